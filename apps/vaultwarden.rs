@@ -1,0 +1,25 @@
+//! Vaultwarden: the password manager. Critical: its data is on the Retain class and backed
+//! up every 6 hours (seed: "Password Manager").
+use crate::prelude::*;
+
+pub fn app() -> App {
+    App::new("vaultwarden", VAULTWARDEN)
+        .describe("Password manager (Bitwarden-compatible)")
+        .image("docker.io/vaultwarden/server:1.34.3")
+        .port(Port::http(8080))
+        .env("ROCKET_PORT", "8080")
+        .env("DOMAIN", "https://vault.themainfreak.com")
+        .env("SIGNUPS_ALLOWED", "false")
+        .env("TZ", TIMEZONE)
+        .env_secret("ADMIN_TOKEN", secret("vaultwarden", "ADMIN_TOKEN"))
+        .probe(Probe::http("/alive"))
+        .requests(Cpu::m(20), Memory::mi(128))
+        .memory_limit(Memory::mi(512))
+        .volume(
+            Volume::claim("data", "/data", Memory::mi(512))
+                .class(CEPH_BLOCK_RETAIN)
+                .backup(Backup::every_6_hours()),
+        )
+        .https("vault")
+        .critical("every other account's recovery depends on the vault")
+}

@@ -1,0 +1,181 @@
+//! The Portkey cluster inventory (`../shared/seed/portkey-cluster.md`): nodes and their
+//! hardware, storage, namespaces and cluster-wide defaults.
+//!
+//! Apps refer to what is declared here through the constants below, so a misspelt node,
+//! device, storage class or share does not compile. Adding a node is one entry in
+//! [`portkey`].
+
+use portkey_model::app::Namespace;
+use portkey_model::cluster::{
+    AccessMode, AppDefaults, BackupSettings, Cluster, Device, DeviceAccess, DeviceRef, GitSource,
+    Gpu, GpuDriver, GpuVendor, Hardware, Host, IngressSettings, NfsShare, NfsShareRef, Node,
+    NodeKind, NodeRef, NodeRole, Reclaim, StorageClass, StorageClassRef,
+};
+use portkey_model::quantity::{Cpu, Memory};
+
+/// Worker VM on mirkwood (AMD Ryzen 5 4500U); holds the Zigbee dongle.
+pub const METAL0: NodeRef = NodeRef::new("metal0");
+/// Worker VM on rohan (Intel N100) with the i915 GPU passed through.
+pub const METAL1: NodeRef = NodeRef::new("metal1");
+/// Worker VM on gondor (Intel N100) with the i915 GPU passed through.
+pub const METAL2: NodeRef = NodeRef::new("metal2");
+
+/// The Zigbee USB coordinator plugged into mirkwood and passed to metal0.
+pub const ZIGBEE_DONGLE: DeviceRef = DeviceRef::new("zigbee-dongle");
+
+/// External Ceph RBD pool (created by rook's external-cluster import; reclaim Delete).
+pub const CEPH_BLOCK: StorageClassRef = StorageClassRef::new("ceph-block");
+/// The same pool with `reclaimPolicy: Retain`, for data that must outlive its claim.
+pub const CEPH_BLOCK_RETAIN: StorageClassRef = StorageClassRef::new("ceph-block-retain");
+
+/// `192.168.0.41:/nfs/plex`: the media library.
+pub const NFS_PLEX: NfsShareRef = NfsShareRef::new("plex");
+/// `192.168.0.41:/nfs/k8s`: general cluster data (downloads, paperless consume).
+pub const NFS_K8S: NfsShareRef = NfsShareRef::new("k8s");
+/// `192.168.0.41:/nfs/nextcloud`: Nextcloud user data.
+pub const NFS_NEXTCLOUD: NfsShareRef = NfsShareRef::new("nextcloud");
+
+/// The password manager.
+pub const VAULTWARDEN: Namespace = Namespace::new("vaultwarden");
+/// Home Assistant, MQTT and Zigbee.
+pub const HOME_AUTOMATION: Namespace = Namespace::new("home-automation");
+/// Jellyfin and the *arr stack.
+pub const MEDIA: Namespace = Namespace::new("media");
+/// Paperless-ngx and its Redis.
+pub const PAPERLESS: Namespace = Namespace::new("paperless");
+/// Household apps (Grocy, Baby Buddy).
+pub const HOME: Namespace = Namespace::new("home");
+/// Nextcloud and its database.
+pub const NEXTCLOUD: Namespace = Namespace::new("nextcloud");
+
+/// Time zone given to apps as `TZ`.
+pub const TIMEZONE: &str = "Etc/UTC";
+/// The DNS domain apps are exposed under.
+pub const DOMAIN: &str = "themainfreak.com";
+
+const NFS_SERVER: &str = "192.168.0.41";
+/// GID of the `render` group on the GPU nodes (`getent group render` on metal1/metal2).
+const RENDER_GID: i64 = 105;
+
+fn n100_gpu() -> Hardware {
+    Hardware::Gpu(Gpu {
+        vendor: GpuVendor::Intel,
+        driver: GpuDriver::I915,
+        model: "Intel UHD Graphics (N100)".into(),
+        render_gid: Some(RENDER_GID),
+    })
+}
+
+fn worker(name: NodeRef, memory_gib: u64, host: &str, cpu_model: &str, hardware: Vec<Hardware>) -> Node {
+    Node {
+        name: name.name().into(),
+        role: NodeRole::Worker,
+        cpu: Cpu::cores(4),
+        memory: Memory::gi(memory_gib),
+        host: Host {
+            name: host.into(),
+            cpu_model: cpu_model.into(),
+        },
+        kind: NodeKind::Vm,
+        hardware,
+    }
+}
+
+/// The Portkey cluster.
+pub fn portkey() -> Cluster {
+    let rbd_parameters = |pool: &str| -> Vec<(String, String)> {
+        [
+            ("clusterID", "rook-ceph"),
+            ("pool", pool),
+            ("imageFormat", "2"),
+            ("imageFeatures", "layering"),
+            ("csi.storage.k8s.io/fstype", "ext4"),
+            ("csi.storage.k8s.io/provisioner-secret-name", "rook-csi-rbd-provisioner"),
+            ("csi.storage.k8s.io/provisioner-secret-namespace", "rook-ceph"),
+            ("csi.storage.k8s.io/controller-expand-secret-name", "rook-csi-rbd-provisioner"),
+            ("csi.storage.k8s.io/controller-expand-secret-namespace", "rook-ceph"),
+            ("csi.storage.k8s.io/node-stage-secret-name", "rook-csi-rbd-node"),
+            ("csi.storage.k8s.io/node-stage-secret-namespace", "rook-ceph"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+    let share = |r: NfsShareRef, path: &str| NfsShare {
+        name: r.name().into(),
+        server: NFS_SERVER.into(),
+        path: path.into(),
+    };
+    Cluster {
+        name: "portkey".into(),
+        domain: DOMAIN.into(),
+        git: GitSource {
+            // The repository ArgoCD syncs generated/ from.
+            repo_url: "https://github.com/themainfreak/portkey.git".into(),
+            revision: "main".into(),
+        },
+        nodes: vec![
+            worker(
+                METAL0,
+                42,
+                "mirkwood",
+                "AMD Ryzen 5 4500U",
+                vec![Hardware::Device(Device {
+                    id: ZIGBEE_DONGLE.name().into(),
+                    description: "Zigbee USB coordinator".into(),
+                    host_path: "/dev/ttyUSB0".into(),
+                    access: DeviceAccess::Plugin {
+                        resource: "squat.ai/zigbee".into(),
+                    },
+                })],
+            ),
+            worker(METAL1, 26, "rohan", "Intel N100", vec![n100_gpu()]),
+            worker(METAL2, 26, "gondor", "Intel N100", vec![n100_gpu()]),
+        ],
+        storage_classes: vec![
+            StorageClass {
+                name: CEPH_BLOCK.name().into(),
+                provisioner: "rook-ceph.rbd.csi.ceph.com".into(),
+                reclaim: Reclaim::Delete,
+                access_modes: vec![AccessMode::ReadWriteOnce],
+                snapshots: true,
+                managed: false,
+                parameters: rbd_parameters("replicapool"),
+            },
+            StorageClass {
+                name: CEPH_BLOCK_RETAIN.name().into(),
+                provisioner: "rook-ceph.rbd.csi.ceph.com".into(),
+                reclaim: Reclaim::Retain,
+                access_modes: vec![AccessMode::ReadWriteOnce],
+                snapshots: true,
+                managed: true,
+                parameters: rbd_parameters("replicapool"),
+            },
+        ],
+        default_storage_class: CEPH_BLOCK,
+        nfs_shares: vec![
+            share(NFS_PLEX, "/nfs/plex"),
+            share(NFS_K8S, "/nfs/k8s"),
+            share(NFS_NEXTCLOUD, "/nfs/nextcloud"),
+        ],
+        ingress: IngressSettings {
+            class: "traefik".into(),
+            cluster_issuer: "letsencrypt-production".into(),
+        },
+        backup: BackupSettings {
+            volume_snapshot_class: "csi-ceph-blockpool".into(),
+            cache_capacity: Memory::gi(1),
+            prune_interval_days: 14,
+        },
+        defaults: AppDefaults {
+            uid: 1000,
+            gid: 1000,
+            cpu_request: Cpu::m(10),
+            memory_request: Memory::mi(128),
+            memory_limit: Memory::mi(512),
+            timezone: TIMEZONE.into(),
+            // renovate: image
+            wait_image: "docker.io/library/busybox:1.37.0".into(),
+        },
+    }
+}

@@ -1,0 +1,6 @@
+//! Custom resource types portkey emits, declared with `kube`'s derive so each carries its
+//! `apiVersion` and `kind`. Field names follow the upstream CRDs exactly (`sourcePVC`,
+//! `repoURL`); empty fields are never printed.
+
+pub mod argocd;
+pub mod volsync;

@@ -1,0 +1,132 @@
+//! The typed objects compilation produces, and where each is written.
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Service};
+use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+
+use crate::crd::argocd::Application;
+use crate::crd::volsync::{ReplicationDestination, ReplicationSource};
+
+macro_rules! objects {
+    ($($variant:ident($ty:ty)),* $(,)?) => {
+        /// Every kind of object portkey emits. Each variant carries its own `apiVersion` and
+        /// `kind`, and serializes them first.
+        #[derive(Clone, Debug)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum Object {
+            $(
+                #[doc = concat!("A `", stringify!($variant), "`.")]
+                $variant($ty),
+            )*
+        }
+
+        impl Object {
+            /// The object's `kind`.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Object::$variant(_) => stringify!($variant),)*
+                }
+            }
+            /// The object's metadata.
+            pub fn metadata(&self) -> &ObjectMeta {
+                match self {
+                    $(Object::$variant(o) => &o.metadata,)*
+                }
+            }
+        }
+
+        impl Serialize for Object {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                #[allow(unreachable_patterns)]
+                match self {
+                    // Kinds whose fields sit at the top level (no `spec`) are serialized
+                    // alphabetically by k8s-openapi; put metadata before them.
+                    Object::StorageClass(o) => metadata_first(o, s),
+                    Object::ConfigMap(o) => metadata_first(o, s),
+                    $(Object::$variant(o) => o.serialize(s),)*
+                }
+            }
+        }
+
+        $(
+            impl From<$ty> for Object {
+                fn from(o: $ty) -> Self {
+                    Object::$variant(o)
+                }
+            }
+        )*
+    };
+}
+
+objects! {
+    Namespace(Namespace),
+    StorageClass(StorageClass),
+    ConfigMap(ConfigMap),
+    PersistentVolumeClaim(PersistentVolumeClaim),
+    Deployment(Deployment),
+    StatefulSet(StatefulSet),
+    DaemonSet(DaemonSet),
+    Service(Service),
+    Ingress(Ingress),
+    ReplicationSource(ReplicationSource),
+    ReplicationDestination(ReplicationDestination),
+    Application(Application),
+}
+
+/// Serializes `o` with `apiVersion`, `kind` and `metadata` first, the rest in its own order.
+fn metadata_first<T: Serialize, S: serde::Serializer>(o: &T, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::{Error as _, SerializeMap as _};
+    let serde_json::Value::Object(map) = serde_json::to_value(o).map_err(S::Error::custom)? else {
+        return Err(S::Error::custom("a Kubernetes object serializes to a map"));
+    };
+    let first = ["apiVersion", "kind", "metadata"];
+    let mut out = s.serialize_map(Some(map.len()))?;
+    for key in first {
+        if let Some(v) = map.get(key) {
+            out.serialize_entry(key, v)?;
+        }
+    }
+    for (k, v) in &map {
+        if !first.contains(&k.as_str()) {
+            out.serialize_entry(k, v)?;
+        }
+    }
+    out.end()
+}
+
+impl Object {
+    /// The object's name.
+    pub fn name(&self) -> &str {
+        self.metadata().name.as_deref().unwrap_or_default()
+    }
+    /// The object's namespace, for namespaced objects.
+    pub fn namespace(&self) -> Option<&str> {
+        self.metadata().namespace.as_deref()
+    }
+}
+
+/// A compiled object and where it goes.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    /// Directory under `generated/` (`media/jellyfin`, `argocd`, `cluster`).
+    pub dir: String,
+    /// The model file it came from (`apps/jellyfin.rs`, `cluster.rs`).
+    pub source: String,
+    /// The object.
+    pub object: Object,
+}
+
+impl Manifest {
+    /// Path relative to `generated/`: `<dir>/<kind>-<name>.yaml`, kind lower-cased.
+    pub fn path(&self) -> String {
+        format!(
+            "{}/{}-{}.yaml",
+            self.dir,
+            self.object.kind().to_ascii_lowercase(),
+            self.object.name()
+        )
+    }
+}

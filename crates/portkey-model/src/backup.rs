@@ -1,0 +1,220 @@
+//! Backup policy: when a volume is backed up, how long snapshots are kept.
+//!
+//! A policy compiles to a Volsync restic `ReplicationSource`. Schedules are typed
+//! (`every_6_hours`, `daily`) or a cron expression checked at resolution, so a malformed
+//! schedule is reported with the app and volume that declared it.
+
+/// A backup declaration on one volume.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backup {
+    /// When to back up.
+    pub schedule: Schedule,
+    /// Which snapshots to keep.
+    pub retention: Retention,
+}
+
+impl Backup {
+    /// Every 6 hours, at a minute spread from the app's name: `M */6 * * *`.
+    pub fn every_6_hours() -> Self {
+        Self::with(Schedule::EveryHours(6))
+    }
+    /// Daily at 03:M, the minute spread from the app's name: `M 3 * * *`.
+    pub fn daily() -> Self {
+        Self::with(Schedule::Daily { hour: 3 })
+    }
+    /// A cron expression (five fields), checked when the model is resolved.
+    pub fn cron(expr: &str) -> Self {
+        Self::with(Schedule::Cron(expr.to_string()))
+    }
+    fn with(schedule: Schedule) -> Self {
+        Self {
+            schedule,
+            retention: Retention::days(7),
+        }
+    }
+    /// Replaces the default retention (7 days, as the seed's backup table says).
+    pub fn retain(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+}
+
+/// When a backup runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Schedule {
+    /// Every N hours (N divides 24).
+    EveryHours(u8),
+    /// Once a day at this hour.
+    Daily {
+        /// Hour of day, 0–23.
+        hour: u8,
+    },
+    /// A raw cron expression.
+    Cron(String),
+}
+
+impl Schedule {
+    /// Human wording for documents (`Every 6 hours`, `Daily`).
+    pub fn describe(&self) -> String {
+        match self {
+            Schedule::EveryHours(h) => format!("Every {h} hours"),
+            Schedule::Daily { .. } => "Daily".into(),
+            Schedule::Cron(c) => format!("cron `{c}`"),
+        }
+    }
+
+    /// The cron expression, with the minute spread deterministically from `seed`
+    /// (the same seed always gives the same minute) so backups do not all hit Ceph at once.
+    pub fn to_cron(&self, seed: &str) -> String {
+        let minute = spread_minute(seed);
+        match self {
+            Schedule::EveryHours(h) => format!("{minute} */{h} * * *"),
+            Schedule::Daily { hour } => format!("{minute} {hour} * * *"),
+            Schedule::Cron(c) => c.clone(),
+        }
+    }
+
+    /// Checks the schedule; returns the reason it is invalid.
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            Schedule::EveryHours(h) if *h == 0 || 24 % h != 0 => {
+                Err(format!("every {h} hours does not divide a day; use 1, 2, 3, 4, 6, 8, 12 or 24"))
+            }
+            Schedule::Daily { hour } if *hour > 23 => Err(format!("hour {hour} is not 0–23")),
+            Schedule::Cron(c) => check_cron(c),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// FNV-1a over the seed, reduced to a minute of the hour.
+fn spread_minute(seed: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in seed.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h % 60
+}
+
+/// Checks a five-field cron expression (minute hour day-of-month month day-of-week), with
+/// `*`, `*/n`, `a-b`, `a-b/n` and comma lists, as Volsync's CRD accepts.
+pub fn check_cron(expr: &str) -> Result<(), String> {
+    const FIELDS: [(&str, u32, u32); 5] = [
+        ("minute", 0, 59),
+        ("hour", 0, 23),
+        ("day of month", 1, 31),
+        ("month", 1, 12),
+        ("day of week", 0, 7),
+    ];
+    let parts: Vec<&str> = expr.split_whitespace().collect();
+    if parts.len() != 5 {
+        return Err(format!(
+            "{expr:?} has {} fields; a cron schedule has 5 (minute hour day month weekday), e.g. \"0 3 * * *\"",
+            parts.len()
+        ));
+    }
+    for (part, (field, lo, hi)) in parts.iter().zip(FIELDS) {
+        for item in part.split(',') {
+            let (range, step) = match item.split_once('/') {
+                Some((r, s)) => (r, Some(s)),
+                None => (item, None),
+            };
+            if let Some(step) = step {
+                match step.parse::<u32>() {
+                    Ok(n) if n > 0 => {}
+                    _ => return Err(format!("{field} step {step:?} is not a positive number")),
+                }
+            }
+            if range == "*" {
+                continue;
+            }
+            let bounds: Vec<&str> = range.splitn(2, '-').collect();
+            for b in &bounds {
+                match b.parse::<u32>() {
+                    Ok(n) if (lo..=hi).contains(&n) => {}
+                    _ => return Err(format!("{field} value {b:?} is not a number in {lo}–{hi}")),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Which restic snapshots to keep (`spec.restic.retain`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Keep the last N hourly snapshots.
+    pub hourly: Option<u32>,
+    /// Keep the last N daily snapshots.
+    pub daily: Option<u32>,
+    /// Keep the last N weekly snapshots.
+    pub weekly: Option<u32>,
+    /// Keep the last N monthly snapshots.
+    pub monthly: Option<u32>,
+    /// Keep every snapshot within this restic duration of the newest (`7d`).
+    pub within: Option<String>,
+}
+
+impl Retention {
+    /// Every snapshot of the last `n` days (`retain.within: <n>d`).
+    pub fn days(n: u32) -> Self {
+        Self {
+            within: Some(format!("{n}d")),
+            ..Self::default()
+        }
+    }
+    /// Human wording for documents (`7 days`).
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(w) = &self.within {
+            parts.push(match w.strip_suffix('d') {
+                Some(n) => format!("{n} days"),
+                None => w.clone(),
+            });
+        }
+        for (n, unit) in [
+            (self.hourly, "hourly"),
+            (self.daily, "daily"),
+            (self.weekly, "weekly"),
+            (self.monthly, "monthly"),
+        ] {
+            if let Some(n) = n {
+                parts.push(format!("{n} {unit}"));
+            }
+        }
+        parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_is_stable_and_in_range() {
+        let a = Schedule::Daily { hour: 3 }.to_cron("vaultwarden/data");
+        assert_eq!(a, Schedule::Daily { hour: 3 }.to_cron("vaultwarden/data"));
+        let minute: u32 = a.split(' ').next().unwrap().parse().unwrap();
+        assert!(minute < 60);
+        assert!(a.ends_with(" 3 * * *"));
+        assert!(Schedule::EveryHours(6).to_cron("x").ends_with(" */6 * * *"));
+    }
+
+    #[test]
+    fn cron_checks() {
+        assert!(check_cron("0 3 * * *").is_ok());
+        assert!(check_cron("*/15 1-5 * * 1,3").is_ok());
+        assert!(check_cron("0 3 * *").unwrap_err().contains("4 fields"));
+        assert!(check_cron("61 3 * * *").unwrap_err().contains("minute"));
+        assert!(check_cron("0 24 * * *").unwrap_err().contains("hour"));
+        assert!(check_cron("*/0 * * * *").unwrap_err().contains("step"));
+        assert!(Schedule::EveryHours(5).check().is_err());
+    }
+
+    #[test]
+    fn retention_wording() {
+        assert_eq!(Retention::days(7).describe(), "7 days");
+        assert_eq!(Backup::daily().retention, Retention::days(7));
+    }
+}

@@ -1,0 +1,368 @@
+//! The cluster inventory: nodes and their hardware, storage, the domain and the certificate issuer.
+//!
+//! Apps refer to inventory entries through typed references ([`NodeRef`], [`DeviceRef`],
+//! [`StorageClassRef`], [`NfsShareRef`]) declared as constants next to the inventory, so a
+//! misspelt node or share is a compile error. Resolution still checks that every reference
+//! exists in the inventory it is resolved against (tests use other inventories).
+
+use crate::quantity::{Cpu, Memory};
+
+macro_rules! reference {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(&'static str);
+
+        impl $name {
+            /// Declares a reference; define it once as a constant beside the inventory.
+            pub const fn new(name: &'static str) -> Self {
+                Self(name)
+            }
+            /// The name as written in the inventory.
+            pub const fn name(self) -> &'static str {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+    };
+}
+
+reference!(
+    /// A node of the inventory, by its Kubernetes node name (`kubernetes.io/hostname`).
+    NodeRef
+);
+reference!(
+    /// A device attached to a node (for example a Zigbee USB dongle).
+    DeviceRef
+);
+reference!(
+    /// A StorageClass of the inventory.
+    StorageClassRef
+);
+reference!(
+    /// An NFS export of the inventory, by its short name.
+    NfsShareRef
+);
+
+/// The whole cluster: everything apps are placed on and mount.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    /// Cluster name (used for labels and document titles).
+    pub name: String,
+    /// DNS domain apps are exposed under: an app's host `vault` becomes `vault.<domain>`.
+    pub domain: String,
+    /// The Git repository ArgoCD reads `generated/` from.
+    pub git: GitSource,
+    /// Worker nodes.
+    pub nodes: Vec<Node>,
+    /// Storage classes apps may claim volumes from.
+    pub storage_classes: Vec<StorageClass>,
+    /// The storage class a claim uses when the app does not name one.
+    pub default_storage_class: StorageClassRef,
+    /// NFS exports.
+    pub nfs_shares: Vec<NfsShare>,
+    /// How HTTPS exposure is compiled.
+    pub ingress: IngressSettings,
+    /// Cluster-wide backup settings (Volsync).
+    pub backup: BackupSettings,
+    /// Defaults every app gets unless it overrides them.
+    pub defaults: AppDefaults,
+}
+
+impl Cluster {
+    /// The node with this name, if the inventory has it.
+    pub fn node(&self, node: NodeRef) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.name == node.name())
+    }
+    /// The storage class with this name, if the inventory has it.
+    pub fn storage_class(&self, class: StorageClassRef) -> Option<&StorageClass> {
+        self.storage_classes.iter().find(|c| c.name == class.name())
+    }
+    /// The NFS share with this name, if the inventory has it.
+    pub fn nfs_share(&self, share: NfsShareRef) -> Option<&NfsShare> {
+        self.nfs_shares.iter().find(|s| s.name == share.name())
+    }
+    /// The device with this id and the node that holds it.
+    pub fn device(&self, device: DeviceRef) -> Option<(&Node, &Device)> {
+        self.nodes.iter().find_map(|n| {
+            n.devices()
+                .find(|d| d.id == device.name())
+                .map(|d| (n, d))
+        })
+    }
+}
+
+/// Where ArgoCD fetches the rendered manifests.
+#[derive(Clone, Debug)]
+pub struct GitSource {
+    /// Repository URL (`spec.source.repoURL`).
+    pub repo_url: String,
+    /// Branch, tag or commit (`spec.source.targetRevision`).
+    pub revision: String,
+}
+
+/// A Kubernetes node and what it runs on.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// Node name, equal to its `kubernetes.io/hostname` label.
+    pub name: String,
+    /// The node's role.
+    pub role: NodeRole,
+    /// Allocatable CPU.
+    pub cpu: Cpu,
+    /// Allocatable memory.
+    pub memory: Memory,
+    /// The Proxmox host the node runs on.
+    pub host: Host,
+    /// VM or LXC container.
+    pub kind: NodeKind,
+    /// GPUs and devices attached to the node.
+    pub hardware: Vec<Hardware>,
+}
+
+impl Node {
+    /// GPUs of this node.
+    pub fn gpus(&self) -> impl Iterator<Item = &Gpu> {
+        self.hardware.iter().filter_map(|h| match h {
+            Hardware::Gpu(g) => Some(g),
+            Hardware::Device(_) => None,
+        })
+    }
+    /// Devices of this node.
+    pub fn devices(&self) -> impl Iterator<Item = &Device> {
+        self.hardware.iter().filter_map(|h| match h {
+            Hardware::Device(d) => Some(d),
+            Hardware::Gpu(_) => None,
+        })
+    }
+}
+
+/// A node's role in the cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeRole {
+    /// Runs workloads.
+    Worker,
+    /// Runs the control plane (and no apps unless tolerated).
+    ControlPlane,
+}
+
+/// How a node is virtualised on its host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A virtual machine.
+    Vm,
+    /// An LXC container (native device access).
+    Lxc,
+    /// Bare metal.
+    Metal,
+}
+
+/// A physical Proxmox host.
+#[derive(Clone, Debug)]
+pub struct Host {
+    /// Host name (`mirkwood`).
+    pub name: String,
+    /// Its CPU model, for the architecture document.
+    pub cpu_model: String,
+}
+
+/// Hardware a node exposes to pods.
+#[derive(Clone, Debug)]
+pub enum Hardware {
+    /// A GPU made available through a device plugin.
+    Gpu(Gpu),
+    /// Another device (USB dongle, serial adapter).
+    Device(Device),
+}
+
+/// A GPU and the driver that exposes it.
+#[derive(Clone, Debug)]
+pub struct Gpu {
+    /// Vendor.
+    pub vendor: GpuVendor,
+    /// Kernel driver, which decides the extended resource name.
+    pub driver: GpuDriver,
+    /// Marketing name, for documents (`Intel UHD (N100)`).
+    pub model: String,
+    /// GID of the node's `render` group (`getent group render`): pods using the GPU get it
+    /// as a supplemental group so a non-root process may open `/dev/dri/renderD*`.
+    pub render_gid: Option<i64>,
+}
+
+/// GPU vendors an app can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GpuVendor {
+    /// Intel integrated or discrete GPUs.
+    Intel,
+    /// AMD GPUs.
+    Amd,
+    /// NVIDIA GPUs.
+    Nvidia,
+}
+
+impl std::fmt::Display for GpuVendor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GpuVendor::Intel => "Intel",
+            GpuVendor::Amd => "AMD",
+            GpuVendor::Nvidia => "NVIDIA",
+        })
+    }
+}
+
+/// The driver behind a GPU; each has its own device-plugin resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GpuDriver {
+    /// Intel i915 kernel driver (`gpu.intel.com/i915`).
+    I915,
+    /// Intel xe kernel driver (`gpu.intel.com/xe`).
+    Xe,
+    /// AMD amdgpu (`amd.com/gpu`).
+    Amdgpu,
+    /// NVIDIA (`nvidia.com/gpu`).
+    Nvidia,
+}
+
+impl GpuDriver {
+    /// The extended resource the device plugin advertises for this driver.
+    pub const fn resource(self) -> &'static str {
+        match self {
+            GpuDriver::I915 => "gpu.intel.com/i915",
+            GpuDriver::Xe => "gpu.intel.com/xe",
+            GpuDriver::Amdgpu => "amd.com/gpu",
+            GpuDriver::Nvidia => "nvidia.com/gpu",
+        }
+    }
+}
+
+/// A device attached to one node.
+#[derive(Clone, Debug)]
+pub struct Device {
+    /// Identifier apps use through a [`DeviceRef`].
+    pub id: String,
+    /// What it is (`Sonoff Zigbee 3.0 USB dongle`).
+    pub description: String,
+    /// Stable device path on the node (`/dev/serial/by-id/...`).
+    pub host_path: String,
+    /// How pods get access to it.
+    pub access: DeviceAccess,
+}
+
+/// How a pod is granted a device.
+#[derive(Clone, Debug)]
+pub enum DeviceAccess {
+    /// A device plugin advertises the device as an extended resource
+    /// (for example squat's generic-device-plugin: `squat.ai/zigbee`); the pod requests one
+    /// and needs no privilege.
+    Plugin {
+        /// Extended resource name.
+        resource: String,
+    },
+}
+
+/// A StorageClass apps can claim volumes from.
+#[derive(Clone, Debug)]
+pub struct StorageClass {
+    /// StorageClass name.
+    pub name: String,
+    /// CSI provisioner.
+    pub provisioner: String,
+    /// What happens to the volume when its claim is deleted.
+    pub reclaim: Reclaim,
+    /// Access modes the class supports.
+    pub access_modes: Vec<AccessMode>,
+    /// Whether the class supports CSI snapshots (needed for Volsync `copyMethod: Snapshot`).
+    pub snapshots: bool,
+    /// Whether portkey emits this StorageClass (false when another tool owns it, e.g. the
+    /// rook import script creates `ceph-block`).
+    pub managed: bool,
+    /// Provisioner parameters, in output order.
+    pub parameters: Vec<(String, String)>,
+}
+
+/// PersistentVolume reclaim policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reclaim {
+    /// The volume is deleted with its claim.
+    Delete,
+    /// The volume outlives its claim.
+    Retain,
+}
+
+/// Volume access modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AccessMode {
+    /// Mounted read-write by a single node.
+    ReadWriteOnce,
+    /// Mounted read-write by many nodes.
+    ReadWriteMany,
+    /// Mounted read-only by many nodes.
+    ReadOnlyMany,
+}
+
+impl AccessMode {
+    /// The Kubernetes spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AccessMode::ReadWriteOnce => "ReadWriteOnce",
+            AccessMode::ReadWriteMany => "ReadWriteMany",
+            AccessMode::ReadOnlyMany => "ReadOnlyMany",
+        }
+    }
+}
+
+/// An NFS export.
+#[derive(Clone, Debug)]
+pub struct NfsShare {
+    /// Short name apps use through an [`NfsShareRef`].
+    pub name: String,
+    /// Server address.
+    pub server: String,
+    /// Exported path.
+    pub path: String,
+}
+
+/// How HTTPS exposure compiles.
+#[derive(Clone, Debug)]
+pub struct IngressSettings {
+    /// `spec.ingressClassName`.
+    pub class: String,
+    /// cert-manager ClusterIssuer that signs the certificates.
+    pub cluster_issuer: String,
+}
+
+/// Cluster-wide Volsync settings.
+#[derive(Clone, Debug)]
+pub struct BackupSettings {
+    /// VolumeSnapshotClass for `copyMethod: Snapshot`.
+    pub volume_snapshot_class: String,
+    /// Restic cache size per mover.
+    pub cache_capacity: Memory,
+    /// How often restic prunes the repository.
+    pub prune_interval_days: u32,
+}
+
+/// Defaults applied to every app unless it overrides them. They show in the output.
+#[derive(Clone, Debug)]
+pub struct AppDefaults {
+    /// UID, GID and fsGroup pods run as.
+    pub uid: i64,
+    /// Default group id.
+    pub gid: i64,
+    /// CPU request.
+    pub cpu_request: Cpu,
+    /// Memory request.
+    pub memory_request: Memory,
+    /// Memory limit.
+    pub memory_limit: Memory,
+    /// Time zone passed as `TZ`.
+    pub timezone: String,
+    /// Image of the init container that waits for a start-up dependency's port
+    /// (needs `sh` and `nc`).
+    pub wait_image: String,
+}

@@ -1,0 +1,25 @@
+//! portkey's model of a home-lab cluster: the inventory (nodes, hardware, storage) and the
+//! apps that run on it, plus [`resolve`], which checks the whole catalogue against the
+//! inventory and works out placement, storage and backups.
+//!
+//! This crate does no IO and knows nothing about Kubernetes object types; the compile crate
+//! turns a [`resolve::Catalogue`] into objects.
+
+pub mod app;
+pub mod backup;
+pub mod cluster;
+pub mod error;
+pub mod names;
+pub mod quantity;
+pub mod resolve;
+
+pub use error::{ModelError, ModelErrors};
+pub use resolve::{Catalogue, resolve};
+
+/// Everything an app file needs: `use portkey_model::prelude::*;`.
+pub mod prelude {
+    pub use crate::app::{App, Exception, Namespace, Port, Probe, Volume, secret};
+    pub use crate::backup::{Backup, Retention};
+    pub use crate::cluster::{AccessMode, DeviceRef, GpuVendor, NfsShareRef, NodeRef, StorageClassRef};
+    pub use crate::quantity::{Cpu, Memory};
+}

@@ -1,0 +1,626 @@
+//! Resolution: checks every app against the inventory and the rest of the catalogue, and
+//! works out what compilation needs (placement, resources with defaults, claims, backups).
+//!
+//! All problems are collected; resolution fails with every one of them, never just the first.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::app::{App, BackupChoice, Claim, EnvValue, Exception, ProbeCheck, VolumeSource};
+use crate::backup::Backup;
+use crate::cluster::{AccessMode, Cluster, GpuDriver, Node, Reclaim, StorageClass};
+use crate::error::{ModelError, ModelErrors};
+use crate::names;
+use crate::quantity::{Cpu, Memory};
+
+/// The checked catalogue, ready to compile.
+#[derive(Clone, Debug)]
+pub struct Catalogue<'c> {
+    /// The inventory the apps were resolved against.
+    pub cluster: &'c Cluster,
+    /// Apps sorted by namespace, then name.
+    pub apps: Vec<ResolvedApp>,
+}
+
+/// An app with everything compilation needs worked out.
+#[derive(Clone, Debug)]
+pub struct ResolvedApp {
+    /// The app as declared.
+    pub app: App,
+    /// The parsed image reference.
+    pub image: ImageRef,
+    /// Nodes the app may run on, in inventory order, when it is constrained; `None` when it
+    /// may run anywhere.
+    pub nodes: Option<Vec<String>>,
+    /// Extended resources the container requests one of (GPU, devices), sorted.
+    pub extended_resources: Vec<String>,
+    /// UID the pod runs as (`None`: the image's user, declared as an exception).
+    pub uid: Option<i64>,
+    /// GID and fsGroup.
+    pub gid: Option<i64>,
+    /// Supplemental groups, sorted and unique.
+    pub supplemental_groups: Vec<i64>,
+    /// CPU request.
+    pub cpu_request: Cpu,
+    /// CPU limit.
+    pub cpu_limit: Option<Cpu>,
+    /// Memory request.
+    pub memory_request: Memory,
+    /// Memory limit.
+    pub memory_limit: Memory,
+    /// The app's claims.
+    pub claims: Vec<ResolvedClaim>,
+}
+
+impl ResolvedApp {
+    /// Whether any claim is ReadWriteOnce (Deployments then use the Recreate strategy).
+    pub fn has_rwo_claim(&self) -> bool {
+        self.claims.iter().any(|c| c.access == AccessMode::ReadWriteOnce)
+    }
+    /// Whether the app mounts `share`-backed NFS volumes.
+    pub fn nfs_volumes(&self) -> impl Iterator<Item = &crate::app::Volume> {
+        self.app
+            .volumes
+            .iter()
+            .filter(|v| matches!(v.source, VolumeSource::Nfs { .. }))
+    }
+}
+
+/// An image reference split into its parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRef {
+    /// `registry/repository`.
+    pub repository: String,
+    /// Tag.
+    pub tag: String,
+    /// `sha256:<hex>`, when pinned.
+    pub digest: Option<String>,
+}
+
+impl ImageRef {
+    /// Parses `registry/repo:tag[@sha256:hex]`.
+    pub fn parse(reference: &str) -> Result<Self, String> {
+        let (name, digest) = match reference.split_once('@') {
+            Some((n, d)) => (n, Some(d)),
+            None => (reference, None),
+        };
+        if let Some(d) = digest {
+            let hex = d.strip_prefix("sha256:").ok_or_else(|| {
+                format!("digest {d:?} must start with \"sha256:\"")
+            })?;
+            if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()) {
+                return Err(format!("digest {d:?} must be sha256: followed by 64 lower-case hex digits"));
+            }
+        }
+        let slash = name.rfind('/').map_or(0, |i| i + 1);
+        let Some(colon) = name[slash..].rfind(':').map(|i| i + slash) else {
+            return Err(format!("{reference:?} has no tag; write repository:tag"));
+        };
+        let (repository, tag) = (&name[..colon], &name[colon + 1..]);
+        if repository.is_empty() || repository.chars().any(|c| c.is_whitespace() || c.is_ascii_uppercase()) {
+            return Err(format!("repository {repository:?} must be non-empty lower-case without spaces"));
+        }
+        if tag.is_empty() || tag.len() > 128 || !tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+            return Err(format!("tag {tag:?} must be 1–128 of [A-Za-z0-9._-]"));
+        }
+        Ok(Self {
+            repository: repository.into(),
+            tag: tag.into(),
+            digest: digest.map(str::to_string),
+        })
+    }
+}
+
+impl std::fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.repository, self.tag)?;
+        if let Some(d) = &self.digest {
+            write!(f, "@{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A claim with its storage class and backup worked out.
+#[derive(Clone, Debug)]
+pub struct ResolvedClaim {
+    /// The volume name in the pod.
+    pub volume: String,
+    /// PersistentVolumeClaim name (`<app>-<volume>`).
+    pub name: String,
+    /// Requested size.
+    pub size: Memory,
+    /// StorageClass name.
+    pub storage_class: String,
+    /// The class's reclaim policy.
+    pub reclaim: Reclaim,
+    /// Access mode.
+    pub access: AccessMode,
+    /// Backup declaration.
+    pub backup: BackupChoice,
+    /// For backed-up claims: the restic repository Secret (`<app>-volsync-secret`, or
+    /// `<claim>-volsync-secret` when an app backs up several claims: repositories are
+    /// never shared).
+    pub repository_secret: Option<String>,
+}
+
+impl ResolvedClaim {
+    /// The backup policy, if backed up.
+    pub fn backup_policy(&self) -> Option<&Backup> {
+        match &self.backup {
+            BackupChoice::Backup(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+struct Problems<'a> {
+    app: &'a App,
+    out: &'a mut Vec<ModelError>,
+}
+
+impl Problems<'_> {
+    fn add(&mut self, field: impl Into<String>, problem: impl Into<String>, fix: impl Into<String>) {
+        self.out.push(ModelError {
+            app: self.app.name.clone(),
+            file: self.app.source.clone(),
+            field: field.into(),
+            problem: problem.into(),
+            fix: fix.into(),
+        });
+    }
+}
+
+/// Checks every app against `cluster` and the other apps, and resolves them.
+///
+/// Returns every problem found, each naming app, field and fix.
+pub fn resolve(cluster: &Cluster, apps: Vec<App>) -> Result<Catalogue<'_>, ModelErrors> {
+    let mut errors = Vec::new();
+    let mut by_name: BTreeMap<&str, &App> = BTreeMap::new();
+    for app in &apps {
+        if let Some(first) = by_name.insert(&app.name, app) {
+            errors.push(ModelError {
+                app: app.name.clone(),
+                file: app.source.clone(),
+                field: "name".into(),
+                problem: format!(
+                    "duplicate app: `{}` is also declared in {}",
+                    app.name,
+                    if first.source.is_empty() { "another app" } else { &first.source }
+                ),
+                fix: "give each app a unique name (app names are also ArgoCD Application names)".into(),
+            });
+        }
+    }
+    let mut resolved = Vec::with_capacity(apps.len());
+    for app in &apps {
+        let mut p = Problems {
+            app,
+            out: &mut errors,
+        };
+        if let Some(r) = resolve_app(cluster, app, &by_name, &mut p) {
+            resolved.push(r);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ModelErrors(errors));
+    }
+    resolved.sort_by(|a, b| {
+        (a.app.namespace.name(), &a.app.name).cmp(&(b.app.namespace.name(), &b.app.name))
+    });
+    Ok(Catalogue {
+        cluster,
+        apps: resolved,
+    })
+}
+
+#[allow(clippy::too_many_lines)]
+fn resolve_app(
+    cluster: &Cluster,
+    app: &App,
+    all: &BTreeMap<&str, &App>,
+    p: &mut Problems<'_>,
+) -> Option<ResolvedApp> {
+    let before = p.out.len();
+    if let Err(e) = names::check_label(&app.name) {
+        p.add("name", format!("{:?} {e}", app.name), "use a DNS-1035 label such as `paperless-redis`");
+    }
+    if let Err(e) = names::check_label(app.namespace.name()) {
+        p.add("namespace", format!("{:?} {e}", app.namespace.name()), "use a DNS-1035 label such as `media`");
+    }
+    let image = match ImageRef::parse(&app.image) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            p.add("image", e, "write `.image(\"registry/repository:tag\")`, optionally with `@sha256:<digest>`");
+            None
+        }
+    };
+    check_ports(app, p);
+    check_env(app, p);
+    check_probes(app, p);
+    for (exception, reason) in &app.security.exceptions {
+        if reason.trim().is_empty() {
+            p.add(format!("allow({})", exception.key()), "exception without a reason", "say why the image needs it");
+        }
+    }
+    let claims = check_volumes(cluster, app, p);
+    check_config_files(app, p);
+    let (nodes, extended_resources, gpu_groups) = place(cluster, app, p);
+    if let Some(h) = &app.https {
+        if let Err(e) = names::check_label(&h.host) {
+            p.add("https", format!("host {:?} {e}", h.host), "use a single DNS label; the cluster domain is appended");
+        }
+        if app.ports.is_empty() {
+            p.add("https", "exposed over HTTPS but declares no port", "add `.port(Port::http(N))`");
+        }
+    }
+    for dep in &app.dependencies {
+        match all.get(dep.app.as_str()) {
+            None => p.add(
+                "depends_on",
+                format!("unknown dependency `{}`", dep.app),
+                format!("declare an app named `{}` in apps/ or fix the name", dep.app),
+            ),
+            Some(_) if dep.app == app.name => p.add("depends_on", "the app depends on itself", "remove the dependency"),
+            Some(other) if dep.wait_at_startup && other.ports.is_empty() => p.add(
+                "waits_for",
+                format!("waits for `{}`, which has no port to wait on", dep.app),
+                "use `.depends_on(..)`, or give the dependency a port",
+            ),
+            Some(_) => {}
+        }
+    }
+    if let Some(reason) = &app.critical {
+        if reason.trim().is_empty() {
+            p.add("critical", "critical without a reason", "say why the data matters");
+        }
+        for c in &claims {
+            if c.reclaim != Reclaim::Retain {
+                p.add(
+                    format!("volumes[{}].class", c.volume),
+                    format!("critical app's claim is on `{}`, whose reclaimPolicy is Delete", c.storage_class),
+                    "put it on a Retain storage class with `.class(..)`",
+                );
+            }
+            if c.backup_policy().is_none() {
+                p.add(
+                    format!("volumes[{}].backup", c.volume),
+                    "critical app's claim is not backed up",
+                    "add `.backup(Backup::every_6_hours())` or another policy",
+                );
+            }
+        }
+    }
+    let uid = app.security.uid.or(Some(cluster.defaults.uid));
+    let gid = app.security.gid.or(Some(cluster.defaults.gid));
+    let runs_as_root = app.security.exceptions.iter().any(|(e, _)| *e == Exception::RunAsRoot);
+    let mut groups: BTreeSet<i64> = app.security.supplemental_groups.iter().copied().collect();
+    groups.extend(gpu_groups);
+    let memory_request = app.resources.memory_request.unwrap_or(cluster.defaults.memory_request);
+    let memory_limit = app.resources.memory_limit.unwrap_or(cluster.defaults.memory_limit);
+    if memory_limit < memory_request {
+        p.add(
+            "memory_limit",
+            format!("limit {memory_limit} is below the request {memory_request}"),
+            "raise the limit or lower the request",
+        );
+    }
+    if p.out.len() != before {
+        return None;
+    }
+    Some(ResolvedApp {
+        app: app.clone(),
+        image: image?,
+        nodes,
+        extended_resources,
+        uid: if runs_as_root { None } else { uid },
+        gid: if runs_as_root { None } else { gid },
+        supplemental_groups: groups.into_iter().collect(),
+        cpu_request: app.resources.cpu_request.unwrap_or(cluster.defaults.cpu_request),
+        cpu_limit: app.resources.cpu_limit,
+        memory_request,
+        memory_limit,
+        claims,
+    })
+}
+
+fn check_ports(app: &App, p: &mut Problems<'_>) {
+    let mut names_seen = BTreeSet::new();
+    let mut numbers = BTreeSet::new();
+    for port in &app.ports {
+        if let Err(e) = names::check_label_max(&port.name, 15) {
+            p.add(format!("ports[{}]", port.name), format!("port name {e}"), "use a short name such as `http`");
+        }
+        if !names_seen.insert(&port.name) {
+            p.add(format!("ports[{}]", port.name), "duplicate port name", "name each port once");
+        }
+        if port.port == 0 || !numbers.insert((port.port, port.protocol as u8)) {
+            p.add(format!("ports[{}]", port.name), format!("port {} is zero or repeated", port.port), "use each port number once");
+        }
+    }
+}
+
+fn check_env(app: &App, p: &mut Problems<'_>) {
+    let mut seen = BTreeSet::new();
+    for env in &app.env {
+        if let Err(e) = names::check_env_name(&env.name) {
+            p.add(format!("env[{}]", env.name), format!("variable name {e}"), "use letters, digits and '_'");
+        }
+        if !seen.insert(&env.name) {
+            p.add(format!("env[{}]", env.name), "set twice", "set each variable once");
+        }
+        if let EnvValue::Secret(s) = &env.value {
+            if let Err(e) = names::check_subdomain(&s.secret) {
+                p.add(format!("env[{}]", env.name), format!("secret name {:?} {e}", s.secret), "name an existing Secret");
+            }
+            if s.key.is_empty() {
+                p.add(format!("env[{}]", env.name), "secret key is empty", "name the key inside the Secret");
+            }
+        }
+    }
+}
+
+fn check_probes(app: &App, p: &mut Problems<'_>) {
+    let probes = [&app.probes.liveness, &app.probes.readiness, &app.probes.startup];
+    for probe in probes.into_iter().flatten() {
+        match &probe.check {
+            ProbeCheck::Http(path) if !path.starts_with('/') => {
+                p.add("probe", format!("HTTP path {path:?} must start with '/'"), "write the path as `/health`");
+            }
+            ProbeCheck::Http(_) | ProbeCheck::Tcp if app.ports.is_empty() => {
+                p.add("probe", "probes the primary port, but the app declares no port", "add a port or use `Probe::exec`");
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_volumes(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Vec<ResolvedClaim> {
+    let mut claims = Vec::new();
+    let mut volume_names = BTreeSet::new();
+    let mut mounts = BTreeSet::new();
+    for v in &app.volumes {
+        let field = format!("volumes[{}]", v.name);
+        if let Err(e) = names::check_label(&v.name) {
+            p.add(&field, format!("volume name {e}"), "use a DNS label such as `config`");
+        }
+        if !volume_names.insert(&v.name) {
+            p.add(&field, "duplicate volume name", "name each volume once");
+        }
+        if let Err(e) = names::check_abs_path(&v.mount_path) {
+            p.add(&field, format!("mount path {:?} {e}", v.mount_path), "mount at an absolute path");
+        } else if !mounts.insert(v.mount_path.trim_end_matches('/')) {
+            p.add(&field, format!("mount path {} is used twice", v.mount_path), "mount each volume at its own path");
+        }
+        match &v.source {
+            VolumeSource::Claim(c) => {
+                if let Some(r) = check_claim(cluster, app, &v.name, c, &field, p) {
+                    claims.push(r);
+                }
+            }
+            VolumeSource::Nfs { share, sub_path } => {
+                if cluster.nfs_share(*share).is_none() {
+                    let known: Vec<&str> = cluster.nfs_shares.iter().map(|s| s.name.as_str()).collect();
+                    p.add(
+                        format!("{field}.share"),
+                        format!("NFS share `{share}` is not in the inventory (shares: {})", known.join(", ")),
+                        "use a share declared in the cluster inventory, or add it there",
+                    );
+                }
+                if let Some(sp) = sub_path
+                    && let Err(e) = names::check_rel_path(sp)
+                {
+                    p.add(format!("{field}.sub_path"), format!("{sp:?} {e}"), "write a path relative to the export");
+                }
+            }
+            VolumeSource::EmptyDir { .. } => {}
+        }
+    }
+    let backed_up = claims.iter().filter(|c| c.backup_policy().is_some()).count();
+    for c in &mut claims {
+        if c.backup_policy().is_some() {
+            c.repository_secret = Some(if backed_up == 1 {
+                format!("{}-volsync-secret", app.name)
+            } else {
+                format!("{}-volsync-secret", c.name)
+            });
+        }
+    }
+    claims
+}
+
+fn check_claim(
+    cluster: &Cluster,
+    app: &App,
+    volume: &str,
+    c: &Claim,
+    field: &str,
+    p: &mut Problems<'_>,
+) -> Option<ResolvedClaim> {
+    let name = format!("{}-{volume}", app.name);
+    if name.len() > names::MAX_LABEL {
+        p.add(field, format!("claim name `{name}` is longer than 63 characters"), "shorten the app or volume name");
+    }
+    if c.size == Memory::default() {
+        p.add(format!("{field}.size"), "size is zero", "request a size such as `Memory::gi(1)`");
+    }
+    let class_ref = c.class.unwrap_or(cluster.default_storage_class);
+    let Some(class) = cluster.storage_class(class_ref) else {
+        let known: Vec<&str> = cluster.storage_classes.iter().map(|s| s.name.as_str()).collect();
+        p.add(
+            format!("{field}.class"),
+            format!("storage class `{class_ref}` is not in the inventory (classes: {})", known.join(", ")),
+            "use a storage class declared in the cluster inventory",
+        );
+        return None;
+    };
+    if !class.access_modes.contains(&c.access) {
+        p.add(
+            format!("{field}.access"),
+            format!("storage class `{}` does not support {}", class.name, c.access.as_str()),
+            "choose an access mode the class supports, or another class",
+        );
+    }
+    match &c.backup {
+        BackupChoice::Backup(b) => {
+            if let Err(e) = b.schedule.check() {
+                p.add(format!("{field}.backup.schedule"), e, "use `Backup::daily()`, `Backup::every_6_hours()` or a valid 5-field cron");
+            }
+            if !class_supports_snapshots(class) {
+                p.add(
+                    format!("{field}.backup"),
+                    format!("storage class `{}` has no snapshot support, which Volsync's copyMethod Snapshot needs", class.name),
+                    "put the claim on a class with CSI snapshots",
+                );
+            }
+        }
+        BackupChoice::Exempt(reason) if reason.trim().is_empty() => {
+            p.add(format!("{field}.backup"), "backup exemption without a reason", "say why the data need not be backed up");
+        }
+        _ => {}
+    }
+    Some(ResolvedClaim {
+        volume: volume.into(),
+        name,
+        size: c.size,
+        storage_class: class.name.clone(),
+        reclaim: class.reclaim,
+        access: c.access,
+        backup: c.backup.clone(),
+        repository_secret: None,
+    })
+}
+
+fn class_supports_snapshots(class: &StorageClass) -> bool {
+    class.snapshots
+}
+
+fn check_config_files(app: &App, p: &mut Problems<'_>) {
+    let mut keys = BTreeSet::new();
+    for f in &app.config_files {
+        if let Err(e) = names::check_abs_path(&f.path) {
+            p.add("config_file", format!("{:?} {e}", f.path), "mount config files at absolute paths");
+            continue;
+        }
+        let key = f.path.rsplit('/').next().unwrap_or_default();
+        if key.is_empty() || !keys.insert(key) {
+            p.add("config_file", format!("file name {key:?} of {} is empty or used twice", f.path), "give each config file its own name");
+        }
+    }
+}
+
+/// Works out the nodes an app can run on from its GPU, devices and pins.
+/// Returns the feasible nodes (None: unconstrained), the extended resources and the GPU
+/// supplemental groups.
+fn place(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> (Option<Vec<String>>, Vec<String>, Vec<i64>) {
+    let mut feasible: Option<BTreeSet<&str>> = None;
+    let mut why: Vec<String> = Vec::new();
+    let mut resources = BTreeSet::new();
+    let mut groups = Vec::new();
+    fn narrow<'n>(set: BTreeSet<&'n str>, reason: String, feasible: &mut Option<BTreeSet<&'n str>>, why: &mut Vec<String>) {
+        why.push(reason);
+        *feasible = Some(match feasible.take() {
+            None => set,
+            Some(f) => f.intersection(&set).copied().collect(),
+        });
+    }
+    if let Some(vendor) = app.gpu {
+        let with: Vec<&Node> = cluster.nodes.iter().filter(|n| n.gpus().any(|g| g.vendor == vendor)).collect();
+        if with.is_empty() {
+            let have: Vec<String> = cluster
+                .nodes
+                .iter()
+                .flat_map(|n| n.gpus().map(move |g| format!("{} GPU on {}", g.vendor, n.name)))
+                .collect();
+            p.add(
+                "gpu",
+                format!(
+                    "needs an {vendor} GPU, but no node has one ({})",
+                    if have.is_empty() { "no node has any GPU".into() } else { have.join(", ") }
+                ),
+                format!("add a node with an {vendor} GPU to the inventory, or ask for a GPU a node has"),
+            );
+        } else {
+            let drivers: BTreeSet<GpuDriver> = with
+                .iter()
+                .flat_map(|n| n.gpus().filter(|g| g.vendor == vendor).map(|g| g.driver))
+                .collect();
+            if drivers.len() > 1 {
+                p.add(
+                    "gpu",
+                    format!("{vendor} GPUs use different drivers on different nodes ({drivers:?}); a pod can request only one resource"),
+                    "pin the app to the nodes of one driver with `.pin(..)`",
+                );
+            }
+            let driver = *drivers.iter().next().expect("non-empty");
+            resources.insert(driver.resource().to_string());
+            for n in &with {
+                for g in n.gpus().filter(|g| g.vendor == vendor) {
+                    groups.extend(g.render_gid);
+                }
+            }
+            narrow(
+                with.iter().map(|n| n.name.as_str()).collect(),
+                format!("needs an {vendor} GPU"),
+                &mut feasible,
+                &mut why,
+            );
+        }
+    }
+    for device in &app.devices {
+        match cluster.device(*device) {
+            None => p.add(
+                format!("needs({device})"),
+                format!("device `{device}` is not attached to any node in the inventory"),
+                "attach the device to a node in the inventory, or fix the reference",
+            ),
+            Some((node, d)) => {
+                let crate::cluster::DeviceAccess::Plugin { resource } = &d.access;
+                resources.insert(resource.clone());
+                narrow(
+                    BTreeSet::from([node.name.as_str()]),
+                    format!("needs device `{device}` (on {})", node.name),
+                    &mut feasible,
+                    &mut why,
+                );
+            }
+        }
+    }
+    if let Some((pins, reason)) = &app.pin {
+        let mut set = BTreeSet::new();
+        for n in pins {
+            if cluster.node(*n).is_none() {
+                p.add("pin", format!("node `{n}` is not in the inventory"), "pin to a node the inventory declares");
+            } else {
+                set.insert(n.name());
+            }
+        }
+        if pins.is_empty() {
+            p.add("pin", "pinned to no node", "name at least one node");
+        }
+        if reason.trim().is_empty() {
+            p.add("pin", "pin without a reason", "say why the app must run there");
+        }
+        narrow(set, "pinned".into(), &mut feasible, &mut why);
+    }
+    let nodes = feasible.map(|f| {
+        cluster
+            .nodes
+            .iter()
+            .filter(|n| f.contains(n.name.as_str()))
+            .map(|n| n.name.clone())
+            .collect::<Vec<_>>()
+    });
+    if let Some(n) = &nodes
+        && n.is_empty()
+        && !why.is_empty()
+    {
+        p.add(
+            "placement",
+            format!("no node satisfies all of: {}", why.join("; ")),
+            "relax a pin, or move the hardware the app needs onto one node",
+        );
+    }
+    groups.sort_unstable();
+    groups.dedup();
+    (nodes, resources.into_iter().collect(), groups)
+}

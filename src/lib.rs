@@ -1,0 +1,62 @@
+//! portkey: a typed model of a whole home-lab Kubernetes cluster, compiled into the
+//! Kubernetes, Volsync and Argo CD YAML that Argo CD deploys from Git.
+//!
+//! The pipeline is one-way: **model** ([`portkey_model`]) → **resolve and check**
+//! ([`portkey_model::resolve`]) → **compile** ([`portkey_compile`]) → **emit**
+//! ([`portkey_render`]). This crate holds the Portkey inventory ([`cluster`]), the apps in
+//! `apps/` ([`apps`]) and the glue ([`render`]).
+
+#[path = "../cluster.rs"]
+pub mod cluster;
+
+/// The apps of `apps/`, one module per file, discovered by `build.rs`.
+#[allow(missing_docs, clippy::pedantic)]
+pub mod apps {
+    include!(concat!(env!("OUT_DIR"), "/apps.rs"));
+}
+
+/// What app files import: the model's vocabulary and the inventory's constants.
+pub mod prelude {
+    pub use crate::cluster::*;
+    pub use portkey_model::prelude::*;
+}
+
+pub use portkey_model;
+pub use portkey_compile;
+pub use portkey_render;
+
+use portkey_model::app::App;
+use portkey_model::cluster::Cluster;
+use portkey_render::Tree;
+
+/// Why rendering failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The model has problems (all of them are listed).
+    Model(portkey_model::ModelErrors),
+    /// Rendering or writing failed.
+    Render(portkey_render::RenderError),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Model(e) => write!(f, "{e}"),
+            Error::Render(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The Portkey catalogue: every app in `apps/`.
+pub fn catalogue() -> Vec<App> {
+    apps::all()
+}
+
+/// Runs the whole pipeline in memory: resolve and check, compile, serialize.
+pub fn render(cluster: &Cluster, apps: Vec<App>) -> Result<Tree, Error> {
+    let catalogue = portkey_model::resolve(cluster, apps).map_err(Error::Model)?;
+    let manifests = portkey_compile::compile(&catalogue);
+    portkey_render::render_tree(&manifests).map_err(Error::Render)
+}

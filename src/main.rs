@@ -1,0 +1,87 @@
+//! The `portkey` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// portkey: compile the typed cluster model in apps/ into generated/.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render the model into generated/ (atomically; stale files are removed).
+    Render {
+        /// Change nothing; exit 1 and print a diff if generated/ is not what render would write.
+        #[arg(long)]
+        check: bool,
+        /// The output directory.
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Render { check, out } => render(check, &out),
+    }
+}
+
+fn render(check: bool, out: &std::path::Path) -> ExitCode {
+    let cluster = portkey::cluster::portkey();
+    let tree = match portkey::render(&cluster, portkey::catalogue()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("{} was left unchanged.", out.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    if check {
+        return match portkey_render::check_tree(&tree, out) {
+            Ok(d) if d.is_empty() => {
+                println!("{} is up to date ({} files).", out.display(), tree.len());
+                ExitCode::SUCCESS
+            }
+            Ok(d) => {
+                print!("{}", d.diff);
+                eprintln!("error: {} is stale:\n{}", out.display(), d.summary());
+                eprintln!("fix: run `{}` and commit the result.", portkey_render::RENDER_COMMAND);
+                ExitCode::FAILURE
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match portkey_render::write_tree(&tree, out) {
+        Ok(r) => {
+            let d = &r.drift;
+            if d.is_empty() {
+                println!("{} is up to date ({} files).", out.display(), r.files);
+            } else {
+                println!(
+                    "rendered {} files into {}: {} added, {} changed, {} removed",
+                    r.files,
+                    out.display(),
+                    d.added.len(),
+                    d.changed.len(),
+                    d.removed.len()
+                );
+                print!("{}", d.summary());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
