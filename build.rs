@@ -15,7 +15,7 @@ fn main() {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rs"))
-        .map(|e| e.into_path())
+        .map(walkdir::DirEntry::into_path)
         .collect();
     files.sort();
     let mut modules = String::new();
@@ -35,8 +35,15 @@ fn main() {
             ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
             "{rel_str}: app file names may use only a-z, 0-9, '-' and '_'"
         );
-        assert!(seen.insert(ident.clone()), "{rel_str}: two app files map to module `{ident}`; rename one");
-        let _ = writeln!(modules, "#[path = {:?}]\npub mod {ident};", path.display().to_string());
+        assert!(
+            seen.insert(ident.clone()),
+            "{rel_str}: two app files map to module `{ident}`; rename one"
+        );
+        let _ = writeln!(
+            modules,
+            "#[path = {:?}]\npub mod {ident};",
+            path.display().to_string()
+        );
         let _ = writeln!(calls, "        {ident}::app().source({rel_str:?}),");
     }
     let registry = format!(

@@ -7,9 +7,9 @@
 
 use portkey_model::app::Namespace;
 use portkey_model::cluster::{
-    AccessMode, AppDefaults, BackupSettings, Cluster, Device, DeviceAccess, DeviceRef, GitSource,
-    Gpu, GpuDriver, GpuVendor, Hardware, Host, IngressSettings, NfsShare, NfsShareRef, Node,
-    NodeKind, NodeRef, NodeRole, Reclaim, StorageClass, StorageClassRef,
+    AccessMode, AlertSettings, AppDefaults, BackupSettings, Cluster, Device, DeviceAccess,
+    DeviceRef, GitSource, Gpu, GpuDriver, GpuVendor, Hardware, Host, IngressSettings, NfsShare,
+    NfsShareRef, Node, NodeKind, NodeRef, NodeRole, Reclaim, StorageClass, StorageClassRef,
 };
 use portkey_model::quantity::{Cpu, Memory};
 
@@ -66,7 +66,13 @@ fn n100_gpu() -> Hardware {
     })
 }
 
-fn worker(name: NodeRef, memory_gib: u64, host: &str, cpu_model: &str, hardware: Vec<Hardware>) -> Node {
+fn worker(
+    name: NodeRef,
+    memory_gib: u64,
+    host: &str,
+    cpu_model: &str,
+    hardware: Vec<Hardware>,
+) -> Node {
     Node {
         name: name.name().into(),
         role: NodeRole::Worker,
@@ -81,8 +87,30 @@ fn worker(name: NodeRef, memory_gib: u64, host: &str, cpu_model: &str, hardware:
     }
 }
 
-/// The Portkey cluster.
-pub fn portkey() -> Cluster {
+/// The worker nodes and their hardware.
+fn nodes() -> Vec<Node> {
+    vec![
+        worker(
+            METAL0,
+            42,
+            "mirkwood",
+            "AMD Ryzen 5 4500U",
+            vec![Hardware::Device(Device {
+                id: ZIGBEE_DONGLE.name().into(),
+                description: "Zigbee USB coordinator".into(),
+                host_path: "/dev/ttyUSB0".into(),
+                access: DeviceAccess::Plugin {
+                    resource: "squat.ai/zigbee".into(),
+                },
+            })],
+        ),
+        worker(METAL1, 26, "rohan", "Intel N100", vec![n100_gpu()]),
+        worker(METAL2, 26, "gondor", "Intel N100", vec![n100_gpu()]),
+    ]
+}
+
+/// The Ceph RBD storage classes.
+fn storage_classes() -> Vec<StorageClass> {
     let rbd_parameters = |pool: &str| -> Vec<(String, String)> {
         [
             ("clusterID", "rook-ceph"),
@@ -90,17 +118,86 @@ pub fn portkey() -> Cluster {
             ("imageFormat", "2"),
             ("imageFeatures", "layering"),
             ("csi.storage.k8s.io/fstype", "ext4"),
-            ("csi.storage.k8s.io/provisioner-secret-name", "rook-csi-rbd-provisioner"),
-            ("csi.storage.k8s.io/provisioner-secret-namespace", "rook-ceph"),
-            ("csi.storage.k8s.io/controller-expand-secret-name", "rook-csi-rbd-provisioner"),
-            ("csi.storage.k8s.io/controller-expand-secret-namespace", "rook-ceph"),
-            ("csi.storage.k8s.io/node-stage-secret-name", "rook-csi-rbd-node"),
-            ("csi.storage.k8s.io/node-stage-secret-namespace", "rook-ceph"),
+            (
+                "csi.storage.k8s.io/provisioner-secret-name",
+                "rook-csi-rbd-provisioner",
+            ),
+            (
+                "csi.storage.k8s.io/provisioner-secret-namespace",
+                "rook-ceph",
+            ),
+            (
+                "csi.storage.k8s.io/controller-expand-secret-name",
+                "rook-csi-rbd-provisioner",
+            ),
+            (
+                "csi.storage.k8s.io/controller-expand-secret-namespace",
+                "rook-ceph",
+            ),
+            (
+                "csi.storage.k8s.io/node-stage-secret-name",
+                "rook-csi-rbd-node",
+            ),
+            (
+                "csi.storage.k8s.io/node-stage-secret-namespace",
+                "rook-ceph",
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
     };
+    vec![
+        StorageClass {
+            name: CEPH_BLOCK.name().into(),
+            provisioner: "rook-ceph.rbd.csi.ceph.com".into(),
+            reclaim: Reclaim::Delete,
+            access_modes: vec![AccessMode::ReadWriteOnce],
+            snapshots: true,
+            managed: false,
+            parameters: rbd_parameters("replicapool"),
+        },
+        StorageClass {
+            name: CEPH_BLOCK_RETAIN.name().into(),
+            provisioner: "rook-ceph.rbd.csi.ceph.com".into(),
+            reclaim: Reclaim::Retain,
+            access_modes: vec![AccessMode::ReadWriteOnce],
+            snapshots: true,
+            managed: true,
+            parameters: rbd_parameters("replicapool"),
+        },
+    ]
+}
+
+/// Volsync settings.
+fn backup() -> BackupSettings {
+    BackupSettings {
+        volume_snapshot_class: "csi-ceph-blockpool".into(),
+        snapshot_driver: "rook-ceph.rbd.csi.ceph.com".into(),
+        snapshot_parameters: [
+            ("clusterID", "rook-ceph"),
+            (
+                "csi.storage.k8s.io/snapshotter-secret-name",
+                "rook-csi-rbd-provisioner",
+            ),
+            (
+                "csi.storage.k8s.io/snapshotter-secret-namespace",
+                "rook-ceph",
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+        cache_capacity: Memory::gi(1),
+        prune_interval_days: 14,
+        // No secret store in the seed: each `<app>-volsync-secret` is created by hand
+        // (see generated/RESTORE.md for its keys).
+        secret_store: None,
+    }
+}
+
+/// The Portkey cluster.
+pub fn portkey() -> Cluster {
     let share = |r: NfsShareRef, path: &str| NfsShare {
         name: r.name().into(),
         server: NFS_SERVER.into(),
@@ -114,44 +211,8 @@ pub fn portkey() -> Cluster {
             repo_url: "https://github.com/themainfreak/portkey.git".into(),
             revision: "main".into(),
         },
-        nodes: vec![
-            worker(
-                METAL0,
-                42,
-                "mirkwood",
-                "AMD Ryzen 5 4500U",
-                vec![Hardware::Device(Device {
-                    id: ZIGBEE_DONGLE.name().into(),
-                    description: "Zigbee USB coordinator".into(),
-                    host_path: "/dev/ttyUSB0".into(),
-                    access: DeviceAccess::Plugin {
-                        resource: "squat.ai/zigbee".into(),
-                    },
-                })],
-            ),
-            worker(METAL1, 26, "rohan", "Intel N100", vec![n100_gpu()]),
-            worker(METAL2, 26, "gondor", "Intel N100", vec![n100_gpu()]),
-        ],
-        storage_classes: vec![
-            StorageClass {
-                name: CEPH_BLOCK.name().into(),
-                provisioner: "rook-ceph.rbd.csi.ceph.com".into(),
-                reclaim: Reclaim::Delete,
-                access_modes: vec![AccessMode::ReadWriteOnce],
-                snapshots: true,
-                managed: false,
-                parameters: rbd_parameters("replicapool"),
-            },
-            StorageClass {
-                name: CEPH_BLOCK_RETAIN.name().into(),
-                provisioner: "rook-ceph.rbd.csi.ceph.com".into(),
-                reclaim: Reclaim::Retain,
-                access_modes: vec![AccessMode::ReadWriteOnce],
-                snapshots: true,
-                managed: true,
-                parameters: rbd_parameters("replicapool"),
-            },
-        ],
+        nodes: nodes(),
+        storage_classes: storage_classes(),
         default_storage_class: CEPH_BLOCK,
         nfs_shares: vec![
             share(NFS_PLEX, "/nfs/plex"),
@@ -162,10 +223,10 @@ pub fn portkey() -> Cluster {
             class: "traefik".into(),
             cluster_issuer: "letsencrypt-production".into(),
         },
-        backup: BackupSettings {
-            volume_snapshot_class: "csi-ceph-blockpool".into(),
-            cache_capacity: Memory::gi(1),
-            prune_interval_days: 14,
+        backup: backup(),
+        alerts: AlertSettings {
+            namespace: "monitoring-system".into(),
+            route_label: ("receiver".into(), "ntfy".into()),
         },
         defaults: AppDefaults {
             uid: 1000,

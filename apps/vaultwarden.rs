@@ -10,7 +10,6 @@ pub fn app() -> App {
         .env("ROCKET_PORT", "8080")
         .env("DOMAIN", "https://vault.themainfreak.com")
         .env("SIGNUPS_ALLOWED", "false")
-        .env("TZ", TIMEZONE)
         .env_secret("ADMIN_TOKEN", secret("vaultwarden", "ADMIN_TOKEN"))
         .probe(Probe::http("/alive"))
         .requests(Cpu::m(20), Memory::mi(128))

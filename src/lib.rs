@@ -21,8 +21,8 @@ pub mod prelude {
     pub use portkey_model::prelude::*;
 }
 
-pub use portkey_model;
 pub use portkey_compile;
+pub use portkey_model;
 pub use portkey_render;
 
 use portkey_model::app::App;
@@ -58,5 +58,10 @@ pub fn catalogue() -> Vec<App> {
 pub fn render(cluster: &Cluster, apps: Vec<App>) -> Result<Tree, Error> {
     let catalogue = portkey_model::resolve(cluster, apps).map_err(Error::Model)?;
     let manifests = portkey_compile::compile(&catalogue);
-    portkey_render::render_tree(&manifests).map_err(Error::Render)
+    let mut tree = portkey_render::render_tree(&manifests).map_err(Error::Render)?;
+    if portkey_compile::backup::any_backups(&catalogue) {
+        let runbook = portkey_render::runbook::restore_runbook(&catalogue);
+        portkey_render::add_document(&mut tree, portkey_render::runbook::PATH, "apps/", &runbook);
+    }
+    Ok(tree)
 }

@@ -52,7 +52,10 @@ fn render(check: bool, out: &std::path::Path) -> ExitCode {
             Ok(d) => {
                 print!("{}", d.diff);
                 eprintln!("error: {} is stale:\n{}", out.display(), d.summary());
-                eprintln!("fix: run `{}` and commit the result.", portkey_render::RENDER_COMMAND);
+                eprintln!(
+                    "fix: run `{}` and commit the result.",
+                    portkey_render::RENDER_COMMAND
+                );
                 ExitCode::FAILURE
             }
             Err(e) => {

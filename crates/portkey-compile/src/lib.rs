@@ -3,8 +3,10 @@
 //!
 //! Compilation is a pure function of the [`Catalogue`]: same input, same objects, same order.
 
+pub mod backup;
 pub mod crd;
 mod object;
+pub mod parallel;
 mod workload;
 
 pub use object::{Manifest, Object};
@@ -12,7 +14,7 @@ pub use object::{Manifest, Object};
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Namespace, PersistentVolumeClaimSpec, Service, ServicePort, ServiceSpec, TypedObjectReference,
+    Namespace, PersistentVolumeClaimSpec, Service, ServicePort, ServiceSpec,
     VolumeResourceRequirements,
 };
 use k8s_openapi::api::networking::v1::{
@@ -29,9 +31,6 @@ use portkey_model::resolve::{Catalogue, ResolvedApp, ResolvedClaim};
 
 use crate::crd::argocd::{
     Application, ApplicationDestination, ApplicationSource, ApplicationSpec, Automated, SyncPolicy,
-};
-use crate::crd::volsync::{
-    MoverSecurityContext, ReplicationSource, ReplicationSourceSpec, ResticSource, Retain, Trigger,
 };
 
 /// Label every object carries: `app.kubernetes.io/managed-by: portkey`.
@@ -59,14 +58,20 @@ pub const CLUSTER_SOURCE: &str = "cluster.rs";
 pub fn compile(catalogue: &Catalogue<'_>) -> Vec<Manifest> {
     let mut out = Vec::with_capacity(catalogue.apps.len() * 6 + 8);
     cluster_objects(catalogue, &mut out);
-    for app in &catalogue.apps {
-        app_objects(catalogue, app, &mut out);
-    }
+    out.extend(parallel::map_chunks(&catalogue.apps, |apps| {
+        let mut part = Vec::with_capacity(apps.len() * 6);
+        for app in apps {
+            app_objects(catalogue, app, &mut part);
+        }
+        part
+    }));
     argocd_objects(catalogue, &mut out);
     out
 }
 
-pub(crate) fn meta(name: &str, namespace: Option<&str>, app: Option<&str>) -> ObjectMeta {
+/// Metadata with portkey's labels (`app.kubernetes.io/name` when `app` is given, and
+/// `managed-by`).
+pub fn meta(name: &str, namespace: Option<&str>, app: Option<&str>) -> ObjectMeta {
     let mut labels = BTreeMap::new();
     if let Some(app) = app {
         labels.insert(NAME_LABEL.to_string(), app.to_string());
@@ -85,13 +90,31 @@ pub(crate) fn app_dir(app: &ResolvedApp) -> String {
 }
 
 fn cluster_objects(catalogue: &Catalogue<'_>, out: &mut Vec<Manifest>) {
-    let namespaces: std::collections::BTreeSet<&str> =
-        catalogue.apps.iter().map(|a| a.app.namespace.name()).collect();
+    let mut push = |object: Object| {
+        out.push(Manifest {
+            dir: CLUSTER_DIR.into(),
+            source: CLUSTER_SOURCE.into(),
+            object,
+        });
+    };
+    if backup::any_backups(catalogue) {
+        push(backup::volume_populator_crd().into());
+        push(backup::snapshot_class(catalogue).into());
+        push(backup::alerts(catalogue).into());
+    }
+    let namespaces: std::collections::BTreeSet<&str> = catalogue
+        .apps
+        .iter()
+        .map(|a| a.app.namespace.name())
+        .collect();
     for ns in namespaces {
         let mut m = meta(ns, None, None);
         let labels = m.labels.get_or_insert_with(BTreeMap::new);
         for mode in ["enforce", "audit", "warn"] {
-            labels.insert(format!("pod-security.kubernetes.io/{mode}"), "baseline".into());
+            labels.insert(
+                format!("pod-security.kubernetes.io/{mode}"),
+                "baseline".into(),
+            );
         }
         out.push(Manifest {
             dir: CLUSTER_DIR.into(),
@@ -103,7 +126,12 @@ fn cluster_objects(catalogue: &Catalogue<'_>, out: &mut Vec<Manifest>) {
             .into(),
         });
     }
-    for class in catalogue.cluster.storage_classes.iter().filter(|c| c.managed) {
+    for class in catalogue
+        .cluster
+        .storage_classes
+        .iter()
+        .filter(|c| c.managed)
+    {
         out.push(Manifest {
             dir: CLUSTER_DIR.into(),
             source: CLUSTER_SOURCE.into(),
@@ -142,8 +170,14 @@ fn app_objects(catalogue: &Catalogue<'_>, app: &ResolvedApp, out: &mut Vec<Manif
     }
     for claim in &app.claims {
         push(pvc(app, claim).into());
-        if let Some(rs) = replication_source(catalogue, app, claim) {
+        if let Some(es) = backup::repository_secret(catalogue, app, claim) {
+            push(es.into());
+        }
+        if let Some(rs) = backup::replication_source(catalogue, app, claim) {
             push(rs.into());
+        }
+        if let Some(rd) = backup::replication_destination(catalogue, app, claim) {
+            push(rd.into());
         }
     }
     push(workload::workload(catalogue, app));
@@ -155,10 +189,14 @@ fn app_objects(catalogue: &Catalogue<'_>, app: &ResolvedApp, out: &mut Vec<Manif
     }
 }
 
-fn pvc(app: &ResolvedApp, claim: &ResolvedClaim) -> k8s_openapi::api::core::v1::PersistentVolumeClaim {
+fn pvc(
+    app: &ResolvedApp,
+    claim: &ResolvedClaim,
+) -> k8s_openapi::api::core::v1::PersistentVolumeClaim {
     let ns = app.app.namespace.name();
     let mut metadata = meta(&claim.name, Some(ns), Some(&app.app.name));
-    if claim.reclaim == Reclaim::Retain {
+    let (data_source, data_source_ref) = backup::data_source(claim).unzip();
+    if claim.reclaim == Reclaim::Retain || app.app.critical.is_some() {
         metadata.annotations = Some(BTreeMap::from([(
             "argocd.argoproj.io/sync-options".to_string(),
             "Prune=false,Delete=false".to_string(),
@@ -176,55 +214,12 @@ fn pvc(app: &ResolvedApp, claim: &ResolvedClaim) -> k8s_openapi::api::core::v1::
                 )])),
                 ..VolumeResourceRequirements::default()
             }),
-            data_source_ref: None::<TypedObjectReference>,
+            data_source,
+            data_source_ref,
             ..PersistentVolumeClaimSpec::default()
         }),
         ..Default::default()
     }
-}
-
-fn replication_source(
-    catalogue: &Catalogue<'_>,
-    app: &ResolvedApp,
-    claim: &ResolvedClaim,
-) -> Option<ReplicationSource> {
-    let policy = claim.backup_policy()?;
-    let settings = &catalogue.cluster.backup;
-    let r = &policy.retention;
-    let as_i32 = |v: Option<u32>| v.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
-    let mut rs = ReplicationSource::new(
-        &claim.name,
-        ReplicationSourceSpec {
-            source_pvc: claim.name.clone(),
-            trigger: Some(Trigger {
-                schedule: Some(policy.schedule.to_cron(&format!("{}/{}", app.app.namespace.name(), claim.name))),
-                manual: None,
-            }),
-            restic: Some(ResticSource {
-                repository: claim.repository_secret.clone().unwrap_or_default(),
-                copy_method: "Snapshot".into(),
-                volume_snapshot_class_name: Some(settings.volume_snapshot_class.clone()),
-                storage_class_name: Some(claim.storage_class.clone()),
-                access_modes: Some(vec![claim.access.as_str().into()]),
-                cache_capacity: Some(settings.cache_capacity.to_string()),
-                prune_interval_days: Some(i32::try_from(settings.prune_interval_days).unwrap_or(i32::MAX)),
-                retain: Some(Retain {
-                    hourly: as_i32(r.hourly),
-                    daily: as_i32(r.daily),
-                    weekly: as_i32(r.weekly),
-                    monthly: as_i32(r.monthly),
-                    within: r.within.clone(),
-                }),
-                mover_security_context: Some(MoverSecurityContext {
-                    run_as_user: app.uid,
-                    run_as_group: app.gid,
-                    fs_group: app.gid,
-                }),
-            }),
-        },
-    );
-    rs.metadata = meta(&claim.name, Some(app.app.namespace.name()), Some(&app.app.name));
-    Some(rs)
 }
 
 fn service(app: &ResolvedApp) -> Service {
@@ -235,7 +230,10 @@ fn service(app: &ResolvedApp) -> Service {
         spec: Some(ServiceSpec {
             type_: lan.then(|| "LoadBalancer".into()),
             external_traffic_policy: lan.then(|| "Local".into()),
-            selector: Some(BTreeMap::from([(NAME_LABEL.to_string(), app.app.name.clone())])),
+            selector: Some(BTreeMap::from([(
+                NAME_LABEL.to_string(),
+                app.app.name.clone(),
+            )])),
             ports: Some(
                 app.app
                     .ports
@@ -260,7 +258,11 @@ fn ingress(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Option<Ingress> {
     let port = app.app.ports.first()?;
     let settings = &catalogue.cluster.ingress;
     let host = format!("{}.{}", https.host, catalogue.cluster.domain);
-    let mut metadata = meta(&app.app.name, Some(app.app.namespace.name()), Some(&app.app.name));
+    let mut metadata = meta(
+        &app.app.name,
+        Some(app.app.namespace.name()),
+        Some(&app.app.name),
+    );
     let mut annotations = BTreeMap::from([(
         "cert-manager.io/cluster-issuer".to_string(),
         settings.cluster_issuer.clone(),
@@ -300,7 +302,13 @@ fn ingress(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Option<Ingress> {
     })
 }
 
-fn application(catalogue: &Catalogue<'_>, name: &str, path: &str, namespace: &str, wave: i32) -> Application {
+fn application(
+    catalogue: &Catalogue<'_>,
+    name: &str,
+    path: &str,
+    namespace: &str,
+    wave: i32,
+) -> Application {
     let mut app = Application::new(
         name,
         ApplicationSpec {
@@ -338,7 +346,14 @@ fn argocd_objects(catalogue: &Catalogue<'_>, out: &mut Vec<Manifest>) {
     out.push(Manifest {
         dir: ARGOCD_DIR.into(),
         source: CLUSTER_SOURCE.into(),
-        object: application(catalogue, CLUSTER_APP, &format!("{GENERATED_PATH}/{CLUSTER_DIR}"), "default", -1).into(),
+        object: application(
+            catalogue,
+            CLUSTER_APP,
+            &format!("{GENERATED_PATH}/{CLUSTER_DIR}"),
+            "default",
+            -1,
+        )
+        .into(),
     });
     for app in &catalogue.apps {
         out.push(Manifest {
@@ -354,7 +369,13 @@ fn argocd_objects(catalogue: &Catalogue<'_>, out: &mut Vec<Manifest>) {
             .into(),
         });
     }
-    let mut root = application(catalogue, ROOT_APP, &format!("{GENERATED_PATH}/{ARGOCD_DIR}"), ARGOCD_NAMESPACE, 0);
+    let mut root = application(
+        catalogue,
+        ROOT_APP,
+        &format!("{GENERATED_PATH}/{ARGOCD_DIR}"),
+        ARGOCD_NAMESPACE,
+        0,
+    );
     if let Some(a) = root.metadata.annotations.as_mut() {
         a.clear();
     }

@@ -7,7 +7,12 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+
 use crate::crd::argocd::Application;
+use crate::crd::external_secrets::ExternalSecret;
+use crate::crd::monitoring::PrometheusRule;
+use crate::crd::snapshot::VolumeSnapshotClass;
 use crate::crd::volsync::{ReplicationDestination, ReplicationSource};
 
 macro_rules! objects {
@@ -62,8 +67,10 @@ macro_rules! objects {
 }
 
 objects! {
+    CustomResourceDefinition(CustomResourceDefinition),
     Namespace(Namespace),
     StorageClass(StorageClass),
+    VolumeSnapshotClass(VolumeSnapshotClass),
     ConfigMap(ConfigMap),
     PersistentVolumeClaim(PersistentVolumeClaim),
     Deployment(Deployment),
@@ -73,6 +80,8 @@ objects! {
     Ingress(Ingress),
     ReplicationSource(ReplicationSource),
     ReplicationDestination(ReplicationDestination),
+    ExternalSecret(ExternalSecret),
+    PrometheusRule(PrometheusRule),
     Application(Application),
 }
 

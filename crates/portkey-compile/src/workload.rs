@@ -16,7 +16,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use portkey_model::app::{EnvValue, Exception, Protocol, ProbeCheck, VolumeSource};
+use portkey_model::app::{EnvValue, Exception, ProbeCheck, Protocol, VolumeSource};
 use portkey_model::resolve::{Catalogue, ResolvedApp};
 
 use crate::{NAME_LABEL, Object, meta};
@@ -35,10 +35,32 @@ pub(crate) fn config_map(app: &ResolvedApp) -> Option<ConfigMap> {
         .map(|f| (file_name(&f.path).to_string(), f.content.clone()))
         .collect();
     Some(ConfigMap {
-        metadata: meta(&format!("{}-config", app.app.name), Some(app.app.namespace.name()), Some(&app.app.name)),
+        metadata: meta(
+            &format!("{}-config", app.app.name),
+            Some(app.app.namespace.name()),
+            Some(&app.app.name),
+        ),
         data: Some(data),
         ..ConfigMap::default()
     })
+}
+
+/// Pod annotation carrying a hash of the app's config files: editing a file changes the pod
+/// template, so the pods restart and read it (files mounted with `subPath` never update).
+pub const CONFIG_HASH: &str = "portkey.dev/config-hash";
+
+fn config_hash(app: &ResolvedApp) -> Option<String> {
+    if app.app.config_files.is_empty() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    for f in &app.app.config_files {
+        bytes.extend_from_slice(f.path.as_bytes());
+        bytes.push(0);
+        bytes.extend_from_slice(f.content.as_bytes());
+        bytes.push(0);
+    }
+    Some(format!("{:016x}", portkey_model::backup::fnv1a(&bytes)))
 }
 
 fn file_name(path: &str) -> &str {
@@ -52,7 +74,10 @@ pub(crate) fn workload(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Object {
     let mut metadata = meta(name, Some(ns), Some(name));
     let mut annotations: BTreeMap<String, String> = app.app.annotations.iter().cloned().collect();
     for (exception, reason) in &app.app.security.exceptions {
-        annotations.insert(format!("portkey.dev/exception.{}", exception.key()), reason.clone());
+        annotations.insert(
+            format!("portkey.dev/exception.{}", exception.key()),
+            reason.clone(),
+        );
     }
     if let Some((_, reason)) = &app.app.pin {
         annotations.insert("portkey.dev/pinned".into(), reason.clone());
@@ -63,6 +88,7 @@ pub(crate) fn workload(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Object {
     let template = PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(selector.clone()),
+            annotations: config_hash(app).map(|h| BTreeMap::from([(CONFIG_HASH.to_string(), h)])),
             ..ObjectMeta::default()
         }),
         spec: Some(pod_spec(catalogue, app)),
@@ -80,7 +106,14 @@ pub(crate) fn workload(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Object {
                 revision_history_limit: Some(3),
                 selector,
                 strategy: Some(DeploymentStrategy {
-                    type_: Some(if app.has_rwo_claim() { "Recreate" } else { "RollingUpdate" }.into()),
+                    type_: Some(
+                        if app.has_rwo_claim() {
+                            "Recreate"
+                        } else {
+                            "RollingUpdate"
+                        }
+                        .into(),
+                    ),
                     ..DeploymentStrategy::default()
                 }),
                 template,
@@ -107,13 +140,17 @@ pub(crate) fn workload(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Object {
 
 fn pod_spec(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> PodSpec {
     let a = &app.app;
-    let root = a.security.exceptions.iter().any(|(e, _)| *e == Exception::RunAsRoot);
+    let root = app.runs_as_root;
     let mut init_containers = Vec::new();
     for dep in a.dependencies.iter().filter(|d| d.wait_at_startup) {
         if let Some(other) = catalogue.apps.iter().find(|o| o.app.name == dep.app)
             && let Some(port) = other.app.ports.first()
         {
-            let host = format!("{}.{}.svc.cluster.local", other.app.name, other.app.namespace.name());
+            let host = format!(
+                "{}.{}.svc.cluster.local",
+                other.app.name,
+                other.app.namespace.name()
+            );
             init_containers.push(Container {
                 name: format!("wait-for-{}", other.app.name),
                 image: Some(catalogue.cluster.defaults.wait_image.clone()),
@@ -159,11 +196,12 @@ fn pod_spec(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> PodSpec {
         enable_service_links: Some(false),
         security_context: Some(PodSecurityContext {
             run_as_non_root: Some(!root),
-            run_as_user: app.uid,
-            run_as_group: app.gid,
-            fs_group: app.gid,
-            fs_group_change_policy: app.gid.map(|_| "OnRootMismatch".into()),
-            supplemental_groups: (!app.supplemental_groups.is_empty()).then(|| app.supplemental_groups.clone()),
+            run_as_user: (!root).then_some(app.uid),
+            run_as_group: (!root).then_some(app.gid),
+            fs_group: Some(app.gid),
+            fs_group_change_policy: Some("OnRootMismatch".into()),
+            supplemental_groups: (!app.supplemental_groups.is_empty())
+                .then(|| app.supplemental_groups.clone()),
             seccomp_profile: Some(SeccompProfile {
                 type_: "RuntimeDefault".into(),
                 ..SeccompProfile::default()
@@ -171,7 +209,7 @@ fn pod_spec(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> PodSpec {
             ..PodSecurityContext::default()
         }),
         init_containers: (!init_containers.is_empty()).then_some(init_containers),
-        containers: vec![container(app)],
+        containers: vec![container(catalogue, app)],
         volumes: volumes(catalogue, app),
         ..PodSpec::default()
     }
@@ -202,13 +240,16 @@ fn container_security(a: &portkey_model::app::App, main: bool) -> SecurityContex
     }
 }
 
-fn container(app: &ResolvedApp) -> Container {
-    let a = &app.app;
+fn resources(app: &ResolvedApp) -> ResourceRequirements {
     let mut requests = BTreeMap::from([
         ("cpu".to_string(), Quantity(app.cpu_request.to_string())),
-        ("memory".to_string(), Quantity(app.memory_request.to_string())),
+        (
+            "memory".to_string(),
+            Quantity(app.memory_request.to_string()),
+        ),
     ]);
-    let mut limits = BTreeMap::from([("memory".to_string(), Quantity(app.memory_limit.to_string()))]);
+    let mut limits =
+        BTreeMap::from([("memory".to_string(), Quantity(app.memory_limit.to_string()))]);
     if let Some(cpu) = app.cpu_limit {
         limits.insert("cpu".into(), Quantity(cpu.to_string()));
     }
@@ -216,9 +257,23 @@ fn container(app: &ResolvedApp) -> Container {
         requests.insert(r.clone(), Quantity("1".into()));
         limits.insert(r.clone(), Quantity("1".into()));
     }
-    let env: Vec<EnvVar> = a
-        .env
+    ResourceRequirements {
+        requests: Some(requests),
+        limits: Some(limits),
+        ..ResourceRequirements::default()
+    }
+}
+
+/// The app's environment, then `TZ` from the cluster defaults unless the app sets it.
+fn env_vars(catalogue: &Catalogue<'_>, a: &portkey_model::app::App) -> Vec<EnvVar> {
+    let tz = portkey_model::app::Env {
+        name: "TZ".into(),
+        value: EnvValue::Plain(catalogue.cluster.defaults.timezone.clone()),
+    };
+    let default_tz = (!a.env.iter().any(|e| e.name == "TZ")).then_some(&tz);
+    a.env
         .iter()
+        .chain(default_tz)
         .map(|e| match &e.value {
             EnvValue::Plain(v) => EnvVar {
                 name: e.name.clone(),
@@ -238,7 +293,12 @@ fn container(app: &ResolvedApp) -> Container {
                 }),
             },
         })
-        .collect();
+        .collect()
+}
+
+fn container(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Container {
+    let a = &app.app;
+    let env = env_vars(catalogue, a);
     let mut mounts: Vec<VolumeMount> = a
         .volumes
         .iter()
@@ -279,14 +339,16 @@ fn container(app: &ResolvedApp) -> Container {
                 .collect()
         }),
         env: (!env.is_empty()).then_some(env),
-        resources: Some(ResourceRequirements {
-            requests: Some(requests),
-            limits: Some(limits),
-            ..ResourceRequirements::default()
-        }),
-        startup_probe: probes_on.then(|| a.probes.startup.as_ref().map(|p| probe(app, p))).flatten(),
-        liveness_probe: probes_on.then(|| liveness.as_ref().map(|p| probe(app, p))).flatten(),
-        readiness_probe: probes_on.then(|| readiness.as_ref().map(|p| probe(app, p))).flatten(),
+        resources: Some(resources(app)),
+        startup_probe: probes_on
+            .then(|| a.probes.startup.as_ref().map(|p| probe(app, p)))
+            .flatten(),
+        liveness_probe: probes_on
+            .then(|| liveness.as_ref().map(|p| probe(app, p)))
+            .flatten(),
+        readiness_probe: probes_on
+            .then(|| readiness.as_ref().map(|p| probe(app, p)))
+            .flatten(),
         security_context: Some(container_security(a, true)),
         volume_mounts: (!mounts.is_empty()).then_some(mounts),
         ..Container::default()
@@ -298,11 +360,14 @@ fn probe(app: &ResolvedApp, p: &portkey_model::app::Probe) -> Probe {
         .app
         .ports
         .first()
-        .map(|p| IntOrString::String(p.name.clone()))
-        .unwrap_or(IntOrString::Int(0));
+        .map_or(IntOrString::Int(0), |p| IntOrString::String(p.name.clone()));
     let mut out = Probe {
-        failure_threshold: p.failure_threshold.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
-        period_seconds: p.period_seconds.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
+        failure_threshold: p
+            .failure_threshold
+            .map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
+        period_seconds: p
+            .period_seconds
+            .map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
         ..Probe::default()
     };
     match &p.check {
@@ -335,7 +400,10 @@ fn volumes(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Option<Vec<Volume>> 
         };
         match &v.source {
             VolumeSource::Claim(_) => {
-                let claim = cluster_claims.iter().find(|c| c.volume == v.name).map(|c| c.name.clone());
+                let claim = cluster_claims
+                    .iter()
+                    .find(|c| c.volume == v.name)
+                    .map(|c| c.name.clone());
                 vol.persistent_volume_claim = Some(PersistentVolumeClaimVolumeSource {
                     claim_name: claim.unwrap_or_default(),
                     read_only: v.read_only.then_some(true),
@@ -373,7 +441,10 @@ fn nfs(
     read_only: bool,
 ) -> NFSVolumeSource {
     // Resolution guarantees the share exists.
-    let share = catalogue.cluster.nfs_share(share).expect("resolved NFS share");
+    let share = catalogue
+        .cluster
+        .nfs_share(share)
+        .expect("resolved NFS share");
     let path = match sub {
         Some(sub) => format!("{}/{sub}", share.path.trim_end_matches('/')),
         None => share.path.clone(),

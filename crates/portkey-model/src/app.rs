@@ -73,6 +73,8 @@ pub struct App {
     pub critical: Option<String>,
     /// Extra annotations on the workload (escape hatch).
     pub annotations: Vec<(String, String)>,
+    /// Builder methods used out of order (field, problem), reported at resolution.
+    pub misuse: Vec<(String, String)>,
 }
 
 /// Workload kind.
@@ -209,7 +211,9 @@ impl Probe {
     }
     /// `exec` of a command.
     pub fn exec(command: &[&str]) -> Self {
-        Self::of(ProbeCheck::Exec(command.iter().map(|s| (*s).to_string()).collect()))
+        Self::of(ProbeCheck::Exec(
+            command.iter().map(|s| (*s).to_string()).collect(),
+        ))
     }
     fn of(check: ProbeCheck) -> Self {
         Self {
@@ -286,6 +290,8 @@ pub struct Volume {
     pub read_only: bool,
     /// Where the data lives.
     pub source: VolumeSource,
+    /// Builder methods applied to the wrong kind of volume (reported at resolution).
+    pub misuse: Vec<String>,
 }
 
 /// Where a volume's data lives.
@@ -329,7 +335,7 @@ pub enum BackupChoice {
     Backup(Backup),
     /// Not backed up, for this reason.
     Exempt(String),
-    /// Nothing declared (a render error once the backup-coverage rule applies).
+    /// Nothing declared: a render error (every claim is backed up or exempt with a reason).
     Undeclared,
 }
 
@@ -376,6 +382,7 @@ impl Volume {
             mount_path: mount_path.into(),
             read_only: false,
             source,
+            misuse: Vec::new(),
         }
     }
     /// Mounts read-only (`readOnly: true`).
@@ -387,6 +394,9 @@ impl Volume {
     pub fn sub_path(mut self, path: &str) -> Self {
         if let VolumeSource::Nfs { sub_path, .. } = &mut self.source {
             *sub_path = Some(path.into());
+        } else {
+            self.misuse
+                .push("`.sub_path(..)` applies to NFS volumes only".into());
         }
         self
     }
@@ -394,6 +404,9 @@ impl Volume {
     pub fn class(mut self, class: StorageClassRef) -> Self {
         if let VolumeSource::Claim(c) = &mut self.source {
             c.class = Some(class);
+        } else {
+            self.misuse
+                .push("`.class(..)` applies to claims only".into());
         }
         self
     }
@@ -401,6 +414,9 @@ impl Volume {
     pub fn access(mut self, mode: AccessMode) -> Self {
         if let VolumeSource::Claim(c) = &mut self.source {
             c.access = mode;
+        } else {
+            self.misuse
+                .push("`.access(..)` applies to claims only".into());
         }
         self
     }
@@ -409,6 +425,11 @@ impl Volume {
     pub fn backup(mut self, backup: Backup) -> Self {
         if let VolumeSource::Claim(c) = &mut self.source {
             c.backup = BackupChoice::Backup(backup);
+        } else {
+            self.misuse.push(
+                "`.backup(..)` applies to claims only (NFS data is backed up on the NFS server)"
+                    .into(),
+            );
         }
         self
     }
@@ -416,6 +437,9 @@ impl Volume {
     pub fn no_backup(mut self, reason: &str) -> Self {
         if let VolumeSource::Claim(c) = &mut self.source {
             c.backup = BackupChoice::Exempt(reason.into());
+        } else {
+            self.misuse
+                .push("`.no_backup(..)` applies to claims only".into());
         }
         self
     }
@@ -424,6 +448,9 @@ impl Volume {
         if let VolumeSource::EmptyDir { memory, size_limit } = &mut self.source {
             *memory = true;
             *size_limit = Some(limit);
+        } else {
+            self.misuse
+                .push("`.in_memory(..)` applies to scratch volumes only".into());
         }
         self
     }
@@ -501,6 +528,7 @@ impl App {
             dependencies: Vec::new(),
             critical: None,
             annotations: Vec::new(),
+            misuse: Vec::new(),
         }
     }
 
@@ -612,7 +640,8 @@ impl App {
     }
     /// Removes the default `/tmp` scratch volume.
     pub fn no_tmp(mut self) -> Self {
-        self.volumes.retain(|v| !(v.name == "tmp" && v.mount_path == "/tmp"));
+        self.volumes
+            .retain(|v| !(v.name == "tmp" && v.mount_path == "/tmp"));
         self
     }
     /// Mounts `content` at `path` from the generated ConfigMap `<app>-config`.
@@ -653,6 +682,11 @@ impl App {
     pub fn ingress_annotation(mut self, key: &str, value: &str) -> Self {
         if let Some(h) = &mut self.https {
             h.annotations.push((key.into(), value.into()));
+        } else {
+            self.misuse.push((
+                "ingress_annotation".into(),
+                "`.ingress_annotation(..)` before `.https(..)` has no Ingress to annotate".into(),
+            ));
         }
         self
     }

@@ -77,9 +77,9 @@ impl Schedule {
     /// Checks the schedule; returns the reason it is invalid.
     pub fn check(&self) -> Result<(), String> {
         match self {
-            Schedule::EveryHours(h) if *h == 0 || 24 % h != 0 => {
-                Err(format!("every {h} hours does not divide a day; use 1, 2, 3, 4, 6, 8, 12 or 24"))
-            }
+            Schedule::EveryHours(h) if *h == 0 || 24 % h != 0 => Err(format!(
+                "every {h} hours does not divide a day; use 1, 2, 3, 4, 6, 8, 12 or 24"
+            )),
             Schedule::Daily { hour } if *hour > 23 => Err(format!("hour {hour} is not 0–23")),
             Schedule::Cron(c) => check_cron(c),
             _ => Ok(()),
@@ -87,14 +87,19 @@ impl Schedule {
     }
 }
 
-/// FNV-1a over the seed, reduced to a minute of the hour.
+/// A minute of the hour derived from the seed.
 fn spread_minute(seed: &str) -> u64 {
+    fnv1a(seed.as_bytes()) % 60
+}
+
+/// 64-bit FNV-1a: a small, stable, platform-independent hash (never used for names).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in seed.bytes() {
-        h ^= u64::from(b);
+    for b in bytes {
+        h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    h % 60
+    h
 }
 
 /// Checks a five-field cron expression (minute hour day-of-month month day-of-week), with

@@ -70,6 +70,8 @@ pub struct Cluster {
     pub ingress: IngressSettings,
     /// Cluster-wide backup settings (Volsync).
     pub backup: BackupSettings,
+    /// Alert routing.
+    pub alerts: AlertSettings,
     /// Defaults every app gets unless it overrides them.
     pub defaults: AppDefaults,
 }
@@ -89,11 +91,9 @@ impl Cluster {
     }
     /// The device with this id and the node that holds it.
     pub fn device(&self, device: DeviceRef) -> Option<(&Node, &Device)> {
-        self.nodes.iter().find_map(|n| {
-            n.devices()
-                .find(|d| d.id == device.name())
-                .map(|d| (n, d))
-        })
+        self.nodes
+            .iter()
+            .find_map(|n| n.devices().find(|d| d.id == device.name()).map(|d| (n, d)))
     }
 }
 
@@ -339,12 +339,41 @@ pub struct IngressSettings {
 /// Cluster-wide Volsync settings.
 #[derive(Clone, Debug)]
 pub struct BackupSettings {
-    /// VolumeSnapshotClass for `copyMethod: Snapshot`.
+    /// VolumeSnapshotClass for `copyMethod: Snapshot` (portkey emits it).
     pub volume_snapshot_class: String,
+    /// CSI driver of the snapshot class.
+    pub snapshot_driver: String,
+    /// Parameters of the snapshot class, in output order.
+    pub snapshot_parameters: Vec<(String, String)>,
     /// Restic cache size per mover.
     pub cache_capacity: Memory,
     /// How often restic prunes the repository.
     pub prune_interval_days: u32,
+    /// Where the restic Secrets come from: with a store, portkey emits an ExternalSecret
+    /// per repository; without one, it references Secrets that already exist.
+    pub secret_store: Option<SecretStore>,
+}
+
+/// An external-secrets store that holds the restic credentials.
+#[derive(Clone, Debug)]
+pub struct SecretStore {
+    /// Store name.
+    pub name: String,
+    /// `ClusterSecretStore` (true) or a namespaced `SecretStore` (false).
+    pub cluster_wide: bool,
+    /// Remote key holding the restic password (`RESTIC_PASSWORD`).
+    pub password_key: String,
+    /// Repository URL prefix; each volume's repository is `<prefix>/<namespace>/<claim>`.
+    pub repository_prefix: String,
+}
+
+/// Where alerts go.
+#[derive(Clone, Debug)]
+pub struct AlertSettings {
+    /// Namespace of the Prometheus operator's rule selector (`monitoring-system`).
+    pub namespace: String,
+    /// Label Alertmanager routes on, added to every alert (`receiver: ntfy`).
+    pub route_label: (String, String),
 }
 
 /// Defaults applied to every app unless it overrides them. They show in the output.

@@ -20,6 +20,8 @@ pub use resolve::{Catalogue, resolve};
 pub mod prelude {
     pub use crate::app::{App, Exception, Namespace, Port, Probe, Volume, secret};
     pub use crate::backup::{Backup, Retention};
-    pub use crate::cluster::{AccessMode, DeviceRef, GpuVendor, NfsShareRef, NodeRef, StorageClassRef};
+    pub use crate::cluster::{
+        AccessMode, DeviceRef, GpuVendor, NfsShareRef, NodeRef, StorageClassRef,
+    };
     pub use crate::quantity::{Cpu, Memory};
 }

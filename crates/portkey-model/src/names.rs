@@ -17,7 +17,10 @@ pub fn check_label_max(name: &str, max: usize) -> Result<(), String> {
         return Err("must not be empty".into());
     }
     if name.len() > max {
-        return Err(format!("is {} characters long; the limit is {max}", name.len()));
+        return Err(format!(
+            "is {} characters long; the limit is {max}",
+            name.len()
+        ));
     }
     if let Some(c) = name
         .chars()
@@ -40,7 +43,10 @@ pub fn check_label_max(name: &str, max: usize) -> Result<(), String> {
 /// host names and most object names.
 pub fn check_subdomain(name: &str) -> Result<(), String> {
     if name.len() > 253 {
-        return Err(format!("is {} characters long; the limit is 253", name.len()));
+        return Err(format!(
+            "is {} characters long; the limit is 253",
+            name.len()
+        ));
     }
     for part in name.split('.') {
         if part.is_empty() {
@@ -55,7 +61,9 @@ pub fn check_subdomain(name: &str) -> Result<(), String> {
             ));
         }
         if part.starts_with('-') || part.ends_with('-') {
-            return Err(format!("part {part:?} must start and end with a letter or digit"));
+            return Err(format!(
+                "part {part:?} must start and end with a letter or digit"
+            ));
         }
     }
     Ok(())

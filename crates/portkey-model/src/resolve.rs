@@ -33,10 +33,13 @@ pub struct ResolvedApp {
     pub nodes: Option<Vec<String>>,
     /// Extended resources the container requests one of (GPU, devices), sorted.
     pub extended_resources: Vec<String>,
-    /// UID the pod runs as (`None`: the image's user, declared as an exception).
-    pub uid: Option<i64>,
+    /// UID that owns the app's data: the pod runs as it unless the app declares the
+    /// run-as-root exception; backup movers always do.
+    pub uid: i64,
     /// GID and fsGroup.
-    pub gid: Option<i64>,
+    pub gid: i64,
+    /// Whether the image starts as root (declared exception): the pod then sets no user.
+    pub runs_as_root: bool,
     /// Supplemental groups, sorted and unique.
     pub supplemental_groups: Vec<i64>,
     /// CPU request.
@@ -54,7 +57,9 @@ pub struct ResolvedApp {
 impl ResolvedApp {
     /// Whether any claim is ReadWriteOnce (Deployments then use the Recreate strategy).
     pub fn has_rwo_claim(&self) -> bool {
-        self.claims.iter().any(|c| c.access == AccessMode::ReadWriteOnce)
+        self.claims
+            .iter()
+            .any(|c| c.access == AccessMode::ReadWriteOnce)
     }
     /// Whether the app mounts `share`-backed NFS volumes.
     pub fn nfs_volumes(&self) -> impl Iterator<Item = &crate::app::Volume> {
@@ -84,11 +89,17 @@ impl ImageRef {
             None => (reference, None),
         };
         if let Some(d) = digest {
-            let hex = d.strip_prefix("sha256:").ok_or_else(|| {
-                format!("digest {d:?} must start with \"sha256:\"")
-            })?;
-            if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()) {
-                return Err(format!("digest {d:?} must be sha256: followed by 64 lower-case hex digits"));
+            let hex = d
+                .strip_prefix("sha256:")
+                .ok_or_else(|| format!("digest {d:?} must start with \"sha256:\""))?;
+            if hex.len() != 64
+                || !hex
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+            {
+                return Err(format!(
+                    "digest {d:?} must be sha256: followed by 64 lower-case hex digits"
+                ));
             }
         }
         let slash = name.rfind('/').map_or(0, |i| i + 1);
@@ -96,10 +107,21 @@ impl ImageRef {
             return Err(format!("{reference:?} has no tag; write repository:tag"));
         };
         let (repository, tag) = (&name[..colon], &name[colon + 1..]);
-        if repository.is_empty() || repository.chars().any(|c| c.is_whitespace() || c.is_ascii_uppercase()) {
-            return Err(format!("repository {repository:?} must be non-empty lower-case without spaces"));
+        if repository.is_empty()
+            || repository
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_ascii_uppercase())
+        {
+            return Err(format!(
+                "repository {repository:?} must be non-empty lower-case without spaces"
+            ));
         }
-        if tag.is_empty() || tag.len() > 128 || !tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        if tag.is_empty()
+            || tag.len() > 128
+            || !tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
             return Err(format!("tag {tag:?} must be 1–128 of [A-Za-z0-9._-]"));
         }
         Ok(Self {
@@ -159,7 +181,12 @@ struct Problems<'a> {
 }
 
 impl Problems<'_> {
-    fn add(&mut self, field: impl Into<String>, problem: impl Into<String>, fix: impl Into<String>) {
+    fn add(
+        &mut self,
+        field: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
         self.out.push(ModelError {
             app: self.app.name.clone(),
             file: self.app.source.clone(),
@@ -170,14 +197,29 @@ impl Problems<'_> {
     }
 }
 
+/// Names portkey uses for its own Argo CD Applications; apps may not take them.
+pub const RESERVED_NAMES: [&str; 2] = ["portkey-root", "portkey-cluster"];
+
+/// What an app needs to know about the other apps it names.
+struct Peer {
+    source: String,
+    first_port: Option<crate::app::Port>,
+    dependencies: Vec<String>,
+}
+
 /// Checks every app against `cluster` and the other apps, and resolves them.
 ///
 /// Returns every problem found, each naming app, field and fix.
 pub fn resolve(cluster: &Cluster, apps: Vec<App>) -> Result<Catalogue<'_>, ModelErrors> {
     let mut errors = Vec::new();
-    let mut by_name: BTreeMap<&str, &App> = BTreeMap::new();
+    let mut peers: BTreeMap<String, Peer> = BTreeMap::new();
     for app in &apps {
-        if let Some(first) = by_name.insert(&app.name, app) {
+        let peer = Peer {
+            source: app.source.clone(),
+            first_port: app.ports.first().cloned(),
+            dependencies: app.dependencies.iter().map(|d| d.app.clone()).collect(),
+        };
+        if let Some(first) = peers.insert(app.name.clone(), peer) {
             errors.push(ModelError {
                 app: app.name.clone(),
                 file: app.source.clone(),
@@ -185,22 +227,28 @@ pub fn resolve(cluster: &Cluster, apps: Vec<App>) -> Result<Catalogue<'_>, Model
                 problem: format!(
                     "duplicate app: `{}` is also declared in {}",
                     app.name,
-                    if first.source.is_empty() { "another app" } else { &first.source }
+                    if first.source.is_empty() {
+                        "another app"
+                    } else {
+                        &first.source
+                    }
                 ),
-                fix: "give each app a unique name (app names are also ArgoCD Application names)".into(),
+                fix: "give each app a unique name (app names are also ArgoCD Application names)"
+                    .into(),
             });
         }
     }
     let mut resolved = Vec::with_capacity(apps.len());
-    for app in &apps {
+    for app in apps {
         let mut p = Problems {
-            app,
+            app: &app,
             out: &mut errors,
         };
-        if let Some(r) = resolve_app(cluster, app, &by_name, &mut p) {
-            resolved.push(r);
+        if let Some(parts) = resolve_app(cluster, &app, &peers, &mut p) {
+            resolved.push(parts.finish(app));
         }
     }
+    errors.extend(dependency_cycles(&peers));
     if !errors.is_empty() {
         return Err(ModelErrors(errors));
     }
@@ -213,33 +261,148 @@ pub fn resolve(cluster: &Cluster, apps: Vec<App>) -> Result<Catalogue<'_>, Model
     })
 }
 
+/// Reports each dependency cycle once, naming every app on it.
+fn dependency_cycles(peers: &BTreeMap<String, Peer>) -> Vec<ModelError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    fn visit<'a>(
+        name: &'a str,
+        peers: &'a BTreeMap<String, Peer>,
+        marks: &mut BTreeMap<&'a str, Mark>,
+        stack: &mut Vec<&'a str>,
+        out: &mut Vec<ModelError>,
+    ) {
+        marks.insert(name, Mark::Active);
+        stack.push(name);
+        for dep in &peers[name].dependencies {
+            let Some((dep, _)) = peers.get_key_value(dep.as_str()) else {
+                continue;
+            };
+            match marks.get(dep.as_str()).copied().unwrap_or(Mark::New) {
+                Mark::New => visit(dep, peers, marks, stack, out),
+                Mark::Active if dep != name => {
+                    let start = stack.iter().position(|n| *n == dep).unwrap_or(0);
+                    let mut cycle: Vec<&str> = stack[start..].to_vec();
+                    cycle.push(dep);
+                    out.push(ModelError {
+                        app: dep.clone(),
+                        file: peers[dep.as_str()].source.clone(),
+                        field: "depends_on".into(),
+                        problem: format!("dependency cycle: {}", cycle.join(" → ")),
+                        fix: "remove one of the dependencies on the cycle".into(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        stack.pop();
+        marks.insert(name, Mark::Done);
+    }
+    let mut marks = BTreeMap::new();
+    let mut out = Vec::new();
+    for name in peers.keys() {
+        if marks.get(name.as_str()).copied().unwrap_or(Mark::New) == Mark::New {
+            visit(name, peers, &mut marks, &mut Vec::new(), &mut out);
+        }
+    }
+    out
+}
+
+/// Everything resolution works out for one app, before the app is moved in.
+struct Parts {
+    image: ImageRef,
+    nodes: Option<Vec<String>>,
+    extended_resources: Vec<String>,
+    uid: i64,
+    gid: i64,
+    runs_as_root: bool,
+    supplemental_groups: Vec<i64>,
+    cpu_request: Cpu,
+    memory_request: Memory,
+    memory_limit: Memory,
+    claims: Vec<ResolvedClaim>,
+}
+
+impl Parts {
+    fn finish(self, app: App) -> ResolvedApp {
+        ResolvedApp {
+            cpu_limit: app.resources.cpu_limit,
+            app,
+            image: self.image,
+            nodes: self.nodes,
+            extended_resources: self.extended_resources,
+            uid: self.uid,
+            gid: self.gid,
+            runs_as_root: self.runs_as_root,
+            supplemental_groups: self.supplemental_groups,
+            cpu_request: self.cpu_request,
+            memory_request: self.memory_request,
+            memory_limit: self.memory_limit,
+            claims: self.claims,
+        }
+    }
+}
+
 #[allow(clippy::too_many_lines)]
 fn resolve_app(
     cluster: &Cluster,
     app: &App,
-    all: &BTreeMap<&str, &App>,
+    peers: &BTreeMap<String, Peer>,
     p: &mut Problems<'_>,
-) -> Option<ResolvedApp> {
+) -> Option<Parts> {
     let before = p.out.len();
+    if RESERVED_NAMES.contains(&app.name.as_str()) {
+        p.add(
+            "name",
+            format!(
+                "`{}` is reserved for portkey's own Argo CD Application",
+                app.name
+            ),
+            "choose another name",
+        );
+    }
     if let Err(e) = names::check_label(&app.name) {
-        p.add("name", format!("{:?} {e}", app.name), "use a DNS-1035 label such as `paperless-redis`");
+        p.add(
+            "name",
+            format!("{:?} {e}", app.name),
+            "use a DNS-1035 label such as `paperless-redis`",
+        );
     }
     if let Err(e) = names::check_label(app.namespace.name()) {
-        p.add("namespace", format!("{:?} {e}", app.namespace.name()), "use a DNS-1035 label such as `media`");
+        p.add(
+            "namespace",
+            format!("{:?} {e}", app.namespace.name()),
+            "use a DNS-1035 label such as `media`",
+        );
     }
     let image = match ImageRef::parse(&app.image) {
         Ok(i) => Some(i),
         Err(e) => {
-            p.add("image", e, "write `.image(\"registry/repository:tag\")`, optionally with `@sha256:<digest>`");
+            p.add(
+                "image",
+                e,
+                "write `.image(\"registry/repository:tag\")`, optionally with `@sha256:<digest>`",
+            );
             None
         }
     };
+    for (field, problem) in &app.misuse {
+        p.add(field, problem, "move the call after the method it modifies");
+    }
     check_ports(app, p);
     check_env(app, p);
     check_probes(app, p);
     for (exception, reason) in &app.security.exceptions {
         if reason.trim().is_empty() {
-            p.add(format!("allow({})", exception.key()), "exception without a reason", "say why the image needs it");
+            p.add(
+                format!("allow({})", exception.key()),
+                "exception without a reason",
+                "say why the image needs it",
+            );
         }
     }
     let claims = check_volumes(cluster, app, p);
@@ -247,37 +410,70 @@ fn resolve_app(
     let (nodes, extended_resources, gpu_groups) = place(cluster, app, p);
     if let Some(h) = &app.https {
         if let Err(e) = names::check_label(&h.host) {
-            p.add("https", format!("host {:?} {e}", h.host), "use a single DNS label; the cluster domain is appended");
+            p.add(
+                "https",
+                format!("host {:?} {e}", h.host),
+                "use a single DNS label; the cluster domain is appended",
+            );
         }
         if app.ports.is_empty() {
-            p.add("https", "exposed over HTTPS but declares no port", "add `.port(Port::http(N))`");
+            p.add(
+                "https",
+                "exposed over HTTPS but declares no port",
+                "add `.port(Port::http(N))`",
+            );
         }
     }
     for dep in &app.dependencies {
-        match all.get(dep.app.as_str()) {
+        match peers.get(dep.app.as_str()) {
             None => p.add(
                 "depends_on",
                 format!("unknown dependency `{}`", dep.app),
-                format!("declare an app named `{}` in apps/ or fix the name", dep.app),
+                format!(
+                    "declare an app named `{}` in apps/ or fix the name",
+                    dep.app
+                ),
             ),
-            Some(_) if dep.app == app.name => p.add("depends_on", "the app depends on itself", "remove the dependency"),
-            Some(other) if dep.wait_at_startup && other.ports.is_empty() => p.add(
-                "waits_for",
-                format!("waits for `{}`, which has no port to wait on", dep.app),
-                "use `.depends_on(..)`, or give the dependency a port",
+            Some(_) if dep.app == app.name => p.add(
+                "depends_on",
+                "the app depends on itself",
+                "remove the dependency",
             ),
+            Some(other) if dep.wait_at_startup => match &other.first_port {
+                None => p.add(
+                    "waits_for",
+                    format!("waits for `{}`, which has no port to wait on", dep.app),
+                    "use `.depends_on(..)`, or give the dependency a port",
+                ),
+                Some(port) if port.protocol == crate::app::Protocol::Udp => p.add(
+                    "waits_for",
+                    format!(
+                        "waits for `{}`, whose first port `{}` is UDP; the start-up wait checks a TCP port",
+                        dep.app, port.name
+                    ),
+                    "list the dependency's TCP port first, or use `.depends_on(..)`",
+                ),
+                Some(_) => {}
+            },
             Some(_) => {}
         }
     }
     if let Some(reason) = &app.critical {
         if reason.trim().is_empty() {
-            p.add("critical", "critical without a reason", "say why the data matters");
+            p.add(
+                "critical",
+                "critical without a reason",
+                "say why the data matters",
+            );
         }
         for c in &claims {
             if c.reclaim != Reclaim::Retain {
                 p.add(
                     format!("volumes[{}].class", c.volume),
-                    format!("critical app's claim is on `{}`, whose reclaimPolicy is Delete", c.storage_class),
+                    format!(
+                        "critical app's claim is on `{}`, whose reclaimPolicy is Delete",
+                        c.storage_class
+                    ),
                     "put it on a Retain storage class with `.class(..)`",
                 );
             }
@@ -290,13 +486,23 @@ fn resolve_app(
             }
         }
     }
-    let uid = app.security.uid.or(Some(cluster.defaults.uid));
-    let gid = app.security.gid.or(Some(cluster.defaults.gid));
-    let runs_as_root = app.security.exceptions.iter().any(|(e, _)| *e == Exception::RunAsRoot);
+    let uid = app.security.uid.unwrap_or(cluster.defaults.uid);
+    let gid = app.security.gid.unwrap_or(cluster.defaults.gid);
+    let runs_as_root = app
+        .security
+        .exceptions
+        .iter()
+        .any(|(e, _)| *e == Exception::RunAsRoot);
     let mut groups: BTreeSet<i64> = app.security.supplemental_groups.iter().copied().collect();
     groups.extend(gpu_groups);
-    let memory_request = app.resources.memory_request.unwrap_or(cluster.defaults.memory_request);
-    let memory_limit = app.resources.memory_limit.unwrap_or(cluster.defaults.memory_limit);
+    let memory_request = app
+        .resources
+        .memory_request
+        .unwrap_or(cluster.defaults.memory_request);
+    let memory_limit = app
+        .resources
+        .memory_limit
+        .unwrap_or(cluster.defaults.memory_limit);
     if memory_limit < memory_request {
         p.add(
             "memory_limit",
@@ -307,16 +513,18 @@ fn resolve_app(
     if p.out.len() != before {
         return None;
     }
-    Some(ResolvedApp {
-        app: app.clone(),
+    Some(Parts {
         image: image?,
         nodes,
         extended_resources,
-        uid: if runs_as_root { None } else { uid },
-        gid: if runs_as_root { None } else { gid },
+        uid,
+        gid,
+        runs_as_root,
         supplemental_groups: groups.into_iter().collect(),
-        cpu_request: app.resources.cpu_request.unwrap_or(cluster.defaults.cpu_request),
-        cpu_limit: app.resources.cpu_limit,
+        cpu_request: app
+            .resources
+            .cpu_request
+            .unwrap_or(cluster.defaults.cpu_request),
         memory_request,
         memory_limit,
         claims,
@@ -328,13 +536,25 @@ fn check_ports(app: &App, p: &mut Problems<'_>) {
     let mut numbers = BTreeSet::new();
     for port in &app.ports {
         if let Err(e) = names::check_label_max(&port.name, 15) {
-            p.add(format!("ports[{}]", port.name), format!("port name {e}"), "use a short name such as `http`");
+            p.add(
+                format!("ports[{}]", port.name),
+                format!("port name {e}"),
+                "use a short name such as `http`",
+            );
         }
         if !names_seen.insert(&port.name) {
-            p.add(format!("ports[{}]", port.name), "duplicate port name", "name each port once");
+            p.add(
+                format!("ports[{}]", port.name),
+                "duplicate port name",
+                "name each port once",
+            );
         }
         if port.port == 0 || !numbers.insert((port.port, port.protocol as u8)) {
-            p.add(format!("ports[{}]", port.name), format!("port {} is zero or repeated", port.port), "use each port number once");
+            p.add(
+                format!("ports[{}]", port.name),
+                format!("port {} is zero or repeated", port.port),
+                "use each port number once",
+            );
         }
     }
 }
@@ -343,31 +563,59 @@ fn check_env(app: &App, p: &mut Problems<'_>) {
     let mut seen = BTreeSet::new();
     for env in &app.env {
         if let Err(e) = names::check_env_name(&env.name) {
-            p.add(format!("env[{}]", env.name), format!("variable name {e}"), "use letters, digits and '_'");
+            p.add(
+                format!("env[{}]", env.name),
+                format!("variable name {e}"),
+                "use letters, digits and '_'",
+            );
         }
         if !seen.insert(&env.name) {
-            p.add(format!("env[{}]", env.name), "set twice", "set each variable once");
+            p.add(
+                format!("env[{}]", env.name),
+                "set twice",
+                "set each variable once",
+            );
         }
         if let EnvValue::Secret(s) = &env.value {
             if let Err(e) = names::check_subdomain(&s.secret) {
-                p.add(format!("env[{}]", env.name), format!("secret name {:?} {e}", s.secret), "name an existing Secret");
+                p.add(
+                    format!("env[{}]", env.name),
+                    format!("secret name {:?} {e}", s.secret),
+                    "name an existing Secret",
+                );
             }
             if s.key.is_empty() {
-                p.add(format!("env[{}]", env.name), "secret key is empty", "name the key inside the Secret");
+                p.add(
+                    format!("env[{}]", env.name),
+                    "secret key is empty",
+                    "name the key inside the Secret",
+                );
             }
         }
     }
 }
 
 fn check_probes(app: &App, p: &mut Problems<'_>) {
-    let probes = [&app.probes.liveness, &app.probes.readiness, &app.probes.startup];
+    let probes = [
+        &app.probes.liveness,
+        &app.probes.readiness,
+        &app.probes.startup,
+    ];
     for probe in probes.into_iter().flatten() {
         match &probe.check {
             ProbeCheck::Http(path) if !path.starts_with('/') => {
-                p.add("probe", format!("HTTP path {path:?} must start with '/'"), "write the path as `/health`");
+                p.add(
+                    "probe",
+                    format!("HTTP path {path:?} must start with '/'"),
+                    "write the path as `/health`",
+                );
             }
             ProbeCheck::Http(_) | ProbeCheck::Tcp if app.ports.is_empty() => {
-                p.add("probe", "probes the primary port, but the app declares no port", "add a port or use `Probe::exec`");
+                p.add(
+                    "probe",
+                    "probes the primary port, but the app declares no port",
+                    "add a port or use `Probe::exec`",
+                );
             }
             _ => {}
         }
@@ -380,16 +628,35 @@ fn check_volumes(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Vec<Reso
     let mut mounts = BTreeSet::new();
     for v in &app.volumes {
         let field = format!("volumes[{}]", v.name);
+        for problem in &v.misuse {
+            p.add(
+                &field,
+                problem,
+                "remove the call or change the volume's kind",
+            );
+        }
         if let Err(e) = names::check_label(&v.name) {
-            p.add(&field, format!("volume name {e}"), "use a DNS label such as `config`");
+            p.add(
+                &field,
+                format!("volume name {e}"),
+                "use a DNS label such as `config`",
+            );
         }
         if !volume_names.insert(&v.name) {
             p.add(&field, "duplicate volume name", "name each volume once");
         }
         if let Err(e) = names::check_abs_path(&v.mount_path) {
-            p.add(&field, format!("mount path {:?} {e}", v.mount_path), "mount at an absolute path");
+            p.add(
+                &field,
+                format!("mount path {:?} {e}", v.mount_path),
+                "mount at an absolute path",
+            );
         } else if !mounts.insert(v.mount_path.trim_end_matches('/')) {
-            p.add(&field, format!("mount path {} is used twice", v.mount_path), "mount each volume at its own path");
+            p.add(
+                &field,
+                format!("mount path {} is used twice", v.mount_path),
+                "mount each volume at its own path",
+            );
         }
         match &v.source {
             VolumeSource::Claim(c) => {
@@ -399,23 +666,34 @@ fn check_volumes(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Vec<Reso
             }
             VolumeSource::Nfs { share, sub_path } => {
                 if cluster.nfs_share(*share).is_none() {
-                    let known: Vec<&str> = cluster.nfs_shares.iter().map(|s| s.name.as_str()).collect();
+                    let known: Vec<&str> =
+                        cluster.nfs_shares.iter().map(|s| s.name.as_str()).collect();
                     p.add(
                         format!("{field}.share"),
-                        format!("NFS share `{share}` is not in the inventory (shares: {})", known.join(", ")),
+                        format!(
+                            "NFS share `{share}` is not in the inventory (shares: {})",
+                            known.join(", ")
+                        ),
                         "use a share declared in the cluster inventory, or add it there",
                     );
                 }
                 if let Some(sp) = sub_path
                     && let Err(e) = names::check_rel_path(sp)
                 {
-                    p.add(format!("{field}.sub_path"), format!("{sp:?} {e}"), "write a path relative to the export");
+                    p.add(
+                        format!("{field}.sub_path"),
+                        format!("{sp:?} {e}"),
+                        "write a path relative to the export",
+                    );
                 }
             }
             VolumeSource::EmptyDir { .. } => {}
         }
     }
-    let backed_up = claims.iter().filter(|c| c.backup_policy().is_some()).count();
+    let backed_up = claims
+        .iter()
+        .filter(|c| c.backup_policy().is_some())
+        .count();
     for c in &mut claims {
         if c.backup_policy().is_some() {
             c.repository_secret = Some(if backed_up == 1 {
@@ -438,17 +716,32 @@ fn check_claim(
 ) -> Option<ResolvedClaim> {
     let name = format!("{}-{volume}", app.name);
     if name.len() > names::MAX_LABEL {
-        p.add(field, format!("claim name `{name}` is longer than 63 characters"), "shorten the app or volume name");
+        p.add(
+            field,
+            format!("claim name `{name}` is longer than 63 characters"),
+            "shorten the app or volume name",
+        );
     }
     if c.size == Memory::default() {
-        p.add(format!("{field}.size"), "size is zero", "request a size such as `Memory::gi(1)`");
+        p.add(
+            format!("{field}.size"),
+            "size is zero",
+            "request a size such as `Memory::gi(1)`",
+        );
     }
     let class_ref = c.class.unwrap_or(cluster.default_storage_class);
     let Some(class) = cluster.storage_class(class_ref) else {
-        let known: Vec<&str> = cluster.storage_classes.iter().map(|s| s.name.as_str()).collect();
+        let known: Vec<&str> = cluster
+            .storage_classes
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
         p.add(
             format!("{field}.class"),
-            format!("storage class `{class_ref}` is not in the inventory (classes: {})", known.join(", ")),
+            format!(
+                "storage class `{class_ref}` is not in the inventory (classes: {})",
+                known.join(", ")
+            ),
             "use a storage class declared in the cluster inventory",
         );
         return None;
@@ -456,14 +749,22 @@ fn check_claim(
     if !class.access_modes.contains(&c.access) {
         p.add(
             format!("{field}.access"),
-            format!("storage class `{}` does not support {}", class.name, c.access.as_str()),
+            format!(
+                "storage class `{}` does not support {}",
+                class.name,
+                c.access.as_str()
+            ),
             "choose an access mode the class supports, or another class",
         );
     }
     match &c.backup {
         BackupChoice::Backup(b) => {
             if let Err(e) = b.schedule.check() {
-                p.add(format!("{field}.backup.schedule"), e, "use `Backup::daily()`, `Backup::every_6_hours()` or a valid 5-field cron");
+                p.add(
+                    format!("{field}.backup.schedule"),
+                    e,
+                    "use `Backup::daily()`, `Backup::every_6_hours()` or a valid 5-field cron",
+                );
             }
             if !class_supports_snapshots(class) {
                 p.add(
@@ -473,10 +774,21 @@ fn check_claim(
                 );
             }
         }
-        BackupChoice::Exempt(reason) if reason.trim().is_empty() => {
-            p.add(format!("{field}.backup"), "backup exemption without a reason", "say why the data need not be backed up");
+        BackupChoice::Undeclared => {
+            p.add(
+                format!("{field}.backup"),
+                format!("claim `{name}` is neither backed up nor exempt from backup"),
+                "add `.backup(Backup::daily())` (or another policy), or `.no_backup(\"why the data can be lost\")`",
+            );
         }
-        _ => {}
+        BackupChoice::Exempt(reason) if reason.trim().is_empty() => {
+            p.add(
+                format!("{field}.backup"),
+                "backup exemption without a reason",
+                "say why the data need not be backed up",
+            );
+        }
+        BackupChoice::Exempt(_) => {}
     }
     Some(ResolvedClaim {
         volume: volume.into(),
@@ -498,111 +810,196 @@ fn check_config_files(app: &App, p: &mut Problems<'_>) {
     let mut keys = BTreeSet::new();
     for f in &app.config_files {
         if let Err(e) = names::check_abs_path(&f.path) {
-            p.add("config_file", format!("{:?} {e}", f.path), "mount config files at absolute paths");
+            p.add(
+                "config_file",
+                format!("{:?} {e}", f.path),
+                "mount config files at absolute paths",
+            );
             continue;
         }
         let key = f.path.rsplit('/').next().unwrap_or_default();
         if key.is_empty() || !keys.insert(key) {
-            p.add("config_file", format!("file name {key:?} of {} is empty or used twice", f.path), "give each config file its own name");
+            p.add(
+                "config_file",
+                format!("file name {key:?} of {} is empty or used twice", f.path),
+                "give each config file its own name",
+            );
         }
     }
 }
 
-/// Works out the nodes an app can run on from its GPU, devices and pins.
-/// Returns the feasible nodes (None: unconstrained), the extended resources and the GPU
-/// supplemental groups.
-fn place(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> (Option<Vec<String>>, Vec<String>, Vec<i64>) {
-    let mut feasible: Option<BTreeSet<&str>> = None;
-    let mut why: Vec<String> = Vec::new();
-    let mut resources = BTreeSet::new();
-    let mut groups = Vec::new();
-    fn narrow<'n>(set: BTreeSet<&'n str>, reason: String, feasible: &mut Option<BTreeSet<&'n str>>, why: &mut Vec<String>) {
-        why.push(reason);
-        *feasible = Some(match feasible.take() {
+/// Placement constraints collected from an app's GPU, devices and pins.
+#[derive(Default)]
+struct Placement<'c> {
+    /// Nodes allowed so far (`None`: unconstrained).
+    feasible: Option<BTreeSet<&'c str>>,
+    /// Why, one entry per constraint.
+    why: Vec<String>,
+    /// Extended resources requested.
+    resources: BTreeSet<String>,
+    /// Supplemental groups (GPU render groups).
+    groups: BTreeSet<i64>,
+    /// A constraint itself was invalid (already reported).
+    broken: bool,
+}
+
+impl<'c> Placement<'c> {
+    fn narrow(&mut self, set: BTreeSet<&'c str>, reason: String) {
+        self.why.push(reason);
+        self.feasible = Some(match self.feasible.take() {
             None => set,
             Some(f) => f.intersection(&set).copied().collect(),
         });
     }
-    if let Some(vendor) = app.gpu {
-        let with: Vec<&Node> = cluster.nodes.iter().filter(|n| n.gpus().any(|g| g.vendor == vendor)).collect();
+
+    fn gpu(
+        &mut self,
+        cluster: &'c Cluster,
+        vendor: crate::cluster::GpuVendor,
+        p: &mut Problems<'_>,
+    ) {
+        let with: Vec<&Node> = cluster
+            .nodes
+            .iter()
+            .filter(|n| n.gpus().any(|g| g.vendor == vendor))
+            .collect();
         if with.is_empty() {
             let have: Vec<String> = cluster
                 .nodes
                 .iter()
-                .flat_map(|n| n.gpus().map(move |g| format!("{} GPU on {}", g.vendor, n.name)))
+                .flat_map(|n| {
+                    n.gpus()
+                        .map(move |g| format!("{} GPU on {}", g.vendor, n.name))
+                })
                 .collect();
             p.add(
                 "gpu",
                 format!(
                     "needs an {vendor} GPU, but no node has one ({})",
-                    if have.is_empty() { "no node has any GPU".into() } else { have.join(", ") }
+                    if have.is_empty() {
+                        "no node has any GPU".into()
+                    } else {
+                        have.join(", ")
+                    }
                 ),
-                format!("add a node with an {vendor} GPU to the inventory, or ask for a GPU a node has"),
+                format!(
+                    "add a node with an {vendor} GPU to the inventory, or ask for a GPU a node has"
+                ),
             );
-        } else {
-            let drivers: BTreeSet<GpuDriver> = with
-                .iter()
-                .flat_map(|n| n.gpus().filter(|g| g.vendor == vendor).map(|g| g.driver))
-                .collect();
-            if drivers.len() > 1 {
-                p.add(
-                    "gpu",
-                    format!("{vendor} GPUs use different drivers on different nodes ({drivers:?}); a pod can request only one resource"),
-                    "pin the app to the nodes of one driver with `.pin(..)`",
-                );
-            }
-            let driver = *drivers.iter().next().expect("non-empty");
-            resources.insert(driver.resource().to_string());
-            for n in &with {
-                for g in n.gpus().filter(|g| g.vendor == vendor) {
-                    groups.extend(g.render_gid);
-                }
-            }
-            narrow(
-                with.iter().map(|n| n.name.as_str()).collect(),
-                format!("needs an {vendor} GPU"),
-                &mut feasible,
-                &mut why,
+            self.broken = true;
+            return;
+        }
+        let drivers: BTreeSet<GpuDriver> = with
+            .iter()
+            .flat_map(|n| n.gpus().filter(|g| g.vendor == vendor).map(|g| g.driver))
+            .collect();
+        if drivers.len() > 1 {
+            p.add(
+                "gpu",
+                format!("{vendor} GPUs use different drivers on different nodes ({drivers:?}); a pod can request only one resource"),
+                "pin the app to the nodes of one driver with `.pin(..)`",
+            );
+            self.broken = true;
+        }
+        if let Some(driver) = drivers.first() {
+            self.resources.insert(driver.resource().to_string());
+        }
+        for n in &with {
+            self.groups.extend(
+                n.gpus()
+                    .filter(|g| g.vendor == vendor)
+                    .filter_map(|g| g.render_gid),
             );
         }
+        self.narrow(
+            with.iter().map(|n| n.name.as_str()).collect(),
+            format!("needs an {vendor} GPU"),
+        );
     }
-    for device in &app.devices {
-        match cluster.device(*device) {
-            None => p.add(
+
+    fn device(
+        &mut self,
+        cluster: &'c Cluster,
+        device: crate::cluster::DeviceRef,
+        p: &mut Problems<'_>,
+    ) {
+        let Some((node, d)) = cluster.device(device) else {
+            p.add(
                 format!("needs({device})"),
                 format!("device `{device}` is not attached to any node in the inventory"),
                 "attach the device to a node in the inventory, or fix the reference",
-            ),
-            Some((node, d)) => {
-                let crate::cluster::DeviceAccess::Plugin { resource } = &d.access;
-                resources.insert(resource.clone());
-                narrow(
-                    BTreeSet::from([node.name.as_str()]),
-                    format!("needs device `{device}` (on {})", node.name),
-                    &mut feasible,
-                    &mut why,
-                );
-            }
-        }
+            );
+            self.broken = true;
+            return;
+        };
+        let crate::cluster::DeviceAccess::Plugin { resource } = &d.access;
+        self.resources.insert(resource.clone());
+        self.narrow(
+            BTreeSet::from([node.name.as_str()]),
+            format!("needs device `{device}` (on {})", node.name),
+        );
     }
-    if let Some((pins, reason)) = &app.pin {
+
+    fn pin(
+        &mut self,
+        cluster: &'c Cluster,
+        pins: &[crate::cluster::NodeRef],
+        reason: &str,
+        p: &mut Problems<'_>,
+    ) {
         let mut set = BTreeSet::new();
         for n in pins {
-            if cluster.node(*n).is_none() {
-                p.add("pin", format!("node `{n}` is not in the inventory"), "pin to a node the inventory declares");
-            } else {
-                set.insert(n.name());
+            match cluster.node(*n) {
+                None => {
+                    let known: Vec<&str> = cluster.nodes.iter().map(|n| n.name.as_str()).collect();
+                    p.add(
+                        "pin",
+                        format!(
+                            "node `{n}` is not in the inventory (nodes: {})",
+                            known.join(", ")
+                        ),
+                        "pin to a node the inventory declares",
+                    );
+                    self.broken = true;
+                }
+                Some(node) => {
+                    set.insert(node.name.as_str());
+                }
             }
         }
         if pins.is_empty() {
             p.add("pin", "pinned to no node", "name at least one node");
+            self.broken = true;
         }
         if reason.trim().is_empty() {
-            p.add("pin", "pin without a reason", "say why the app must run there");
+            p.add(
+                "pin",
+                "pin without a reason",
+                "say why the app must run there",
+            );
         }
-        narrow(set, "pinned".into(), &mut feasible, &mut why);
+        let names: Vec<&str> = set.iter().copied().collect();
+        self.narrow(set, format!("pinned to {}", names.join(", ")));
     }
-    let nodes = feasible.map(|f| {
+}
+
+/// The outcome of placement: feasible nodes (None: anywhere), extended resources, and
+/// supplemental groups.
+type Placed = (Option<Vec<String>>, Vec<String>, Vec<i64>);
+
+/// Works out the nodes an app can run on from its GPU, devices and pins.
+fn place(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Placed {
+    let mut placement = Placement::default();
+    if let Some(vendor) = app.gpu {
+        placement.gpu(cluster, vendor, p);
+    }
+    for device in &app.devices {
+        placement.device(cluster, *device, p);
+    }
+    if let Some((pins, reason)) = &app.pin {
+        placement.pin(cluster, pins, reason, p);
+    }
+    let nodes = placement.feasible.as_ref().map(|f| {
         cluster
             .nodes
             .iter()
@@ -610,17 +1007,19 @@ fn place(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> (Option<Vec<Stri
             .map(|n| n.name.clone())
             .collect::<Vec<_>>()
     });
-    if let Some(n) = &nodes
+    if !placement.broken
+        && let Some(n) = &nodes
         && n.is_empty()
-        && !why.is_empty()
     {
         p.add(
             "placement",
-            format!("no node satisfies all of: {}", why.join("; ")),
+            format!("no node satisfies all of: {}", placement.why.join("; ")),
             "relax a pin, or move the hardware the app needs onto one node",
         );
     }
-    groups.sort_unstable();
-    groups.dedup();
-    (nodes, resources.into_iter().collect(), groups)
+    (
+        nodes,
+        placement.resources.into_iter().collect(),
+        placement.groups.into_iter().collect(),
+    )
 }

@@ -6,7 +6,12 @@ use serde::{Deserialize, Serialize};
 
 /// `Application.spec`.
 #[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(group = "argoproj.io", version = "v1alpha1", kind = "Application", namespaced)]
+#[kube(
+    group = "argoproj.io",
+    version = "v1alpha1",
+    kind = "Application",
+    namespaced
+)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSpec {
     /// AppProject name.

@@ -3,4 +3,7 @@
 //! `repoURL`); empty fields are never printed.
 
 pub mod argocd;
+pub mod external_secrets;
+pub mod monitoring;
+pub mod snapshot;
 pub mod volsync;

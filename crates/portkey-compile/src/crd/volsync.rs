@@ -6,7 +6,12 @@ use serde::{Deserialize, Serialize};
 
 /// `ReplicationSource.spec`: back up one PVC on a schedule.
 #[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(group = "volsync.backube", version = "v1alpha1", kind = "ReplicationSource", namespaced)]
+#[kube(
+    group = "volsync.backube",
+    version = "v1alpha1",
+    kind = "ReplicationSource",
+    namespaced
+)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplicationSourceSpec {
     /// The PVC to back up.
@@ -102,7 +107,12 @@ pub struct MoverSecurityContext {
 /// `ReplicationDestination.spec`: restore a restic repository into a volume snapshot
 /// (used as a volume populator by PVCs whose `dataSourceRef` names it).
 #[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(group = "volsync.backube", version = "v1alpha1", kind = "ReplicationDestination", namespaced)]
+#[kube(
+    group = "volsync.backube",
+    version = "v1alpha1",
+    kind = "ReplicationDestination",
+    namespaced
+)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplicationDestinationSpec {
     /// When to restore.
@@ -139,6 +149,12 @@ pub struct ResticDestination {
     /// Security context of the mover pod.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mover_security_context: Option<MoverSecurityContext>,
+    /// Restore into this existing claim (with `copyMethod: Direct`).
+    #[serde(rename = "destinationPVC", skip_serializing_if = "Option::is_none")]
+    pub destination_pvc: Option<String>,
+    /// Restore the Nth snapshot before the newest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<i32>,
     /// Delete files not in the snapshot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_file_deletion: Option<bool>,

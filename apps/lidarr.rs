@@ -1,0 +1,25 @@
+//! Lidarr: music collection manager. Finds releases through Prowlarr, sends them to
+//! Transmission and hardlinks finished downloads into the library (one NFS mount for both).
+use crate::prelude::*;
+
+pub fn app() -> App {
+    App::new("lidarr", MEDIA)
+        .describe("Music collection manager")
+        .image("ghcr.io/home-operations/lidarr:3.1.3.4987")
+        .port(Port::http(8686))
+        .env("LIDARR__AUTH__METHOD", "Forms")
+        .env("LIDARR__AUTH__REQUIRED", "Enabled")
+        .env("LIDARR__LOG__DBENABLED", "False")
+        .env_secret("LIDARR__AUTH__APIKEY", secret("lidarr", "API_KEY"))
+        .probe(Probe::http("/ping"))
+        .requests(Cpu::m(100), Memory::mi(256))
+        .memory_limit(Memory::gi(1))
+        .volume(
+            Volume::claim("config", "/config", Memory::gi(5))
+                .no_backup("not in the backup table: re-imported from /media"),
+        )
+        .volume(Volume::nfs("media", "/media", NFS_PLEX))
+        .depends_on("prowlarr")
+        .depends_on("transmission")
+        .https("lidarr")
+}

@@ -1,0 +1,35 @@
+//! Transmission: BitTorrent client. Downloads land in `downloads/` on the media share, the
+//! mount the *arrs share, so their imports are hardlinks rather than copies.
+use crate::prelude::*;
+
+pub fn app() -> App {
+    let rpc = |k| secret("transmission", k);
+    App::new("transmission", MEDIA)
+        .describe("BitTorrent client")
+        .image("ghcr.io/home-operations/transmission:4.1.3")
+        .port(Port::http(9091))
+        .port(Port::tcp("peer-tcp", 51413))
+        .port(Port::udp("peer-udp", 51413))
+        .env("TRANSMISSION__DOWNLOAD_DIR", "/media/downloads/complete")
+        .env(
+            "TRANSMISSION__INCOMPLETE_DIR",
+            "/media/downloads/incomplete",
+        )
+        .env("TRANSMISSION__PEER_PORT", "51413")
+        // Reached through the ingress and the LAN service: authenticate, don't whitelist.
+        .env("TRANSMISSION__RPC_WHITELIST_ENABLED", "false")
+        .env("TRANSMISSION__RPC_HOST_WHITELIST_ENABLED", "false")
+        .env("TRANSMISSION__RPC_AUTHENTICATION_REQUIRED", "true")
+        .env_secret("TRANSMISSION__RPC_USERNAME", rpc("RPC_USERNAME"))
+        .env_secret("TRANSMISSION__RPC_PASSWORD", rpc("RPC_PASSWORD"))
+        .requests(Cpu::m(100), Memory::mi(256))
+        .memory_limit(Memory::gi(1))
+        .volume(
+            Volume::claim("config", "/config", Memory::gi(1))
+                .no_backup("not in the backup table: settings and resume files only"),
+        )
+        .volume(Volume::nfs("media", "/media", NFS_PLEX))
+        .https("transmission")
+        // Inbound peers on 51413.
+        .lan()
+}

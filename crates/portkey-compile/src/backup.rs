@@ -1,0 +1,373 @@
+//! Backups and restores from one declaration per volume (Volsync restic):
+//!
+//! - a `ReplicationSource` `<claim>` on the policy's schedule;
+//! - a `ReplicationDestination` `<claim>-dst` (`trigger.manual: restore-once`,
+//!   `copyMethod: Snapshot`) that the claim names in `dataSourceRef`, so on a fresh cluster
+//!   the claim is populated from the newest backup before the app starts;
+//! - an `ExternalSecret` for the repository Secret when the cluster declares a store;
+//! - cluster pieces: the Ceph `VolumeSnapshotClass`, the `VolumePopulator` CRD Volsync needs
+//!   to register as a populator, and the alerts.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{TypedLocalObjectReference, TypedObjectReference};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
+    CustomResourceColumnDefinition, CustomResourceDefinition, CustomResourceDefinitionNames,
+    CustomResourceDefinitionSpec, CustomResourceDefinitionVersion, CustomResourceValidation,
+    JSONSchemaProps,
+};
+use portkey_model::resolve::{Catalogue, ResolvedApp, ResolvedClaim};
+
+use crate::crd::external_secrets::{
+    Data, ExternalSecret, ExternalSecretSpec, RemoteRef, SecretStoreRef, Target, Template,
+};
+use crate::crd::monitoring::{PrometheusRule, PrometheusRuleSpec, Rule, RuleGroup};
+use crate::crd::snapshot::VolumeSnapshotClass;
+use crate::crd::volsync::{
+    MoverSecurityContext, ReplicationDestination, ReplicationDestinationSpec, ReplicationSource,
+    ReplicationSourceSpec, ResticDestination, ResticSource, Retain, Trigger,
+};
+use crate::meta;
+
+/// The manual trigger of every restore destination: the restore runs once, and again only
+/// when this string changes.
+pub const RESTORE_TRIGGER: &str = "restore-once";
+/// Keys every restic repository Secret holds.
+pub const RESTIC_KEYS: [&str; 2] = ["RESTIC_REPOSITORY", "RESTIC_PASSWORD"];
+
+/// Name of a claim's restore destination.
+pub fn destination_name(claim: &ResolvedClaim) -> String {
+    format!("{}-dst", claim.name)
+}
+
+/// The cron schedule of a claim's backup (minute spread from namespace and claim).
+pub fn schedule(app: &ResolvedApp, claim: &ResolvedClaim) -> Option<String> {
+    let policy = claim.backup_policy()?;
+    Some(
+        policy
+            .schedule
+            .to_cron(&format!("{}/{}", app.app.namespace.name(), claim.name)),
+    )
+}
+
+/// The mover pods' security context: the UID/GID that owns the app's data (also for apps
+/// whose image starts as root and drops to that user).
+pub fn mover(app: &ResolvedApp) -> MoverSecurityContext {
+    MoverSecurityContext {
+        run_as_user: Some(app.uid),
+        run_as_group: Some(app.gid),
+        fs_group: Some(app.gid),
+    }
+}
+
+/// The `dataSourceRef` (and its mirror `dataSource`, which the API server would otherwise
+/// add and Argo CD report as drift) of a backed-up claim.
+pub fn data_source(
+    claim: &ResolvedClaim,
+) -> Option<(TypedLocalObjectReference, TypedObjectReference)> {
+    claim.backup_policy()?;
+    let name = destination_name(claim);
+    Some((
+        TypedLocalObjectReference {
+            api_group: Some("volsync.backube".into()),
+            kind: "ReplicationDestination".into(),
+            name: name.clone(),
+        },
+        TypedObjectReference {
+            api_group: Some("volsync.backube".into()),
+            kind: "ReplicationDestination".into(),
+            name,
+            namespace: None,
+        },
+    ))
+}
+
+/// The `ReplicationSource` that backs `claim` up.
+pub fn replication_source(
+    catalogue: &Catalogue<'_>,
+    app: &ResolvedApp,
+    claim: &ResolvedClaim,
+) -> Option<ReplicationSource> {
+    let policy = claim.backup_policy()?;
+    let settings = &catalogue.cluster.backup;
+    let r = &policy.retention;
+    let as_i32 = |v: Option<u32>| v.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
+    let mut rs = ReplicationSource::new(
+        &claim.name,
+        ReplicationSourceSpec {
+            source_pvc: claim.name.clone(),
+            trigger: Some(Trigger {
+                schedule: schedule(app, claim),
+                manual: None,
+            }),
+            restic: Some(ResticSource {
+                repository: claim.repository_secret.clone().unwrap_or_default(),
+                copy_method: "Snapshot".into(),
+                volume_snapshot_class_name: Some(settings.volume_snapshot_class.clone()),
+                storage_class_name: Some(claim.storage_class.clone()),
+                access_modes: Some(vec![claim.access.as_str().into()]),
+                cache_capacity: Some(settings.cache_capacity.to_string()),
+                prune_interval_days: Some(
+                    i32::try_from(settings.prune_interval_days).unwrap_or(i32::MAX),
+                ),
+                retain: Some(Retain {
+                    hourly: as_i32(r.hourly),
+                    daily: as_i32(r.daily),
+                    weekly: as_i32(r.weekly),
+                    monthly: as_i32(r.monthly),
+                    within: r.within.clone(),
+                }),
+                mover_security_context: Some(mover(app)),
+            }),
+        },
+    );
+    rs.metadata = meta(
+        &claim.name,
+        Some(app.app.namespace.name()),
+        Some(&app.app.name),
+    );
+    Some(rs)
+}
+
+/// The `ReplicationDestination` `<claim>-dst` that populates `claim` from its newest backup.
+pub fn replication_destination(
+    catalogue: &Catalogue<'_>,
+    app: &ResolvedApp,
+    claim: &ResolvedClaim,
+) -> Option<ReplicationDestination> {
+    claim.backup_policy()?;
+    let settings = &catalogue.cluster.backup;
+    let name = destination_name(claim);
+    let mut rd = ReplicationDestination::new(
+        &name,
+        ReplicationDestinationSpec {
+            trigger: Some(Trigger {
+                schedule: None,
+                manual: Some(RESTORE_TRIGGER.into()),
+            }),
+            restic: Some(ResticDestination {
+                repository: claim.repository_secret.clone().unwrap_or_default(),
+                copy_method: "Snapshot".into(),
+                volume_snapshot_class_name: Some(settings.volume_snapshot_class.clone()),
+                storage_class_name: Some(claim.storage_class.clone()),
+                access_modes: Some(vec![claim.access.as_str().into()]),
+                capacity: Some(claim.size.to_string()),
+                cache_capacity: Some(settings.cache_capacity.to_string()),
+                mover_security_context: Some(mover(app)),
+                enable_file_deletion: Some(true),
+                cleanup_cache_pvc: Some(true),
+                cleanup_temp_pvc: Some(true),
+                ..ResticDestination::default()
+            }),
+        },
+    );
+    rd.metadata = meta(&name, Some(app.app.namespace.name()), Some(&app.app.name));
+    Some(rd)
+}
+
+/// The `ExternalSecret` that materialises a claim's repository Secret, when the cluster has a
+/// secret store.
+pub fn repository_secret(
+    catalogue: &Catalogue<'_>,
+    app: &ResolvedApp,
+    claim: &ResolvedClaim,
+) -> Option<ExternalSecret> {
+    let store = catalogue.cluster.backup.secret_store.as_ref()?;
+    let secret = claim.repository_secret.clone()?;
+    let ns = app.app.namespace.name();
+    let mut es = ExternalSecret::new(
+        &secret,
+        ExternalSecretSpec {
+            secret_store_ref: SecretStoreRef {
+                kind: if store.cluster_wide {
+                    "ClusterSecretStore"
+                } else {
+                    "SecretStore"
+                }
+                .into(),
+                name: store.name.clone(),
+            },
+            target: Target {
+                name: secret.clone(),
+                template: Some(Template {
+                    data: BTreeMap::from([
+                        (
+                            "RESTIC_REPOSITORY".to_string(),
+                            format!(
+                                "{}/{ns}/{}",
+                                store.repository_prefix.trim_end_matches('/'),
+                                claim.name
+                            ),
+                        ),
+                        ("RESTIC_PASSWORD".to_string(), "{{ .password }}".to_string()),
+                    ]),
+                }),
+            },
+            data: vec![Data {
+                secret_key: "password".into(),
+                remote_ref: RemoteRef {
+                    key: store.password_key.clone(),
+                },
+            }],
+            refresh_interval: Some("1h".into()),
+        },
+    );
+    es.metadata = meta(&secret, Some(ns), Some(&app.app.name));
+    Some(es)
+}
+
+/// Whether any app backs anything up (cluster pieces are emitted only then).
+pub fn any_backups(catalogue: &Catalogue<'_>) -> bool {
+    catalogue
+        .apps
+        .iter()
+        .any(|a| a.claims.iter().any(|c| c.backup_policy().is_some()))
+}
+
+/// The Ceph RBD `VolumeSnapshotClass` the movers snapshot with.
+pub fn snapshot_class(catalogue: &Catalogue<'_>) -> VolumeSnapshotClass {
+    let s = &catalogue.cluster.backup;
+    VolumeSnapshotClass::new(
+        meta(&s.volume_snapshot_class, None, None),
+        &s.snapshot_driver,
+        s.snapshot_parameters.iter().cloned().collect(),
+    )
+}
+
+/// The `VolumePopulator` CRD (kubernetes-csi volume-data-source-validator). Volsync registers
+/// itself as the populator of `ReplicationDestination` only when this CRD exists; without
+/// it, claims with a `dataSourceRef` stay Pending.
+pub fn volume_populator_crd() -> CustomResourceDefinition {
+    let string = || JSONSchemaProps {
+        type_: Some("string".into()),
+        ..JSONSchemaProps::default()
+    };
+    let source_kind = JSONSchemaProps {
+        type_: Some("object".into()),
+        required: Some(vec!["group".into(), "kind".into()]),
+        properties: Some(BTreeMap::from([
+            ("group".into(), string()),
+            ("kind".into(), string()),
+        ])),
+        ..JSONSchemaProps::default()
+    };
+    let schema = JSONSchemaProps {
+        type_: Some("object".into()),
+        required: Some(vec!["sourceKind".into()]),
+        properties: Some(BTreeMap::from([
+            ("apiVersion".into(), string()),
+            ("kind".into(), string()),
+            (
+                "metadata".into(),
+                JSONSchemaProps {
+                    type_: Some("object".into()),
+                    ..JSONSchemaProps::default()
+                },
+            ),
+            ("sourceKind".into(), source_kind),
+        ])),
+        ..JSONSchemaProps::default()
+    };
+    let mut metadata = meta("volumepopulators.populator.storage.k8s.io", None, None);
+    metadata.annotations = Some(BTreeMap::from([(
+        "api-approved.kubernetes.io".to_string(),
+        "https://github.com/kubernetes/enhancements/pull/2934".to_string(),
+    )]));
+    CustomResourceDefinition {
+        metadata,
+        spec: CustomResourceDefinitionSpec {
+            group: "populator.storage.k8s.io".into(),
+            names: CustomResourceDefinitionNames {
+                kind: "VolumePopulator".into(),
+                list_kind: Some("VolumePopulatorList".into()),
+                plural: "volumepopulators".into(),
+                singular: Some("volumepopulator".into()),
+                ..CustomResourceDefinitionNames::default()
+            },
+            scope: "Cluster".into(),
+            versions: vec![CustomResourceDefinitionVersion {
+                name: "v1beta1".into(),
+                served: true,
+                storage: true,
+                additional_printer_columns: Some(vec![CustomResourceColumnDefinition {
+                    name: "SourceKind".into(),
+                    type_: "string".into(),
+                    json_path: ".sourceKind".into(),
+                    ..CustomResourceColumnDefinition::default()
+                }]),
+                schema: Some(CustomResourceValidation {
+                    open_api_v3_schema: Some(schema),
+                }),
+                ..CustomResourceDefinitionVersion::default()
+            }],
+            ..CustomResourceDefinitionSpec::default()
+        },
+        status: None,
+    }
+}
+
+/// Alerts on backups: Volsync's metrics missing, and one out-of-sync alert per backed-up
+/// volume, severity `critical` for critical apps and `warning` otherwise, all labelled with
+/// the cluster's routing label (ntfy).
+pub fn alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
+    let settings = &catalogue.cluster.alerts;
+    let labels = |severity: &str| {
+        BTreeMap::from([
+            ("severity".to_string(), severity.to_string()),
+            (
+                settings.route_label.0.clone(),
+                settings.route_label.1.clone(),
+            ),
+        ])
+    };
+    let mut rules = vec![Rule {
+        alert: "VolSyncComponentAbsent".into(),
+        expr: r#"absent(up{job="volsync-metrics"})"#.into(),
+        for_: Some("15m".into()),
+        labels: labels("critical"),
+        annotations: BTreeMap::from([(
+            "summary".to_string(),
+            "Volsync's metrics are absent: no backup is being watched".to_string(),
+        )]),
+    }];
+    for app in &catalogue.apps {
+        for claim in app.claims.iter().filter(|c| c.backup_policy().is_some()) {
+            let ns = app.app.namespace.name();
+            let severity = if app.app.critical.is_some() {
+                "critical"
+            } else {
+                "warning"
+            };
+            rules.push(Rule {
+                alert: "VolSyncVolumeOutOfSync".into(),
+                expr: format!(
+                    r#"volsync_volume_out_of_sync{{obj_namespace="{ns}", obj_name="{}", role="source"}} == 1"#,
+                    claim.name
+                ),
+                for_: Some("15m".into()),
+                labels: labels(severity),
+                annotations: BTreeMap::from([
+                    (
+                        "summary".to_string(),
+                        format!("Backup of {ns}/{} is out of sync", claim.name),
+                    ),
+                    (
+                        "runbook".to_string(),
+                        format!("generated/RESTORE.md#{}", app.app.name),
+                    ),
+                ]),
+            });
+        }
+    }
+    let mut rule = PrometheusRule::new(
+        "volsync-backups",
+        PrometheusRuleSpec {
+            groups: vec![RuleGroup {
+                name: "volsync".into(),
+                rules,
+            }],
+        },
+    );
+    rule.metadata = meta("volsync-backups", Some(&settings.namespace), None);
+    rule
+}

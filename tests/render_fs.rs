@@ -1,0 +1,365 @@
+//! The render crate's ownership of the output directory, on a real filesystem: atomic
+//! replacement, pruning, drift reports, failures that leave the previous tree intact, and
+//! nothing touched outside the output directory. No apps needed: trees are built by hand.
+//!
+//! (These live in the root package so that a plain `cargo test` runs them.)
+
+use std::fs;
+use std::path::PathBuf;
+
+use portkey::portkey_render::{RENDER_COMMAND, Tree, check_tree, read_tree, write_tree};
+
+fn tree(files: &[(&str, &str)]) -> Tree {
+    files
+        .iter()
+        .map(|(p, c)| ((*p).to_string(), (*c).to_string()))
+        .collect()
+}
+
+fn v1() -> Tree {
+    tree(&[
+        ("a.yaml", "kind: A\nvalue: 1\n"),
+        ("sub/b.yaml", "kind: B\nline: one\nvalue: 1\nline: three\n"),
+        ("old/c.yaml", "kind: C\n"),
+    ])
+}
+
+fn v2() -> Tree {
+    tree(&[
+        ("a.yaml", "kind: A\nvalue: 1\n"),
+        ("sub/b.yaml", "kind: B\nline: one\nvalue: 2\nline: three\n"),
+    ])
+}
+
+/// A parent directory with an output path inside it, plus things that must never be
+/// touched: a file in the parent, a sibling directory and a sibling file sharing the
+/// output's name as a prefix.
+struct Site {
+    tmp: tempfile::TempDir,
+    parent: PathBuf,
+    out: PathBuf,
+}
+
+const OUTSIDE: [(&str, &str); 3] = [
+    ("notes.txt", "my notes\n"),
+    ("generated.bak/keep.yaml", "kind: Keep\n"),
+    ("generated-old.yaml", "kind: Old\n"),
+];
+
+impl Site {
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let parent = tmp.path().join("repo");
+        fs::create_dir(&parent).unwrap();
+        for (p, c) in OUTSIDE {
+            let path = parent.join(p);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, c).unwrap();
+        }
+        let out = parent.join("generated");
+        Self { tmp, parent, out }
+    }
+
+    fn assert_outside_untouched(&self) {
+        for (p, c) in OUTSIDE {
+            let path = self.parent.join(p);
+            assert_eq!(
+                fs::read_to_string(&path).unwrap_or_default(),
+                c,
+                "{} was modified",
+                path.display()
+            );
+        }
+        self.assert_no_staging();
+    }
+
+    fn assert_no_staging(&self) {
+        let mut names: Vec<String> = fs::read_dir(&self.parent)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let expected_max = [
+            "generated",
+            "generated-old.yaml",
+            "generated.bak",
+            "notes.txt",
+        ];
+        for n in &names {
+            assert!(
+                expected_max.contains(&n.as_str()),
+                "left behind in the parent directory: {n} (all: {names:?})"
+            );
+        }
+    }
+}
+
+#[test]
+fn write_creates_the_tree() {
+    let site = Site::new();
+    let report = write_tree(&v1(), &site.out).expect("write");
+    assert_eq!(report.files, 3);
+    assert_eq!(
+        report.drift.added,
+        vec!["a.yaml", "old/c.yaml", "sub/b.yaml"]
+    );
+    assert!(report.drift.changed.is_empty() && report.drift.removed.is_empty());
+    assert_eq!(read_tree(&site.out).unwrap(), v1());
+    assert_eq!(
+        fs::read_to_string(site.out.join("sub/b.yaml")).unwrap(),
+        v1()["sub/b.yaml"]
+    );
+    site.assert_outside_untouched();
+}
+
+#[test]
+fn second_write_prunes_stale_files_and_touches_nothing_outside() {
+    let site = Site::new();
+    write_tree(&v1(), &site.out).unwrap();
+    let report = write_tree(&v2(), &site.out).expect("second write");
+    assert_eq!(report.files, 2);
+    assert_eq!(report.drift.removed, vec!["old/c.yaml"]);
+    assert_eq!(report.drift.changed, vec!["sub/b.yaml"]);
+    assert!(report.drift.added.is_empty());
+    assert!(
+        !site.out.join("old/c.yaml").exists(),
+        "stale file not pruned"
+    );
+    assert!(!site.out.join("old").exists(), "stale directory not pruned");
+    assert_eq!(
+        read_tree(&site.out).unwrap(),
+        v2(),
+        "the directory holds exactly the new tree"
+    );
+    site.assert_outside_untouched();
+}
+
+#[test]
+fn unchanged_write_reports_no_drift() {
+    let site = Site::new();
+    write_tree(&v2(), &site.out).unwrap();
+    let report = write_tree(&v2(), &site.out).unwrap();
+    assert!(report.drift.is_empty(), "{:?}", report.drift);
+    assert!(report.drift.diff.is_empty());
+    assert_eq!(read_tree(&site.out).unwrap(), v2());
+    site.assert_outside_untouched();
+}
+
+#[test]
+fn foreign_file_in_output_is_reported_and_removed() {
+    let site = Site::new();
+    write_tree(&v2(), &site.out).unwrap();
+    fs::write(site.out.join("hand-made.yaml"), "kind: Foreign\n").unwrap();
+    fs::create_dir_all(site.out.join("extra")).unwrap();
+    fs::write(site.out.join("extra/stray.txt"), "stray\n").unwrap();
+
+    let drift = check_tree(&v2(), &site.out).unwrap();
+    assert_eq!(drift.removed, vec!["extra/stray.txt", "hand-made.yaml"]);
+    assert!(drift.diff.contains("-kind: Foreign"), "{}", drift.diff);
+    assert!(
+        site.out.join("hand-made.yaml").exists(),
+        "check_tree must not write"
+    );
+
+    let report = write_tree(&v2(), &site.out).unwrap();
+    assert_eq!(
+        report.drift.removed,
+        vec!["extra/stray.txt", "hand-made.yaml"]
+    );
+    assert!(!site.out.join("hand-made.yaml").exists());
+    assert!(!site.out.join("extra").exists());
+    assert_eq!(read_tree(&site.out).unwrap(), v2());
+    site.assert_outside_untouched();
+}
+
+#[cfg(unix)]
+#[test]
+fn pruning_removes_a_symlink_not_its_target() {
+    let site = Site::new();
+    let precious = site.tmp.path().join("precious.txt");
+    fs::write(&precious, "precious\n").unwrap();
+    write_tree(&v1(), &site.out).unwrap();
+    std::os::unix::fs::symlink(&precious, site.out.join("sub/link.txt")).unwrap();
+
+    let report = write_tree(&v2(), &site.out).expect("write");
+    assert!(
+        report.drift.removed.contains(&"sub/link.txt".to_string()),
+        "{:?}",
+        report.drift
+    );
+    assert!(
+        fs::symlink_metadata(site.out.join("sub/link.txt")).is_err(),
+        "the link is pruned"
+    );
+    assert_eq!(
+        fs::read_to_string(&precious).unwrap(),
+        "precious\n",
+        "its target is not"
+    );
+    assert_eq!(read_tree(&site.out).unwrap(), v2());
+    site.assert_outside_untouched();
+}
+
+#[cfg(unix)]
+#[test]
+fn pruning_never_deletes_through_a_directory_symlink() {
+    let site = Site::new();
+    let elsewhere = site.tmp.path().join("elsewhere");
+    fs::create_dir_all(&elsewhere).unwrap();
+    fs::write(elsewhere.join("inner.txt"), "inner\n").unwrap();
+    write_tree(&v1(), &site.out).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, site.out.join("old/linkdir")).unwrap();
+
+    // Today this write fails (read_tree cannot read a symlinked directory) and leaves the
+    // tree as it was; either way, what the link points at must survive.
+    let result = write_tree(&v2(), &site.out);
+    assert_eq!(
+        fs::read_to_string(elsewhere.join("inner.txt")).unwrap(),
+        "inner\n"
+    );
+    match result {
+        Ok(_) => assert_eq!(read_tree(&site.out).unwrap(), v2()),
+        Err(e) => assert!(
+            site.out.join("old/c.yaml").exists(),
+            "a failed write changed the tree: {e}"
+        ),
+    }
+    site.assert_outside_untouched();
+}
+
+#[test]
+fn output_path_that_is_a_file_is_refused_and_left_unchanged() {
+    let site = Site::new();
+    fs::write(&site.out, "I am a file\n").unwrap();
+    let err = write_tree(&v1(), &site.out).expect_err("cannot replace a regular file");
+    let shown = err.to_string();
+    assert!(
+        shown.contains("generated"),
+        "the error names the path: {shown}"
+    );
+    assert!(site.out.is_file());
+    assert_eq!(fs::read_to_string(&site.out).unwrap(), "I am a file\n");
+    site.assert_outside_untouched();
+}
+
+#[test]
+fn failed_write_keeps_the_previous_tree() {
+    let site = Site::new();
+    write_tree(&v1(), &site.out).unwrap();
+    // `x.yaml` is both a file and a directory: writing the new tree fails part-way.
+    let impossible = tree(&[
+        ("a.yaml", "kind: A\nvalue: 9\n"),
+        ("x.yaml", "kind: X\n"),
+        ("x.yaml/y.yaml", "kind: Y\n"),
+    ]);
+    let err =
+        write_tree(&impossible, &site.out).expect_err("a path cannot be a file and a directory");
+    assert!(err.to_string().contains("left unchanged"), "{err}");
+    assert_eq!(
+        read_tree(&site.out).unwrap(),
+        v1(),
+        "the previous tree must stay intact"
+    );
+    site.assert_outside_untouched();
+}
+
+#[cfg(unix)]
+#[test]
+fn read_only_parent_keeps_the_previous_tree() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = Site::new();
+    write_tree(&v1(), &site.out).unwrap();
+    fs::set_permissions(&site.parent, fs::Permissions::from_mode(0o555)).unwrap();
+    let probe = site.parent.join("probe");
+    let writable_anyway = fs::write(&probe, "").is_ok();
+    let result = (!writable_anyway).then(|| write_tree(&v2(), &site.out));
+    fs::set_permissions(&site.parent, fs::Permissions::from_mode(0o755)).unwrap();
+    if writable_anyway {
+        // Running as root: permissions do not stop writes; nothing to observe.
+        fs::remove_file(&probe).unwrap();
+        eprintln!("skipped: the read-only parent is writable (running as root)");
+        return;
+    }
+    let err = result
+        .unwrap()
+        .expect_err("cannot stage beside the output in a read-only directory");
+    assert!(err.to_string().contains("left unchanged"), "{err}");
+    assert_eq!(read_tree(&site.out).unwrap(), v1());
+    site.assert_outside_untouched();
+}
+
+#[test]
+fn check_reports_a_hand_edit_with_a_diff() {
+    let site = Site::new();
+    write_tree(&v1(), &site.out).unwrap();
+    let edited = v1()["sub/b.yaml"].replace("value: 1", "value: 42");
+    fs::write(site.out.join("sub/b.yaml"), &edited).unwrap();
+
+    let drift = check_tree(&v1(), &site.out).unwrap();
+    assert!(!drift.is_empty());
+    assert_eq!(drift.changed, vec!["sub/b.yaml"]);
+    assert!(
+        drift.added.is_empty() && drift.removed.is_empty(),
+        "{drift:?}"
+    );
+    let lines: Vec<&str> = drift.diff.lines().collect();
+    assert!(
+        lines.contains(&"-value: 42"),
+        "the edited line, as on disk:\n{}",
+        drift.diff
+    );
+    assert!(
+        lines.contains(&"+value: 1"),
+        "the line render would write:\n{}",
+        drift.diff
+    );
+    assert!(
+        drift.diff.contains("generated/sub/b.yaml"),
+        "the diff names the file:\n{}",
+        drift.diff
+    );
+    assert!(
+        !drift.diff.contains("a.yaml\n"),
+        "unchanged files are not in the diff:\n{}",
+        drift.diff
+    );
+    assert!(drift.summary().contains("~ sub/b.yaml"));
+    assert_eq!(
+        fs::read_to_string(site.out.join("sub/b.yaml")).unwrap(),
+        edited,
+        "check must not write"
+    );
+}
+
+#[test]
+fn check_of_a_missing_directory_reports_everything_added() {
+    let site = Site::new();
+    let drift = check_tree(&v2(), &site.out).unwrap();
+    assert_eq!(drift.added, vec!["a.yaml", "sub/b.yaml"]);
+    assert!(drift.diff.contains("+kind: A"));
+    assert!(!site.out.exists(), "check must not create the directory");
+    assert!(read_tree(&site.out).unwrap().is_empty());
+}
+
+#[test]
+fn render_command_is_the_documented_one() {
+    assert_eq!(RENDER_COMMAND, "cargo run -- render");
+}
+
+#[test]
+fn tree_paths_cannot_escape_the_output() {
+    let site = Site::new();
+    let escape = site.tmp.path().join("escaped.yaml");
+    let bad: Tree = [(
+        escape.to_string_lossy().into_owned(),
+        "kind: Escaped\n".to_string(),
+    )]
+    .into();
+    let _ = write_tree(&bad, &site.out);
+    assert!(
+        !escape.exists(),
+        "write_tree wrote {} outside {}",
+        escape.display(),
+        site.out.display()
+    );
+}
