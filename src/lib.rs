@@ -57,8 +57,20 @@ pub fn catalogue() -> Vec<App> {
 /// Runs the whole pipeline in memory: resolve and check, compile, serialize.
 pub fn render(cluster: &Cluster, apps: Vec<App>) -> Result<Tree, Error> {
     let catalogue = portkey_model::resolve(cluster, apps).map_err(Error::Model)?;
-    let manifests = portkey_compile::compile(&catalogue);
-    let mut tree = portkey_render::render_tree(&manifests).map_err(Error::Render)?;
+    // Compile and serialize app by app, in parallel chunks: each app's objects are dropped
+    // as soon as they are text, which keeps memory (and page faults) flat as N grows.
+    let mut files = portkey_render::render_files(&portkey_compile::compile_shared(&catalogue));
+    files.extend(portkey_compile::parallel::map_chunks(
+        &catalogue.apps,
+        |apps| {
+            apps.iter()
+                .flat_map(|app| {
+                    portkey_render::render_files(&portkey_compile::compile_app(&catalogue, app))
+                })
+                .collect()
+        },
+    ));
+    let mut tree = portkey_render::assemble(files).map_err(Error::Render)?;
     if portkey_compile::backup::any_backups(&catalogue) {
         let runbook = portkey_render::runbook::restore_runbook(&catalogue);
         portkey_render::add_document(&mut tree, portkey_render::runbook::PATH, "apps/", &runbook);

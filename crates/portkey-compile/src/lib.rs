@@ -55,17 +55,32 @@ pub const GENERATED_PATH: &str = "generated";
 pub const CLUSTER_SOURCE: &str = "cluster.rs";
 
 /// Compiles the catalogue into manifests, in a deterministic order.
+///
+/// This is [`compile_shared`] followed by [`compile_app`] for every app; callers that
+/// serialize as they go (the renderer) call those two directly, app by app.
 pub fn compile(catalogue: &Catalogue<'_>) -> Vec<Manifest> {
-    let mut out = Vec::with_capacity(catalogue.apps.len() * 6 + 8);
-    cluster_objects(catalogue, &mut out);
+    let mut out = compile_shared(catalogue);
     out.extend(parallel::map_chunks(&catalogue.apps, |apps| {
-        let mut part = Vec::with_capacity(apps.len() * 6);
-        for app in apps {
-            app_objects(catalogue, app, &mut part);
-        }
-        part
+        apps.iter()
+            .flat_map(|app| compile_app(catalogue, app))
+            .collect()
     }));
+    out
+}
+
+/// The objects that belong to no single app: cluster-wide pieces (namespaces, storage and
+/// snapshot classes, CRDs, alerts) and the Argo CD Applications.
+pub fn compile_shared(catalogue: &Catalogue<'_>) -> Vec<Manifest> {
+    let mut out = Vec::with_capacity(catalogue.apps.len() + 16);
+    cluster_objects(catalogue, &mut out);
     argocd_objects(catalogue, &mut out);
+    out
+}
+
+/// The objects of one app, written under `generated/<namespace>/<app>/`.
+pub fn compile_app(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Vec<Manifest> {
+    let mut out = Vec::with_capacity(8);
+    app_objects(catalogue, app, &mut out);
     out
 }
 

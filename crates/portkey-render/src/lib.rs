@@ -86,31 +86,42 @@ pub fn header(source: &str) -> String {
     )
 }
 
+/// A rendered file: its path under `generated/`, its text, and the model file it came from.
+pub type File = (String, String, String);
+
 /// Renders every manifest into its file, in memory.
 pub fn render_tree(manifests: &[Manifest]) -> Result<Tree, RenderError> {
-    let rendered = portkey_compile::parallel::map_chunks(manifests, |part| {
+    let files = portkey_compile::parallel::map_chunks(manifests, |part| {
         part.iter().map(render_one).collect()
     });
+    assemble(files)
+}
+
+/// Serializes manifests into files (sequentially; callers parallelise over apps).
+pub fn render_files(manifests: &[Manifest]) -> Vec<Result<File, RenderError>> {
+    manifests.iter().map(render_one).collect()
+}
+
+/// Builds the tree from rendered files, refusing two files at one path.
+pub fn assemble(files: Vec<Result<File, RenderError>>) -> Result<Tree, RenderError> {
     let mut tree = Tree::new();
-    for (m, file) in manifests.iter().zip(rendered) {
-        let (path, text) = file?;
-        if tree.contains_key(&path) {
-            let first = manifests
-                .iter()
-                .find(|o| o.path() == path)
-                .map_or_else(String::new, |o| o.source.clone());
+    let mut sources: BTreeMap<String, String> = BTreeMap::new();
+    for file in files {
+        let (path, text, source) = file?;
+        if let Some(first) = sources.get(&path) {
             return Err(RenderError::Collision {
                 path,
-                first,
-                second: m.source.clone(),
+                first: first.clone(),
+                second: source,
             });
         }
+        sources.insert(path.clone(), source);
         tree.insert(path, text);
     }
     Ok(tree)
 }
 
-fn render_one(m: &Manifest) -> Result<(String, String), RenderError> {
+fn render_one(m: &Manifest) -> Result<File, RenderError> {
     let yaml = to_yaml(&m.object).map_err(|message| RenderError::Serialize {
         kind: m.object.kind().into(),
         name: m.object.name().into(),
@@ -123,7 +134,7 @@ fn render_one(m: &Manifest) -> Result<(String, String), RenderError> {
     if !text.ends_with('\n') {
         text.push('\n');
     }
-    Ok((m.path(), text))
+    Ok((m.path(), text, m.source.clone()))
 }
 
 /// Adds non-YAML documents (Markdown) to a tree.
@@ -325,27 +336,28 @@ fn check_paths(tree: &Tree) -> Result<(), RenderError> {
     Ok(())
 }
 
+/// Writes the files with a few threads. Creating files is system-call bound, so more
+/// threads than cores still help; each thread creates the directories of its own files.
 fn write_files(tree: &Tree, root: &Path) -> Result<(), RenderError> {
-    let mut dirs: Vec<PathBuf> = tree
-        .keys()
-        .filter_map(|p| Path::new(p).parent().map(|d| root.join(d)))
-        .collect();
-    dirs.dedup();
-    for d in &dirs {
-        fs::create_dir_all(d).map_err(io_err("creating", d))?;
-    }
+    const WRITERS: usize = 4;
     let entries: Vec<(&String, &String)> = tree.iter().collect();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(4);
-    let chunk = entries.len().div_ceil(workers).max(1);
+    let chunk = entries.len().div_ceil(WRITERS).max(1);
     std::thread::scope(|s| {
         let handles: Vec<_> = entries
             .chunks(chunk)
             .map(|part| {
                 s.spawn(move || -> Result<(), RenderError> {
+                    let mut made: Option<&Path> = None;
                     for (rel, text) in part {
                         let path = root.join(rel);
+                        let parent = Path::new(rel.as_str()).parent();
+                        if parent != made {
+                            if let Some(p) = parent {
+                                let d = root.join(p);
+                                fs::create_dir_all(&d).map_err(io_err("creating", &d))?;
+                            }
+                            made = parent;
+                        }
                         fs::write(&path, text.as_bytes()).map_err(io_err("writing", &path))?;
                     }
                     Ok(())
