@@ -7,9 +7,10 @@
 
 use portkey_model::app::Namespace;
 use portkey_model::cluster::{
-    AccessMode, AlertSettings, AppDefaults, BackupSettings, Cluster, Device, DeviceAccess,
-    DeviceRef, GitSource, Gpu, GpuDriver, GpuVendor, Hardware, Host, IngressSettings, NfsShare,
-    NfsShareRef, Node, NodeKind, NodeRef, NodeRole, Reclaim, StorageClass, StorageClassRef,
+    AccessMode, AlertSettings, AppDefaults, BackupSettings, CapacityThresholds, Cluster, Device,
+    DeviceAccess, DevicePlugins, DeviceRef, GitSource, Gpu, GpuDriver, GpuVendor, Hardware, Host,
+    IngressSettings, NfsShare, NfsShareRef, Node, NodeKind, NodeRef, NodeRole, Reclaim,
+    StorageClass, StorageClassRef,
 };
 use portkey_model::quantity::{Cpu, Memory};
 
@@ -66,6 +67,10 @@ fn n100_gpu() -> Hardware {
     })
 }
 
+/// The label node-feature-discovery's Intel rules put on nodes with an Intel GPU (set by hand
+/// on metal1/metal2 when NFD is not installed).
+const INTEL_GPU_LABEL: (&str, &str) = ("intel.feature.node.kubernetes.io/gpu", "true");
+
 fn worker(
     name: NodeRef,
     memory_gib: u64,
@@ -83,6 +88,11 @@ fn worker(
             cpu_model: cpu_model.into(),
         },
         kind: NodeKind::Vm,
+        labels: hardware
+            .iter()
+            .filter(|h| matches!(h, Hardware::Gpu(g) if g.vendor == GpuVendor::Intel))
+            .map(|_| (INTEL_GPU_LABEL.0.to_string(), INTEL_GPU_LABEL.1.to_string()))
+            .collect(),
         hardware,
     }
 }
@@ -224,6 +234,16 @@ pub fn portkey() -> Cluster {
             cluster_issuer: "letsencrypt-production".into(),
         },
         backup: backup(),
+        device_plugins: DevicePlugins {
+            // Jellyfin transcodes and the occasional second consumer share each N100 iGPU.
+            gpu_shared_dev_num: 4,
+            intel_gpu_label: (INTEL_GPU_LABEL.0.into(), INTEL_GPU_LABEL.1.into()),
+            // renovate: image
+            generic_device_plugin_image: "ghcr.io/squat/generic-device-plugin:0.2.0".into(),
+        },
+        capacity: CapacityThresholds {
+            memory_limit_warn_percent: 90,
+        },
         alerts: AlertSettings {
             namespace: "monitoring-system".into(),
             route_label: ("receiver".into(), "ntfy".into()),

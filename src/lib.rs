@@ -22,9 +22,12 @@ pub mod prelude {
 }
 
 pub use portkey_compile;
+pub mod report;
+
 pub use portkey_model;
 pub use portkey_render;
 
+use portkey_model::analysis::Plan;
 use portkey_model::app::App;
 use portkey_model::cluster::Cluster;
 use portkey_render::Tree;
@@ -54,9 +57,35 @@ pub fn catalogue() -> Vec<App> {
     apps::all()
 }
 
-/// Runs the whole pipeline in memory: resolve and check, compile, serialize.
-pub fn render(cluster: &Cluster, apps: Vec<App>) -> Result<Tree, Error> {
+/// Everything one run of the pipeline produces.
+#[derive(Debug)]
+pub struct Output {
+    /// The `generated/` tree.
+    pub tree: Tree,
+    /// The capacity and failure analysis (its warnings are worth showing).
+    pub plan: Plan,
+}
+
+/// Resolves and checks the model, then analyses placement and capacity. Requests that no
+/// node can hold are model errors.
+pub fn plan(cluster: &Cluster, apps: Vec<App>) -> Result<Plan, Error> {
     let catalogue = portkey_model::resolve(cluster, apps).map_err(Error::Model)?;
+    checked_plan(&catalogue)
+}
+
+fn checked_plan(catalogue: &portkey_model::Catalogue<'_>) -> Result<Plan, Error> {
+    let plan = portkey_model::analysis::plan(catalogue);
+    if plan.errors.is_empty() {
+        Ok(plan)
+    } else {
+        Err(Error::Model(portkey_model::ModelErrors(plan.errors)))
+    }
+}
+
+/// Runs the whole pipeline in memory: resolve and check, plan, compile, serialize.
+pub fn build(cluster: &Cluster, apps: Vec<App>) -> Result<Output, Error> {
+    let catalogue = portkey_model::resolve(cluster, apps).map_err(Error::Model)?;
+    let plan = checked_plan(&catalogue)?;
     // Compile and serialize app by app, in parallel chunks: each app's objects are dropped
     // as soon as they are text, which keeps memory (and page faults) flat as N grows.
     let mut files = portkey_render::render_files(&portkey_compile::compile_shared(&catalogue));
@@ -75,5 +104,17 @@ pub fn render(cluster: &Cluster, apps: Vec<App>) -> Result<Tree, Error> {
         let runbook = portkey_render::runbook::restore_runbook(&catalogue);
         portkey_render::add_document(&mut tree, portkey_render::runbook::PATH, "apps/", &runbook);
     }
-    Ok(tree)
+    let architecture = portkey_render::architecture::document(&catalogue, &plan);
+    portkey_render::add_document(
+        &mut tree,
+        portkey_render::architecture::PATH,
+        "cluster.rs",
+        &architecture,
+    );
+    Ok(Output { tree, plan })
+}
+
+/// [`build`], keeping only the tree.
+pub fn render(cluster: &Cluster, apps: Vec<App>) -> Result<Tree, Error> {
+    build(cluster, apps).map(|o| o.tree)
 }

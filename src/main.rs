@@ -24,19 +24,60 @@ enum Command {
         #[arg(long, default_value = "generated")]
         out: PathBuf,
     },
+    /// Show where every app lands, how full each node is, and what each node's failure does.
+    Plan {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// Tables for people.
+    Text,
+    /// JSON for tools.
+    Json,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Render { check, out } => render(check, &out),
+        Command::Plan { format } => plan(format),
+    }
+}
+
+fn plan(format: Format) -> ExitCode {
+    let cluster = portkey::cluster::portkey();
+    match portkey::plan(&cluster, portkey::catalogue()) {
+        Ok(plan) => {
+            match format {
+                Format::Text => print!("{}", portkey::report::plan_text(&plan)),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&portkey::report::plan_json(&plan))
+                        .expect("JSON values serialize")
+                ),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 
 fn render(check: bool, out: &std::path::Path) -> ExitCode {
     let cluster = portkey::cluster::portkey();
-    let tree = match portkey::render(&cluster, portkey::catalogue()) {
-        Ok(t) => t,
+    let tree = match portkey::build(&cluster, portkey::catalogue()) {
+        Ok(o) => {
+            for w in &o.plan.warnings {
+                eprintln!("warning: {w}");
+            }
+            o.tree
+        }
         Err(e) => {
             eprintln!("error: {e}");
             eprintln!("{} was left unchanged.", out.display());

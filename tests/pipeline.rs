@@ -345,7 +345,8 @@ fn objects_live_in_their_app_directory() {
             // Cluster-wide pieces: cluster-scoped, or (alert rules) in the namespace their
             // operator watches, named explicitly.
             "cluster" => assert!(
-                meta.namespace.is_none() || m.object.kind() == "PrometheusRule",
+                meta.namespace.is_none()
+                    || matches!(m.object.kind(), "PrometheusRule" | "DaemonSet"),
                 "{}: cluster objects are not namespaced",
                 m.path()
             ),

@@ -8,9 +8,10 @@
 use portkey::portkey_compile::{self, Manifest};
 use portkey::portkey_model::app::{App, Namespace};
 use portkey::portkey_model::cluster::{
-    AccessMode, AlertSettings, AppDefaults, BackupSettings, Cluster, Device, DeviceAccess,
-    DeviceRef, GitSource, Gpu, GpuDriver, GpuVendor, Hardware, Host, IngressSettings, NfsShare,
-    NfsShareRef, Node, NodeKind, NodeRef, NodeRole, Reclaim, StorageClass, StorageClassRef,
+    AccessMode, AlertSettings, AppDefaults, BackupSettings, CapacityThresholds, Cluster, Device,
+    DeviceAccess, DevicePlugins, DeviceRef, GitSource, Gpu, GpuDriver, GpuVendor, Hardware, Host,
+    IngressSettings, NfsShare, NfsShareRef, Node, NodeKind, NodeRef, NodeRole, Reclaim,
+    StorageClass, StorageClassRef,
 };
 use portkey::portkey_model::quantity::{Cpu, Memory};
 use portkey::portkey_model::{self, ModelError};
@@ -70,9 +71,17 @@ fn node(name: NodeRef, hardware: Vec<Hardware>) -> Node {
             cpu_model: "Test CPU".into(),
         },
         kind: NodeKind::Vm,
+        labels: hardware
+            .iter()
+            .filter(|h| matches!(h, Hardware::Gpu(_)))
+            .map(|_| (GPU_LABEL.0.to_string(), GPU_LABEL.1.to_string()))
+            .collect(),
         hardware,
     }
 }
+
+/// The label the GPU nodes of the test inventory carry.
+pub const GPU_LABEL: (&str, &str) = ("example.com/gpu", "true");
 
 fn class(name: StorageClassRef, reclaim: Reclaim) -> StorageClass {
     StorageClass {
@@ -137,6 +146,14 @@ pub fn test_cluster() -> Cluster {
             cache_capacity: Memory::gi(1),
             prune_interval_days: 14,
             secret_store: None,
+        },
+        device_plugins: DevicePlugins {
+            gpu_shared_dev_num: 2,
+            intel_gpu_label: (GPU_LABEL.0.into(), GPU_LABEL.1.into()),
+            generic_device_plugin_image: "ghcr.io/squat/generic-device-plugin:0.2.0".into(),
+        },
+        capacity: CapacityThresholds {
+            memory_limit_warn_percent: 90,
         },
         alerts: AlertSettings {
             namespace: "monitoring".into(),

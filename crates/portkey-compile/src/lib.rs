@@ -5,6 +5,7 @@
 
 pub mod backup;
 pub mod crd;
+pub mod devices;
 mod object;
 pub mod parallel;
 mod workload;
@@ -112,6 +113,9 @@ fn cluster_objects(catalogue: &Catalogue<'_>, out: &mut Vec<Manifest>) {
             object,
         });
     };
+    for plugin in devices::device_plugins(catalogue) {
+        push(plugin);
+    }
     if backup::any_backups(catalogue) {
         push(backup::volume_populator_crd().into());
         push(backup::snapshot_class(catalogue).into());

@@ -11,6 +11,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 
 use crate::crd::argocd::Application;
 use crate::crd::external_secrets::ExternalSecret;
+use crate::crd::intel::GpuDevicePlugin;
 use crate::crd::monitoring::PrometheusRule;
 use crate::crd::snapshot::VolumeSnapshotClass;
 use crate::crd::volsync::{ReplicationDestination, ReplicationSource};
@@ -81,6 +82,7 @@ objects! {
     ReplicationSource(ReplicationSource),
     ReplicationDestination(ReplicationDestination),
     ExternalSecret(ExternalSecret),
+    GpuDevicePlugin(GpuDevicePlugin),
     PrometheusRule(PrometheusRule),
     Application(Application),
 }

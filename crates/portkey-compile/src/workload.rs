@@ -176,22 +176,7 @@ fn pod_spec(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> PodSpec {
         }
     }
     PodSpec {
-        affinity: app.nodes.as_ref().map(|nodes| Affinity {
-            node_affinity: Some(NodeAffinity {
-                required_during_scheduling_ignored_during_execution: Some(NodeSelector {
-                    node_selector_terms: vec![NodeSelectorTerm {
-                        match_expressions: Some(vec![NodeSelectorRequirement {
-                            key: "kubernetes.io/hostname".into(),
-                            operator: "In".into(),
-                            values: Some(nodes.clone()),
-                        }]),
-                        ..NodeSelectorTerm::default()
-                    }],
-                }),
-                ..NodeAffinity::default()
-            }),
-            ..Affinity::default()
-        }),
+        affinity: app.nodes.clone().map(hostname_affinity),
         automount_service_account_token: Some(false),
         enable_service_links: Some(false),
         security_context: Some(PodSecurityContext {
@@ -212,6 +197,26 @@ fn pod_spec(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> PodSpec {
         containers: vec![container(catalogue, app)],
         volumes: volumes(catalogue, app),
         ..PodSpec::default()
+    }
+}
+
+/// Required node affinity to these nodes, by `kubernetes.io/hostname`.
+pub(crate) fn hostname_affinity(nodes: Vec<String>) -> Affinity {
+    Affinity {
+        node_affinity: Some(NodeAffinity {
+            required_during_scheduling_ignored_during_execution: Some(NodeSelector {
+                node_selector_terms: vec![NodeSelectorTerm {
+                    match_expressions: Some(vec![NodeSelectorRequirement {
+                        key: "kubernetes.io/hostname".into(),
+                        operator: "In".into(),
+                        values: Some(nodes),
+                    }]),
+                    ..NodeSelectorTerm::default()
+                }],
+            }),
+            ..NodeAffinity::default()
+        }),
+        ..Affinity::default()
     }
 }
 

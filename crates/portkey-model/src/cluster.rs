@@ -72,6 +72,10 @@ pub struct Cluster {
     pub backup: BackupSettings,
     /// Alert routing.
     pub alerts: AlertSettings,
+    /// Capacity thresholds for the plan.
+    pub capacity: CapacityThresholds,
+    /// Device plugins generated from the inventory's hardware.
+    pub device_plugins: DevicePlugins,
     /// Defaults every app gets unless it overrides them.
     pub defaults: AppDefaults,
 }
@@ -123,6 +127,9 @@ pub struct Node {
     pub kind: NodeKind,
     /// GPUs and devices attached to the node.
     pub hardware: Vec<Hardware>,
+    /// Labels the node carries (kubelet `--node-labels` or node-feature-discovery), which
+    /// generated selectors may rely on.
+    pub labels: Vec<(String, String)>,
 }
 
 impl Node {
@@ -365,6 +372,27 @@ pub struct SecretStore {
     pub password_key: String,
     /// Repository URL prefix; each volume's repository is `<prefix>/<namespace>/<claim>`.
     pub repository_prefix: String,
+}
+
+/// Device plugins portkey generates from the hardware in the inventory.
+#[derive(Clone, Debug)]
+pub struct DevicePlugins {
+    /// Intel `GpuDevicePlugin`: how many containers may share one GPU (`sharedDevNum`).
+    pub gpu_shared_dev_num: u32,
+    /// The label every node with an Intel GPU carries (and no other node does); the
+    /// plugin's `nodeSelector`.
+    pub intel_gpu_label: (String, String),
+    /// Image of squat's generic-device-plugin, which advertises [`DeviceAccess::Plugin`]
+    /// devices (USB dongles) without privileged pods.
+    pub generic_device_plugin_image: String,
+}
+
+/// When the capacity plan warns.
+#[derive(Clone, Debug)]
+pub struct CapacityThresholds {
+    /// Warn when a node's memory limits reach this share of its memory (the seed's metal1
+    /// known issue: limits at ~96%).
+    pub memory_limit_warn_percent: u64,
 }
 
 /// Where alerts go.

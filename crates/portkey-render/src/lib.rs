@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use portkey_compile::Manifest;
 
+pub mod architecture;
 pub mod runbook;
 
 /// The command that regenerates `generated/`.

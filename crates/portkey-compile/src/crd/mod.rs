@@ -4,6 +4,7 @@
 
 pub mod argocd;
 pub mod external_secrets;
+pub mod intel;
 pub mod monitoring;
 pub mod snapshot;
 pub mod volsync;

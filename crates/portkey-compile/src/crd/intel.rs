@@ -1,0 +1,29 @@
+//! Intel device plugins operator (`deviceplugin.intel.com/v1`).
+
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `GpuDevicePlugin.spec` (cluster-scoped): the operator runs the GPU plugin as a DaemonSet
+/// on the selected nodes, advertising `gpu.intel.com/i915` (or `xe`).
+#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "deviceplugin.intel.com",
+    version = "v1",
+    kind = "GpuDevicePlugin"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct GpuDevicePluginSpec {
+    /// Containers that may share one GPU.
+    pub shared_dev_num: i32,
+    /// `none`, `balanced` or `packed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_allocation_policy: Option<String>,
+    /// Also advertise `gpu.intel.com/monitoring`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_monitoring: Option<bool>,
+    /// Nodes to run on.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub node_selector: BTreeMap<String, String>,
+}

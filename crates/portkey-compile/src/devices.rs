@@ -1,0 +1,171 @@
+//! Device plugins generated from the inventory's hardware: the Intel `GpuDevicePlugin` for
+//! GPU nodes, and squat's generic-device-plugin for USB devices (the Zigbee dongle), so apps
+//! get hardware through extended resources instead of privileged pods.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec};
+use k8s_openapi::api::core::v1::{
+    Container, HostPathVolumeSource, PodSpec, PodTemplateSpec, ResourceRequirements,
+    SecurityContext, Toleration, Volume, VolumeMount,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use portkey_model::cluster::{DeviceAccess, GpuVendor};
+use portkey_model::resolve::Catalogue;
+use serde_json::json;
+
+use crate::crd::intel::{GpuDevicePlugin, GpuDevicePluginSpec};
+use crate::workload::hostname_affinity;
+use crate::{NAME_LABEL, Object, meta};
+
+/// Namespace of the generic device plugin.
+pub const DEVICE_PLUGIN_NAMESPACE: &str = "kube-system";
+const GENERIC: &str = "generic-device-plugin";
+
+/// The device-plugin objects the inventory calls for.
+pub fn device_plugins(catalogue: &Catalogue<'_>) -> Vec<Object> {
+    let mut out = Vec::new();
+    if let Some(gpu) = intel_gpu_plugin(catalogue) {
+        out.push(gpu.into());
+    }
+    if let Some(ds) = generic_device_plugin(catalogue) {
+        out.push(ds.into());
+    }
+    out
+}
+
+fn intel_gpu_plugin(catalogue: &Catalogue<'_>) -> Option<GpuDevicePlugin> {
+    let cluster = catalogue.cluster;
+    cluster
+        .nodes
+        .iter()
+        .any(|n| n.gpus().any(|g| g.vendor == GpuVendor::Intel))
+        .then_some(())?;
+    let settings = &cluster.device_plugins;
+    let mut plugin = GpuDevicePlugin::new(
+        "intel-gpu",
+        GpuDevicePluginSpec {
+            shared_dev_num: i32::try_from(settings.gpu_shared_dev_num).unwrap_or(i32::MAX),
+            preferred_allocation_policy: Some("balanced".into()),
+            enable_monitoring: None,
+            node_selector: BTreeMap::from([settings.intel_gpu_label.clone()]),
+        },
+    );
+    plugin.metadata = meta("intel-gpu", None, None);
+    Some(plugin)
+}
+
+/// One `--device` entry per device type, with every node's path for it.
+fn generic_device_plugin(catalogue: &Catalogue<'_>) -> Option<DaemonSet> {
+    let cluster = catalogue.cluster;
+    let mut devices: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut nodes = Vec::new();
+    for node in &cluster.nodes {
+        for d in node.devices() {
+            let DeviceAccess::Plugin { resource } = &d.access;
+            let (domain, name) = resource.split_once('/')?;
+            devices
+                .entry((domain.to_string(), name.to_string()))
+                .or_default()
+                .push(d.host_path.clone());
+            if !nodes.contains(&node.name) {
+                nodes.push(node.name.clone());
+            }
+        }
+    }
+    if devices.is_empty() {
+        return None;
+    }
+    let domains: Vec<&String> = devices.keys().map(|(d, _)| d).collect();
+    let domain = domains[0].clone();
+    let mut args = vec![format!("--domain={domain}")];
+    for ((_, name), paths) in &devices {
+        let spec = json!({
+            "name": name,
+            "groups": paths.iter().map(|p| json!({"paths": [{"path": p}]})).collect::<Vec<_>>(),
+        });
+        args.push(format!("--device={spec}"));
+    }
+    let labels = BTreeMap::from([(NAME_LABEL.to_string(), GENERIC.to_string())]);
+    let mut metadata = meta(GENERIC, Some(DEVICE_PLUGIN_NAMESPACE), Some(GENERIC));
+    metadata.annotations = Some(BTreeMap::from([(
+        "portkey.dev/exception.privileged".to_string(),
+        "a device plugin must see /dev and register with the kubelet; it is the one pod that \
+         needs privilege so that apps using the devices need none"
+            .to_string(),
+    )]));
+    let host = |name: &str, path: &str| Volume {
+        name: name.into(),
+        host_path: Some(HostPathVolumeSource {
+            path: path.into(),
+            type_: Some("Directory".into()),
+        }),
+        ..Volume::default()
+    };
+    Some(DaemonSet {
+        metadata,
+        spec: Some(DaemonSetSpec {
+            selector: LabelSelector {
+                match_labels: Some(labels.clone()),
+                ..LabelSelector::default()
+            },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(PodSpec {
+                    affinity: Some(hostname_affinity(nodes)),
+                    automount_service_account_token: Some(false),
+                    priority_class_name: Some("system-node-critical".into()),
+                    tolerations: Some(vec![Toleration {
+                        operator: Some("Exists".into()),
+                        ..Toleration::default()
+                    }]),
+                    containers: vec![plugin_container(
+                        &cluster.device_plugins.generic_device_plugin_image,
+                        args,
+                    )],
+                    volumes: Some(vec![
+                        host("device-plugins", "/var/lib/kubelet/device-plugins"),
+                        host("dev", "/dev"),
+                    ]),
+                    ..PodSpec::default()
+                }),
+            },
+            ..DaemonSetSpec::default()
+        }),
+        ..DaemonSet::default()
+    })
+}
+
+fn plugin_container(image: &str, args: Vec<String>) -> Container {
+    let mount = |name: &str, path: &str| VolumeMount {
+        name: name.into(),
+        mount_path: path.into(),
+        ..VolumeMount::default()
+    };
+    Container {
+        name: GENERIC.into(),
+        image: Some(image.into()),
+        args: Some(args),
+        resources: Some(ResourceRequirements {
+            requests: Some(BTreeMap::from([
+                ("cpu".into(), Quantity("10m".into())),
+                ("memory".into(), Quantity("16Mi".into())),
+            ])),
+            limits: Some(BTreeMap::from([("memory".into(), Quantity("64Mi".into()))])),
+            ..ResourceRequirements::default()
+        }),
+        security_context: Some(SecurityContext {
+            privileged: Some(true),
+            ..SecurityContext::default()
+        }),
+        volume_mounts: Some(vec![
+            mount("device-plugins", "/var/lib/kubelet/device-plugins"),
+            mount("dev", "/dev"),
+        ]),
+        ..Container::default()
+    }
+}

@@ -1,0 +1,357 @@
+//! Cluster-aware analysis of a resolved catalogue: where each app lands, how full each node
+//! is, and what happens when a node fails.
+//!
+//! Placement is a deterministic model of the scheduler, not a replay of it: apps that can
+//! run on one node only go there first; the others follow in decreasing order (memory
+//! request, then CPU, then name), each onto the feasible node with the largest free share of
+//! CPU and memory, as the scheduler's default least-allocated scoring would. It answers "does everything fit,
+//! and what is left when a node dies" before anything reaches Argo CD.
+
+use std::collections::BTreeMap;
+
+use crate::cluster::{AccessMode, Cluster, Node, NodeRole};
+use crate::error::ModelError;
+use crate::quantity::{Cpu, Memory};
+use crate::resolve::{Catalogue, ResolvedApp};
+
+/// Minutes a ReadWriteOnce Ceph volume takes to detach from a failed node (the seed's
+/// "Node Failure" procedure).
+pub const RWO_DETACH_MINUTES: u32 = 6;
+
+/// The whole analysis.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Per-node totals, in inventory order.
+    pub nodes: Vec<NodeUsage>,
+    /// Where each app lands, sorted by app name.
+    pub placements: Vec<Placement>,
+    /// One entry per node: what its failure does.
+    pub failures: Vec<Failure>,
+    /// Problems that do not stop rendering (memory limits near the node's size).
+    pub warnings: Vec<String>,
+    /// Problems that stop rendering (requests that no node can hold).
+    pub errors: Vec<ModelError>,
+}
+
+/// Requests and limits on one node.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeUsage {
+    /// Node name.
+    pub node: String,
+    /// Allocatable CPU.
+    pub cpu: Cpu,
+    /// Allocatable memory.
+    pub memory: Memory,
+    /// Sum of CPU requests.
+    pub cpu_requests: Cpu,
+    /// Sum of CPU limits (apps without a CPU limit add nothing).
+    pub cpu_limits: Cpu,
+    /// Sum of memory requests.
+    pub memory_requests: Memory,
+    /// Sum of memory limits.
+    pub memory_limits: Memory,
+    /// Apps placed here, sorted.
+    pub apps: Vec<String>,
+}
+
+impl NodeUsage {
+    fn fits(&self, app: &ResolvedApp) -> bool {
+        self.cpu_requests + app.cpu_request <= self.cpu
+            && self.memory_requests + app.memory_request <= self.memory
+    }
+    fn add(&mut self, app: &ResolvedApp) {
+        self.cpu_requests = self.cpu_requests + app.cpu_request;
+        self.cpu_limits = self.cpu_limits + app.cpu_limit.unwrap_or_default();
+        self.memory_requests = self.memory_requests + app.memory_request;
+        self.memory_limits = self.memory_limits + app.memory_limit;
+        self.apps.push(app.app.name.clone());
+        self.apps.sort();
+    }
+    /// Free CPU and memory as shares of the node, summed (in thousandths): the
+    /// least-allocated score.
+    fn free_share(&self) -> u64 {
+        let cpu = (self.cpu.millicores()
+            - self.cpu_requests.millicores().min(self.cpu.millicores()))
+            * 1000
+            / self.cpu.millicores().max(1);
+        let mem = (self.memory.bytes() - self.memory_requests.bytes().min(self.memory.bytes()))
+            * 1000
+            / self.memory.bytes().max(1);
+        cpu + mem
+    }
+    /// `part` as a whole percentage of `whole`.
+    pub fn percent(part: u64, whole: u64) -> u64 {
+        (part * 100).checked_div(whole).unwrap_or(0)
+    }
+    /// Memory limits as a percentage of the node's memory.
+    pub fn memory_limit_percent(&self) -> u64 {
+        Self::percent(self.memory_limits.bytes(), self.memory.bytes())
+    }
+    /// Memory requests as a percentage of the node's memory.
+    pub fn memory_request_percent(&self) -> u64 {
+        Self::percent(self.memory_requests.bytes(), self.memory.bytes())
+    }
+    /// CPU requests as a percentage of the node's CPU.
+    pub fn cpu_request_percent(&self) -> u64 {
+        Self::percent(self.cpu_requests.millicores(), self.cpu.millicores())
+    }
+    /// CPU limits as a percentage of the node's CPU.
+    pub fn cpu_limit_percent(&self) -> u64 {
+        Self::percent(self.cpu_limits.millicores(), self.cpu.millicores())
+    }
+}
+
+/// Where one app lands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// App name.
+    pub app: String,
+    /// The node the model puts it on (`None`: it fits nowhere).
+    pub node: Option<String>,
+    /// Every node it may run on.
+    pub feasible: Vec<String>,
+    /// Why it is constrained, when it is (hardware or a pin).
+    pub constraint: Option<String>,
+}
+
+/// What the failure of one node does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Failure {
+    /// The failed node.
+    pub node: String,
+    /// Apps that stop until the node is back (they may run nowhere else), with the reason.
+    pub down: Vec<(String, String)>,
+    /// Apps that stop because an app they depend on is down.
+    pub degraded: Vec<(String, String)>,
+    /// Apps that restart elsewhere, and where.
+    pub moved: Vec<(String, String)>,
+    /// Apps that could run elsewhere but find no room.
+    pub stranded: Vec<String>,
+    /// ReadWriteOnce claims of moved apps, each delaying its app by ~6 minutes.
+    pub rwo_delays: Vec<String>,
+}
+
+impl Failure {
+    /// Whether the remaining nodes hold every app that could move.
+    pub fn survivable(&self) -> bool {
+        self.stranded.is_empty()
+    }
+}
+
+fn workers(cluster: &Cluster) -> impl Iterator<Item = &Node> {
+    cluster.nodes.iter().filter(|n| n.role == NodeRole::Worker)
+}
+
+fn feasible(cluster: &Cluster, app: &ResolvedApp) -> Vec<String> {
+    match &app.nodes {
+        Some(nodes) => nodes.clone(),
+        None => workers(cluster).map(|n| n.name.clone()).collect(),
+    }
+}
+
+fn constraint(app: &ResolvedApp) -> Option<String> {
+    let a = &app.app;
+    let mut why = Vec::new();
+    if let Some(v) = a.gpu {
+        why.push(format!("{v} GPU"));
+    }
+    for d in &a.devices {
+        why.push(format!("device {d}"));
+    }
+    if let Some((_, reason)) = &a.pin {
+        why.push(format!("pinned: {reason}"));
+    }
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
+/// Places `apps` onto `usage` (fixed apps first, then first-fit decreasing); returns the node
+/// chosen for each app, by name (`None` when it fits nowhere).
+fn place<'a>(
+    cluster: &Cluster,
+    apps: &[&'a ResolvedApp],
+    usage: &mut [NodeUsage],
+    excluded: Option<&str>,
+) -> BTreeMap<&'a str, Option<String>> {
+    let mut order: Vec<&ResolvedApp> = apps.to_vec();
+    order.sort_by(|a, b| {
+        let fixed = |x: &ResolvedApp| feasible(cluster, x).len() != 1;
+        (
+            fixed(a),
+            std::cmp::Reverse(a.memory_request),
+            std::cmp::Reverse(a.cpu_request),
+            &a.app.name,
+        )
+            .cmp(&(
+                fixed(b),
+                std::cmp::Reverse(b.memory_request),
+                std::cmp::Reverse(b.cpu_request),
+                &b.app.name,
+            ))
+    });
+    let mut out = BTreeMap::new();
+    for app in order {
+        let allowed = feasible(cluster, app);
+        // Like kube-scheduler's default (least allocated), the app goes to the feasible node
+        // with the largest free share of CPU and memory; ties go to the earlier node.
+        let slot = usage
+            .iter_mut()
+            .filter(|u| {
+                Some(u.node.as_str()) != excluded && allowed.contains(&u.node) && u.fits(app)
+            })
+            .rev()
+            .max_by_key(|u| u.free_share());
+        let node = slot.map(|u| {
+            u.add(app);
+            u.node.clone()
+        });
+        out.insert(app.app.name.as_str(), node);
+    }
+    out
+}
+
+fn empty_usage(cluster: &Cluster) -> Vec<NodeUsage> {
+    workers(cluster)
+        .map(|n| NodeUsage {
+            node: n.name.clone(),
+            cpu: n.cpu,
+            memory: n.memory,
+            ..NodeUsage::default()
+        })
+        .collect()
+}
+
+/// Analyses the catalogue: placement, utilisation, warnings and errors, failure impact.
+pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
+    let cluster = catalogue.cluster;
+    let apps: Vec<&ResolvedApp> = catalogue.apps.iter().collect();
+    let mut usage = empty_usage(cluster);
+    let chosen = place(cluster, &apps, &mut usage, None);
+    let mut errors = Vec::new();
+    let mut placements = Vec::new();
+    for app in &apps {
+        let node = chosen[app.app.name.as_str()].clone();
+        let allowed = feasible(cluster, app);
+        if node.is_none() {
+            errors.push(ModelError {
+                app: app.app.name.clone(),
+                file: app.app.source.clone(),
+                field: "requests".into(),
+                problem: format!(
+                    "requests ({} CPU, {} memory) do not fit on any node it may run on ({}) next to the apps already there",
+                    app.cpu_request,
+                    app.memory_request,
+                    allowed.join(", ")
+                ),
+                fix: "lower the requests, move other apps away, or add capacity to the inventory".into(),
+            });
+        }
+        placements.push(Placement {
+            app: app.app.name.clone(),
+            node,
+            feasible: allowed,
+            constraint: constraint(app),
+        });
+    }
+    placements.sort_by(|a, b| a.app.cmp(&b.app));
+    let threshold = cluster.capacity.memory_limit_warn_percent;
+    let warnings = usage
+        .iter()
+        .filter(|u| u.memory_limit_percent() >= threshold)
+        .map(|u| {
+            format!(
+                "{}: memory limits are {}% of the node's memory ({} of {}); at ≥ {threshold}% the node risks OOM kills",
+                u.node,
+                u.memory_limit_percent(),
+                u.memory_limits,
+                u.memory
+            )
+        })
+        .collect();
+    let failures = workers(cluster)
+        .map(|n| failure(catalogue, &apps, &chosen, &n.name))
+        .collect();
+    Plan {
+        nodes: usage,
+        placements,
+        failures,
+        warnings,
+        errors,
+    }
+}
+
+fn failure(
+    catalogue: &Catalogue<'_>,
+    apps: &[&ResolvedApp],
+    chosen: &BTreeMap<&str, Option<String>>,
+    node: &str,
+) -> Failure {
+    let cluster = catalogue.cluster;
+    let on_node = |a: &&&ResolvedApp| chosen[a.app.name.as_str()].as_deref() == Some(node);
+    let mut f = Failure {
+        node: node.into(),
+        ..Failure::default()
+    };
+    let mut movers = Vec::new();
+    for app in apps.iter().filter(on_node) {
+        let elsewhere = feasible(cluster, app).iter().any(|n| n != node);
+        if elsewhere {
+            movers.push(*app);
+        } else {
+            f.down.push((
+                app.app.name.clone(),
+                constraint(app).unwrap_or_else(|| "only node it may run on".into()),
+            ));
+        }
+    }
+    // The survivors keep their apps; the movers are placed into what is left.
+    let mut usage = empty_usage(cluster);
+    let stay: Vec<&ResolvedApp> = apps.iter().filter(|a| !on_node(a)).copied().collect();
+    for app in &stay {
+        if let Some(n) = chosen[app.app.name.as_str()].as_deref()
+            && let Some(u) = usage.iter_mut().find(|u| u.node == n)
+        {
+            u.add(app);
+        }
+    }
+    let moved = place(cluster, &movers, &mut usage, Some(node));
+    for app in &movers {
+        match &moved[app.app.name.as_str()] {
+            Some(to) => {
+                f.moved.push((app.app.name.clone(), to.clone()));
+                f.rwo_delays.extend(
+                    app.claims
+                        .iter()
+                        .filter(|c| c.access == AccessMode::ReadWriteOnce)
+                        .map(|c| c.name.clone()),
+                );
+            }
+            None => f.stranded.push(app.app.name.clone()),
+        }
+    }
+    let down: Vec<&str> = f
+        .down
+        .iter()
+        .map(|(a, _)| a.as_str())
+        .chain(f.stranded.iter().map(String::as_str))
+        .collect();
+    for app in apps {
+        if down.contains(&app.app.name.as_str()) {
+            continue;
+        }
+        if let Some(dep) = app
+            .app
+            .dependencies
+            .iter()
+            .find(|d| down.contains(&d.app.as_str()))
+        {
+            f.degraded
+                .push((app.app.name.clone(), format!("depends on {}", dep.app)));
+        }
+    }
+    f.down.sort();
+    f.degraded.sort();
+    f.moved.sort();
+    f.stranded.sort();
+    f.rwo_delays.sort();
+    f
+}
