@@ -26,6 +26,7 @@ pub mod report;
 
 pub use portkey_model;
 pub use portkey_render;
+pub use portkey_validate;
 
 use portkey_model::analysis::Plan;
 use portkey_model::app::App;
@@ -112,6 +113,52 @@ pub fn build(cluster: &Cluster, apps: Vec<App>) -> Result<Output, Error> {
         &architecture,
     );
     Ok(Output { tree, plan })
+}
+
+/// What `portkey validate` found.
+#[derive(Debug)]
+pub struct ValidationReport {
+    /// Objects checked.
+    pub objects: usize,
+    /// Where the schemas came from.
+    pub origin: String,
+    /// Every problem, in file order.
+    pub problems: Vec<portkey_validate::Problem>,
+}
+
+/// Validates every YAML object under `path` against the schemas in `schemas` (a
+/// kubeconform-layout directory) or, without one, the embedded schemas.
+pub fn validate_path(
+    schemas: Option<&std::path::Path>,
+    path: &std::path::Path,
+) -> Result<ValidationReport, Box<dyn std::error::Error>> {
+    let (objects, mut problems) = portkey_validate::read_objects(path)?;
+    let loaded;
+    let schemas = match schemas {
+        Some(dir) => {
+            let kinds: std::collections::BTreeSet<(String, String)> = objects
+                .iter()
+                .map(|(_, v)| {
+                    (
+                        v["apiVersion"].as_str().unwrap_or_default().to_string(),
+                        v["kind"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect();
+            loaded =
+                portkey_validate::Schemas::from_dir(dir, &kinds.into_iter().collect::<Vec<_>>())?;
+            &loaded
+        }
+        None => portkey_validate::Schemas::embedded(),
+    };
+    for (file, value) in &objects {
+        problems.extend(portkey_validate::validate_value(schemas, file, value));
+    }
+    Ok(ValidationReport {
+        objects: objects.len(),
+        origin: schemas.origin().to_string(),
+        problems,
+    })
 }
 
 /// [`build`], keeping only the tree.

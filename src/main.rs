@@ -24,6 +24,17 @@ enum Command {
         #[arg(long, default_value = "generated")]
         out: PathBuf,
     },
+    /// Validate every object under PATH strictly against JSON schemas (unknown fields are
+    /// errors). Prints `file: Kind/name: /pointer: message` per problem; exit 1 if any.
+    Validate {
+        /// A kubeconform-layout schema directory (`k8s/v1.35.0-local-strict/`,
+        /// `crds/<group>/<kind>_<version>.json`); default: the schemas embedded in portkey.
+        #[arg(long)]
+        schemas: Option<PathBuf>,
+        /// File or directory to validate.
+        #[arg(default_value = "generated")]
+        path: PathBuf,
+    },
     /// Show where every app lands, how full each node is, and what each node's failure does.
     Plan {
         /// Output format.
@@ -45,6 +56,33 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Render { check, out } => render(check, &out),
         Command::Plan { format } => plan(format),
+        Command::Validate { schemas, path } => validate(schemas.as_deref(), &path),
+    }
+}
+
+fn validate(schemas: Option<&std::path::Path>, path: &std::path::Path) -> ExitCode {
+    match portkey::validate_path(schemas, path) {
+        Ok(report) => {
+            for p in &report.problems {
+                println!("{p}");
+            }
+            println!(
+                "{} objects checked against {} schemas: {} problem{}",
+                report.objects,
+                report.origin,
+                report.problems.len(),
+                if report.problems.len() == 1 { "" } else { "s" }
+            );
+            if report.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

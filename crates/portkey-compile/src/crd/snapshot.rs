@@ -1,19 +1,23 @@
 //! CSI snapshots (`snapshot.storage.k8s.io/v1`).
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// A `VolumeSnapshotClass`. Its fields sit at the top level (there is no `spec`), so it is
 /// declared by hand rather than with `kube`'s derive.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeSnapshotClass {
     /// Always `snapshot.storage.k8s.io/v1`.
+    #[schemars(skip)]
     pub api_version: &'static str,
     /// Always `VolumeSnapshotClass`.
+    #[schemars(skip)]
     pub kind: &'static str,
     /// Metadata.
+    #[schemars(skip)]
     pub metadata: ObjectMeta,
     /// CSI driver.
     pub driver: String,

@@ -1,0 +1,133 @@
+//! Strict validation of what portkey writes.
+//!
+//! - [`Schemas`]: JSON schemas per `apiVersion`/`kind`, either embedded (derived from the
+//!   very types portkey serializes, through schemars, then closed against unknown fields)
+//!   or read from a kubeconform-layout directory (`k8s/v1.35.0-local-strict/`,
+//!   `crds/<group>/<kind>_<version>.json`), and checked with the `jsonschema` crate.
+//! - [`lint`]: policy lints over the compiled objects (pinned images, resources, probes,
+//!   security context, selectors, hosts, references, name lengths, duplicates), each
+//!   suppressible per app with a reason.
+
+mod embedded;
+pub mod lint;
+mod schemas;
+
+pub use schemas::{SchemaError, Schemas};
+
+use std::fmt;
+use std::path::Path;
+
+use serde_json::Value;
+
+/// One problem with one object.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// File (relative to the validated root) or model source.
+    pub file: String,
+    /// `Kind/name`.
+    pub object: String,
+    /// JSON pointer into the object (`/spec/replicaz`).
+    pub pointer: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
+        write!(
+            f,
+            "{}: {}: {}: {}",
+            self.file, self.object, pointer, self.message
+        )
+    }
+}
+
+/// `Kind/name` of a JSON object.
+pub fn object_label(value: &Value) -> String {
+    format!(
+        "{}/{}",
+        value["kind"].as_str().unwrap_or("<no kind>"),
+        value["metadata"]["name"].as_str().unwrap_or("<no name>")
+    )
+}
+
+/// Validates one object against `schemas`.
+pub fn validate_value(schemas: &Schemas, file: &str, value: &Value) -> Vec<Problem> {
+    schemas
+        .check(value)
+        .into_iter()
+        .map(|(pointer, message)| Problem {
+            file: file.into(),
+            object: object_label(value),
+            pointer,
+            message,
+        })
+        .collect()
+}
+
+/// Errors reading what is to be validated.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Objects read from files (`(file, object)`), and the files that did not parse.
+pub type Objects = (Vec<(String, Value)>, Vec<Problem>);
+
+/// Reads every `*.yaml`/`*.yml` file under `root` (sorted), parsing each YAML document.
+/// Parse failures become problems, not errors.
+pub fn read_objects(root: &Path) -> Result<Objects, ReadError> {
+    let mut objects = Vec::new();
+    let mut problems = Vec::new();
+    let files: Vec<_> = if root.is_file() {
+        vec![root.to_path_buf()]
+    } else {
+        walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(walkdir::DirEntry::into_path)
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect()
+    };
+    for path in files {
+        let label = path
+            .strip_prefix(root)
+            .ok()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&path).map_err(|source| ReadError::Io {
+            path: label.clone(),
+            source,
+        })?;
+        match serde_saphyr::from_multiple::<Value>(&text) {
+            Ok(docs) => {
+                for doc in docs.into_iter().filter(|d| !d.is_null()) {
+                    objects.push((label.clone(), doc));
+                }
+            }
+            Err(e) => problems.push(Problem {
+                file: label,
+                object: "-".into(),
+                pointer: String::new(),
+                message: format!("not valid YAML: {e}"),
+            }),
+        }
+    }
+    Ok((objects, problems))
+}

@@ -1,0 +1,1 @@
+//! Policy lints (in progress).

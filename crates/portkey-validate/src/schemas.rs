@@ -1,0 +1,171 @@
+//! Schemas per `apiVersion`/`kind`: embedded (derived from portkey's own types) or read from
+//! a kubeconform-layout directory.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use jsonschema::{Registry, Validator};
+use serde_json::{Value, json};
+
+/// Base URI the local-strict core schemas' `$ref`s resolve against.
+const DEFS_URI: &str = "https://kubernetes.io/api/_definitions.json";
+/// Directory of the core schemas inside a kubeconform-layout root.
+pub const CORE_DIR: &str = "k8s/v1.35.0-local-strict";
+
+/// Problems loading schemas.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// A schema file could not be read or parsed.
+    #[error("schema {path}: {message}")]
+    Load {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Compiled validators, keyed by (`apiVersion`, `kind`).
+pub struct Schemas {
+    validators: BTreeMap<(String, String), Validator>,
+    origin: String,
+}
+
+impl std::fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schemas")
+            .field("origin", &self.origin)
+            .field("kinds", &self.validators.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Schemas {
+    /// The embedded schemas of every kind portkey emits, built once per process.
+    pub fn embedded() -> &'static Schemas {
+        static EMBEDDED: OnceLock<Schemas> = OnceLock::new();
+        EMBEDDED.get_or_init(|| {
+            let mut validators = BTreeMap::new();
+            for (api_version, kind, schema) in crate::embedded::embedded_schemas() {
+                let validator = jsonschema::options()
+                    .should_validate_formats(false)
+                    .build(&schema)
+                    .unwrap_or_else(|e| {
+                        panic!("embedded schema of {api_version}/{kind} compiles: {e}")
+                    });
+                validators.insert((api_version, kind), validator);
+            }
+            Schemas {
+                validators,
+                origin: "embedded".into(),
+            }
+        })
+    }
+
+    /// Schemas from a kubeconform-layout directory, for the given kinds (unknown kinds are
+    /// simply absent and reported when checked).
+    pub fn from_dir(dir: &Path, kinds: &[(String, String)]) -> Result<Schemas, SchemaError> {
+        let read = |path: &Path| -> Result<Value, SchemaError> {
+            let text = std::fs::read_to_string(path).map_err(|e| SchemaError::Load {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+            serde_json::from_str(&text).map_err(|e| SchemaError::Load {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })
+        };
+        let defs_path = dir.join(CORE_DIR).join("_definitions.json");
+        let defs = read(&defs_path)?;
+        let registry = Registry::new()
+            .add(DEFS_URI, defs)
+            .and_then(jsonschema::RegistryBuilder::prepare)
+            .map_err(|e| SchemaError::Load {
+                path: defs_path.clone(),
+                message: e.to_string(),
+            })?;
+        let mut validators = BTreeMap::new();
+        for (api_version, kind) in kinds {
+            let path = schema_path(dir, api_version, kind);
+            if !path.is_file() {
+                continue;
+            }
+            let mut schema = read(&path)?;
+            if let Some(o) = schema.as_object_mut() {
+                o.remove("$schema");
+                o.entry("$id").or_insert_with(|| {
+                    json!(format!(
+                        "https://kubernetes.io/api/{}",
+                        path.file_name().unwrap_or_default().to_string_lossy()
+                    ))
+                });
+            }
+            let validator = jsonschema::options()
+                .with_registry(&registry)
+                .should_validate_formats(false)
+                .build(&schema)
+                .map_err(|e| SchemaError::Load {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            validators.insert((api_version.clone(), kind.clone()), validator);
+        }
+        Ok(Schemas {
+            validators,
+            origin: dir.display().to_string(),
+        })
+    }
+
+    /// Where the schemas come from (`embedded` or a directory).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Checks `value`: `(json pointer, message)` per problem; an unknown kind is a problem.
+    pub fn check(&self, value: &Value) -> Vec<(String, String)> {
+        let api_version = value["apiVersion"].as_str().unwrap_or_default();
+        let kind = value["kind"].as_str().unwrap_or_default();
+        let Some(validator) = self
+            .validators
+            .get(&(api_version.to_string(), kind.to_string()))
+        else {
+            return vec![(
+                String::new(),
+                format!(
+                    "unknown kind: no schema for {api_version}/{kind} in {}",
+                    self.origin
+                ),
+            )];
+        };
+        validator
+            .iter_errors(value)
+            .map(|e| (e.instance_path().to_string(), e.to_string()))
+            .collect()
+    }
+}
+
+/// Where a kubeconform-layout directory keeps the schema of `apiVersion`/`kind`.
+pub fn schema_path(dir: &Path, api_version: &str, kind: &str) -> PathBuf {
+    let (group, version) = match api_version.split_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", api_version),
+    };
+    let kind = kind.to_ascii_lowercase();
+    let core_group = group.is_empty() || group.ends_with(".k8s.io") || !group.contains('.');
+    if core_group {
+        let file = if group.is_empty() {
+            format!("{kind}-{version}.json")
+        } else {
+            let short = group.split('.').next().unwrap_or(group);
+            format!("{kind}-{short}-{version}.json")
+        };
+        let core = dir.join(CORE_DIR).join(&file);
+        if core.is_file() {
+            return core;
+        }
+    }
+    dir.join("crds")
+        .join(group)
+        .join(format!("{kind}_{version}.json"))
+}
