@@ -866,7 +866,6 @@ fn wiring_check_catches_a_shared_repository() {
 }
 
 #[test]
-#[ignore = "bug: `<app>-volsync-secret` and `<claim>-volsync-secret` collide across apps of one namespace (app `notes-data` vs claim `notes-data` of app `notes`); two volumes then share one restic repository and nothing reports it"]
 fn repository_secrets_never_collide_across_apps() {
     // `notes` backs up two claims (Secrets `notes-data-volsync-secret`,
     // `notes-db-volsync-secret`); `notes-data` backs up one (`notes-data-volsync-secret`).
@@ -886,7 +885,6 @@ fn repository_secrets_never_collide_across_apps() {
 }
 
 #[test]
-#[ignore = "bug: claim names `<app>-<volume>` collide across apps of one namespace (app `notes` volume `data-x` vs app `notes-data` volume `x`); two apps then own, back up and restore one PVC and nothing reports it"]
 fn claim_names_never_collide_across_apps() {
     let apps = vec![
         app("notes").volume(Volume::claim("data-x", "/x", Memory::gi(1)).backup(Backup::daily())),
@@ -1225,7 +1223,6 @@ fn malformed_cron_fails_with_app_and_field() {
 }
 
 #[test]
-#[ignore = "bug: check_cron accepts `a-b/n` steps and ranges inside comma lists, which Volsync's CRD pattern rejects; the model renders and the ReplicationSource then fails at sync"]
 fn accepted_crons_pass_volsync_validation() {
     let pattern = Regex::new(VOLSYNC_SCHEDULE_PATTERN).unwrap();
     for expr in ["0 1-5/2 * * *", "0 3 * * 1-5,7", "0 1,2-4 * * *"] {
@@ -1269,7 +1266,6 @@ fn real_runbook_covers_every_backed_up_claim() {
 }
 
 #[test]
-#[ignore = "bug: the runbook's snapshot-now step leaves spec.trigger.manual set; Volsync ignores the schedule while a manual trigger is set (backube/volsync#1259) and Argo CD does not revert a field that Git never sets, so scheduled backups stop"]
 fn snapshot_now_gives_the_schedule_back() {
     let tree = real_tree();
     for sec in tree["RESTORE.md"].split("\n### Volume `").skip(1) {
@@ -1291,7 +1287,6 @@ fn snapshot_now_gives_the_schedule_back() {
 }
 
 #[test]
-#[ignore = "bug: the runbook's schedule column shows a raw cron twice (`cron `15 2 * * 0` (`15 2 * * 0`)`): Schedule::describe already quotes the cron"]
 fn runbook_shows_a_raw_cron_once() {
     let tree = render(synthetic());
     let row = tree["RESTORE.md"]

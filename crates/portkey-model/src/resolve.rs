@@ -249,6 +249,7 @@ pub fn resolve(cluster: &Cluster, apps: Vec<App>) -> Result<Catalogue<'_>, Model
         }
     }
     errors.extend(dependency_cycles(&peers));
+    errors.extend(namespace_collisions(&resolved));
     if !errors.is_empty() {
         return Err(ModelErrors(errors));
     }
@@ -319,6 +320,40 @@ fn check_cluster(cluster: &Cluster) -> Vec<ModelError> {
             ),
             "name a declared storage class",
         );
+    }
+    out
+}
+
+/// Claims and repository Secrets are named from app and volume names, so two apps of one
+/// namespace can arrive at the same name (`notes` + `data-x`, `notes-data` + `x`). Each must
+/// stay unique: two apps must never own one claim or share one restic repository.
+fn namespace_collisions(apps: &[ResolvedApp]) -> Vec<ModelError> {
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<(&str, &str, &str), (&str, &str)> = BTreeMap::new();
+    for app in apps {
+        let ns = app.app.namespace.name();
+        for c in &app.claims {
+            let names = [
+                ("claim", Some(c.name.as_str())),
+                ("repository Secret", c.repository_secret.as_deref()),
+            ];
+            for (what, name) in names {
+                let Some(name) = name else { continue };
+                if let Some((other, volume)) =
+                    seen.insert((ns, what, name), (&app.app.name, &c.volume))
+                {
+                    out.push(ModelError {
+                        app: app.app.name.clone(),
+                        file: app.app.source.clone(),
+                        field: format!("volumes[{}]", c.volume),
+                        problem: format!(
+                            "{what} `{name}` in namespace `{ns}` is also produced by app `{other}` (volume `{volume}`)"
+                        ),
+                        fix: "rename the app or the volume so that the names differ".into(),
+                    });
+                }
+            }
+        }
     }
     out
 }

@@ -117,11 +117,12 @@ fn claim_section(
     }
     let _ = writeln!(
         s,
-        "Take a backup now (Argo CD's self-heal removes the manual trigger afterwards and the schedule resumes):\n\n\
+        "Take a backup now, then remove the manual trigger (Volsync ignores the schedule while one is set):\n\n\
          ```sh\n\
          now=manual-$(date +%Y%m%d%H%M%S)\n\
          kubectl -n {ns} patch replicationsource {rs} --type merge -p \"{{\\\"spec\\\":{{\\\"trigger\\\":{{\\\"manual\\\":\\\"$now\\\"}}}}}}\"\n\
          kubectl -n {ns} wait replicationsource/{rs} --for=jsonpath='{{.status.lastManualSync}}'=\"$now\" --timeout=60m\n\
+         kubectl -n {ns} patch replicationsource {rs} --type merge -p '{{\"spec\":{{\"trigger\":{{\"manual\":null}}}}}}'\n\
          ```\n"
     );
     let manual = manual_restore(app, claim);
