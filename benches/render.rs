@@ -23,8 +23,9 @@ fn synthetic(n: usize) -> Vec<App> {
                 .env("TZ", TIMEZONE)
                 .env_secret("TOKEN", secret(&format!("app-{i:05}"), "TOKEN"))
                 .probe(Probe::http("/health"))
-                .requests(Cpu::m(10), Memory::mi(64))
-                .memory_limit(Memory::mi(256))
+                // Small enough that 2000 apps fit the three real nodes (the plan checks).
+                .requests(Cpu::m(2), Memory::mi(16))
+                .memory_limit(Memory::mi(64))
                 .volume(Volume::claim("config", "/config", Memory::gi(1)).backup(Backup::daily()))
                 .https(&format!("app-{i:05}"));
             if i % 3 == 0 {

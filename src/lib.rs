@@ -40,6 +40,8 @@ pub enum Error {
     Model(portkey_model::ModelErrors),
     /// Rendering or writing failed.
     Render(portkey_render::RenderError),
+    /// Compiled objects fail the embedded schemas or the policy lints; nothing was written.
+    Invalid(Vec<String>),
 }
 
 impl std::fmt::Display for Error {
@@ -47,6 +49,13 @@ impl std::fmt::Display for Error {
         match self {
             Error::Model(e) => write!(f, "{e}"),
             Error::Render(e) => write!(f, "{e}"),
+            Error::Invalid(problems) => {
+                writeln!(f, "{} problem(s) in the compiled objects:", problems.len())?;
+                for p in problems {
+                    writeln!(f, "- {p}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -87,19 +96,32 @@ fn checked_plan(catalogue: &portkey_model::Catalogue<'_>) -> Result<Plan, Error>
 pub fn build(cluster: &Cluster, apps: Vec<App>) -> Result<Output, Error> {
     let catalogue = portkey_model::resolve(cluster, apps).map_err(Error::Model)?;
     let plan = checked_plan(&catalogue)?;
-    // Compile and serialize app by app, in parallel chunks: each app's objects are dropped
-    // as soon as they are text, which keeps memory (and page faults) flat as N grows.
-    let mut files = portkey_render::render_files(&portkey_compile::compile_shared(&catalogue));
-    files.extend(portkey_compile::parallel::map_chunks(
-        &catalogue.apps,
-        |apps| {
-            apps.iter()
-                .flat_map(|app| {
-                    portkey_render::render_files(&portkey_compile::compile_app(&catalogue, app))
-                })
-                .collect()
-        },
-    ));
+    // Compile, check and serialize app by app, in parallel chunks: each app's objects are
+    // dropped as soon as they are text, which keeps memory flat as N grows. Only small
+    // summaries stay for the lints that look across objects.
+    let shared = checked_files(&portkey_compile::compile_shared(&catalogue));
+    let per_app = portkey_compile::parallel::map_chunks(&catalogue.apps, |apps| {
+        apps.iter()
+            .map(|app| checked_files(&portkey_compile::compile_app(&catalogue, app)))
+            .collect()
+    });
+    let mut files = Vec::new();
+    let mut summaries = Vec::new();
+    let mut problems = Vec::new();
+    for part in std::iter::once(shared).chain(per_app) {
+        files.extend(part.files);
+        summaries.extend(part.summaries);
+        problems.extend(part.problems);
+    }
+    let context = lint_context(&catalogue);
+    problems.extend(
+        portkey_validate::lint::check_catalogue(&summaries, &context)
+            .iter()
+            .map(ToString::to_string),
+    );
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
     let mut tree = portkey_render::assemble(files).map_err(Error::Render)?;
     if portkey_compile::backup::any_backups(&catalogue) {
         let runbook = portkey_render::runbook::restore_runbook(&catalogue);
@@ -159,6 +181,75 @@ pub fn validate_path(
         origin: schemas.origin().to_string(),
         problems,
     })
+}
+
+/// Rendered files with their checks.
+struct Checked {
+    files: Vec<Result<portkey_render::File, portkey_render::RenderError>>,
+    summaries: Vec<portkey_validate::lint::Summary>,
+    problems: Vec<String>,
+}
+
+/// Checks each manifest against the embedded schemas and the per-object lints, and
+/// serializes it.
+fn checked_files(manifests: &[portkey_compile::Manifest]) -> Checked {
+    let schemas = portkey_validate::Schemas::embedded();
+    let mut checked = Checked {
+        files: portkey_render::render_files(manifests),
+        summaries: Vec::with_capacity(manifests.len()),
+        problems: Vec::new(),
+    };
+    for m in manifests {
+        let value = match serde_json::to_value(&m.object) {
+            Ok(v) => v,
+            Err(e) => {
+                checked.problems.push(format!(
+                    "{}: {}/{}: {e}",
+                    m.source,
+                    m.object.kind(),
+                    m.object.name()
+                ));
+                continue;
+            }
+        };
+        checked.problems.extend(
+            portkey_validate::validate_value(schemas, &m.source, &value)
+                .iter()
+                .map(ToString::to_string),
+        );
+        let (findings, summary) = portkey_validate::lint::check_object(&m.source, &value);
+        checked
+            .problems
+            .extend(findings.iter().map(ToString::to_string));
+        checked.summaries.push(summary);
+    }
+    checked
+}
+
+/// What the lints check references against: the cluster domain, and the Secrets the model
+/// declares as created outside Git (app secret references and, without a secret store, the
+/// restic repository Secrets).
+fn lint_context(catalogue: &portkey_model::Catalogue<'_>) -> portkey_validate::lint::Context {
+    let mut external_secrets = std::collections::BTreeSet::new();
+    for app in &catalogue.apps {
+        let ns = app.app.namespace.name().to_string();
+        for e in &app.app.env {
+            if let portkey_model::app::EnvValue::Secret(s) = &e.value {
+                external_secrets.insert((ns.clone(), s.secret.clone()));
+            }
+        }
+        if catalogue.cluster.backup.secret_store.is_none() {
+            for c in &app.claims {
+                if let Some(secret) = &c.repository_secret {
+                    external_secrets.insert((ns.clone(), secret.clone()));
+                }
+            }
+        }
+    }
+    portkey_validate::lint::Context {
+        domain: catalogue.cluster.domain.clone(),
+        external_secrets,
+    }
 }
 
 /// [`build`], keeping only the tree.

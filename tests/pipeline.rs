@@ -61,7 +61,10 @@ fn kitchen_sink() -> Vec<App> {
             .annotation("example.com/a", "2"),
         App::new("db", TOOLS)
             .source("apps/db.rs")
-            .image("docker.io/library/postgres:17.2")
+            .image(&format!(
+                "docker.io/library/postgres:17.2@sha256:{}",
+                "4".repeat(64)
+            ))
             .port(Port::tcp("postgres", 5432))
             .stateful()
             .volume(

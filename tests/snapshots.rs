@@ -337,7 +337,10 @@ fn waits_for() {
             app("api").waits_for("db"),
             App::new("db", TOOLS)
                 .source("apps/db.rs")
-                .image("docker.io/library/postgres:17.2")
+                .image(&format!(
+                    "docker.io/library/postgres:17.2@sha256:{}",
+                    "4".repeat(64)
+                ))
                 .port(Port::tcp("postgres", 5432))
                 .port(Port::tcp("metrics", 9187)),
         ]

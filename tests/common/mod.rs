@@ -56,9 +56,10 @@ pub const NFS_SERVER: &str = "10.0.0.5";
 pub const NFS_PATH: &str = "/export/media";
 pub const GPU_RESOURCE: &str = "gpu.intel.com/i915";
 pub const RENDER_GID: i64 = 44;
-pub const WAIT_IMAGE: &str = "docker.io/library/busybox:1.37.0";
+/// Test images carry (made-up, well-formed) digests: the image-digest lint is on.
+pub const WAIT_IMAGE: &str = "docker.io/library/busybox:1.37.0@sha256:1111111111111111111111111111111111111111111111111111111111111111";
 /// A valid image for test apps.
-pub const IMAGE: &str = "docker.io/library/nginx:1.27.0";
+pub const IMAGE: &str = "docker.io/library/nginx:1.27.0@sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
 fn node(name: NodeRef, hardware: Vec<Hardware>) -> Node {
     Node {
@@ -150,8 +151,10 @@ pub fn test_cluster() -> Cluster {
         device_plugins: DevicePlugins {
             gpu_shared_dev_num: 2,
             intel_gpu_label: (GPU_LABEL.0.into(), GPU_LABEL.1.into()),
-            generic_device_plugin_image: "ghcr.io/squat/generic-device-plugin:0.2.0".into(),
+            generic_device_plugin_image: "ghcr.io/squat/generic-device-plugin:0.2.0@sha256:3333333333333333333333333333333333333333333333333333333333333333"
+                .into(),
         },
+        lint_exceptions: Vec::new(),
         capacity: CapacityThresholds {
             memory_limit_warn_percent: 90,
         },

@@ -11,6 +11,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use portkey_model::app::{EXCEPTION_PREFIX, LINT_EXCEPTION_PREFIX, Lint};
 use portkey_model::cluster::{DeviceAccess, GpuVendor};
 use portkey_model::resolve::Catalogue;
 use serde_json::json;
@@ -89,12 +90,22 @@ fn generic_device_plugin(catalogue: &Catalogue<'_>) -> Option<DaemonSet> {
     }
     let labels = BTreeMap::from([(NAME_LABEL.to_string(), GENERIC.to_string())]);
     let mut metadata = meta(GENERIC, Some(DEVICE_PLUGIN_NAMESPACE), Some(GENERIC));
-    metadata.annotations = Some(BTreeMap::from([(
-        "portkey.dev/exception.privileged".to_string(),
-        "a device plugin must see /dev and register with the kubelet; it is the one pod that \
-         needs privilege so that apps using the devices need none"
-            .to_string(),
-    )]));
+    let mut annotations = crate::cluster_lint_exceptions(catalogue);
+    annotations.extend([
+        (
+            format!("{EXCEPTION_PREFIX}privileged"),
+            "a device plugin must see /dev and register with the kubelet; it is the one pod \
+             that needs privilege so that apps using the devices need none"
+                .to_string(),
+        ),
+        (
+            format!("{LINT_EXCEPTION_PREFIX}{}", Lint::Probes.id()),
+            "device plugins serve no health endpoint; the kubelet notices a plugin that stops \
+             and the DaemonSet restarts it"
+                .to_string(),
+        ),
+    ]);
+    metadata.annotations = Some(annotations);
     let host = |name: &str, path: &str| Volume {
         name: name.into(),
         host_path: Some(HostPathVolumeSource {

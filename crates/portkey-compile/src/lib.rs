@@ -101,6 +101,21 @@ pub fn meta(name: &str, namespace: Option<&str>, app: Option<&str>) -> ObjectMet
     }
 }
 
+/// The cluster-wide lint suppressions, as the annotations that record them.
+pub(crate) fn cluster_lint_exceptions(catalogue: &Catalogue<'_>) -> BTreeMap<String, String> {
+    catalogue
+        .cluster
+        .lint_exceptions
+        .iter()
+        .map(|(lint, reason)| {
+            (
+                format!("{}{}", portkey_model::app::LINT_EXCEPTION_PREFIX, lint.id()),
+                reason.clone(),
+            )
+        })
+        .collect()
+}
+
 pub(crate) fn app_dir(app: &ResolvedApp) -> String {
     format!("{}/{}", app.app.namespace.name(), app.app.name)
 }

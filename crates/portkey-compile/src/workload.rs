@@ -16,7 +16,10 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use portkey_model::app::{EnvValue, Exception, ProbeCheck, Protocol, VolumeSource};
+use portkey_model::app::{
+    EXCEPTION_PREFIX, EnvValue, Exception, LINT_EXCEPTION_PREFIX, Lint, ProbeCheck, Protocol,
+    VolumeSource,
+};
 use portkey_model::resolve::{Catalogue, ResolvedApp};
 
 use crate::{NAME_LABEL, Object, meta};
@@ -75,7 +78,20 @@ pub(crate) fn workload(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Object {
     let mut annotations: BTreeMap<String, String> = app.app.annotations.iter().cloned().collect();
     for (exception, reason) in &app.app.security.exceptions {
         annotations.insert(
-            format!("portkey.dev/exception.{}", exception.key()),
+            format!("{EXCEPTION_PREFIX}{}", exception.key()),
+            reason.clone(),
+        );
+    }
+    annotations.extend(crate::cluster_lint_exceptions(catalogue));
+    for (lint, reason) in &app.app.lint_exceptions {
+        annotations.insert(
+            format!("{LINT_EXCEPTION_PREFIX}{}", lint.id()),
+            reason.clone(),
+        );
+    }
+    if let Some(reason) = &app.app.probes.disabled {
+        annotations.insert(
+            format!("{LINT_EXCEPTION_PREFIX}{}", Lint::Probes.id()),
             reason.clone(),
         );
     }

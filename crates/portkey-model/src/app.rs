@@ -75,6 +75,8 @@ pub struct App {
     pub annotations: Vec<(String, String)>,
     /// Builder methods used out of order (field, problem), reported at resolution.
     pub misuse: Vec<(String, String)>,
+    /// Lints suppressed for this app, with the reason.
+    pub lint_exceptions: Vec<(Lint, String)>,
 }
 
 /// Workload kind.
@@ -278,6 +280,37 @@ impl Exception {
         }
     }
 }
+
+/// A policy lint that an app may suppress, with a reason (see `portkey_validate::lint`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lint {
+    /// Images are pinned by tag and digest, never `latest`.
+    ImageDigest,
+    /// Every container has CPU and memory requests and a memory limit.
+    Resources,
+    /// Every app container has liveness and readiness probes.
+    Probes,
+}
+
+impl Lint {
+    /// Every lint that can be suppressed.
+    pub const ALL: [Lint; 3] = [Lint::ImageDigest, Lint::Resources, Lint::Probes];
+
+    /// The lint's id, as printed and as used in the `portkey.dev/lint-exception.<id>`
+    /// annotation that records a suppression.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Lint::ImageDigest => "image-digest",
+            Lint::Resources => "resources",
+            Lint::Probes => "probes",
+        }
+    }
+}
+
+/// Annotation prefix recording a suppressed lint and its reason.
+pub const LINT_EXCEPTION_PREFIX: &str = "portkey.dev/lint-exception.";
+/// Annotation prefix recording a security exception and its reason.
+pub const EXCEPTION_PREFIX: &str = "portkey.dev/exception.";
 
 /// A volume mounted into the app's container.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -529,6 +562,7 @@ impl App {
             critical: None,
             annotations: Vec::new(),
             misuse: Vec::new(),
+            lint_exceptions: Vec::new(),
         }
     }
 
@@ -625,6 +659,12 @@ impl App {
     /// Adds supplemental groups.
     pub fn supplemental_groups(mut self, groups: &[i64]) -> Self {
         self.security.supplemental_groups.extend_from_slice(groups);
+        self
+    }
+    /// Suppresses a policy lint for this app, and says why; the reason is recorded on the
+    /// workload as a `portkey.dev/lint-exception.<id>` annotation.
+    pub fn allow_lint(mut self, lint: Lint, reason: &str) -> Self {
+        self.lint_exceptions.push((lint, reason.into()));
         self
     }
     /// Declares an exception to the secure defaults, and why. It is recorded on the

@@ -76,6 +76,8 @@ pub struct Cluster {
     pub capacity: CapacityThresholds,
     /// Device plugins generated from the inventory's hardware.
     pub device_plugins: DevicePlugins,
+    /// Lints suppressed for every app, with the reason (shown on every object it excuses).
+    pub lint_exceptions: Vec<(crate::app::Lint, String)>,
     /// Defaults every app gets unless it overrides them.
     pub defaults: AppDefaults,
 }

@@ -19,7 +19,7 @@ pub use resolve::{Catalogue, resolve};
 
 /// Everything an app file needs: `use portkey_model::prelude::*;`.
 pub mod prelude {
-    pub use crate::app::{App, Exception, Namespace, Port, Probe, Volume, secret};
+    pub use crate::app::{App, Exception, Lint, Namespace, Port, Probe, Volume, secret};
     pub use crate::backup::{Backup, Retention};
     pub use crate::cluster::{
         AccessMode, DeviceRef, GpuVendor, NfsShareRef, NodeRef, StorageClassRef,

@@ -493,6 +493,15 @@ fn resolve_app(
     check_ports(app, p);
     check_env(app, p);
     check_probes(app, p);
+    for (lint, reason) in &app.lint_exceptions {
+        if reason.trim().is_empty() {
+            p.add(
+                format!("allow_lint({})", lint.id()),
+                "lint suppressed without a reason",
+                "say why the lint does not apply",
+            );
+        }
+    }
     for (exception, reason) in &app.security.exceptions {
         if reason.trim().is_empty() {
             p.add(

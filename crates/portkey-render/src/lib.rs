@@ -76,8 +76,16 @@ fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> Render
 }
 
 /// Serializes one value as YAML. Every YAML byte portkey writes goes through here.
+///
+/// serde-saphyr quotes YAML 1.1 look-alikes (`yes`, `on`, `0700`, `1.10`) and writes
+/// multi-line strings as literal block scalars (`|`). Long single-line strings (image
+/// references with digests, shell commands) stay on one line: folding them (`>-`) is valid
+/// YAML but no one hand-writes it, and it hides the value from line-based tools and diffs.
 pub fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, String> {
-    serde_saphyr::to_string(value).map_err(|e| e.to_string())
+    let options = serde_saphyr::ser_options! {
+        folded_wrap_chars: usize::MAX,
+    };
+    serde_saphyr::to_string_with_options(value, options).map_err(|e| e.to_string())
 }
 
 /// The comment at the top of every generated file.

@@ -1,1 +1,456 @@
-//! Policy lints (in progress).
+//! Policy lints over the objects portkey is about to write.
+//!
+//! Per-object lints ([`check_object`]) run where each object is compiled; cross-object lints
+//! ([`check_catalogue`]) run over small [`Summary`] records, so the whole catalogue never has
+//! to sit in memory as JSON. A lint is suppressed by an annotation on the object carrying
+//! the reason (`portkey.dev/lint-exception.<id>`, written from the app's
+//! `.allow_lint(..)` or the cluster's `lint_exceptions`); security checks are satisfied by the
+//! declared exceptions (`portkey.dev/exception.<key>`). Either way the reason is in the output.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use portkey_model::app::{EXCEPTION_PREFIX, LINT_EXCEPTION_PREFIX, Lint};
+use serde_json::Value;
+
+/// A lint finding.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    /// Lint id (`image-digest`, `security`, ...).
+    pub lint: &'static str,
+    /// The model file the object came from.
+    pub source: String,
+    /// `Kind/name` (with namespace when it has one).
+    pub object: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}: [{}] {}",
+            self.source, self.object, self.lint, self.message
+        )
+    }
+}
+
+/// A label map.
+type Labels = BTreeMap<String, String>;
+
+/// What the cross-object lints need to know about one object.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    source: String,
+    kind: String,
+    namespace: String,
+    name: String,
+    selector: Option<BTreeMap<String, String>>,
+    template_labels: Option<BTreeMap<String, String>>,
+    hosts: Vec<String>,
+    refs: Vec<(&'static str, String)>,
+    produces_secret: Option<String>,
+}
+
+/// Facts from the model the lints check against.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    /// The cluster domain every Ingress host must sit in.
+    pub domain: String,
+    /// Secrets that exist outside Git (`(namespace, name)`), which references may name.
+    pub external_secrets: BTreeSet<(String, String)>,
+}
+
+/// `v.pointer(p)` without the allocations `serde_json` spends on escaping (`~0`, `~1`):
+/// portkey's keys never contain them, and lints run on every object.
+fn at<'v>(v: &'v Value, pointer: &str) -> Option<&'v Value> {
+    pointer.split('/').skip(1).try_fold(v, |v, key| match v {
+        Value::Object(m) => m.get(key),
+        Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
+    at(v, pointer).and_then(Value::as_str)
+}
+
+fn label(v: &Value) -> String {
+    let kind = str_at(v, "/kind").unwrap_or("?");
+    let name = str_at(v, "/metadata/name").unwrap_or("?");
+    match str_at(v, "/metadata/namespace") {
+        Some(ns) => format!("{kind}/{ns}/{name}"),
+        None => format!("{kind}/{name}"),
+    }
+}
+
+fn annotation<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    at(v, "/metadata/annotations")
+        .and_then(|a| a.get(key))
+        .and_then(Value::as_str)
+}
+
+fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
+    v.and_then(Value::as_object).map(|m| {
+        m.iter()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+            .collect()
+    })
+}
+
+/// Runs the per-object lints on `object` (from `source`) and returns its summary.
+pub fn check_object(source: &str, object: &Value) -> (Vec<Finding>, Summary) {
+    let mut findings = Vec::new();
+    let mut find = |lint: &'static str, message: String| {
+        let excused = Lint::ALL.iter().any(|l| l.id() == lint)
+            && annotation(object, &format!("{LINT_EXCEPTION_PREFIX}{lint}")).is_some();
+        if !excused {
+            findings.push(Finding {
+                lint,
+                source: source.into(),
+                object: label(object),
+                message,
+            });
+        }
+    };
+    names(object, &mut find);
+    let template = at(object, "/spec/template/spec");
+    if let Some(pod) = template {
+        pod_lints(object, pod, &mut find);
+    }
+    let kind = str_at(object, "/kind").unwrap_or_default().to_string();
+    let namespace = str_at(object, "/metadata/namespace")
+        .unwrap_or_default()
+        .to_string();
+    let mut summary = Summary {
+        source: source.into(),
+        name: str_at(object, "/metadata/name").unwrap_or_default().into(),
+        selector: (kind == "Service")
+            .then(|| string_map(at(object, "/spec/selector")))
+            .flatten(),
+        template_labels: template.and(string_map(at(object, "/spec/template/metadata/labels"))),
+        hosts: object
+            .pointer("/spec/rules")
+            .and_then(Value::as_array)
+            .map(|rules| {
+                rules
+                    .iter()
+                    .filter_map(|r| str_at(r, "/host").map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        produces_secret: (kind == "ExternalSecret")
+            .then(|| str_at(object, "/spec/target/name").map(str::to_string))
+            .flatten(),
+        refs: references(object, template),
+        kind,
+        namespace,
+    };
+    summary.refs.sort();
+    summary.refs.dedup();
+    (findings, summary)
+}
+
+fn names(object: &Value, find: &mut impl FnMut(&'static str, String)) {
+    let kind = str_at(object, "/kind").unwrap_or_default();
+    let name = str_at(object, "/metadata/name").unwrap_or_default();
+    let limit = if matches!(kind, "Service" | "Namespace") {
+        63
+    } else {
+        253
+    };
+    let valid = !name.is_empty()
+        && name.len() <= limit
+        && name.split('.').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !p.starts_with('-')
+                && !p.ends_with('-')
+        })
+        && (limit == 253 || !name.contains('.'));
+    if !valid {
+        find(
+            "names",
+            format!("name {name:?} is not a valid {kind} name (DNS, at most {limit} characters)"),
+        );
+    }
+    if let Some(labels) = at(object, "/metadata/labels").and_then(Value::as_object) {
+        for (k, v) in labels {
+            if v.as_str().is_some_and(|v| v.len() > 63) {
+                find("names", format!("label {k} is longer than 63 characters"));
+            }
+        }
+    }
+}
+
+fn containers(pod: &Value) -> impl Iterator<Item = (bool, &Value)> {
+    let list = |key: &str, init: bool| {
+        pod.get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(move |c| (init, c))
+    };
+    list("containers", false).chain(list("initContainers", true))
+}
+
+fn pod_lints(object: &Value, pod: &Value, find: &mut impl FnMut(&'static str, String)) {
+    let excepted = |key: &str| annotation(object, &format!("{EXCEPTION_PREFIX}{key}")).is_some();
+    if at(pod, "/securityContext/runAsNonRoot") != Some(&Value::Bool(true))
+        && !excepted("run-as-root")
+        && !excepted("privileged")
+    {
+        find("security", "the pod may run as root: set runAsNonRoot, or declare `.allow(Exception::RunAsRoot, why)`".into());
+    }
+    for (init, c) in containers(pod) {
+        let name = str_at(c, "/name").unwrap_or("?");
+        let image = str_at(c, "/image").unwrap_or_default();
+        image_lint(name, image, find);
+        for (pointer, what) in [
+            ("/resources/requests/cpu", "a CPU request"),
+            ("/resources/requests/memory", "a memory request"),
+            ("/resources/limits/memory", "a memory limit"),
+        ] {
+            if at(c, pointer).is_none() {
+                find("resources", format!("container {name} has no {what}"));
+            }
+        }
+        if !init {
+            for probe in ["livenessProbe", "readinessProbe"] {
+                if c.get(probe).is_none() {
+                    find(
+                        "probes",
+                        format!(
+                            "container {name} has no {probe}; declare one, or `.no_probes(why)`"
+                        ),
+                    );
+                }
+            }
+        }
+        let sc = c.get("securityContext");
+        let sc_at = |p: &str| sc.and_then(|s| at(s, p));
+        if sc_at("/privileged") == Some(&Value::Bool(true)) && !excepted("privileged") {
+            find(
+                "security",
+                format!("container {name} is privileged without a declared exception"),
+            );
+        }
+        if sc_at("/readOnlyRootFilesystem") != Some(&Value::Bool(true))
+            && !excepted("writable-root-filesystem")
+            && !excepted("privileged")
+        {
+            find(
+                "security",
+                format!(
+                    "container {name} has a writable root filesystem without a declared exception"
+                ),
+            );
+        }
+        if sc_at("/allowPrivilegeEscalation") != Some(&Value::Bool(false))
+            && !excepted("privileged")
+        {
+            find(
+                "security",
+                format!("container {name} allows privilege escalation"),
+            );
+        }
+        let drops_all = sc_at("/capabilities/drop")
+            .and_then(Value::as_array)
+            .is_some_and(|d| d.iter().any(|c| c == "ALL"));
+        if !drops_all && !excepted("privileged") {
+            find(
+                "security",
+                format!("container {name} does not drop ALL capabilities"),
+            );
+        }
+        for cap in sc_at("/capabilities/add")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let cap = cap.as_str().unwrap_or_default();
+            if !excepted(&format!("capability-{}", cap.to_ascii_lowercase())) {
+                find(
+                    "security",
+                    format!("container {name} adds capability {cap} without a declared exception"),
+                );
+            }
+        }
+    }
+}
+
+fn image_lint(container: &str, image: &str, find: &mut impl FnMut(&'static str, String)) {
+    let (name, digest) = image
+        .split_once('@')
+        .map_or((image, None), |(n, d)| (n, Some(d)));
+    let tag = name
+        .rsplit('/')
+        .next()
+        .and_then(|last| last.split_once(':'))
+        .map(|(_, t)| t);
+    match tag {
+        None => find(
+            "image-digest",
+            format!("container {container}: image {image:?} has no tag"),
+        ),
+        Some("latest") => find(
+            "image-digest",
+            format!("container {container}: image {image:?} uses `latest`"),
+        ),
+        Some(_) if !digest.is_some_and(|d| d.starts_with("sha256:")) => find(
+            "image-digest",
+            format!(
+                "container {container}: image {image:?} is not pinned by digest (`@sha256:...`)"
+            ),
+        ),
+        Some(_) => {}
+    }
+}
+
+fn references(object: &Value, pod: Option<&Value>) -> Vec<(&'static str, String)> {
+    let mut refs = Vec::new();
+    if let Some(pod) = pod {
+        for v in pod
+            .get("volumes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(c) = str_at(v, "/persistentVolumeClaim/claimName") {
+                refs.push(("PersistentVolumeClaim", c.to_string()));
+            }
+            if let Some(c) = str_at(v, "/configMap/name") {
+                refs.push(("ConfigMap", c.to_string()));
+            }
+            if let Some(s) = str_at(v, "/secret/secretName") {
+                refs.push(("Secret", s.to_string()));
+            }
+        }
+        for (_, c) in containers(pod) {
+            for e in c.get("env").and_then(Value::as_array).into_iter().flatten() {
+                if let Some(s) = str_at(e, "/valueFrom/secretKeyRef/name") {
+                    refs.push(("Secret", s.to_string()));
+                }
+                if let Some(s) = str_at(e, "/valueFrom/configMapKeyRef/name") {
+                    refs.push(("ConfigMap", s.to_string()));
+                }
+            }
+        }
+    }
+    if let Some(pvc) = str_at(object, "/spec/sourcePVC") {
+        refs.push(("PersistentVolumeClaim", pvc.to_string()));
+    }
+    if let Some(repo) = str_at(object, "/spec/restic/repository") {
+        refs.push(("Secret", repo.to_string()));
+    }
+    if let Some(kind) = str_at(object, "/spec/dataSourceRef/kind")
+        && kind == "ReplicationDestination"
+    {
+        refs.push((
+            "ReplicationDestination",
+            str_at(object, "/spec/dataSourceRef/name")
+                .unwrap_or_default()
+                .to_string(),
+        ));
+    }
+    refs
+}
+
+/// Lints across objects: duplicates, Services that select nothing, Ingress hosts, and
+/// references that do not resolve.
+pub fn check_catalogue(summaries: &[Summary], ctx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<(&str, &str, &str), &str> = BTreeMap::new();
+    let mut hosts: BTreeMap<&str, String> = BTreeMap::new();
+    let mut have: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
+    for s in summaries {
+        have.insert((s.kind.as_str(), s.namespace.as_str(), s.name.as_str()));
+        if let Some(secret) = &s.produces_secret {
+            have.insert(("Secret", s.namespace.as_str(), secret.as_str()));
+        }
+    }
+    for (ns, name) in &ctx.external_secrets {
+        have.insert(("Secret", ns.as_str(), name.as_str()));
+    }
+    // Pod template labels by namespace and (selector label) key/value, so that each Service
+    // looks only at workloads sharing one of its labels.
+    let mut templates: BTreeMap<(&str, &str, &str), Vec<&Labels>> = BTreeMap::new();
+    for s in summaries {
+        if let Some(labels) = &s.template_labels {
+            for (k, v) in labels {
+                templates
+                    .entry((&s.namespace, k, v))
+                    .or_default()
+                    .push(labels);
+            }
+        }
+    }
+    for s in summaries {
+        let object = if s.namespace.is_empty() {
+            format!("{}/{}", s.kind, s.name)
+        } else {
+            format!("{}/{}/{}", s.kind, s.namespace, s.name)
+        };
+        let mut push = |lint: &'static str, message: String| {
+            out.push(Finding {
+                lint,
+                source: s.source.clone(),
+                object: object.clone(),
+                message,
+            });
+        };
+        if let Some(first) = seen.insert((&s.kind, &s.namespace, &s.name), &s.source) {
+            push(
+                "duplicates",
+                format!("also produced by {first}; kind, namespace and name must be unique"),
+            );
+        }
+        if let Some(selector) = &s.selector {
+            let selects = selector.iter().next().is_some_and(|(k, v)| {
+                templates
+                    .get(&(s.namespace.as_str(), k.as_str(), v.as_str()))
+                    .is_some_and(|ls| {
+                        ls.iter()
+                            .any(|l| selector.iter().all(|(k, v)| l.get(k) == Some(v)))
+                    })
+            });
+            if !selects {
+                push(
+                    "service-selector",
+                    format!(
+                        "selector {selector:?} matches no workload in {}",
+                        s.namespace
+                    ),
+                );
+            }
+        }
+        for h in &s.hosts {
+            if !h.ends_with(&format!(".{}", ctx.domain)) {
+                push(
+                    "ingress-hosts",
+                    format!("host {h} is outside the cluster domain {}", ctx.domain),
+                );
+            }
+            if let Some(first) = hosts.insert(h, object.clone()) {
+                push(
+                    "ingress-hosts",
+                    format!("host {h} is also served by {first}"),
+                );
+            }
+        }
+        for (kind, name) in &s.refs {
+            if !have.contains(&(kind, s.namespace.as_str(), name.as_str())) {
+                push(
+                    "references",
+                    format!(
+                        "refers to {kind} {name}, which nothing in {} provides",
+                        s.namespace
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
