@@ -20,6 +20,7 @@ fn main() {
     files.sort();
     let mut modules = String::new();
     let mut calls = String::new();
+    let mut chart_calls = String::new();
     let mut seen = std::collections::BTreeSet::new();
     for path in &files {
         let rel = path.strip_prefix(&root).expect("under the manifest dir");
@@ -44,10 +45,17 @@ fn main() {
             "#[path = {:?}]\npub mod {ident};",
             path.display().to_string()
         );
-        let _ = writeln!(calls, "        {ident}::app().source({rel_str:?}),");
+        // A file declares an app (`pub fn app() -> App`) or a chart release
+        // (`pub fn chart() -> Chart`).
+        let text = std::fs::read_to_string(path).expect("read the app file");
+        if text.contains("pub fn chart()") {
+            let _ = writeln!(chart_calls, "        {ident}::chart().source({rel_str:?}),");
+        } else {
+            let _ = writeln!(calls, "        {ident}::app().source({rel_str:?}),");
+        }
     }
     let registry = format!(
-        "// Written by build.rs from the files in apps/.\n{modules}\n/// Every app in apps/, in file order.\npub fn all() -> Vec<portkey_model::app::App> {{\n    vec![\n{calls}    ]\n}}\n"
+        "// Written by build.rs from the files in apps/.\n{modules}\n/// Every app in apps/, in file order.\npub fn all() -> Vec<portkey_model::app::App> {{\n    vec![\n{calls}    ]\n}}\n\n/// Every chart release in apps/, in file order.\npub fn charts() -> Vec<portkey_model::chart::Chart> {{\n    vec![\n{chart_calls}    ]\n}}\n"
     );
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("apps.rs");
     std::fs::write(out, registry).expect("write the app registry");

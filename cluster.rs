@@ -164,7 +164,7 @@ fn storage_classes() -> Vec<StorageClass> {
             reclaim: Reclaim::Delete,
             access_modes: vec![AccessMode::ReadWriteOnce],
             snapshots: true,
-            managed: false,
+            managed: true,
             parameters: rbd_parameters("replicapool"),
         },
         StorageClass {
@@ -232,6 +232,9 @@ pub fn portkey() -> Cluster {
         ingress: IngressSettings {
             class: "traefik".into(),
             cluster_issuer: "letsencrypt-production".into(),
+            acme_server: "https://acme-v02.api.letsencrypt.org/directory".into(),
+            // Let's Encrypt's expiry notices go here.
+            acme_email: "admin@themainfreak.com".into(),
         },
         backup: backup(),
         device_plugins: DevicePlugins {

@@ -19,6 +19,7 @@ pub mod apps {
 pub mod prelude {
     pub use crate::cluster::*;
     pub use portkey_model::prelude::*;
+    pub use serde_json::json;
 }
 
 pub use portkey_compile;
@@ -30,6 +31,7 @@ pub use portkey_validate;
 
 use portkey_model::analysis::Plan;
 use portkey_model::app::App;
+use portkey_model::chart::Chart;
 use portkey_model::cluster::Cluster;
 use portkey_render::Tree;
 
@@ -67,6 +69,11 @@ pub fn catalogue() -> Vec<App> {
     apps::all()
 }
 
+/// The infrastructure: every chart release in `apps/` (files with `pub fn chart()`).
+pub fn charts() -> Vec<Chart> {
+    apps::charts()
+}
+
 /// Everything one run of the pipeline produces.
 #[derive(Debug)]
 pub struct Output {
@@ -79,7 +86,12 @@ pub struct Output {
 /// Resolves and checks the model, then analyses placement and capacity. Requests that no
 /// node can hold are model errors.
 pub fn plan(cluster: &Cluster, apps: Vec<App>) -> Result<Plan, Error> {
-    let catalogue = portkey_model::resolve(cluster, apps).map_err(Error::Model)?;
+    plan_with(cluster, apps, Vec::new())
+}
+
+/// [`plan`] with the chart releases.
+pub fn plan_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Result<Plan, Error> {
+    let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
     checked_plan(&catalogue)
 }
 
@@ -92,9 +104,15 @@ fn checked_plan(catalogue: &portkey_model::Catalogue<'_>) -> Result<Plan, Error>
     }
 }
 
-/// Runs the whole pipeline in memory: resolve and check, plan, compile, serialize.
+/// Runs the whole pipeline in memory for apps only (the infrastructure is assumed present):
+/// resolve and check, plan, compile, validate, serialize.
 pub fn build(cluster: &Cluster, apps: Vec<App>) -> Result<Output, Error> {
-    let catalogue = portkey_model::resolve(cluster, apps).map_err(Error::Model)?;
+    build_with(cluster, apps, Vec::new())
+}
+
+/// The whole pipeline for apps and chart releases: what `portkey render` runs.
+pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Result<Output, Error> {
+    let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
     let plan = checked_plan(&catalogue)?;
     // Compile, check and serialize app by app, in parallel chunks: each app's objects are
     // dropped as soon as they are text, which keeps memory flat as N grows. Only small
@@ -126,6 +144,15 @@ pub fn build(cluster: &Cluster, apps: Vec<App>) -> Result<Output, Error> {
     if portkey_compile::backup::any_backups(&catalogue) {
         let runbook = portkey_render::runbook::restore_runbook(&catalogue);
         portkey_render::add_document(&mut tree, portkey_render::runbook::PATH, "apps/", &runbook);
+    }
+    if !catalogue.charts.is_empty() {
+        let bootstrap = portkey_render::bootstrap::document(&catalogue);
+        portkey_render::add_document(
+            &mut tree,
+            portkey_render::bootstrap::PATH,
+            "apps/",
+            &bootstrap,
+        );
     }
     let architecture = portkey_render::architecture::document(&catalogue, &plan);
     portkey_render::add_document(
@@ -250,6 +277,12 @@ fn lint_context(catalogue: &portkey_model::Catalogue<'_>) -> portkey_validate::l
         domain: catalogue.cluster.domain.clone(),
         external_secrets,
     }
+}
+
+/// Exactly the tree `cargo run -- render` writes: the Portkey inventory, every app and every
+/// chart release of `apps/`.
+pub fn render_repository() -> Result<Tree, Error> {
+    build_with(&cluster::portkey(), catalogue(), charts()).map(|o| o.tree)
 }
 
 /// [`build`], keeping only the tree.

@@ -88,7 +88,7 @@ fn validate(schemas: Option<&std::path::Path>, path: &std::path::Path) -> ExitCo
 
 fn plan(format: Format) -> ExitCode {
     let cluster = portkey::cluster::portkey();
-    match portkey::plan(&cluster, portkey::catalogue()) {
+    match portkey::plan_with(&cluster, portkey::catalogue(), portkey::charts()) {
         Ok(plan) => {
             match format {
                 Format::Text => print!("{}", portkey::report::plan_text(&plan)),
@@ -109,7 +109,7 @@ fn plan(format: Format) -> ExitCode {
 
 fn render(check: bool, out: &std::path::Path) -> ExitCode {
     let cluster = portkey::cluster::portkey();
-    let tree = match portkey::build(&cluster, portkey::catalogue()) {
+    let tree = match portkey::build_with(&cluster, portkey::catalogue(), portkey::charts()) {
         Ok(o) => {
             for w in &o.plan.warnings {
                 eprintln!("warning: {w}");

@@ -627,7 +627,7 @@ fn two_backed_up_claims_get_a_repository_each() {
 #[test]
 fn alerts() {
     let tree = render(synthetic());
-    let path = "cluster/prometheusrule-volsync-backups.yaml";
+    let path = "cluster/alerts/prometheusrule-volsync-backups.yaml";
     insta::assert_snapshot!(files(&tree, &[path]));
 
     let m = compile(synthetic());

@@ -20,8 +20,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn expected() -> Tree {
-    portkey::render(&portkey::cluster::portkey(), portkey::catalogue())
-        .expect("the real catalogue renders")
+    portkey::render_repository().expect("the real catalogue renders")
 }
 
 /// Renders into `<tmp>/generated` through the binary.

@@ -146,3 +146,60 @@ fn manager_captures_tag_and_digest() {
             .is_none()
     );
 }
+
+/// Every chart release Argo CD installs (`repoURL`, `chart`, `targetRevision` of the
+/// Applications in generated/argocd) as Renovate's helm manager sees it in apps/.
+#[test]
+fn every_chart_version_is_managed_by_renovate() {
+    let managers = managers();
+    let mut generated = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(root().join("generated/argocd")) {
+        let entry = entry.expect("walk");
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).expect("read");
+        let field = |key: &str| {
+            text.lines().find_map(|l| {
+                l.trim()
+                    .strip_prefix(&format!("{key}: "))
+                    .map(|v| v.trim_matches('"').to_string())
+            })
+        };
+        if let (Some(chart), Some(repo), Some(version)) =
+            (field("chart"), field("repoURL"), field("targetRevision"))
+        {
+            generated.insert(format!("{repo} {chart} {version}"));
+        }
+    }
+    assert!(
+        generated.len() >= 8,
+        "expected the chart releases in generated/argocd, found {generated:?}"
+    );
+    let helm: Vec<&Regex> = managers
+        .iter()
+        .flat_map(|(_, strings)| strings)
+        .filter(|r| r.as_str().contains("registryUrl"))
+        .collect();
+    assert!(!helm.is_empty(), "renovate.json has no helm manager");
+    let mut matched = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(root().join("apps")) {
+        let entry = entry.expect("walk");
+        if entry.file_type().is_file() {
+            let text = std::fs::read_to_string(entry.path()).expect("read");
+            for re in &helm {
+                for c in re.captures_iter(&text) {
+                    matched.insert(format!(
+                        "{} {} {}",
+                        &c["registryUrl"], &c["depName"], &c["currentValue"]
+                    ));
+                }
+            }
+        }
+    }
+    let missing: Vec<&String> = generated.difference(&matched).collect();
+    assert!(
+        missing.is_empty(),
+        "chart releases Renovate does not see: {missing:?}"
+    );
+}

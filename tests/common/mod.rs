@@ -139,6 +139,8 @@ pub fn test_cluster() -> Cluster {
         ingress: IngressSettings {
             class: "traefik".into(),
             cluster_issuer: CLUSTER_ISSUER.into(),
+            acme_server: "https://acme-staging-v02.api.letsencrypt.org/directory".into(),
+            acme_email: "ops@lab.example.org".into(),
         },
         backup: BackupSettings {
             volume_snapshot_class: "test-snapclass".into(),

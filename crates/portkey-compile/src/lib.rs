@@ -3,6 +3,7 @@
 //!
 //! Compilation is a pure function of the [`Catalogue`]: same input, same objects, same order.
 
+pub mod argocd;
 pub mod backup;
 pub mod crd;
 pub mod devices;
@@ -27,12 +28,10 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use portkey_model::app::{Protocol, ServiceExposure};
+use portkey_model::chart::PodSecurity;
 use portkey_model::cluster::Reclaim;
+use portkey_model::components::{ClusterPart, ComponentKind};
 use portkey_model::resolve::{Catalogue, ResolvedApp, ResolvedClaim};
-
-use crate::crd::argocd::{
-    Application, ApplicationDestination, ApplicationSource, ApplicationSpec, Automated, SyncPolicy,
-};
 
 /// Label every object carries: `app.kubernetes.io/managed-by: portkey`.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "portkey");
@@ -46,8 +45,6 @@ pub const ARGOCD_DIR: &str = "argocd";
 pub const BOOTSTRAP_DIR: &str = "bootstrap";
 /// Directory of cluster-wide objects (namespaces, storage classes).
 pub const CLUSTER_DIR: &str = "cluster";
-/// Name of the Application that syncs [`CLUSTER_DIR`].
-pub const CLUSTER_APP: &str = "portkey-cluster";
 /// Name of the root app-of-apps.
 pub const ROOT_APP: &str = "portkey-root";
 /// Where `generated/` sits in the Git repository.
@@ -72,9 +69,10 @@ pub fn compile(catalogue: &Catalogue<'_>) -> Vec<Manifest> {
 /// The objects that belong to no single app: cluster-wide pieces (namespaces, storage and
 /// snapshot classes, CRDs, alerts) and the Argo CD Applications.
 pub fn compile_shared(catalogue: &Catalogue<'_>) -> Vec<Manifest> {
-    let mut out = Vec::with_capacity(catalogue.apps.len() + 16);
+    let mut out = Vec::with_capacity(catalogue.apps.len() + catalogue.charts.len() + 32);
     cluster_objects(catalogue, &mut out);
-    argocd_objects(catalogue, &mut out);
+    let cluster = out.clone();
+    argocd::argocd_objects(catalogue, &cluster, &mut out);
     out
 }
 
@@ -120,56 +118,70 @@ pub(crate) fn app_dir(app: &ResolvedApp) -> String {
     format!("{}/{}", app.app.namespace.name(), app.app.name)
 }
 
+/// The objects of each cluster part, written under `generated/cluster/<part>/`.
 fn cluster_objects(catalogue: &Catalogue<'_>, out: &mut Vec<Manifest>) {
-    let mut push = |object: Object| {
-        out.push(Manifest {
-            dir: CLUSTER_DIR.into(),
+    for component in &catalogue.components {
+        let ComponentKind::Cluster(part) = component.kind else {
+            continue;
+        };
+        let objects: Vec<Object> = match part {
+            ClusterPart::Namespaces => namespaces(catalogue),
+            ClusterPart::Storage => storage(catalogue),
+            ClusterPart::Devices => devices::device_plugins(catalogue),
+            ClusterPart::Alerts => vec![backup::alerts(catalogue).into()],
+            ClusterPart::Issuers => vec![issuer(catalogue).into()],
+        };
+        out.extend(objects.into_iter().map(|object| Manifest {
+            dir: format!("{CLUSTER_DIR}/{}", part.key()),
             source: CLUSTER_SOURCE.into(),
             object,
-        });
-    };
-    for plugin in devices::device_plugins(catalogue) {
-        push(plugin);
+        }));
     }
-    if backup::any_backups(catalogue) {
-        push(backup::volume_populator_crd().into());
-        push(backup::snapshot_class(catalogue).into());
-        push(backup::alerts(catalogue).into());
-    }
+}
+
+fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
     let namespaces: std::collections::BTreeSet<&str> = catalogue
         .apps
         .iter()
         .map(|a| a.app.namespace.name())
         .collect();
-    for ns in namespaces {
-        let mut m = meta(ns, None, None);
-        let labels = m.labels.get_or_insert_with(BTreeMap::new);
-        for mode in ["enforce", "audit", "warn"] {
-            labels.insert(
-                format!("pod-security.kubernetes.io/{mode}"),
-                "baseline".into(),
-            );
-        }
-        out.push(Manifest {
-            dir: CLUSTER_DIR.into(),
-            source: CLUSTER_SOURCE.into(),
-            object: Namespace {
+    namespaces
+        .into_iter()
+        .map(|ns| {
+            let mut m = meta(ns, None, None);
+            m.labels
+                .get_or_insert_with(BTreeMap::new)
+                .extend(pod_security_labels(PodSecurity::Baseline));
+            Namespace {
                 metadata: m,
                 ..Namespace::default()
             }
-            .into(),
-        });
-    }
-    for class in catalogue
+            .into()
+        })
+        .collect()
+}
+
+/// The Pod Security admission labels of a namespace at `level`.
+pub fn pod_security_labels(level: PodSecurity) -> BTreeMap<String, String> {
+    ["enforce", "audit", "warn"]
+        .into_iter()
+        .map(|mode| {
+            (
+                format!("pod-security.kubernetes.io/{mode}"),
+                level.as_str().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn storage(catalogue: &Catalogue<'_>) -> Vec<Object> {
+    let mut out: Vec<Object> = catalogue
         .cluster
         .storage_classes
         .iter()
         .filter(|c| c.managed)
-    {
-        out.push(Manifest {
-            dir: CLUSTER_DIR.into(),
-            source: CLUSTER_SOURCE.into(),
-            object: StorageClass {
+        .map(|class| {
+            StorageClass {
                 metadata: meta(&class.name, None, None),
                 provisioner: class.provisioner.clone(),
                 parameters: Some(class.parameters.iter().cloned().collect()),
@@ -181,12 +193,47 @@ fn cluster_objects(catalogue: &Catalogue<'_>, out: &mut Vec<Manifest>) {
                     .into(),
                 ),
                 allow_volume_expansion: Some(true),
+                // Immediate: a claim binds without waiting for a pod, so Argo CD's wave
+                // gating (PVC healthy = Bound) cannot deadlock (argo-cd#12840).
                 volume_binding_mode: Some("Immediate".into()),
                 ..StorageClass::default()
             }
-            .into(),
-        });
+            .into()
+        })
+        .collect();
+    if backup::any_backups(catalogue) {
+        out.push(backup::volume_populator_crd().into());
+        out.push(backup::snapshot_class(catalogue).into());
     }
+    out
+}
+
+fn issuer(catalogue: &Catalogue<'_>) -> crate::crd::cert_manager::ClusterIssuer {
+    use crate::crd::cert_manager::{
+        Acme, ClusterIssuer, ClusterIssuerSpec, Http01, Http01Ingress, SecretRef, Solver,
+    };
+    let settings = &catalogue.cluster.ingress;
+    let mut issuer = ClusterIssuer::new(
+        &settings.cluster_issuer,
+        ClusterIssuerSpec {
+            acme: Acme {
+                server: settings.acme_server.clone(),
+                email: settings.acme_email.clone(),
+                private_key_secret_ref: SecretRef {
+                    name: format!("{}-account-key", settings.cluster_issuer),
+                },
+                solvers: vec![Solver {
+                    http01: Http01 {
+                        ingress: Http01Ingress {
+                            ingress_class_name: settings.class.clone(),
+                        },
+                    },
+                }],
+            },
+        },
+    );
+    issuer.metadata = meta(&settings.cluster_issuer, None, None);
+    issuer
 }
 
 fn app_objects(catalogue: &Catalogue<'_>, app: &ResolvedApp, out: &mut Vec<Manifest>) {
@@ -336,87 +383,4 @@ fn ingress(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Option<Ingress> {
     })
 }
 
-fn application(
-    catalogue: &Catalogue<'_>,
-    name: &str,
-    path: &str,
-    namespace: &str,
-    wave: i32,
-) -> Application {
-    let mut app = Application::new(
-        name,
-        ApplicationSpec {
-            project: "default".into(),
-            source: ApplicationSource {
-                repo_url: catalogue.cluster.git.repo_url.clone(),
-                target_revision: catalogue.cluster.git.revision.clone(),
-                path: Some(path.into()),
-                directory: None,
-            },
-            destination: ApplicationDestination {
-                server: "https://kubernetes.default.svc".into(),
-                namespace: Some(namespace.into()),
-            },
-            sync_policy: Some(SyncPolicy {
-                automated: Some(Automated {
-                    prune: Some(true),
-                    self_heal: Some(true),
-                }),
-                sync_options: vec!["CreateNamespace=true".into(), "PruneLast=true".into()],
-            }),
-        },
-    );
-    let mut metadata = meta(name, Some(ARGOCD_NAMESPACE), None);
-    metadata.annotations = Some(BTreeMap::from([(
-        "argocd.argoproj.io/sync-wave".to_string(),
-        wave.to_string(),
-    )]));
-    metadata.finalizers = Some(vec!["resources-finalizer.argocd.argoproj.io".into()]);
-    app.metadata = metadata;
-    app
-}
-
-fn argocd_objects(catalogue: &Catalogue<'_>, out: &mut Vec<Manifest>) {
-    out.push(Manifest {
-        dir: ARGOCD_DIR.into(),
-        source: CLUSTER_SOURCE.into(),
-        object: application(
-            catalogue,
-            CLUSTER_APP,
-            &format!("{GENERATED_PATH}/{CLUSTER_DIR}"),
-            "default",
-            -1,
-        )
-        .into(),
-    });
-    for app in &catalogue.apps {
-        out.push(Manifest {
-            dir: ARGOCD_DIR.into(),
-            source: app.app.source.clone(),
-            object: application(
-                catalogue,
-                &app.app.name,
-                &format!("{GENERATED_PATH}/{}", app_dir(app)),
-                app.app.namespace.name(),
-                0,
-            )
-            .into(),
-        });
-    }
-    let mut root = application(
-        catalogue,
-        ROOT_APP,
-        &format!("{GENERATED_PATH}/{ARGOCD_DIR}"),
-        ARGOCD_NAMESPACE,
-        0,
-    );
-    if let Some(a) = root.metadata.annotations.as_mut() {
-        a.clear();
-    }
-    root.metadata.annotations = None;
-    out.push(Manifest {
-        dir: BOOTSTRAP_DIR.into(),
-        source: CLUSTER_SOURCE.into(),
-        object: root.into(),
-    });
-}
+pub use argocd::application;

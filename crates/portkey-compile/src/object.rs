@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
-use crate::crd::argocd::Application;
+use crate::crd::argocd::{AppProject, Application};
+use crate::crd::cert_manager::ClusterIssuer;
 use crate::crd::external_secrets::ExternalSecret;
 use crate::crd::intel::GpuDevicePlugin;
 use crate::crd::monitoring::PrometheusRule;
@@ -83,6 +84,8 @@ objects! {
     ReplicationDestination(ReplicationDestination),
     ExternalSecret(ExternalSecret),
     GpuDevicePlugin(GpuDevicePlugin),
+    ClusterIssuer(ClusterIssuer),
+    AppProject(AppProject),
     PrometheusRule(PrometheusRule),
     Application(Application),
 }

@@ -77,6 +77,17 @@ pub struct App {
     pub misuse: Vec<(String, String)>,
     /// Lints suppressed for this app, with the reason.
     pub lint_exceptions: Vec<(Lint, String)>,
+    /// Overrides of the Argo CD sync policy defaults (automated, prune, self-heal).
+    pub sync: SyncOverrides,
+}
+
+/// Per-app overrides of the sync policy defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncOverrides {
+    /// `automated.prune` (default true).
+    pub prune: Option<bool>,
+    /// `automated.selfHeal` (default true).
+    pub self_heal: Option<bool>,
 }
 
 /// Workload kind.
@@ -563,6 +574,7 @@ impl App {
             annotations: Vec::new(),
             misuse: Vec::new(),
             lint_exceptions: Vec::new(),
+            sync: SyncOverrides::default(),
         }
     }
 
@@ -659,6 +671,18 @@ impl App {
     /// Adds supplemental groups.
     pub fn supplemental_groups(mut self, groups: &[i64]) -> Self {
         self.security.supplemental_groups.extend_from_slice(groups);
+        self
+    }
+    /// Overrides Argo CD's automated pruning for this app (default on): objects removed from
+    /// Git stay in the cluster until pruned by hand.
+    pub fn prune(mut self, prune: bool) -> Self {
+        self.sync.prune = Some(prune);
+        self
+    }
+    /// Overrides Argo CD's self-heal for this app (default on): changes made in the cluster
+    /// are no longer reverted.
+    pub fn self_heal(mut self, heal: bool) -> Self {
+        self.sync.self_heal = Some(heal);
         self
     }
     /// Suppresses a policy lint for this app, and says why; the reason is recorded on the

@@ -341,8 +341,12 @@ pub struct NfsShare {
 pub struct IngressSettings {
     /// `spec.ingressClassName`.
     pub class: String,
-    /// cert-manager ClusterIssuer that signs the certificates.
+    /// cert-manager ClusterIssuer that signs the certificates (portkey emits it).
     pub cluster_issuer: String,
+    /// ACME directory of the issuer (Let's Encrypt production).
+    pub acme_server: String,
+    /// ACME account e-mail.
+    pub acme_email: String,
 }
 
 /// Cluster-wide Volsync settings.

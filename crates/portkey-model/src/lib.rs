@@ -8,19 +8,22 @@
 pub mod analysis;
 pub mod app;
 pub mod backup;
+pub mod chart;
 pub mod cluster;
+pub mod components;
 pub mod error;
 pub mod names;
 pub mod quantity;
 pub mod resolve;
 
 pub use error::{ModelError, ModelErrors};
-pub use resolve::{Catalogue, resolve};
+pub use resolve::{Catalogue, resolve, resolve_all};
 
 /// Everything an app file needs: `use portkey_model::prelude::*;`.
 pub mod prelude {
     pub use crate::app::{App, Exception, Lint, Namespace, Port, Probe, Volume, secret};
     pub use crate::backup::{Backup, Retention};
+    pub use crate::chart::{Chart, PodSecurity};
     pub use crate::cluster::{
         AccessMode, DeviceRef, GpuVendor, NfsShareRef, NodeRef, StorageClassRef,
     };

@@ -19,6 +19,21 @@ pub struct Catalogue<'c> {
     pub cluster: &'c Cluster,
     /// Apps sorted by namespace, then name.
     pub apps: Vec<ResolvedApp>,
+    /// Chart releases, sorted by name.
+    pub charts: Vec<crate::chart::Chart>,
+    /// Every deployable component with its dependencies and sync wave, in output order:
+    /// charts, cluster parts, apps.
+    pub components: Vec<crate::components::Component>,
+}
+
+impl Catalogue<'_> {
+    /// The sync wave of the component named `name` (0 when unknown).
+    pub fn wave(&self, name: &str) -> i32 {
+        self.components
+            .iter()
+            .find(|c| c.name == name)
+            .map_or(0, |c| c.wave)
+    }
 }
 
 /// An app with everything compilation needs worked out.
@@ -207,11 +222,23 @@ struct Peer {
     dependencies: Vec<String>,
 }
 
-/// Checks every app against `cluster` and the other apps, and resolves them.
+/// Checks every app against `cluster` and the other apps, and resolves them (no chart
+/// releases: the infrastructure is assumed present).
 ///
 /// Returns every problem found, each naming app, field and fix.
 pub fn resolve(cluster: &Cluster, apps: Vec<App>) -> Result<Catalogue<'_>, ModelErrors> {
+    resolve_all(cluster, apps, Vec::new())
+}
+
+/// Resolves apps and chart releases together: names are unique across both, every CRD a
+/// component needs has a provider, and sync waves follow from the dependencies.
+pub fn resolve_all(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    mut charts: Vec<crate::chart::Chart>,
+) -> Result<Catalogue<'_>, ModelErrors> {
     let mut errors = check_cluster(cluster);
+    errors.extend(check_charts(&charts, &apps));
     let mut peers: BTreeMap<String, Peer> = BTreeMap::new();
     for app in &apps {
         let peer = Peer {
@@ -256,10 +283,76 @@ pub fn resolve(cluster: &Cluster, apps: Vec<App>) -> Result<Catalogue<'_>, Model
     resolved.sort_by(|a, b| {
         (a.app.namespace.name(), &a.app.name).cmp(&(b.app.namespace.name(), &b.app.name))
     });
+    charts.sort_by(|a, b| a.name.cmp(&b.name));
+    let strict = !charts.is_empty();
+    let components =
+        crate::components::components(cluster, &resolved, &charts, strict).map_err(ModelErrors)?;
     Ok(Catalogue {
         cluster,
         apps: resolved,
+        charts,
+        components,
     })
+}
+
+/// Chart releases: valid, unique names (also against apps and portkey's own Applications),
+/// a version, a repository.
+fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<ModelError> {
+    let mut out = Vec::new();
+    let mut seen: BTreeSet<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+    for c in charts {
+        let mut err = |field: &str, problem: String, fix: &str| {
+            out.push(ModelError {
+                app: c.name.clone(),
+                file: c.source.clone(),
+                field: field.into(),
+                problem,
+                fix: fix.into(),
+            });
+        };
+        if let Err(e) = names::check_label(&c.name) {
+            err(
+                "name",
+                format!("{:?} {e}", c.name),
+                "use a DNS-1035 label such as `cert-manager`",
+            );
+        }
+        if !seen.insert(&c.name)
+            || RESERVED_NAMES.contains(&c.name.as_str())
+            || c.name.starts_with("cluster-")
+        {
+            err(
+                "name",
+                format!(
+                    "`{}` is already an app, a release or a name portkey reserves",
+                    c.name
+                ),
+                "rename the release with `.name(..)`",
+            );
+        }
+        if let Err(e) = names::check_label(&c.namespace) {
+            err(
+                "namespace",
+                format!("{:?} {e}", c.namespace),
+                "use a DNS-1035 label",
+            );
+        }
+        if c.version.trim().is_empty() || c.version.contains(char::is_whitespace) {
+            err(
+                "version",
+                format!("version {:?} is empty or has spaces", c.version),
+                "pin the chart's exact version",
+            );
+        }
+        if !(c.repo.starts_with("https://") || c.repo.starts_with("oci://")) {
+            err(
+                "repo",
+                format!("repository {:?} is neither https:// nor oci://", c.repo),
+                "give the chart repository's URL",
+            );
+        }
+    }
+    out
 }
 
 /// Checks the inventory itself: unique, valid names; a default class that exists; the GPU

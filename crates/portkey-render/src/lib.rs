@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use portkey_compile::Manifest;
 
 pub mod architecture;
+pub mod bootstrap;
 pub mod runbook;
 
 /// The command that regenerates `generated/`.

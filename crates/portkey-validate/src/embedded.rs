@@ -145,6 +145,12 @@ pub fn embedded_schemas() -> Vec<(String, String, Value)> {
         spec(gvk::<crd::intel::GpuDevicePlugin>(), |v, k| {
             custom::<crd::intel::GpuDevicePluginSpec>(v, k, Some("spec"))
         }),
+        spec(gvk::<crd::cert_manager::ClusterIssuer>(), |v, k| {
+            custom::<crd::cert_manager::ClusterIssuerSpec>(v, k, Some("spec"))
+        }),
+        spec(gvk::<crd::argocd::AppProject>(), |v, k| {
+            custom::<crd::argocd::AppProjectSpec>(v, k, Some("spec"))
+        }),
         custom::<crd::snapshot::VolumeSnapshotClass>(
             "snapshot.storage.k8s.io/v1",
             "VolumeSnapshotClass",

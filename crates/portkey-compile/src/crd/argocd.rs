@@ -40,6 +40,24 @@ pub struct ApplicationSource {
     /// Directory options.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub directory: Option<ApplicationSourceDirectory>,
+    /// Helm chart name (with a Helm repository `repoURL`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chart: Option<String>,
+    /// Helm options.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub helm: Option<ApplicationSourceHelm>,
+}
+
+/// `spec.source.helm`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationSourceHelm {
+    /// Helm release name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_name: Option<String>,
+    /// Values as structured YAML.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values_object: Option<serde_json::Value>,
 }
 
 /// `spec.source.directory`.
@@ -72,6 +90,53 @@ pub struct SyncPolicy {
     /// Sync options (`CreateNamespace=true`, ...).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub sync_options: Vec<String>,
+    /// Labels of the namespace `CreateNamespace=true` creates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managed_namespace_metadata: Option<ManagedNamespaceMetadata>,
+}
+
+/// `spec.syncPolicy.managedNamespaceMetadata`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct ManagedNamespaceMetadata {
+    /// Namespace labels (Pod Security).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty", default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+/// `AppProject.spec`: what the Applications of a project may deploy, and where.
+#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "argoproj.io",
+    version = "v1alpha1",
+    kind = "AppProject",
+    namespaced
+)]
+#[serde(rename_all = "camelCase")]
+pub struct AppProjectSpec {
+    /// What the project is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Repositories its Applications may use.
+    pub source_repos: Vec<String>,
+    /// Where they may deploy.
+    pub destinations: Vec<ApplicationDestination>,
+    /// Cluster-scoped kinds they may manage (none when empty).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub cluster_resource_whitelist: Vec<GroupKind>,
+    /// Namespaced kinds they may manage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace_resource_whitelist: Option<Vec<GroupKind>>,
+}
+
+/// A group and kind (`group: ""` is the core group).
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+pub struct GroupKind {
+    /// API group.
+    pub group: String,
+    /// Kind.
+    pub kind: String,
 }
 
 /// `spec.syncPolicy.automated`.

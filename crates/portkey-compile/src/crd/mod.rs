@@ -3,6 +3,7 @@
 //! `repoURL`); empty fields are never printed.
 
 pub mod argocd;
+pub mod cert_manager;
 pub mod external_secrets;
 pub mod intel;
 pub mod monitoring;

@@ -1,0 +1,13 @@
+//! The CSI snapshot controller and its CRDs: Volsync's copyMethod Snapshot needs them.
+use crate::prelude::*;
+
+pub fn chart() -> Chart {
+    Chart::helm("https://piraeus.io/helm-charts/", "snapshot-controller", "5.1.1")
+        .namespace("kube-system")
+        .describe("CSI VolumeSnapshot controller and CRDs")
+        .provides_crds("snapshot.storage.k8s.io")
+        .values(json!({
+            "controller": { "replicaCount": 2 },
+            "webhook": { "enabled": false },
+        }))
+}

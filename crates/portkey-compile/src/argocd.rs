@@ -1,0 +1,335 @@
+//! The Argo CD side: one Application per component (chart release, cluster part, app) with
+//! its derived sync wave, the AppProjects that confine them, and the root app-of-apps.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use portkey_model::components::{ClusterPart, Component, ComponentKind};
+use portkey_model::resolve::{Catalogue, ResolvedApp};
+
+use crate::crd::argocd::{
+    AppProject, AppProjectSpec, Application, ApplicationDestination, ApplicationSource,
+    ApplicationSourceHelm, ApplicationSpec, Automated, GroupKind, ManagedNamespaceMetadata,
+    SyncPolicy,
+};
+use crate::{
+    ARGOCD_DIR, ARGOCD_NAMESPACE, BOOTSTRAP_DIR, CLUSTER_DIR, CLUSTER_SOURCE, GENERATED_PATH,
+    Manifest, Object, ROOT_APP, app_dir, meta, pod_security_labels,
+};
+
+/// The in-cluster API server.
+pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
+/// Project of the chart releases.
+pub const INFRA_PROJECT: &str = "infrastructure";
+/// Project of the cluster parts.
+pub const CLUSTER_PROJECT: &str = "cluster";
+/// Annotation carrying the sync wave.
+pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
+/// Wave of the AppProjects: before every Application.
+pub const PROJECT_WAVE: i32 = -1;
+
+/// An Application syncing `source` into `namespace`, in `project`, at `wave`.
+pub fn application(
+    name: &str,
+    project: &str,
+    source: ApplicationSource,
+    namespace: &str,
+    wave: Option<i32>,
+    sync: SyncPolicy,
+) -> Application {
+    let mut app = Application::new(
+        name,
+        ApplicationSpec {
+            project: project.into(),
+            source,
+            destination: ApplicationDestination {
+                server: IN_CLUSTER.into(),
+                namespace: Some(namespace.into()),
+            },
+            sync_policy: Some(sync),
+        },
+    );
+    let mut metadata = meta(name, Some(ARGOCD_NAMESPACE), None);
+    if let Some(wave) = wave {
+        metadata.annotations = Some(BTreeMap::from([(SYNC_WAVE.to_string(), wave.to_string())]));
+    }
+    metadata.finalizers = Some(vec!["resources-finalizer.argocd.argoproj.io".into()]);
+    app.metadata = metadata;
+    app
+}
+
+fn git_source(catalogue: &Catalogue<'_>, path: String) -> ApplicationSource {
+    ApplicationSource {
+        repo_url: catalogue.cluster.git.repo_url.clone(),
+        target_revision: catalogue.cluster.git.revision.clone(),
+        path: Some(path),
+        ..ApplicationSource::default()
+    }
+}
+
+/// Automated sync with self-heal and pruning, pruning last.
+fn sync(prune: bool, self_heal: bool, options: &[&str]) -> SyncPolicy {
+    SyncPolicy {
+        automated: Some(Automated {
+            prune: Some(prune),
+            self_heal: Some(self_heal),
+        }),
+        sync_options: options.iter().map(|s| (*s).to_string()).collect(),
+        managed_namespace_metadata: None,
+    }
+}
+
+fn group_kind(group: &str, kind: &str) -> GroupKind {
+    GroupKind {
+        group: group.into(),
+        kind: kind.into(),
+    }
+}
+
+/// Where a cluster part's Application points and which namespace it targets.
+fn cluster_destination(part: ClusterPart, catalogue: &Catalogue<'_>) -> String {
+    match part {
+        ClusterPart::Devices => crate::devices::DEVICE_PLUGIN_NAMESPACE.into(),
+        ClusterPart::Alerts => catalogue.cluster.alerts.namespace.clone(),
+        _ => "default".into(),
+    }
+}
+
+/// The kinds an app's Application may manage, from what the app declares.
+fn app_kinds(app: &ResolvedApp, catalogue: &Catalogue<'_>) -> BTreeSet<GroupKind> {
+    let a = &app.app;
+    let mut kinds = BTreeSet::new();
+    kinds.insert(match a.workload {
+        portkey_model::app::Workload::Deployment => group_kind("apps", "Deployment"),
+        portkey_model::app::Workload::StatefulSet => group_kind("apps", "StatefulSet"),
+    });
+    if !a.ports.is_empty() {
+        kinds.insert(group_kind("", "Service"));
+    }
+    if !a.config_files.is_empty() {
+        kinds.insert(group_kind("", "ConfigMap"));
+    }
+    if a.https.is_some() {
+        kinds.insert(group_kind("networking.k8s.io", "Ingress"));
+    }
+    if !app.claims.is_empty() {
+        kinds.insert(group_kind("", "PersistentVolumeClaim"));
+    }
+    if app.claims.iter().any(|c| c.backup_policy().is_some()) {
+        kinds.insert(group_kind("volsync.backube", "ReplicationSource"));
+        kinds.insert(group_kind("volsync.backube", "ReplicationDestination"));
+        if catalogue.cluster.backup.secret_store.is_some() {
+            kinds.insert(group_kind("external-secrets.io", "ExternalSecret"));
+        }
+    }
+    kinds
+}
+
+fn project(name: &str, description: &str, spec: AppProjectSpec) -> AppProject {
+    let mut p = AppProject::new(
+        name,
+        AppProjectSpec {
+            description: Some(description.into()),
+            ..spec
+        },
+    );
+    let mut metadata = meta(name, Some(ARGOCD_NAMESPACE), None);
+    metadata.annotations = Some(BTreeMap::from([(
+        SYNC_WAVE.to_string(),
+        PROJECT_WAVE.to_string(),
+    )]));
+    p.metadata = metadata;
+    p
+}
+
+/// Projects: one for the chart releases, one for the cluster parts, one per app namespace.
+fn projects(catalogue: &Catalogue<'_>, cluster_objects: &[Manifest]) -> Vec<AppProject> {
+    let git = catalogue.cluster.git.repo_url.clone();
+    let destination = |ns: &str| ApplicationDestination {
+        server: IN_CLUSTER.into(),
+        namespace: Some(ns.into()),
+    };
+    let mut out = Vec::new();
+    if !catalogue.charts.is_empty() {
+        let repos: BTreeSet<String> = catalogue.charts.iter().map(|c| c.repo.clone()).collect();
+        let namespaces: BTreeSet<&str> = catalogue
+            .charts
+            .iter()
+            .map(|c| c.namespace.as_str())
+            .collect();
+        out.push(project(
+            INFRA_PROJECT,
+            "Upstream Helm charts: operators, CRDs and controllers; they may manage any cluster-scoped kind",
+            AppProjectSpec {
+                source_repos: repos.into_iter().collect(),
+                destinations: namespaces.into_iter().map(destination).collect(),
+                cluster_resource_whitelist: vec![group_kind("*", "*")],
+                ..AppProjectSpec::default()
+            },
+        ));
+    }
+    let mut cluster_kinds = BTreeSet::new();
+    let mut namespaced_kinds = BTreeSet::new();
+    let mut namespaces = BTreeSet::from(["default".to_string()]);
+    for m in cluster_objects {
+        let api_version = object_api_version(&m.object);
+        let group = api_version
+            .rsplit_once('/')
+            .map_or("", |(g, _)| g)
+            .to_string();
+        let gk = group_kind(&group, m.object.kind());
+        match m.object.namespace() {
+            Some(ns) => {
+                namespaces.insert(ns.to_string());
+                namespaced_kinds.insert(gk);
+            }
+            None => {
+                cluster_kinds.insert(gk);
+            }
+        }
+    }
+    out.push(project(
+        CLUSTER_PROJECT,
+        "Cluster-wide parts portkey generates from the inventory; only the kinds listed",
+        AppProjectSpec {
+            source_repos: vec![git.clone()],
+            destinations: namespaces.iter().map(|n| destination(n)).collect(),
+            cluster_resource_whitelist: cluster_kinds.into_iter().collect(),
+            namespace_resource_whitelist: Some(namespaced_kinds.into_iter().collect()),
+            ..AppProjectSpec::default()
+        },
+    ));
+    let mut stacks: BTreeMap<&str, BTreeSet<GroupKind>> = BTreeMap::new();
+    for app in &catalogue.apps {
+        stacks
+            .entry(app.app.namespace.name())
+            .or_default()
+            .extend(app_kinds(app, catalogue));
+    }
+    for (ns, kinds) in stacks {
+        out.push(project(
+            ns,
+            &format!("Apps of the {ns} namespace: only that namespace, no cluster-scoped kinds"),
+            AppProjectSpec {
+                source_repos: vec![git.clone()],
+                destinations: vec![destination(ns)],
+                namespace_resource_whitelist: Some(kinds.into_iter().collect()),
+                ..AppProjectSpec::default()
+            },
+        ));
+    }
+    out
+}
+
+fn object_api_version(object: &Object) -> String {
+    serde_json::to_value(object)
+        .ok()
+        .and_then(|v| v["apiVersion"].as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn component_application(catalogue: &Catalogue<'_>, c: &Component) -> Application {
+    match &c.kind {
+        ComponentKind::Chart => {
+            let chart = catalogue
+                .charts
+                .iter()
+                .find(|x| x.name == c.name)
+                .expect("chart of component");
+            let mut options = vec!["CreateNamespace=true", "PruneLast=true"];
+            if chart.server_side_apply {
+                options.push("ServerSideApply=true");
+            }
+            let mut policy = sync(true, true, &options);
+            let mut labels = pod_security_labels(chart.pod_security);
+            labels.insert(crate::MANAGED_BY.0.into(), crate::MANAGED_BY.1.into());
+            policy.managed_namespace_metadata = Some(ManagedNamespaceMetadata { labels });
+            application(
+                &c.name,
+                INFRA_PROJECT,
+                ApplicationSource {
+                    repo_url: chart.repo.clone(),
+                    target_revision: chart.version.clone(),
+                    chart: Some(chart.chart.clone()),
+                    helm: Some(ApplicationSourceHelm {
+                        release_name: Some(chart.name.clone()),
+                        values_object: chart
+                            .values
+                            .as_object()
+                            .is_some_and(|m| !m.is_empty())
+                            .then(|| chart.values.clone()),
+                    }),
+                    ..ApplicationSource::default()
+                },
+                &chart.namespace,
+                Some(c.wave),
+                policy,
+            )
+        }
+        ComponentKind::Cluster(part) => application(
+            &c.name,
+            CLUSTER_PROJECT,
+            git_source(
+                catalogue,
+                format!("{GENERATED_PATH}/{CLUSTER_DIR}/{}", part.key()),
+            ),
+            &cluster_destination(*part, catalogue),
+            Some(c.wave),
+            sync(true, true, &["PruneLast=true"]),
+        ),
+        ComponentKind::App => {
+            let app = catalogue
+                .apps
+                .iter()
+                .find(|a| a.app.name == c.name)
+                .expect("app of component");
+            let o = &app.app.sync;
+            application(
+                &c.name,
+                app.app.namespace.name(),
+                git_source(catalogue, format!("{GENERATED_PATH}/{}", app_dir(app))),
+                app.app.namespace.name(),
+                Some(c.wave),
+                sync(
+                    o.prune.unwrap_or(true),
+                    o.self_heal.unwrap_or(true),
+                    &["PruneLast=true"],
+                ),
+            )
+        }
+    }
+}
+
+/// The Applications, AppProjects and the root app-of-apps.
+pub fn argocd_objects(
+    catalogue: &Catalogue<'_>,
+    cluster_objects: &[Manifest],
+    out: &mut Vec<Manifest>,
+) {
+    for p in projects(catalogue, cluster_objects) {
+        out.push(Manifest {
+            dir: ARGOCD_DIR.into(),
+            source: CLUSTER_SOURCE.into(),
+            object: p.into(),
+        });
+    }
+    for c in &catalogue.components {
+        out.push(Manifest {
+            dir: ARGOCD_DIR.into(),
+            source: c.source.clone(),
+            object: component_application(catalogue, c).into(),
+        });
+    }
+    let root = application(
+        ROOT_APP,
+        "default",
+        git_source(catalogue, format!("{GENERATED_PATH}/{ARGOCD_DIR}")),
+        ARGOCD_NAMESPACE,
+        None,
+        sync(true, true, &["PruneLast=true"]),
+    );
+    out.push(Manifest {
+        dir: BOOTSTRAP_DIR.into(),
+        source: CLUSTER_SOURCE.into(),
+        object: root.into(),
+    });
+}

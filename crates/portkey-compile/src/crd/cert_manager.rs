@@ -1,0 +1,57 @@
+//! cert-manager (`cert-manager.io/v1`): the ClusterIssuer that signs every Ingress's
+//! certificate.
+
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `ClusterIssuer.spec` (cluster-scoped), ACME only.
+#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[kube(group = "cert-manager.io", version = "v1", kind = "ClusterIssuer")]
+pub struct ClusterIssuerSpec {
+    /// The ACME account and how challenges are solved.
+    pub acme: Acme,
+}
+
+/// `spec.acme`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Acme {
+    /// Directory URL (Let's Encrypt production).
+    pub server: String,
+    /// Account e-mail.
+    pub email: String,
+    /// Secret the account key is stored in (cert-manager creates it).
+    pub private_key_secret_ref: SecretRef,
+    /// Challenge solvers.
+    pub solvers: Vec<Solver>,
+}
+
+/// A Secret by name.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct SecretRef {
+    /// Secret name.
+    pub name: String,
+}
+
+/// One solver: HTTP-01 through the cluster's ingress class.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Solver {
+    /// HTTP-01 challenge.
+    pub http01: Http01,
+}
+
+/// `http01`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Http01 {
+    /// Solve through an Ingress.
+    pub ingress: Http01Ingress,
+}
+
+/// `http01.ingress`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Http01Ingress {
+    /// IngressClass of the solver's Ingress.
+    pub ingress_class_name: String,
+}

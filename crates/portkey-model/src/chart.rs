@@ -1,0 +1,193 @@
+//! Infrastructure as typed chart releases: an upstream Helm chart (repository, chart,
+//! version) with structured values, compiled into an Argo CD Application with a helm source.
+//!
+//! A release says what it provides (the API groups of the CRDs it installs, storage classes)
+//! and what it needs; portkey derives the sync waves from that, never from hand numbering.
+
+use serde_json::Value;
+
+/// A capability one component provides and others need.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Capability {
+    /// The CRDs of an API group (`cert-manager.io`): custom resources of the group wait for it.
+    Crds(String),
+    /// A StorageClass: claims on it wait for it.
+    StorageClass(String),
+    /// An IngressClass.
+    IngressClass(String),
+    /// A namespace, created with its Pod Security labels.
+    Namespace(String),
+    /// An extended resource advertised by a device plugin (`gpu.intel.com/i915`).
+    Resource(String),
+    /// A CSI driver (`rook-ceph.rbd.csi.ceph.com`) that storage classes name as provisioner.
+    Provisioner(String),
+}
+
+impl std::fmt::Display for Capability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Capability::Crds(g) => write!(f, "CRDs of {g}"),
+            Capability::StorageClass(c) => write!(f, "StorageClass {c}"),
+            Capability::IngressClass(c) => write!(f, "IngressClass {c}"),
+            Capability::Namespace(n) => write!(f, "namespace {n}"),
+            Capability::Resource(r) => write!(f, "resource {r}"),
+            Capability::Provisioner(p) => write!(f, "CSI driver {p}"),
+        }
+    }
+}
+
+/// A Helm chart release managed by Argo CD.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// Release and Application name.
+    pub name: String,
+    /// Namespace the release installs into (created by Argo CD with Pod Security labels).
+    pub namespace: String,
+    /// Pod Security level of that namespace (`privileged` for storage and device plugins).
+    pub pod_security: PodSecurity,
+    /// The file that declared it.
+    pub source: String,
+    /// One-line description.
+    pub description: String,
+    /// Helm repository URL (`https://charts.jetstack.io`) or OCI registry (`ghcr.io/...`).
+    pub repo: String,
+    /// Chart name.
+    pub chart: String,
+    /// Chart version (Renovate's helm datasource updates it).
+    pub version: String,
+    /// Helm values, structured.
+    pub values: Value,
+    /// What it provides to others.
+    pub provides: Vec<Capability>,
+    /// What it needs from others (besides what its values imply).
+    pub needs: Vec<Capability>,
+    /// Other releases or apps it needs first, by name.
+    pub after: Vec<String>,
+    /// Apply server-side (CRDs too large for the last-applied annotation).
+    pub server_side_apply: bool,
+    /// Secrets the values reference (created outside Git): name and keys.
+    pub secrets: Vec<(String, Vec<String>)>,
+}
+
+/// Pod Security Standard level of a namespace.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PodSecurity {
+    /// Privileged: host access (storage drivers, device plugins, node exporters).
+    Privileged,
+    /// Baseline: no known privilege escalations (the default).
+    #[default]
+    Baseline,
+    /// Restricted: hardened.
+    Restricted,
+}
+
+impl PodSecurity {
+    /// The label value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PodSecurity::Privileged => "privileged",
+            PodSecurity::Baseline => "baseline",
+            PodSecurity::Restricted => "restricted",
+        }
+    }
+}
+
+impl Chart {
+    /// A release of `chart` at `version` from the Helm repository `repo`, named after the
+    /// chart and installed into `namespace`. Keep the three strings on one line of the call:
+    /// Renovate's helm manager matches `Chart::helm("<repo>", "<chart>", "<version>")`.
+    pub fn helm(repo: &str, chart: &str, version: &str) -> Self {
+        Self {
+            name: chart.into(),
+            namespace: chart.into(),
+            pod_security: PodSecurity::Baseline,
+            source: String::new(),
+            description: String::new(),
+            repo: repo.into(),
+            chart: chart.into(),
+            version: version.into(),
+            values: Value::Object(serde_json::Map::new()),
+            provides: Vec::new(),
+            needs: Vec::new(),
+            after: Vec::new(),
+            server_side_apply: false,
+            secrets: Vec::new(),
+        }
+    }
+    /// Records the declaring file (the registry sets it).
+    pub fn source(mut self, path: &str) -> Self {
+        self.source = path.into();
+        self
+    }
+    /// Names the release (default: the chart name).
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = name.into();
+        self
+    }
+    /// Installs into `namespace` (default: the chart name).
+    pub fn namespace(mut self, namespace: &str) -> Self {
+        self.namespace = namespace.into();
+        self
+    }
+    /// One-line description.
+    pub fn describe(mut self, text: &str) -> Self {
+        self.description = text.into();
+        self
+    }
+    /// Sets the namespace's Pod Security level (default baseline).
+    pub fn pod_security(mut self, level: PodSecurity) -> Self {
+        self.pod_security = level;
+        self
+    }
+    /// Helm values (compiled to `spec.source.helm.valuesObject`).
+    pub fn values(mut self, values: Value) -> Self {
+        self.values = values;
+        self
+    }
+    /// Declares that the release installs the CRDs of an API group.
+    pub fn provides_crds(mut self, group: &str) -> Self {
+        self.provides.push(Capability::Crds(group.into()));
+        self
+    }
+    /// Declares that the release provides a StorageClass.
+    pub fn provides_storage_class(mut self, class: &str) -> Self {
+        self.provides.push(Capability::StorageClass(class.into()));
+        self
+    }
+    /// Declares that the release provides an IngressClass.
+    pub fn provides_ingress_class(mut self, class: &str) -> Self {
+        self.provides.push(Capability::IngressClass(class.into()));
+        self
+    }
+    /// Declares that the release provides a CSI driver (storage classes naming it wait).
+    pub fn provides_csi_driver(mut self, driver: &str) -> Self {
+        self.provides.push(Capability::Provisioner(driver.into()));
+        self
+    }
+    /// Declares that the release needs the CRDs of an API group before it starts.
+    pub fn needs_crds(mut self, group: &str) -> Self {
+        self.needs.push(Capability::Crds(group.into()));
+        self
+    }
+    /// Declares that the release needs a StorageClass (its charts' PVCs).
+    pub fn needs_storage_class(mut self, class: &str) -> Self {
+        self.needs.push(Capability::StorageClass(class.into()));
+        self
+    }
+    /// Syncs after another release or app.
+    pub fn after(mut self, name: &str) -> Self {
+        self.after.push(name.into());
+        self
+    }
+    /// Declares a Secret the values reference, with its keys; it is listed in BOOTSTRAP.md.
+    pub fn needs_secret(mut self, name: &str, keys: &[&str]) -> Self {
+        self.secrets
+            .push((name.into(), keys.iter().map(|k| (*k).to_string()).collect()));
+        self
+    }
+    /// Applies with `ServerSideApply=true` (large CRDs).
+    pub fn server_side_apply(mut self) -> Self {
+        self.server_side_apply = true;
+        self
+    }
+}

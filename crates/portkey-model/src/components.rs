@@ -1,0 +1,365 @@
+//! The deployable components of the cluster — every app, every chart release, and the
+//! cluster-wide parts portkey generates — with what each needs and provides, and the Argo CD
+//! sync wave that follows from it.
+//!
+//! Waves are derived, never numbered by hand: a component's wave is one more than the
+//! highest wave among the components it needs (providers of the CRDs, storage classes,
+//! namespaces and device resources it uses, and the apps or releases it declares it comes
+//! after). A cycle is an error naming the cycle.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::chart::{Capability, Chart};
+use crate::cluster::{Cluster, GpuVendor};
+use crate::error::ModelError;
+use crate::resolve::ResolvedApp;
+
+/// The cluster-wide parts portkey generates, each its own Argo CD Application so that each
+/// waits only for what it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ClusterPart {
+    /// Namespaces of the apps, with Pod Security labels.
+    Namespaces,
+    /// Storage classes, the snapshot class, the volume populator CRD.
+    Storage,
+    /// Device plugins (Intel GPU, USB devices).
+    Devices,
+    /// Alerting rules.
+    Alerts,
+    /// cert-manager ClusterIssuers.
+    Issuers,
+}
+
+impl ClusterPart {
+    /// Every part, in output order.
+    pub const ALL: [ClusterPart; 5] = [
+        ClusterPart::Namespaces,
+        ClusterPart::Storage,
+        ClusterPart::Devices,
+        ClusterPart::Alerts,
+        ClusterPart::Issuers,
+    ];
+    /// Short name (`storage`): the directory under `generated/cluster/` and, prefixed with
+    /// `cluster-`, the Application name.
+    pub const fn key(self) -> &'static str {
+        match self {
+            ClusterPart::Namespaces => "namespaces",
+            ClusterPart::Storage => "storage",
+            ClusterPart::Devices => "devices",
+            ClusterPart::Alerts => "alerts",
+            ClusterPart::Issuers => "issuers",
+        }
+    }
+    /// The Application name (`cluster-storage`).
+    pub fn app_name(self) -> String {
+        format!("cluster-{}", self.key())
+    }
+}
+
+/// What a component is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ComponentKind {
+    /// An app of `apps/`.
+    App,
+    /// A chart release.
+    Chart,
+    /// A cluster-wide part.
+    Cluster(ClusterPart),
+}
+
+/// A component with its dependencies and wave.
+#[derive(Clone, Debug)]
+pub struct Component {
+    /// Application name.
+    pub name: String,
+    /// What it is.
+    pub kind: ComponentKind,
+    /// The file that declared it.
+    pub source: String,
+    /// What it needs.
+    pub needs: BTreeSet<Capability>,
+    /// Components it comes after, by name.
+    pub after: BTreeSet<String>,
+    /// What it provides.
+    pub provides: BTreeSet<Capability>,
+    /// Components it depends on (resolved from needs and after), sorted.
+    pub depends_on: Vec<String>,
+    /// Argo CD sync wave.
+    pub wave: i32,
+}
+
+/// The API group of Volsync's custom resources.
+pub const VOLSYNC_GROUP: &str = "volsync.backube";
+/// The API group of CSI snapshots.
+pub const SNAPSHOT_GROUP: &str = "snapshot.storage.k8s.io";
+/// The API group of the volume populator CRD portkey emits.
+pub const POPULATOR_GROUP: &str = "populator.storage.k8s.io";
+/// The API group of the Prometheus operator.
+pub const MONITORING_GROUP: &str = "monitoring.coreos.com";
+/// The API group of the Intel device plugins operator.
+pub const INTEL_GROUP: &str = "deviceplugin.intel.com";
+/// The API group of cert-manager.
+pub const CERT_MANAGER_GROUP: &str = "cert-manager.io";
+/// The API group of external-secrets.
+pub const EXTERNAL_SECRETS_GROUP: &str = "external-secrets.io";
+
+fn crds(g: &str) -> Capability {
+    Capability::Crds(g.into())
+}
+
+/// Which cluster parts the catalogue needs, with their needs and provisions.
+pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> {
+    let backups = apps
+        .iter()
+        .any(|a| a.claims.iter().any(|c| c.backup_policy().is_some()));
+    let https = apps.iter().any(|a| a.app.https.is_some());
+    let intel = cluster
+        .nodes
+        .iter()
+        .any(|n| n.gpus().any(|g| g.vendor == GpuVendor::Intel));
+    let devices: BTreeSet<Capability> = cluster
+        .nodes
+        .iter()
+        .flat_map(crate::cluster::Node::devices)
+        .map(|d| {
+            let crate::cluster::DeviceAccess::Plugin { resource } = &d.access;
+            Capability::Resource(resource.clone())
+        })
+        .collect();
+    let part = |p: ClusterPart, needs: Vec<Capability>, provides: Vec<Capability>| Component {
+        name: p.app_name(),
+        kind: ComponentKind::Cluster(p),
+        source: "cluster.rs".into(),
+        needs: needs.into_iter().collect(),
+        after: BTreeSet::new(),
+        provides: provides.into_iter().collect(),
+        depends_on: Vec::new(),
+        wave: 0,
+    };
+    let mut out = vec![part(
+        ClusterPart::Namespaces,
+        Vec::new(),
+        apps.iter()
+            .map(|a| Capability::Namespace(a.app.namespace.name().into()))
+            .collect(),
+    )];
+    let mut storage_provides: Vec<Capability> = cluster
+        .storage_classes
+        .iter()
+        .filter(|c| c.managed)
+        .map(|c| Capability::StorageClass(c.name.clone()))
+        .collect();
+    let mut storage_needs: Vec<Capability> = cluster
+        .storage_classes
+        .iter()
+        .filter(|c| c.managed)
+        .map(|c| Capability::Provisioner(c.provisioner.clone()))
+        .collect();
+    if backups {
+        storage_provides.push(crds(POPULATOR_GROUP));
+        storage_needs.push(crds(SNAPSHOT_GROUP));
+    }
+    if backups
+        || storage_provides
+            .iter()
+            .any(|c| matches!(c, Capability::StorageClass(_)))
+    {
+        out.push(part(ClusterPart::Storage, storage_needs, storage_provides));
+    }
+    if intel || !devices.is_empty() {
+        let mut provides: Vec<Capability> = devices.into_iter().collect();
+        let mut needs = Vec::new();
+        if intel {
+            needs.push(crds(INTEL_GROUP));
+            for n in &cluster.nodes {
+                for g in n.gpus().filter(|g| g.vendor == GpuVendor::Intel) {
+                    provides.push(Capability::Resource(g.driver.resource().into()));
+                }
+            }
+        }
+        out.push(part(ClusterPart::Devices, needs, provides));
+    }
+    if backups {
+        out.push(part(
+            ClusterPart::Alerts,
+            vec![crds(MONITORING_GROUP)],
+            Vec::new(),
+        ));
+    }
+    if https {
+        out.push(part(
+            ClusterPart::Issuers,
+            vec![crds(CERT_MANAGER_GROUP)],
+            Vec::new(),
+        ));
+    }
+    out
+}
+
+fn app_component(cluster: &Cluster, app: &ResolvedApp) -> Component {
+    let a = &app.app;
+    let mut needs: BTreeSet<Capability> = BTreeSet::new();
+    needs.insert(Capability::Namespace(a.namespace.name().into()));
+    for c in &app.claims {
+        needs.insert(Capability::StorageClass(c.storage_class.clone()));
+        if c.backup_policy().is_some() {
+            needs.insert(crds(VOLSYNC_GROUP));
+            if cluster.backup.secret_store.is_some() {
+                needs.insert(crds(EXTERNAL_SECRETS_GROUP));
+            }
+        }
+    }
+    for r in &app.extended_resources {
+        needs.insert(Capability::Resource(r.clone()));
+    }
+    Component {
+        name: a.name.clone(),
+        kind: ComponentKind::App,
+        source: a.source.clone(),
+        needs,
+        after: a.dependencies.iter().map(|d| d.app.clone()).collect(),
+        provides: BTreeSet::new(),
+        depends_on: Vec::new(),
+        wave: 0,
+    }
+}
+
+fn chart_component(chart: &Chart) -> Component {
+    // A chart's namespace is created by its own Application (CreateNamespace), so it
+    // neither needs nor provides one.
+    let needs: BTreeSet<Capability> = chart.needs.iter().cloned().collect();
+    Component {
+        name: chart.name.clone(),
+        kind: ComponentKind::Chart,
+        source: chart.source.clone(),
+        needs,
+        after: chart.after.iter().cloned().collect(),
+        provides: chart.provides.iter().cloned().collect(),
+        depends_on: Vec::new(),
+        wave: 0,
+    }
+}
+
+/// Builds every component, resolves dependencies and computes waves.
+///
+/// With `strict` (the catalogue declares its infrastructure charts), a needed CRD group that
+/// nothing provides is an error: its custom resources would fail to apply.
+pub fn components(
+    cluster: &Cluster,
+    apps: &[ResolvedApp],
+    charts: &[Chart],
+    strict: bool,
+) -> Result<Vec<Component>, Vec<ModelError>> {
+    let mut all: Vec<Component> = charts.iter().map(chart_component).collect();
+    all.extend(cluster_parts(cluster, apps));
+    all.extend(apps.iter().map(|a| app_component(cluster, a)));
+    let mut errors = Vec::new();
+    let mut providers: BTreeMap<&Capability, Vec<&str>> = BTreeMap::new();
+    for c in &all {
+        for cap in &c.provides {
+            providers.entry(cap).or_default().push(&c.name);
+        }
+    }
+    let names: BTreeSet<&str> = all.iter().map(|c| c.name.as_str()).collect();
+    let mut deps: Vec<Vec<String>> = Vec::with_capacity(all.len());
+    for c in &all {
+        let mut d: BTreeSet<String> = BTreeSet::new();
+        for cap in &c.needs {
+            match providers.get(cap) {
+                Some(p) => d.extend(p.iter().filter(|p| **p != c.name).map(|p| (*p).to_string())),
+                None if strict && matches!(cap, Capability::Crds(_)) => errors.push(ModelError {
+                    app: c.name.clone(),
+                    file: c.source.clone(),
+                    field: "needs".into(),
+                    problem: format!("needs the {cap}, which no chart release provides"),
+                    fix: "add the chart that installs them under apps/ (with `.provides_crds(..)`)"
+                        .into(),
+                }),
+                None => {}
+            }
+        }
+        for a in &c.after {
+            if names.contains(a.as_str()) {
+                d.insert(a.clone());
+            } else {
+                errors.push(ModelError {
+                    app: c.name.clone(),
+                    file: c.source.clone(),
+                    field: "after".into(),
+                    problem: format!(
+                        "comes after `{a}`, which is neither an app nor a chart release"
+                    ),
+                    fix: "name an existing app or release".into(),
+                });
+            }
+        }
+        deps.push(d.into_iter().collect());
+    }
+    for (c, d) in all.iter_mut().zip(deps) {
+        c.depends_on = d;
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    assign_waves(&mut all)?;
+    Ok(all)
+}
+
+/// Depth-first longest path from `i`; returns the cycle (as indices) when there is one.
+fn visit(
+    i: usize,
+    all: &[Component],
+    index: &BTreeMap<String, usize>,
+    wave: &mut [Option<i32>],
+    on_stack: &mut [bool],
+    stack: &mut Vec<usize>,
+) -> Result<i32, Vec<usize>> {
+    if let Some(w) = wave[i] {
+        return Ok(w);
+    }
+    if on_stack[i] {
+        let start = stack.iter().position(|s| *s == i).unwrap_or(0);
+        let mut cycle = stack[start..].to_vec();
+        cycle.push(i);
+        return Err(cycle);
+    }
+    on_stack[i] = true;
+    stack.push(i);
+    let mut w = 0;
+    for d in &all[i].depends_on {
+        let j = index[d];
+        w = w.max(visit(j, all, index, wave, on_stack, stack)? + 1);
+    }
+    stack.pop();
+    on_stack[i] = false;
+    wave[i] = Some(w);
+    Ok(w)
+}
+
+/// Longest-path layering; reports a cycle with every component on it.
+fn assign_waves(all: &mut [Component]) -> Result<(), Vec<ModelError>> {
+    let index: BTreeMap<String, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.clone(), i))
+        .collect();
+    let mut wave: Vec<Option<i32>> = vec![None; all.len()];
+    let mut on_stack = vec![false; all.len()];
+    for i in 0..all.len() {
+        if let Err(cycle) = visit(i, all, &index, &mut wave, &mut on_stack, &mut Vec::new()) {
+            let names: Vec<&str> = cycle.iter().map(|i| all[*i].name.as_str()).collect();
+            let first = &all[cycle[0]];
+            return Err(vec![ModelError {
+                app: first.name.clone(),
+                file: first.source.clone(),
+                field: "dependencies".into(),
+                problem: format!("sync-wave cycle: {}", names.join(" → ")),
+                fix: "break the cycle: remove an `after`/`depends_on`, or a capability one of them needs".into(),
+            }]);
+        }
+    }
+    for (c, w) in all.iter_mut().zip(wave) {
+        c.wave = w.unwrap_or(0);
+    }
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! `generated/BOOTSTRAP.md`: bringing the cluster back from Git — install Argo CD, create the
+//! Secrets Git never holds, apply the root Application — and what comes up in which wave.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use portkey_compile::{BOOTSTRAP_DIR, ROOT_APP};
+use portkey_model::app::EnvValue;
+use portkey_model::components::{Component, ComponentKind};
+use portkey_model::resolve::Catalogue;
+
+use crate::to_yaml;
+
+/// Path of the document under `generated/`.
+pub const PATH: &str = "BOOTSTRAP.md";
+
+/// Secrets the model references but never writes: `(namespace, name) → (keys, used by)`.
+pub fn required_secrets(
+    catalogue: &Catalogue<'_>,
+) -> BTreeMap<(String, String), (BTreeSet<String>, BTreeSet<String>)> {
+    let mut out: BTreeMap<(String, String), (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    for app in &catalogue.apps {
+        let ns = app.app.namespace.name().to_string();
+        for e in &app.app.env {
+            if let EnvValue::Secret(s) = &e.value {
+                let entry = out.entry((ns.clone(), s.secret.clone())).or_default();
+                entry.0.insert(s.key.clone());
+                entry.1.insert(app.app.name.clone());
+            }
+        }
+        if catalogue.cluster.backup.secret_store.is_none() {
+            for c in &app.claims {
+                if let Some(secret) = &c.repository_secret {
+                    let entry = out.entry((ns.clone(), secret.clone())).or_default();
+                    entry.0.extend([
+                        "RESTIC_REPOSITORY".to_string(),
+                        "RESTIC_PASSWORD".to_string(),
+                    ]);
+                    entry
+                        .1
+                        .insert(format!("{} (backup of {})", app.app.name, c.name));
+                }
+            }
+        }
+    }
+    for chart in &catalogue.charts {
+        for (name, keys) in &chart.secrets {
+            let entry = out
+                .entry((chart.namespace.clone(), name.clone()))
+                .or_default();
+            entry.0.extend(keys.iter().cloned());
+            entry.1.insert(chart.name.clone());
+        }
+    }
+    out
+}
+
+fn what(c: &Component) -> &'static str {
+    match c.kind {
+        ComponentKind::Chart => "chart",
+        ComponentKind::Cluster(_) => "cluster part",
+        ComponentKind::App => "app",
+    }
+}
+
+/// The bootstrap document.
+pub fn document(catalogue: &Catalogue<'_>) -> String {
+    let mut s = String::from("# Bootstrap: bring the cluster back from Git\n\n");
+    s.push_str(
+        "Argo CD brings everything up from `generated/` in waves that portkey derives from the model: \
+         operators before the custom resources that need them, storage and backups before the apps, \
+         and every app after the apps it depends on. Nothing here is numbered by hand.\n\n",
+    );
+    s.push_str("## 1. Before Argo CD\n\n");
+    s.push_str(
+        "- Nodes joined (`kubeadm`), with the labels the inventory declares (`cluster.rs`), e.g. the GPU label on the GPU nodes.\n\
+         - The external Ceph cluster imported into `rook-ceph` (Rook's `import-external-cluster.sh`). portkey owns the storage \
+         classes (`generated/cluster/storage`): delete the class the script creates.\n\n",
+    );
+    let secrets = required_secrets(catalogue);
+    if !secrets.is_empty() {
+        s.push_str("## 2. Secrets Git never holds\n\nCreate each before its app's first sync (values from your password manager; the restic ones must be the same as when the backups were made, or restores find nothing):\n\n| namespace | Secret | keys | used by |\n|---|---|---|---|\n");
+        for ((ns, name), (keys, users)) in &secrets {
+            let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            let users: Vec<&str> = users.iter().map(String::as_str).collect();
+            let _ = writeln!(
+                s,
+                "| {ns} | `{name}` | {} | {} |",
+                keys.join(", "),
+                users.join(", ")
+            );
+        }
+        s.push_str("\n```sh\n");
+        let mut current = "";
+        for ((ns, name), (keys, _)) in &secrets {
+            if ns != current {
+                let _ = writeln!(
+                    s,
+                    "kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -"
+                );
+                current = ns;
+            }
+            let _ = write!(s, "kubectl -n {ns} create secret generic {name}");
+            for k in keys {
+                let _ = write!(s, " \\\n  --from-literal={k}='...'");
+            }
+            s.push('\n');
+        }
+        s.push_str("```\n\n");
+    }
+    s.push_str("## 3. Install Argo CD, then apply the root\n\n");
+    if let Some(argo) = catalogue.charts.iter().find(|c| c.chart == "argo-cd") {
+        let values = to_yaml(&argo.values).unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "Install the same release Argo CD will then manage itself (`{}`):\n\n```sh\nhelm install {} {} --repo {} --version {} --namespace {} --create-namespace -f - <<'EOF'\n{values}EOF\n```\n",
+            argo.source, argo.name, argo.chart, argo.repo, argo.version, argo.namespace
+        );
+    }
+    let _ = writeln!(
+        s,
+        "Then one command brings up everything else:\n\n```sh\nkubectl apply -f generated/{BOOTSTRAP_DIR}/application-{ROOT_APP}.yaml\n```\n"
+    );
+    s.push_str("## 4. What comes up, in order\n\nArgo CD applies wave N+1 only when every Application of wave N is healthy (the Application health check is restored in Argo CD's config).\n\n| wave | Application | kind | waits for |\n|---|---|---|---|\n");
+    let mut ordered: Vec<&Component> = catalogue.components.iter().collect();
+    ordered.sort_by(|a, b| (a.wave, &a.name).cmp(&(b.wave, &b.name)));
+    for c in ordered {
+        let waits: Vec<&str> = c.depends_on.iter().map(String::as_str).collect();
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            c.wave,
+            c.name,
+            what(c),
+            if waits.is_empty() {
+                "-".into()
+            } else {
+                waits.join(", ")
+            }
+        );
+    }
+    s.push_str(
+        "\n## 5. Data\n\nEvery backed-up claim names a Volsync `ReplicationDestination` in its `dataSourceRef`: on a fresh \
+         cluster it stays Pending until the newest backup is restored into it, so each app starts on its restored data. \
+         Earlier snapshots and manual backups: [RESTORE.md](RESTORE.md).\n",
+    );
+    s
+}
