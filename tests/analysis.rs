@@ -1220,7 +1220,6 @@ fn ties_are_broken_the_same_way_in_any_order() {
 // ---------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "bug: the plan ignores GPU capacity: more GPU apps on a node than the Intel plugin's sharedDevNum slots pass, and the extra pods stay Pending"]
 fn gpu_apps_beyond_the_shared_slots_fail() {
     // The test inventory has one Intel GPU (node-b) shared by 2 containers (sharedDevNum 2);
     // each GPU app requests one gpu.intel.com/i915, so a third cannot be scheduled.
@@ -1240,7 +1239,6 @@ fn gpu_apps_beyond_the_shared_slots_fail() {
 }
 
 #[test]
-#[ignore = "bug: the plan ignores device capacity: two apps needing the same dongle both pass, but the generic device plugin advertises it once"]
 fn two_apps_needing_one_dongle_fail() {
     let all = plan_errors(
         &test_cluster(),

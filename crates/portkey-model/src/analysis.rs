@@ -52,14 +52,27 @@ pub struct NodeUsage {
     pub memory_limits: Memory,
     /// Apps placed here, sorted.
     pub apps: Vec<String>,
+    /// Extended resources (GPU slots, devices): how many the node offers and how many are
+    /// taken.
+    pub resources: BTreeMap<String, (u32, u32)>,
 }
 
 impl NodeUsage {
     fn fits(&self, app: &ResolvedApp) -> bool {
         self.cpu_requests + app.cpu_request <= self.cpu
             && self.memory_requests + app.memory_request <= self.memory
+            && app.extended_resources.iter().all(|r| {
+                self.resources
+                    .get(r)
+                    .is_some_and(|(offer, taken)| taken < offer)
+            })
     }
     fn add(&mut self, app: &ResolvedApp) {
+        for r in &app.extended_resources {
+            if let Some((_, taken)) = self.resources.get_mut(r) {
+                *taken += 1;
+            }
+        }
         self.cpu_requests = self.cpu_requests + app.cpu_request;
         self.cpu_limits = self.cpu_limits + app.cpu_limit.unwrap_or_default();
         self.memory_requests = self.memory_requests + app.memory_request;
@@ -209,12 +222,32 @@ fn place<'a>(
     out
 }
 
+/// The extended resources a node offers: each Intel GPU shared by `sharedDevNum` containers
+/// (one container per other GPU), each device once.
+fn offered(cluster: &Cluster, node: &Node) -> BTreeMap<String, (u32, u32)> {
+    let mut out: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    for g in node.gpus() {
+        let slots = if g.vendor == crate::cluster::GpuVendor::Intel {
+            cluster.device_plugins.gpu_shared_dev_num.max(1)
+        } else {
+            1
+        };
+        out.entry(g.driver.resource().to_string()).or_default().0 += slots;
+    }
+    for d in node.devices() {
+        let crate::cluster::DeviceAccess::Plugin { resource } = &d.access;
+        out.entry(resource.clone()).or_default().0 += 1;
+    }
+    out
+}
+
 fn empty_usage(cluster: &Cluster) -> Vec<NodeUsage> {
     workers(cluster)
         .map(|n| NodeUsage {
             node: n.name.clone(),
             cpu: n.cpu,
             memory: n.memory,
+            resources: offered(cluster, n),
             ..NodeUsage::default()
         })
         .collect()
@@ -237,9 +270,13 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
                 file: app.app.source.clone(),
                 field: "requests".into(),
                 problem: format!(
-                    "requests ({} CPU, {} memory) do not fit on any node it may run on ({}) next to the apps already there",
+                    "requests ({} CPU, {} memory{}) do not fit on any node it may run on ({}) next to the apps already there",
                     app.cpu_request,
                     app.memory_request,
+                    app.extended_resources
+                        .iter()
+                        .map(|r| format!(", one {r}"))
+                        .collect::<String>(),
                     allowed.join(", ")
                 ),
                 fix: "lower the requests, move other apps away, or add capacity to the inventory".into(),
