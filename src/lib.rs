@@ -2,7 +2,7 @@
 //! Kubernetes, Volsync and Argo CD YAML that Argo CD deploys from Git.
 //!
 //! The pipeline is one-way: **model** ([`portkey_model`]) → **resolve and check**
-//! ([`portkey_model::resolve`]) → **compile** ([`portkey_compile`]) → **emit**
+//! ([`portkey_model::resolve()`]) → **compile** ([`portkey_compile`]) → **emit**
 //! ([`portkey_render`]). This crate holds the Portkey inventory ([`cluster`]), the apps in
 //! `apps/` ([`apps`]) and the glue ([`render`]).
 

@@ -194,3 +194,61 @@ fn check_of_a_missing_directory_fails_without_creating_it() {
     assert!(!o.status.success());
     assert!(!out.exists());
 }
+
+/// A render killed half-way (fault injection aborts the process after a few files, as
+/// `kill -9` would) leaves the previous tree intact; the next render removes the leftover
+/// staging directory and succeeds.
+#[test]
+fn render_killed_half_way_leaves_the_previous_tree() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("generated");
+    let bin = env!("CARGO_BIN_EXE_portkey");
+    let ok = std::process::Command::new(bin)
+        .args(["render", "--out"])
+        .arg(&out)
+        .status()
+        .expect("run portkey");
+    assert!(ok.success());
+    let victim = out.join("ARCHITECTURE.md");
+    std::fs::write(&victim, "hand edit that a completed render would undo\n").expect("edit");
+    let before = portkey::portkey_render::read_tree(&out).expect("read");
+    let killed = std::process::Command::new(bin)
+        .args(["render", "--out"])
+        .arg(&out)
+        .env("PORTKEY_FAULT_ABORT_AFTER_FILES", "7")
+        .status()
+        .expect("run portkey");
+    assert!(!killed.success(), "the injected abort must kill the render");
+    assert_eq!(
+        portkey::portkey_render::read_tree(&out).expect("read"),
+        before,
+        "generated/ changed"
+    );
+    let leftovers = || {
+        std::fs::read_dir(tmp.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".generated.staging-")
+            })
+            .count()
+    };
+    assert_eq!(
+        leftovers(),
+        1,
+        "the killed render leaves its staging directory"
+    );
+    let again = std::process::Command::new(bin)
+        .args(["render", "--out"])
+        .arg(&out)
+        .status()
+        .expect("run portkey");
+    assert!(again.success());
+    assert_eq!(leftovers(), 0, "the next render cleans up");
+    assert_ne!(
+        std::fs::read_to_string(&victim).expect("read"),
+        "hand edit that a completed render would undo\n"
+    );
+}

@@ -363,3 +363,109 @@ fn tree_paths_cannot_escape_the_output() {
         site.out.display()
     );
 }
+
+#[test]
+fn write_into_a_missing_parent_fails_and_creates_nothing() {
+    let site = Site::new();
+    let out = site.parent.join("no/such/generated");
+    let err = write_tree(&v1(), &out).expect_err("the parent directory does not exist");
+    let shown = err.to_string();
+    assert!(
+        shown.contains("no/such"),
+        "the error names the path: {shown}"
+    );
+    assert!(shown.contains("left unchanged"), "{shown}");
+    assert!(!site.parent.join("no").exists(), "nothing was created");
+    assert!(!site.out.exists());
+    site.assert_outside_untouched();
+}
+
+#[cfg(unix)]
+#[test]
+fn output_symlink_to_a_directory_leaves_the_target_untouched() {
+    // `generated` is a link to a directory elsewhere: the link may be replaced by the new
+    // tree, but nothing is written or deleted through it.
+    let site = Site::new();
+    let elsewhere = site.tmp.path().join("elsewhere");
+    fs::create_dir_all(elsewhere.join("sub")).unwrap();
+    fs::write(elsewhere.join("sub/b.yaml"), "kind: Elsewhere\n").unwrap();
+    fs::write(elsewhere.join("keep.txt"), "keep\n").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &site.out).unwrap();
+    let before = read_tree(&elsewhere).unwrap();
+
+    let result = write_tree(&v2(), &site.out);
+    assert_eq!(
+        read_tree(&elsewhere).unwrap(),
+        before,
+        "the link's target was modified"
+    );
+    match result {
+        Ok(_) => assert_eq!(read_tree(&site.out).unwrap(), v2()),
+        Err(e) => assert!(e.to_string().contains("generated"), "{e}"),
+    }
+    site.assert_outside_untouched();
+}
+
+#[cfg(unix)]
+#[test]
+fn check_reports_a_foreign_symlink_without_following_it() {
+    let site = Site::new();
+    let secret = site.tmp.path().join("secret.txt");
+    fs::write(&secret, "password=hunter2\n").unwrap();
+    write_tree(&v2(), &site.out).unwrap();
+    std::os::unix::fs::symlink(&secret, site.out.join("sub/link.yaml")).unwrap();
+
+    let drift = check_tree(&v2(), &site.out).unwrap();
+    assert_eq!(drift.removed, vec!["sub/link.yaml"]);
+    assert!(
+        drift.added.is_empty() && drift.changed.is_empty(),
+        "{drift:?}"
+    );
+    assert!(
+        drift.diff.contains("symbolic link to"),
+        "the diff says what the file is:\n{}",
+        drift.diff
+    );
+    assert!(
+        !drift.diff.contains("hunter2"),
+        "the link was followed:\n{}",
+        drift.diff
+    );
+    assert!(
+        fs::symlink_metadata(site.out.join("sub/link.yaml")).is_ok(),
+        "check must not write"
+    );
+    assert_eq!(fs::read_to_string(&secret).unwrap(), "password=hunter2\n");
+    site.assert_outside_untouched();
+}
+
+#[test]
+fn check_reports_a_foreign_directory_and_a_deleted_file() {
+    let site = Site::new();
+    write_tree(&v1(), &site.out).unwrap();
+    fs::remove_file(site.out.join("a.yaml")).unwrap();
+    fs::create_dir_all(site.out.join("mine/deeper")).unwrap();
+    fs::write(site.out.join("mine/deeper/x.yaml"), "kind: Mine\n").unwrap();
+
+    let drift = check_tree(&v1(), &site.out).unwrap();
+    assert_eq!(drift.added, vec!["a.yaml"]);
+    assert_eq!(drift.removed, vec!["mine/deeper/x.yaml"]);
+    assert!(drift.changed.is_empty(), "{drift:?}");
+    assert!(drift.summary().contains("+ a.yaml"), "{}", drift.summary());
+    assert!(
+        drift.summary().contains("- mine/deeper/x.yaml"),
+        "{}",
+        drift.summary()
+    );
+    assert!(!site.out.join("a.yaml").exists(), "check must not write");
+    assert!(site.out.join("mine/deeper/x.yaml").exists());
+
+    let report = write_tree(&v1(), &site.out).unwrap();
+    assert_eq!(report.drift.removed, vec!["mine/deeper/x.yaml"]);
+    assert!(
+        !site.out.join("mine").exists(),
+        "the foreign directory is pruned"
+    );
+    assert_eq!(read_tree(&site.out).unwrap(), v1());
+    site.assert_outside_untouched();
+}

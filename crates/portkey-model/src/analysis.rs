@@ -273,10 +273,11 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
                     "requests ({} CPU, {} memory{}) do not fit on any node it may run on ({}) next to the apps already there",
                     app.cpu_request,
                     app.memory_request,
-                    app.extended_resources
-                        .iter()
-                        .map(|r| format!(", one {r}"))
-                        .collect::<String>(),
+                    app.extended_resources.iter().fold(String::new(), |mut s, r| {
+                        s.push_str(", one ");
+                        s.push_str(r);
+                        s
+                    }),
                     allowed.join(", ")
                 ),
                 fix: "lower the requests, move other apps away, or add capacity to the inventory".into(),

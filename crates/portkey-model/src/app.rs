@@ -1,7 +1,7 @@
 //! The app model: one value per app, built with intent-named methods.
 //!
 //! Each method's documentation says what it compiles to. Values are checked when the
-//! catalogue is resolved ([`crate::resolve`]), which reports every problem with the app and
+//! catalogue is resolved ([`crate::resolve()`]), which reports every problem with the app and
 //! the field that caused it.
 
 use crate::backup::Backup;

@@ -1,5 +1,5 @@
 //! portkey's model of a home-lab cluster: the inventory (nodes, hardware, storage) and the
-//! apps that run on it, plus [`resolve`], which checks the whole catalogue against the
+//! apps that run on it, plus [`resolve()`], which checks the whole catalogue against the
 //! inventory and works out placement, storage and backups.
 //!
 //! This crate does no IO and knows nothing about Kubernetes object types; the compile crate

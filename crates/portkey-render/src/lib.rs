@@ -302,9 +302,6 @@ pub fn write_tree(tree: &Tree, dir: &Path) -> Result<WriteReport, RenderError> {
         files: tree.len(),
         drift,
     };
-    if report.drift.is_empty() && dir.is_dir() {
-        return Ok(report);
-    }
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -312,6 +309,10 @@ pub fn write_tree(tree: &Tree, dir: &Path) -> Result<WriteReport, RenderError> {
     let name = dir
         .file_name()
         .map_or_else(|| "generated".into(), |n| n.to_string_lossy().into_owned());
+    remove_stale_staging(&parent, &name);
+    if report.drift.is_empty() && dir.is_dir() {
+        return Ok(report);
+    }
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.staging-"))
         .tempdir_in(&parent)
@@ -323,6 +324,33 @@ pub fn write_tree(tree: &Tree, dir: &Path) -> Result<WriteReport, RenderError> {
     // The staging directory now holds the previous tree (or nothing); dropping it removes it.
     drop(staging);
     Ok(report)
+}
+
+/// Removes staging directories a killed render left beside `dir` (`.<name>.staging-*`:
+/// portkey's own, never anything else).
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.staging-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let is_ours = file_name.to_string_lossy().starts_with(&prefix)
+            && entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_ours {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Fault injection for the tests that kill a render half-way: with
+/// `PORTKEY_FAULT_ABORT_AFTER_FILES=N` the process aborts after writing N files into the
+/// staging directory, as a `kill -9` would.
+fn abort_after() -> Option<usize> {
+    std::env::var("PORTKEY_FAULT_ABORT_AFTER_FILES")
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// Refuses paths that would land outside the output directory.
@@ -351,6 +379,16 @@ fn check_paths(tree: &Tree) -> Result<(), RenderError> {
 fn write_files(tree: &Tree, root: &Path) -> Result<(), RenderError> {
     const WRITERS: usize = 4;
     let entries: Vec<(&String, &String)> = tree.iter().collect();
+    if let Some(n) = abort_after() {
+        for (rel, text) in entries.iter().take(n) {
+            let path = root.join(rel);
+            if let Some(p) = path.parent() {
+                let _ = fs::create_dir_all(p);
+            }
+            let _ = fs::write(&path, text.as_bytes());
+        }
+        std::process::abort();
+    }
     let chunk = entries.len().div_ceil(WRITERS).max(1);
     std::thread::scope(|s| {
         let handles: Vec<_> = entries
