@@ -1368,9 +1368,6 @@ fn scalars(text: &str) -> Vec<Scalar> {
         Map { key: Option<String> },
         Seq { index: usize },
     }
-    let mut frames: Vec<Frame> = Vec::new();
-    let mut path: Vec<String> = Vec::new();
-    let mut out = Vec::new();
     // After a node (value or collection) completes: the parent moves on.
     fn advance(frames: &mut [Frame]) {
         match frames.last_mut() {
@@ -1379,6 +1376,7 @@ fn scalars(text: &str) -> Vec<Scalar> {
             None => {}
         }
     }
+    /// The path segment of the next node: its key, or its index.
     fn segment(frames: &[Frame]) -> Option<String> {
         match frames.last() {
             Some(Frame::Map { key: Some(k) }) => Some(k.clone()),
@@ -1387,6 +1385,9 @@ fn scalars(text: &str) -> Vec<Scalar> {
             None => None,
         }
     }
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut path: Vec<String> = Vec::new();
+    let mut out = Vec::new();
     for event in Parser::new_from_str(text) {
         let (event, span) = event.unwrap_or_else(|e| panic!("not YAML: {e}\n{text}"));
         match event {
@@ -1618,7 +1619,7 @@ fn tricky_strings_read_the_same_under_yaml_1_1() {
     let tree = tricky_tree();
     let mut changes = Vec::new();
     for (path, text) in &tree {
-        if path.ends_with(".yaml") {
+        if Path::new(path).extension().is_some_and(|x| x == "yaml") {
             changes.extend(
                 yaml11_changes(text)
                     .into_iter()
