@@ -515,7 +515,6 @@ fn missing_schema_directory_is_an_error_naming_it() {
 }
 
 #[test]
-#[ignore = "bug: validating a path that does not exist reports 0 objects, 0 problems and exits 0"]
 fn validate_of_a_missing_path_fails() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = tmp.path().join("generatd");
@@ -837,7 +836,6 @@ fn lint_names() {
 }
 
 #[test]
-#[ignore = "bug: an empty lint-exception annotation silences the lint; the reason is not checked"]
 fn lint_exception_with_empty_reason_does_not_silence() {
     let mut d = deployment("web");
     main_c(&mut d)["image"] = json!("docker.io/library/nginx:1.27.0");
@@ -1126,7 +1124,6 @@ fn allow_lint_with_empty_reason_is_a_model_error() {
 }
 
 #[test]
-#[ignore = "bug: .no_probes(\"\") is accepted and its empty annotation silences the probes lint"]
 fn no_probes_with_empty_reason_is_a_model_error() {
     let cluster = test_cluster();
     let result = portkey::render(&cluster, vec![app("web").no_probes("")]);
@@ -2193,7 +2190,6 @@ fn cli_render_into_a_missing_parent_fails_and_creates_nothing() {
 }
 
 #[test]
-#[ignore = "bug: render --check on an output path that is a regular file reports a drift with an empty path instead of saying it is not a directory"]
 fn cli_render_check_of_a_file_says_it_is_not_a_directory() {
     let tmp = tempfile::tempdir().unwrap();
     fs::write(tmp.path().join("generated"), "not a directory\n").unwrap();

@@ -586,6 +586,18 @@ fn resolve_app(
     check_ports(app, p);
     check_env(app, p);
     check_probes(app, p);
+    if app
+        .probes
+        .disabled
+        .as_ref()
+        .is_some_and(|r| r.trim().is_empty())
+    {
+        p.add(
+            "no_probes",
+            "probes disabled without a reason",
+            "say why the app cannot be probed",
+        );
+    }
     for (lint, reason) in &app.lint_exceptions {
         if reason.trim().is_empty() {
             p.add(

@@ -273,6 +273,13 @@ fn changes(on_disk: &Tree, rendered: &Tree) -> Drift {
 
 /// Compares `tree` with `dir` without writing anything; the drift carries a unified diff.
 pub fn check_tree(tree: &Tree, dir: &Path) -> Result<Drift, RenderError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(RenderError::Io {
+            action: "checking",
+            path: dir.to_path_buf(),
+            source: io::Error::other("it exists and is not a directory"),
+        });
+    }
     let on_disk = read_tree(dir)?;
     let label = dir
         .file_name()

@@ -91,6 +91,12 @@ pub type Objects = (Vec<(String, Value)>, Vec<Problem>);
 pub fn read_objects(root: &Path) -> Result<Objects, ReadError> {
     let mut objects = Vec::new();
     let mut problems = Vec::new();
+    if !root.exists() {
+        return Err(ReadError::Io {
+            path: root.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+        });
+    }
     let files: Vec<_> = if root.is_file() {
         vec![root.to_path_buf()]
     } else {

@@ -85,10 +85,12 @@ fn label(v: &Value) -> String {
     }
 }
 
+/// An annotation's value; a blank value counts as absent (a suppression needs a reason).
 fn annotation<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     at(v, "/metadata/annotations")
         .and_then(|a| a.get(key))
         .and_then(Value::as_str)
+        .filter(|reason| !reason.trim().is_empty())
 }
 
 fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
