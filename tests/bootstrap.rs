@@ -134,7 +134,11 @@ fn custom_resources_come_after_their_operators() {
         |group: &str| group.is_empty() || group.ends_with(".k8s.io") || !group.contains('.');
     let mut checked = 0;
     for (path, text) in &tree {
-        if !path.ends_with(".yaml") || path.starts_with("argocd/") || path.starts_with("bootstrap/")
+        if std::path::Path::new(path)
+            .extension()
+            .is_none_or(|e| e != "yaml")
+            || path.starts_with("argocd/")
+            || path.starts_with("bootstrap/")
         {
             continue;
         }
