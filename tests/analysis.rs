@@ -1216,8 +1216,14 @@ fn ties_are_broken_the_same_way_in_any_order() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Known gaps
+// GPU slots and devices (extended resources are finite too)
 // ---------------------------------------------------------------------------------------
+
+fn gpu_apps(n: usize) -> Vec<App> {
+    (1..=n)
+        .map(|i| app(&format!("t{i}")).gpu(GpuVendor::Intel))
+        .collect()
+}
 
 #[test]
 fn gpu_apps_beyond_the_shared_slots_fail() {
@@ -1225,24 +1231,103 @@ fn gpu_apps_beyond_the_shared_slots_fail() {
     // each GPU app requests one gpu.intel.com/i915, so a third cannot be scheduled.
     let cluster = test_cluster();
     assert_eq!(cluster.device_plugins.gpu_shared_dev_num, 2);
-    let apps = vec![
-        app("t1").gpu(GpuVendor::Intel),
-        app("t2").gpu(GpuVendor::Intel),
-        app("t3").gpu(GpuVendor::Intel),
-    ];
-    let all = plan_errors(&cluster, apps);
-    assert!(
-        all.iter()
-            .any(|e| e.app.starts_with('t') && (e.field == "gpu" || e.field == "requests")),
-        "{all:#?}"
+    portkey::plan(&cluster, gpu_apps(2))
+        .unwrap_or_else(|e| panic!("two GPU apps fit the two shared slots:\n{e}"));
+    let all = plan_errors(&cluster, gpu_apps(3));
+    assert_eq!(all.len(), 1, "{all:#?}");
+    expect_error(
+        &cluster,
+        gpu_apps(3),
+        "t3",
+        "requests",
+        &[GPU_RESOURCE, "node-b"],
     );
 }
 
 #[test]
+fn gpu_slots_come_from_the_inventory() {
+    let mut cluster = test_cluster();
+    cluster.device_plugins.gpu_shared_dev_num = 3;
+    portkey::plan(&cluster, gpu_apps(3))
+        .unwrap_or_else(|e| panic!("three GPU apps fit three shared slots:\n{e}"));
+    plan_errors(&cluster, gpu_apps(4));
+    // A second GPU node adds its slots.
+    let mut cluster = test_cluster();
+    let a = node_mut(&mut cluster, "node-a");
+    a.hardware.push(Hardware::Gpu(Gpu {
+        vendor: GpuVendor::Intel,
+        driver: GpuDriver::I915,
+        model: "Intel UHD".into(),
+        render_gid: Some(RENDER_GID),
+    }));
+    a.labels.push((GPU_LABEL.0.into(), GPU_LABEL.1.into()));
+    let plan = portkey::plan(&cluster, gpu_apps(4))
+        .unwrap_or_else(|e| panic!("two GPUs, two slots each, hold four apps:\n{e}"));
+    for node in ["node-a", "node-b"] {
+        let u = plan.nodes.iter().find(|u| u.node == node).unwrap();
+        assert_eq!(u.apps.len(), 2, "{u:#?}");
+    }
+    plan_errors(&cluster, gpu_apps(5));
+}
+
+#[test]
 fn two_apps_needing_one_dongle_fail() {
-    let all = plan_errors(
+    // squat's generic-device-plugin allocates a device group once unless a count is given.
+    portkey::plan(&test_cluster(), vec![app("z1").needs(DONGLE)])
+        .unwrap_or_else(|e| panic!("one app per dongle fits:\n{e}"));
+    let apps = vec![app("z1").needs(DONGLE), app("z2").needs(DONGLE)];
+    let all = plan_errors(&test_cluster(), apps.clone());
+    assert_eq!(all.len(), 1, "{all:#?}");
+    expect_error(
         &test_cluster(),
-        vec![app("z1").needs(DONGLE), app("z2").needs(DONGLE)],
+        apps,
+        "z2",
+        "requests",
+        &[DONGLE_RESOURCE, "node-c"],
     );
-    assert!(all.iter().any(|e| e.app == "z2"), "{all:#?}");
+}
+
+#[test]
+fn metal3_has_one_amd_gpu_slot() {
+    let mut apps = expanded_apps();
+    apps.push(
+        App::new("comfyui", Namespace::new("ai"))
+            .source("apps/comfyui.rs")
+            .image(OLLAMA_IMAGE)
+            .port(Port::http(8188))
+            .gpu(GpuVendor::Amd),
+    );
+    expect_error(
+        &expanded_cluster(),
+        apps,
+        "comfyui",
+        "requests",
+        &["amd.com/gpu", "metal3"],
+    );
+}
+
+#[test]
+fn a_gpu_app_moves_only_where_a_slot_is_free() {
+    // Both GPU slots of node-b and of node-a are taken; a node-a failure strands its GPU apps.
+    let mut cluster = test_cluster();
+    let a = node_mut(&mut cluster, "node-a");
+    a.hardware.push(Hardware::Gpu(Gpu {
+        vendor: GpuVendor::Intel,
+        driver: GpuDriver::I915,
+        model: "Intel UHD".into(),
+        render_gid: Some(RENDER_GID),
+    }));
+    a.labels.push((GPU_LABEL.0.into(), GPU_LABEL.1.into()));
+    let plan = portkey::plan(&cluster, gpu_apps(4)).unwrap_or_else(|e| panic!("{e}"));
+    for node in ["node-a", "node-b"] {
+        let f = failure(&plan, node);
+        assert_eq!(f.stranded.len(), 2, "{f:#?}");
+        assert!(!f.survivable());
+    }
+    // With three slots per GPU, one node's two apps... still need two free slots: one.
+    cluster.device_plugins.gpu_shared_dev_num = 4;
+    let plan = portkey::plan(&cluster, gpu_apps(4)).unwrap_or_else(|e| panic!("{e}"));
+    for f in &plan.failures {
+        assert!(f.survivable(), "{f:#?}");
+    }
 }

@@ -129,6 +129,34 @@ pub fn replication_source(
     Some(rs)
 }
 
+/// A one-shot restore of `claim`'s repository with `restic` settings, named `name`.
+fn restore(
+    app: &ResolvedApp,
+    claim: &ResolvedClaim,
+    name: &str,
+    restic: ResticDestination,
+) -> ReplicationDestination {
+    let mut rd = ReplicationDestination::new(
+        name,
+        ReplicationDestinationSpec {
+            trigger: Some(Trigger {
+                schedule: None,
+                manual: Some(RESTORE_TRIGGER.into()),
+            }),
+            restic: Some(ResticDestination {
+                repository: claim.repository_secret.clone().unwrap_or_default(),
+                mover_security_context: Some(mover(app)),
+                enable_file_deletion: Some(true),
+                cleanup_cache_pvc: Some(true),
+                cleanup_temp_pvc: Some(true),
+                ..restic
+            }),
+        },
+    );
+    rd.metadata = meta(name, Some(app.app.namespace.name()), Some(&app.app.name));
+    rd
+}
+
 /// The `ReplicationDestination` `<claim>-dst` that populates `claim` from its newest backup.
 pub fn replication_destination(
     catalogue: &Catalogue<'_>,
@@ -137,32 +165,40 @@ pub fn replication_destination(
 ) -> Option<ReplicationDestination> {
     claim.backup_policy()?;
     let settings = &catalogue.cluster.backup;
-    let name = destination_name(claim);
-    let mut rd = ReplicationDestination::new(
-        &name,
-        ReplicationDestinationSpec {
-            trigger: Some(Trigger {
-                schedule: None,
-                manual: Some(RESTORE_TRIGGER.into()),
-            }),
-            restic: Some(ResticDestination {
-                repository: claim.repository_secret.clone().unwrap_or_default(),
-                copy_method: "Snapshot".into(),
-                volume_snapshot_class_name: Some(settings.volume_snapshot_class.clone()),
-                storage_class_name: Some(claim.storage_class.clone()),
-                access_modes: Some(vec![claim.access.as_str().into()]),
-                capacity: Some(claim.size.to_string()),
-                cache_capacity: Some(settings.cache_capacity.to_string()),
-                mover_security_context: Some(mover(app)),
-                enable_file_deletion: Some(true),
-                cleanup_cache_pvc: Some(true),
-                cleanup_temp_pvc: Some(true),
-                ..ResticDestination::default()
-            }),
+    Some(restore(
+        app,
+        claim,
+        &destination_name(claim),
+        ResticDestination {
+            copy_method: "Snapshot".into(),
+            volume_snapshot_class_name: Some(settings.volume_snapshot_class.clone()),
+            storage_class_name: Some(claim.storage_class.clone()),
+            access_modes: Some(vec![claim.access.as_str().into()]),
+            capacity: Some(claim.size.to_string()),
+            cache_capacity: Some(settings.cache_capacity.to_string()),
+            ..ResticDestination::default()
         },
-    );
-    rd.metadata = meta(&name, Some(app.app.namespace.name()), Some(&app.app.name));
-    Some(rd)
+    ))
+}
+
+/// A one-off `ReplicationDestination` `<claim>-manual` that restores the backup `previous`
+/// snapshots before the newest directly into the live claim (the runbook's restore step).
+pub fn manual_restore(
+    app: &ResolvedApp,
+    claim: &ResolvedClaim,
+    previous: i32,
+) -> ReplicationDestination {
+    restore(
+        app,
+        claim,
+        &format!("{}-manual", claim.name),
+        ResticDestination {
+            copy_method: "Direct".into(),
+            destination_pvc: Some(claim.name.clone()),
+            previous: Some(previous),
+            ..ResticDestination::default()
+        },
+    )
 }
 
 /// The `ExternalSecret` that materialises a claim's repository Secret, when the cluster has a

@@ -4,10 +4,7 @@
 use std::fmt::Write as _;
 
 use portkey_compile::backup::{self, RESTIC_KEYS, RESTORE_TRIGGER};
-use portkey_compile::crd::volsync::{
-    ReplicationDestination, ReplicationDestinationSpec, ResticDestination, Trigger,
-};
-use portkey_compile::{ARGOCD_NAMESPACE, ROOT_APP, meta};
+use portkey_compile::{ARGOCD_NAMESPACE, ROOT_APP};
 use portkey_model::app::Workload;
 use portkey_model::resolve::{Catalogue, ResolvedApp, ResolvedClaim};
 
@@ -148,29 +145,7 @@ fn claim_section(
     );
 }
 
-/// A one-off `ReplicationDestination` that restores `previous: 1` directly into the claim.
+/// The runbook's restore object: `previous: 1` directly into the claim.
 fn manual_restore(app: &ResolvedApp, claim: &ResolvedClaim) -> String {
-    let name = format!("{}-manual", claim.name);
-    let mut rd = ReplicationDestination::new(
-        &name,
-        ReplicationDestinationSpec {
-            trigger: Some(Trigger {
-                schedule: None,
-                manual: Some(RESTORE_TRIGGER.into()),
-            }),
-            restic: Some(ResticDestination {
-                repository: claim.repository_secret.clone().unwrap_or_default(),
-                copy_method: "Direct".into(),
-                destination_pvc: Some(claim.name.clone()),
-                previous: Some(1),
-                mover_security_context: Some(backup::mover(app)),
-                enable_file_deletion: Some(true),
-                cleanup_cache_pvc: Some(true),
-                cleanup_temp_pvc: Some(true),
-                ..ResticDestination::default()
-            }),
-        },
-    );
-    rd.metadata = meta(&name, Some(app.app.namespace.name()), Some(&app.app.name));
-    to_yaml(&rd).unwrap_or_default()
+    to_yaml(&backup::manual_restore(app, claim, 1)).unwrap_or_default()
 }
