@@ -1324,7 +1324,7 @@ fn a_gpu_app_moves_only_where_a_slot_is_free() {
         assert_eq!(f.stranded.len(), 2, "{f:#?}");
         assert!(!f.survivable());
     }
-    // With three slots per GPU, one node's two apps... still need two free slots: one.
+    // With four slots per GPU, the surviving GPU node has room for the two movers.
     cluster.device_plugins.gpu_shared_dev_num = 4;
     let plan = portkey::plan(&cluster, gpu_apps(4)).unwrap_or_else(|e| panic!("{e}"));
     for f in &plan.failures {

@@ -392,11 +392,15 @@ fn check_cluster(cluster: &Cluster) -> Vec<ModelError> {
         if has_gpu != labelled {
             err(
                 format!("nodes[{}].labels", n.name),
-                format!(
-                    "{} an Intel GPU but {} the label {key}={value} the GPU plugin selects nodes by",
-                    if has_gpu { "has" } else { "has no" },
-                    if labelled { "carries" } else { "lacks" }
-                ),
+                if has_gpu {
+                    format!(
+                        "has an Intel GPU but lacks the label {key}={value} the GPU plugin selects nodes by"
+                    )
+                } else {
+                    format!(
+                        "has no Intel GPU but carries the label {key}={value} the GPU plugin selects nodes by"
+                    )
+                },
                 "make the node's labels match its hardware",
             );
         }
