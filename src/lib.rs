@@ -116,12 +116,21 @@ pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Resu
     let plan = checked_plan(&catalogue)?;
     // Compile, check and serialize app by app, in parallel chunks: each app's objects are
     // dropped as soon as they are text, which keeps memory flat as N grows. Only small
-    // summaries stay for the lints that look across objects.
-    let shared = checked_files(&portkey_compile::compile_shared(&catalogue));
-    let per_app = portkey_compile::parallel::map_chunks(&catalogue.apps, |apps| {
-        apps.iter()
-            .map(|app| checked_files(&portkey_compile::compile_app(&catalogue, app)))
-            .collect()
+    // summaries stay for the lints that look across objects. The documents are written
+    // meanwhile on their own thread.
+    let (shared, per_app, documents) = std::thread::scope(|s| {
+        let documents = s.spawn(|| documents(&catalogue, &plan));
+        let shared = checked_files(&portkey_compile::compile_shared(&catalogue));
+        let per_app = portkey_compile::parallel::map_chunks(&catalogue.apps, |apps| {
+            apps.iter()
+                .map(|app| checked_files(&portkey_compile::compile_app(&catalogue, app)))
+                .collect()
+        });
+        (
+            shared,
+            per_app,
+            documents.join().expect("document thread panicked"),
+        )
     });
     let mut files = Vec::new();
     let mut summaries = Vec::new();
@@ -141,27 +150,38 @@ pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Resu
         return Err(Error::Invalid(problems));
     }
     let mut tree = portkey_render::assemble(files).map_err(Error::Render)?;
-    if portkey_compile::backup::any_backups(&catalogue) {
-        let runbook = portkey_render::runbook::restore_runbook(&catalogue);
-        portkey_render::add_document(&mut tree, portkey_render::runbook::PATH, "apps/", &runbook);
+    for (path, source, body) in documents {
+        portkey_render::add_document(&mut tree, path, source, &body);
+    }
+    Ok(Output { tree, plan })
+}
+
+/// The generated Markdown documents: `(path, source, body)`.
+fn documents(
+    catalogue: &portkey_model::Catalogue<'_>,
+    plan: &Plan,
+) -> Vec<(&'static str, &'static str, String)> {
+    let mut out = Vec::new();
+    if portkey_compile::backup::any_backups(catalogue) {
+        out.push((
+            portkey_render::runbook::PATH,
+            "apps/",
+            portkey_render::runbook::restore_runbook(catalogue),
+        ));
     }
     if !catalogue.charts.is_empty() {
-        let bootstrap = portkey_render::bootstrap::document(&catalogue);
-        portkey_render::add_document(
-            &mut tree,
+        out.push((
             portkey_render::bootstrap::PATH,
             "apps/",
-            &bootstrap,
-        );
+            portkey_render::bootstrap::document(catalogue),
+        ));
     }
-    let architecture = portkey_render::architecture::document(&catalogue, &plan);
-    portkey_render::add_document(
-        &mut tree,
+    out.push((
         portkey_render::architecture::PATH,
         "cluster.rs",
-        &architecture,
-    );
-    Ok(Output { tree, plan })
+        portkey_render::architecture::document(catalogue, plan),
+    ));
+    out
 }
 
 /// What `portkey validate` found.

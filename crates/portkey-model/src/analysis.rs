@@ -78,7 +78,6 @@ impl NodeUsage {
         self.memory_requests = self.memory_requests + app.memory_request;
         self.memory_limits = self.memory_limits + app.memory_limit;
         self.apps.push(app.app.name.clone());
-        self.apps.sort();
     }
     /// Free CPU and memory as shares of the node, summed (in thousandths): the
     /// least-allocated score.
@@ -186,20 +185,13 @@ fn place<'a>(
     excluded: Option<&str>,
 ) -> BTreeMap<&'a str, Option<String>> {
     let mut order: Vec<&ResolvedApp> = apps.to_vec();
-    order.sort_by(|a, b| {
-        let fixed = |x: &ResolvedApp| feasible(cluster, x).len() != 1;
+    order.sort_by_cached_key(|a| {
         (
-            fixed(a),
+            feasible(cluster, a).len() != 1,
             std::cmp::Reverse(a.memory_request),
             std::cmp::Reverse(a.cpu_request),
-            &a.app.name,
+            a.app.name.clone(),
         )
-            .cmp(&(
-                fixed(b),
-                std::cmp::Reverse(b.memory_request),
-                std::cmp::Reverse(b.cpu_request),
-                &b.app.name,
-            ))
     });
     let mut out = BTreeMap::new();
     for app in order {
@@ -259,6 +251,9 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
     let apps: Vec<&ResolvedApp> = catalogue.apps.iter().collect();
     let mut usage = empty_usage(cluster);
     let chosen = place(cluster, &apps, &mut usage, None);
+    for u in &mut usage {
+        u.apps.sort();
+    }
     let mut errors = Vec::new();
     let mut placements = Vec::new();
     for app in &apps {
