@@ -763,3 +763,11 @@ fn nfs_sub_path_absolute() {
         &["/music", "relative"],
     );
 }
+
+#[test]
+fn app_in_a_reserved_namespace_is_rejected() {
+    for ns in ["default", "infrastructure", "cluster", "kube-system"] {
+        let bad = portkey::portkey_model::app::App::new("web", Namespace::new(ns)).image(IMAGE);
+        expect(vec![bad], "web", "namespace", &["reserved", ns]);
+    }
+}

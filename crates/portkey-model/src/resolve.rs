@@ -215,6 +215,17 @@ impl Problems<'_> {
 /// Names portkey uses for its own Argo CD Applications; apps may not take them.
 pub const RESERVED_NAMES: [&str; 2] = ["portkey-root", "portkey-cluster"];
 
+/// Namespaces apps may not use: portkey's AppProjects (`infrastructure`, `cluster`), Argo
+/// CD's `default` project and Kubernetes' system namespaces.
+pub const RESERVED_NAMESPACES: [&str; 6] = [
+    "default",
+    "infrastructure",
+    "cluster",
+    "argocd",
+    "kube-system",
+    "kube-public",
+];
+
 /// What an app needs to know about the other apps it names.
 struct Peer {
     source: String,
@@ -564,6 +575,16 @@ fn resolve_app(
             "name",
             format!("{:?} {e}", app.name),
             "use a DNS-1035 label such as `paperless-redis`",
+        );
+    }
+    if RESERVED_NAMESPACES.contains(&app.namespace.name()) {
+        p.add(
+            "namespace",
+            format!(
+                "`{}` is reserved: apps of a namespace share an Argo CD project named after it, and portkey's own projects and system namespaces use these names",
+                app.namespace.name()
+            ),
+            "declare a namespace of the app's own, such as `media`",
         );
     }
     if let Err(e) = names::check_label(app.namespace.name()) {
