@@ -120,7 +120,12 @@ pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Resu
     // meanwhile on their own thread.
     let (shared, per_app, documents) = std::thread::scope(|s| {
         let documents = s.spawn(|| documents(&catalogue, &plan));
-        let shared = checked_files(&portkey_compile::compile_shared(&catalogue));
+        // The shared objects (one Application per app among them) are checked in parallel
+        // chunks too.
+        let shared_manifests = portkey_compile::compile_shared(&catalogue);
+        let shared = portkey_compile::parallel::map_chunks(&shared_manifests, |part| {
+            vec![checked_files(part)]
+        });
         let per_app = portkey_compile::parallel::map_chunks(&catalogue.apps, |apps| {
             apps.iter()
                 .map(|app| checked_files(&portkey_compile::compile_app(&catalogue, app)))
@@ -135,7 +140,7 @@ pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Resu
     let mut files = Vec::new();
     let mut summaries = Vec::new();
     let mut problems = Vec::new();
-    for part in std::iter::once(shared).chain(per_app) {
+    for part in shared.into_iter().chain(per_app) {
         files.extend(part.files);
         summaries.extend(part.summaries);
         problems.extend(part.problems);
