@@ -8,15 +8,15 @@ pub fn app() -> App {
         .describe("BitTorrent client")
         .image("ghcr.io/home-operations/transmission:4.1.3")
         .port(Port::http(9091))
-        .port(Port::tcp("peer-tcp", 51413))
-        .port(Port::udp("peer-udp", 51413))
+        .port(Port::tcp("peer-tcp", 51413).lan())
+        .port(Port::udp("peer-udp", 51413).lan())
         .env("TRANSMISSION__DOWNLOAD_DIR", "/media/downloads/complete")
         .env(
             "TRANSMISSION__INCOMPLETE_DIR",
             "/media/downloads/incomplete",
         )
         .env("TRANSMISSION__PEER_PORT", "51413")
-        // Reached through the ingress and the LAN service: authenticate, don't whitelist.
+        // Reached through the ingress: authenticate, don't whitelist.
         .env("TRANSMISSION__RPC_WHITELIST_ENABLED", "false")
         .env("TRANSMISSION__RPC_HOST_WHITELIST_ENABLED", "false")
         .env("TRANSMISSION__RPC_AUTHENTICATION_REQUIRED", "true")
@@ -30,6 +30,4 @@ pub fn app() -> App {
         )
         .volume(Volume::nfs("media", "/media", NFS_PLEX))
         .https("transmission")
-        // Inbound peers on 51413.
-        .lan()
 }

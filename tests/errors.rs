@@ -771,3 +771,12 @@ fn app_in_a_reserved_namespace_is_rejected() {
         expect(vec![bad], "web", "namespace", &["reserved", ns]);
     }
 }
+
+#[test]
+fn lan_service_name_clashing_with_an_app_is_rejected() {
+    let apps = vec![
+        app("web").port(Port::tcp("peer", 6881).lan()),
+        app("web-lan"),
+    ];
+    expect(apps, "web", "ports", &["web-lan"]);
+}

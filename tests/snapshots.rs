@@ -417,3 +417,31 @@ fn default_timezone_is_passed_as_tz() {
         "the app's own TZ wins, once"
     );
 }
+
+#[test]
+fn lan_ports_get_their_own_load_balancer() {
+    use portkey::portkey_model::app::Port;
+    let tree = render(vec![
+        // The test app already serves `http`.
+        app("torrent")
+            .port(Port::tcp("peer", 51413).lan())
+            .port(Port::udp("peer-udp", 51413).lan()),
+    ]);
+    let main: Value = serde_saphyr::from_str(&tree["lab/torrent/service-torrent.yaml"]).unwrap();
+    assert!(
+        main["spec"]["type"].is_null(),
+        "the web UI stays inside the cluster"
+    );
+    assert_eq!(main["spec"]["ports"].as_array().unwrap().len(), 3);
+    let lan: Value = serde_saphyr::from_str(&tree["lab/torrent/service-torrent-lan.yaml"]).unwrap();
+    assert_eq!(lan["spec"]["type"], "LoadBalancer");
+    assert_eq!(lan["spec"]["externalTrafficPolicy"], "Local");
+    let names: Vec<&str> = lan["spec"]["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["peer", "peer-udp"], "only the LAN ports");
+    assert_eq!(lan["spec"]["selector"], main["spec"]["selector"]);
+}

@@ -265,6 +265,9 @@ fn app_objects(catalogue: &Catalogue<'_>, app: &ResolvedApp, out: &mut Vec<Manif
     if !app.app.ports.is_empty() {
         push(service(app).into());
     }
+    if let Some(lan) = lan_service(app) {
+        push(lan.into());
+    }
     if let Some(ing) = ingress(catalogue, app) {
         push(ing.into());
     }
@@ -304,10 +307,29 @@ fn pvc(
 }
 
 fn service(app: &ResolvedApp) -> Service {
+    service_for(
+        app,
+        &app.app.name,
+        app.app.service == ServiceExposure::Lan,
+        |_| true,
+    )
+}
+
+/// The Service `<app>-lan` for the ports marked `.lan()` (unless the whole app is on the LAN).
+fn lan_service(app: &ResolvedApp) -> Option<Service> {
+    (app.app.service != ServiceExposure::Lan && app.app.ports.iter().any(|p| p.lan))
+        .then(|| service_for(app, &format!("{}-lan", app.app.name), true, |p| p.lan))
+}
+
+fn service_for(
+    app: &ResolvedApp,
+    name: &str,
+    lan: bool,
+    include: impl Fn(&portkey_model::app::Port) -> bool,
+) -> Service {
     let ns = app.app.namespace.name();
-    let lan = app.app.service == ServiceExposure::Lan;
     Service {
-        metadata: meta(&app.app.name, Some(ns), Some(&app.app.name)),
+        metadata: meta(name, Some(ns), Some(&app.app.name)),
         spec: Some(ServiceSpec {
             type_: lan.then(|| "LoadBalancer".into()),
             external_traffic_policy: lan.then(|| "Local".into()),
@@ -319,6 +341,7 @@ fn service(app: &ResolvedApp) -> Service {
                 app.app
                     .ports
                     .iter()
+                    .filter(|p| include(p))
                     .map(|p| ServicePort {
                         name: Some(p.name.clone()),
                         port: i32::from(p.port),

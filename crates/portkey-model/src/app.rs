@@ -108,6 +108,8 @@ pub struct Port {
     pub port: u16,
     /// Protocol.
     pub protocol: Protocol,
+    /// Also reachable from the LAN.
+    pub lan: bool,
 }
 
 /// Transport protocol.
@@ -130,7 +132,15 @@ impl Port {
             name: name.into(),
             port,
             protocol: Protocol::Tcp,
+            lan: false,
         }
+    }
+    /// Makes this port (only) reachable from the LAN: it is also served by a second Service
+    /// `<app>-lan` of type `LoadBalancer` with `externalTrafficPolicy: Local` (torrent peers,
+    /// while the web UI stays behind the ingress).
+    pub fn lan(mut self) -> Self {
+        self.lan = true;
+        self
     }
     /// A named UDP port.
     pub fn udp(name: &str, port: u16) -> Self {
@@ -138,6 +148,7 @@ impl Port {
             name: name.into(),
             port,
             protocol: Protocol::Udp,
+            lan: false,
         }
     }
 }

@@ -609,6 +609,23 @@ fn resolve_app(
         p.add(field, problem, "move the call after the method it modifies");
     }
     check_ports(app, p);
+    if app.ports.iter().any(|port| port.lan) {
+        let lan_name = format!("{}-lan", app.name);
+        if peers.contains_key(&lan_name) {
+            p.add(
+                "ports",
+                format!("the LAN Service `{lan_name}` would clash with the app of that name"),
+                "rename one of the apps",
+            );
+        }
+        if lan_name.len() > names::MAX_LABEL {
+            p.add(
+                "ports",
+                format!("the LAN Service name `{lan_name}` is longer than 63 characters"),
+                "shorten the app name",
+            );
+        }
+    }
     check_env(app, p);
     check_probes(app, p);
     if app
