@@ -36,8 +36,9 @@ pub fn app() -> App {
         // Traefik's pod addresses; the inventory does not record the pod CIDR.
         .env("TRUSTED_PROXIES", "10.0.0.0/8")
         .env("PHP_UPLOAD_LIMIT", "16G")
-        // status.php answers 400 to the kubelet's Host header (the pod IP): TCP probes.
-        .startup(Probe::tcp().allow(30, 10))
+        // status.php answers only to a trusted domain, not the pod IP the kubelet uses.
+        .probe(Probe::http("/status.php").host(&host))
+        .startup(Probe::http("/status.php").host(&host).allow(30, 10))
         .requests(Cpu::m(200), Memory::mi(512))
         .memory_limit(Memory::gi(2))
         .volume(

@@ -780,3 +780,14 @@ fn lan_service_name_clashing_with_an_app_is_rejected() {
     ];
     expect(apps, "web", "ports", &["web-lan"]);
 }
+
+#[test]
+fn host_header_on_a_tcp_probe_is_rejected() {
+    use portkey::portkey_model::app::Probe;
+    expect(
+        vec![app("web").probe(Probe::tcp().host("web.example.org"))],
+        "web",
+        "probe",
+        &["Host header"],
+    );
+}

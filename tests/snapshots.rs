@@ -445,3 +445,16 @@ fn lan_ports_get_their_own_load_balancer() {
     assert_eq!(names, ["peer", "peer-udp"], "only the LAN ports");
     assert_eq!(lan["spec"]["selector"], main["spec"]["selector"]);
 }
+
+#[test]
+fn http_probe_can_send_a_host_header() {
+    use portkey::portkey_model::app::Probe;
+    let m = compile(vec![
+        app("cloud").probe(Probe::http("/status.php").host("cloud.example.org")),
+    ]);
+    let d = object(&m, "Deployment", "cloud");
+    let get = &main_container(&d)["livenessProbe"]["httpGet"];
+    assert_eq!(get["path"], "/status.php");
+    assert_eq!(get["httpHeaders"][0]["name"], "Host");
+    assert_eq!(get["httpHeaders"][0]["value"], "cloud.example.org");
+}

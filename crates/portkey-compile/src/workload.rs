@@ -396,6 +396,12 @@ fn probe(app: &ResolvedApp, p: &portkey_model::app::Probe) -> Probe {
             out.http_get = Some(HTTPGetAction {
                 path: Some(path.clone()),
                 port,
+                http_headers: p.host_header.as_ref().map(|h| {
+                    vec![k8s_openapi::api::core::v1::HTTPHeader {
+                        name: "Host".into(),
+                        value: h.clone(),
+                    }]
+                }),
                 ..HTTPGetAction::default()
             });
         }

@@ -211,6 +211,8 @@ pub struct Probe {
     pub failure_threshold: Option<u32>,
     /// `periodSeconds`, when not the Kubernetes default.
     pub period_seconds: Option<u32>,
+    /// `Host` header of an HTTP probe (apps that answer only to their public name).
+    pub host_header: Option<String>,
 }
 
 /// The action a probe performs.
@@ -244,7 +246,14 @@ impl Probe {
             check,
             failure_threshold: None,
             period_seconds: None,
+            host_header: None,
         }
+    }
+    /// Sends this `Host` header with an HTTP probe (`httpHeaders`), for apps that reject
+    /// requests addressed to the pod IP (Nextcloud's trusted domains).
+    pub fn host(mut self, host: &str) -> Self {
+        self.host_header = Some(host.into());
+        self
     }
     /// Allows `failures × period` seconds (startup probes: slow first boots).
     pub fn allow(mut self, failures: u32, period_seconds: u32) -> Self {

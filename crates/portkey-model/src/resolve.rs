@@ -855,6 +855,13 @@ fn check_probes(app: &App, p: &mut Problems<'_>) {
         &app.probes.startup,
     ];
     for probe in probes.into_iter().flatten() {
+        if probe.host_header.is_some() && !matches!(probe.check, ProbeCheck::Http(_)) {
+            p.add(
+                "probe",
+                "a Host header on a probe that is not HTTP",
+                "use `Probe::http(..).host(..)`",
+            );
+        }
         match &probe.check {
             ProbeCheck::Http(path) if !path.starts_with('/') => {
                 p.add(
