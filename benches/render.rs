@@ -103,6 +103,29 @@ fn measure(label: &str, apps: &dyn Fn() -> Vec<App>, iterations: usize, per: usi
     report(label, files, &times, per);
 }
 
+/// Re-renders into a folder that holds the previous tree, after one app changed: what a
+/// Renovate bump or an edit costs. Unchanged files are linked, not rewritten.
+fn measure_rerender(n: usize, iterations: usize) {
+    let cluster = portkey::cluster::portkey();
+    let mut times = Vec::with_capacity(iterations);
+    let mut keep = Vec::with_capacity(iterations);
+    let mut files = 0;
+    for i in 0..iterations {
+        let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
+        let out = tmp.path().join("generated");
+        run(&cluster, synthetic(n), &out);
+        let mut apps = synthetic(n);
+        apps[i % n] = apps[i % n].clone().env("CHANGED", "yes");
+        let start = Instant::now();
+        files = run(&cluster, apps, &out);
+        times.push(start.elapsed());
+        keep.push(tmp);
+    }
+    drop(keep);
+    times.sort();
+    report(&format!("N={n}, re-rendered, 1 change"), files, &times, n);
+}
+
 fn main() {
     // `cargo test --benches` runs this with `--bench`-less args; keep it quick then.
     let quick = std::env::args().any(|a| a == "--test");
@@ -129,4 +152,5 @@ fn main() {
         );
         measure(&format!("N={n}, written"), &|| synthetic(n), iterations, n);
     }
+    measure_rerender(2000, iterations.min(5));
 }

@@ -469,3 +469,39 @@ fn check_reports_a_foreign_directory_and_a_deleted_file() {
     assert_eq!(read_tree(&site.out).unwrap(), v1());
     site.assert_outside_untouched();
 }
+
+/// A re-render links unchanged files from the previous tree instead of rewriting them (same
+/// inode), writes changed files afresh, and leaves each file with one name once the old tree
+/// is gone.
+#[cfg(unix)]
+#[test]
+fn rewrite_links_unchanged_files_and_rewrites_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::new();
+    write_tree(&v1(), &site.out).unwrap();
+    let inode = |p: &str| fs::metadata(site.out.join(p)).unwrap().ino();
+    let (a, b) = (inode("a.yaml"), inode("sub/b.yaml"));
+    write_tree(&v2(), &site.out).unwrap();
+    assert_eq!(
+        inode("a.yaml"),
+        a,
+        "unchanged a.yaml is the same file, linked"
+    );
+    assert_ne!(
+        inode("sub/b.yaml"),
+        b,
+        "changed sub/b.yaml is written afresh"
+    );
+    assert_eq!(read_tree(&site.out).unwrap(), v2());
+    for p in ["a.yaml", "sub/b.yaml"] {
+        assert_eq!(
+            fs::metadata(site.out.join(p)).unwrap().nlink(),
+            1,
+            "{p} keeps one name"
+        );
+    }
+    // A hand edit is not carried over by a link: the file is rewritten to the rendering.
+    fs::write(site.out.join("a.yaml"), "kind: Edited\n").unwrap();
+    write_tree(&v2(), &site.out).unwrap();
+    assert_eq!(read_tree(&site.out).unwrap(), v2());
+}

@@ -304,7 +304,8 @@ pub struct WriteReport {
 /// staging directory, which is always removed.
 pub fn write_tree(tree: &Tree, dir: &Path) -> Result<WriteReport, RenderError> {
     check_paths(tree)?;
-    let drift = changes(&read_tree(dir)?, tree);
+    let on_disk = read_tree(dir)?;
+    let drift = changes(&on_disk, tree);
     let report = WriteReport {
         files: tree.len(),
         drift,
@@ -326,7 +327,13 @@ pub fn write_tree(tree: &Tree, dir: &Path) -> Result<WriteReport, RenderError> {
         .map_err(io_err("creating a staging directory in", &parent))?;
     let new = staging.path().join("new");
     fs::create_dir(&new).map_err(io_err("creating", &new))?;
-    write_files(tree, &new)?;
+    write_files(tree, &new, |rel, text| {
+        // An unchanged file is hard-linked from the current tree instead of rewritten: far
+        // fewer new inodes on a large re-render, and the old tree's removal then only drops
+        // names. Links are never followed or shared afterwards: the old tree is deleted.
+        (on_disk.get(rel).is_some_and(|old| old == text) && !dir.join(rel).is_symlink())
+            .then(|| dir.join(rel))
+    })?;
     swap_in(&new, dir)?;
     // The staging directory now holds the previous tree (or nothing); dropping it removes it.
     drop(staging);
@@ -383,7 +390,11 @@ fn check_paths(tree: &Tree) -> Result<(), RenderError> {
 
 /// Writes the files with a few threads. Creating files is system-call bound, so more
 /// threads than cores still help; each thread creates the directories of its own files.
-fn write_files(tree: &Tree, root: &Path) -> Result<(), RenderError> {
+fn write_files(
+    tree: &Tree,
+    root: &Path,
+    unchanged: impl Fn(&str, &str) -> Option<PathBuf> + Sync,
+) -> Result<(), RenderError> {
     const WRITERS: usize = 4;
     let entries: Vec<(&String, &String)> = tree.iter().collect();
     if let Some(n) = abort_after() {
@@ -401,6 +412,7 @@ fn write_files(tree: &Tree, root: &Path) -> Result<(), RenderError> {
         let handles: Vec<_> = entries
             .chunks(chunk)
             .map(|part| {
+                let unchanged = &unchanged;
                 s.spawn(move || -> Result<(), RenderError> {
                     let mut made: Option<&Path> = None;
                     for (rel, text) in part {
@@ -413,7 +425,11 @@ fn write_files(tree: &Tree, root: &Path) -> Result<(), RenderError> {
                             }
                             made = parent;
                         }
-                        fs::write(&path, text.as_bytes()).map_err(io_err("writing", &path))?;
+                        let linked = unchanged(rel, text)
+                            .is_some_and(|old| fs::hard_link(old, &path).is_ok());
+                        if !linked {
+                            fs::write(&path, text.as_bytes()).map_err(io_err("writing", &path))?;
+                        }
                     }
                     Ok(())
                 })
