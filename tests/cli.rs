@@ -2,21 +2,16 @@
 #![allow(clippy::case_sensitive_file_extension_comparisons)] // portkey writes lower-case `.yaml`
 
 use std::fs;
+mod common;
+
+use common::text;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use portkey::portkey_render::{Tree, read_tree};
 
 fn portkey(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portkey"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run the portkey binary")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    common::run_cli(args, cwd)
 }
 
 fn expected() -> Tree {

@@ -89,15 +89,7 @@ fn run_independent_validator(tool: &Path, path: &Path) -> Output {
 }
 
 fn portkey_cli(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_portkey"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run the portkey binary")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    run_cli(args, cwd)
 }
 
 /// Parses one YAML file (portkey's header comment included) into JSON.

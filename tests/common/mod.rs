@@ -280,3 +280,60 @@ pub fn problems(apps: Vec<App>) -> Vec<ModelError> {
         Err(e) => e.0,
     }
 }
+
+/// Runs the built `portkey` binary in `cwd`.
+pub fn run_cli(args: &[&str], cwd: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_portkey"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run the portkey binary")
+}
+
+/// Program output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Finds the problem on `app`'s `field` among `all` and checks what the user reads: the
+/// problem mentions every string of `mentions`, a fix is given (and differs from the
+/// problem), and the message names the app, the field, the file and the fix.
+pub fn find_problem(all: &[ModelError], app: &str, field: &str, mentions: &[&str]) -> ModelError {
+    let e = all
+        .iter()
+        .find(|e| e.app == app && e.field == field)
+        .unwrap_or_else(|| panic!("no problem for app `{app}`, field `{field}`; got:\n{all:#?}"))
+        .clone();
+    for m in mentions {
+        assert!(
+            e.problem.contains(m),
+            "problem should mention {m:?}: {e:#?}"
+        );
+    }
+    assert!(!e.fix.trim().is_empty(), "no fix given: {e:#?}");
+    assert_ne!(
+        e.fix.trim(),
+        e.problem.trim(),
+        "the fix repeats the problem: {e:#?}"
+    );
+    let shown = e.to_string();
+    assert!(
+        shown.contains(&format!("`{app}`")),
+        "message does not name the app: {shown}"
+    );
+    assert!(
+        shown.contains(&format!("`{field}`")),
+        "message does not name the field: {shown}"
+    );
+    assert!(
+        shown.contains(&e.fix) && shown.contains("fix"),
+        "message does not say how to fix it: {shown}"
+    );
+    if !e.file.is_empty() {
+        assert!(
+            shown.contains(&e.file),
+            "message does not name the file: {shown}"
+        );
+    }
+    e
+}
