@@ -138,6 +138,10 @@ impl Schemas {
                 ),
             )];
         };
+        // The fast path (no error collection) is what almost every object takes.
+        if validator.is_valid(value) {
+            return Vec::new();
+        }
         validator
             .iter_errors(value)
             .map(|e| (e.instance_path().to_string(), e.to_string()))
