@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use portkey::portkey_model::chart::Chart;
-use portkey::portkey_model::components::{Component, ComponentKind};
+use portkey::portkey_model::components::Component;
 use portkey::portkey_model::{self, resolve_all};
 use serde_json::Value;
 
@@ -386,5 +386,4 @@ fn bootstrap_document_lists_the_waves_in_order() {
     for (w, name) in &rows {
         assert_eq!(wave[name], *w, "{name}");
     }
-    let _ = ComponentKind::App;
 }
