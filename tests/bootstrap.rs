@@ -387,3 +387,58 @@ fn bootstrap_document_lists_the_waves_in_order() {
         assert_eq!(wave[name], *w, "{name}");
     }
 }
+
+#[test]
+fn one_release_creates_and_labels_a_shared_namespace() {
+    let tree = tree();
+    let mut creators = Vec::new();
+    for name in ["rook-ceph", "ceph-csi-drivers", "rook-ceph-cluster"] {
+        let app = yaml(&tree[&format!("argocd/application-{name}.yaml")]);
+        assert_eq!(app["spec"]["destination"]["namespace"], "rook-ceph");
+        let creates = app["spec"]["syncPolicy"]["syncOptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o == "CreateNamespace=true");
+        assert_eq!(
+            creates,
+            !app["spec"]["syncPolicy"]["managedNamespaceMetadata"].is_null(),
+            "{name}"
+        );
+        if creates {
+            creators.push(name);
+        }
+    }
+    assert_eq!(
+        creators,
+        ["rook-ceph"],
+        "exactly the earliest release owns the namespace"
+    );
+    let wave = waves(&real_components());
+    assert!(
+        wave["rook-ceph-cluster"] > wave["rook-ceph"]
+            && wave["ceph-csi-drivers"] > wave["rook-ceph"]
+    );
+    // System namespaces are never created or labelled.
+    let snapshot = yaml(&tree["argocd/application-snapshot-controller.yaml"]);
+    assert_eq!(snapshot["spec"]["destination"]["namespace"], "kube-system");
+    assert!(snapshot["spec"]["syncPolicy"]["managedNamespaceMetadata"].is_null());
+}
+
+#[test]
+fn releases_of_one_namespace_must_agree_on_pod_security() {
+    use portkey::portkey_model::chart::PodSecurity;
+    let charts = vec![
+        Chart::helm("https://charts.example.org", "a", "1.0.0")
+            .namespace("shared")
+            .pod_security(PodSecurity::Privileged),
+        Chart::helm("https://charts.example.org", "b", "1.0.0").namespace("shared"),
+    ];
+    let err = resolve_all(&test_cluster(), vec![], charts)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("pod_security") && err.contains("shared"),
+        "{err}"
+    );
+}

@@ -235,14 +235,20 @@ fn component_application(catalogue: &Catalogue<'_>, c: &Component) -> Applicatio
                 .iter()
                 .find(|x| x.name == c.name)
                 .expect("chart of component");
-            let mut options = vec!["CreateNamespace=true", "PruneLast=true"];
+            let mut options = Vec::new();
+            if c.owns_namespace {
+                options.push("CreateNamespace=true");
+            }
+            options.push("PruneLast=true");
             if chart.server_side_apply {
                 options.push("ServerSideApply=true");
             }
             let mut policy = sync(true, true, &options);
-            let mut labels = pod_security_labels(chart.pod_security);
-            labels.insert(crate::MANAGED_BY.0.into(), crate::MANAGED_BY.1.into());
-            policy.managed_namespace_metadata = Some(ManagedNamespaceMetadata { labels });
+            if c.owns_namespace {
+                let mut labels = pod_security_labels(chart.pod_security);
+                labels.insert(crate::MANAGED_BY.0.into(), crate::MANAGED_BY.1.into());
+                policy.managed_namespace_metadata = Some(ManagedNamespaceMetadata { labels });
+            }
             application(
                 &c.name,
                 INFRA_PROJECT,

@@ -86,7 +86,14 @@ pub struct Component {
     pub depends_on: Vec<String>,
     /// Argo CD sync wave.
     pub wave: i32,
+    /// For chart releases: whether this release creates its namespace (and sets its Pod
+    /// Security labels). One release per namespace does, the earliest; the others in that
+    /// namespace come after it. System namespaces are never created or labelled.
+    pub owns_namespace: bool,
 }
+
+/// Namespaces that exist in every cluster and that no release creates or labels.
+pub const SYSTEM_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "default"];
 
 /// The API group of Volsync's custom resources.
 pub const VOLSYNC_GROUP: &str = "volsync.backube";
@@ -135,6 +142,7 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
         provides: provides.into_iter().collect(),
         depends_on: Vec::new(),
         wave: 0,
+        owns_namespace: false,
     };
     let mut out = vec![part(
         ClusterPart::Namespaces,
@@ -221,6 +229,7 @@ fn app_component(cluster: &Cluster, app: &ResolvedApp) -> Component {
         provides: BTreeSet::new(),
         depends_on: Vec::new(),
         wave: 0,
+        owns_namespace: false,
     }
 }
 
@@ -237,6 +246,7 @@ fn chart_component(chart: &Chart) -> Component {
         provides: chart.provides.iter().cloned().collect(),
         depends_on: Vec::new(),
         wave: 0,
+        owns_namespace: false,
     }
 }
 
@@ -302,7 +312,51 @@ pub fn components(
         return Err(errors);
     }
     assign_waves(&mut all)?;
+    share_namespaces(&mut all, charts)?;
     Ok(all)
+}
+
+/// Several releases may install into one namespace (rook-ceph): the earliest (wave, then
+/// name) creates and labels it, the others come after it, so no two Applications manage one
+/// namespace's metadata (Argo CD's shared-resource conflict).
+fn share_namespaces(all: &mut [Component], charts: &[Chart]) -> Result<(), Vec<ModelError>> {
+    let namespace_of: BTreeMap<&str, &str> = charts
+        .iter()
+        .map(|c| (c.name.as_str(), c.namespace.as_str()))
+        .collect();
+    let mut owner: BTreeMap<&str, (i32, String)> = BTreeMap::new();
+    for c in all.iter().filter(|c| c.kind == ComponentKind::Chart) {
+        let ns = namespace_of[c.name.as_str()];
+        if SYSTEM_NAMESPACES.contains(&ns) {
+            continue;
+        }
+        let candidate = (c.wave, c.name.clone());
+        owner
+            .entry(ns)
+            .and_modify(|o| {
+                if candidate < *o {
+                    *o = candidate.clone();
+                }
+            })
+            .or_insert(candidate);
+    }
+    let mut added = false;
+    for c in all.iter_mut().filter(|c| c.kind == ComponentKind::Chart) {
+        let Some((_, first)) = owner.get(namespace_of[c.name.as_str()]) else {
+            continue;
+        };
+        if *first == c.name {
+            c.owns_namespace = true;
+        } else if !c.depends_on.contains(first) {
+            c.depends_on.push(first.clone());
+            c.depends_on.sort();
+            added = true;
+        }
+    }
+    if added {
+        assign_waves(all)?;
+    }
+    Ok(())
 }
 
 /// Depth-first longest path from `i`; returns the cycle (as indices) when there is one.

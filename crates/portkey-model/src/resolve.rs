@@ -311,6 +311,25 @@ pub fn resolve_all(
 fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<ModelError> {
     let mut out = Vec::new();
     let mut seen: BTreeSet<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+    let mut levels: BTreeMap<&str, (&str, crate::chart::PodSecurity)> = BTreeMap::new();
+    for c in charts {
+        if let Some((other, level)) = levels.insert(&c.namespace, (&c.name, c.pod_security))
+            && level != c.pod_security
+        {
+            out.push(ModelError {
+                app: c.name.clone(),
+                file: c.source.clone(),
+                field: "pod_security".into(),
+                problem: format!(
+                    "namespace `{}` is {} for `{other}` but {} here",
+                    c.namespace,
+                    level.as_str(),
+                    c.pod_security.as_str()
+                ),
+                fix: "give every release of one namespace the same Pod Security level".into(),
+            });
+        }
+    }
     for c in charts {
         let mut err = |field: &str, problem: String, fix: &str| {
             out.push(ModelError {
