@@ -282,25 +282,12 @@ fn checked_files(manifests: &[portkey_compile::Manifest]) -> Checked {
 /// declares as created outside Git (app secret references and, without a secret store, the
 /// restic repository Secrets).
 fn lint_context(catalogue: &portkey_model::Catalogue<'_>) -> portkey_validate::lint::Context {
-    let mut external_secrets = std::collections::BTreeSet::new();
-    for app in &catalogue.apps {
-        let ns = app.app.namespace.name().to_string();
-        for e in &app.app.env {
-            if let portkey_model::app::EnvValue::Secret(s) = &e.value {
-                external_secrets.insert((ns.clone(), s.secret.clone()));
-            }
-        }
-        if catalogue.cluster.backup.secret_store.is_none() {
-            for c in &app.claims {
-                if let Some(secret) = &c.repository_secret {
-                    external_secrets.insert((ns.clone(), secret.clone()));
-                }
-            }
-        }
-    }
+    // One derivation of the Secrets created outside Git: the same list BOOTSTRAP.md prints.
     portkey_validate::lint::Context {
         domain: catalogue.cluster.domain.clone(),
-        external_secrets,
+        external_secrets: portkey_render::bootstrap::required_secrets(catalogue)
+            .into_keys()
+            .collect(),
     }
 }
 

@@ -518,13 +518,6 @@ impl Volume {
         }
         self
     }
-    /// The claim, if this volume is one.
-    pub fn as_claim(&self) -> Option<&Claim> {
-        match &self.source {
-            VolumeSource::Claim(c) => Some(c),
-            _ => None,
-        }
-    }
 }
 
 /// A file mounted from the app's ConfigMap `<app>-config`.

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::app::{App, BackupChoice, Claim, EnvValue, Exception, ProbeCheck, VolumeSource};
 use crate::backup::Backup;
-use crate::cluster::{AccessMode, Cluster, GpuDriver, Node, Reclaim, StorageClass};
+use crate::cluster::{AccessMode, Cluster, GpuDriver, Node, Reclaim};
 use crate::error::{ModelError, ModelErrors};
 use crate::names;
 use crate::quantity::{Cpu, Memory};
@@ -75,13 +75,6 @@ impl ResolvedApp {
         self.claims
             .iter()
             .any(|c| c.access == AccessMode::ReadWriteOnce)
-    }
-    /// Whether the app mounts `share`-backed NFS volumes.
-    pub fn nfs_volumes(&self) -> impl Iterator<Item = &crate::app::Volume> {
-        self.app
-            .volumes
-            .iter()
-            .filter(|v| matches!(v.source, VolumeSource::Nfs { .. }))
     }
 }
 
@@ -1045,7 +1038,7 @@ fn check_claim(
                     "use `Backup::daily()`, `Backup::every_6_hours()` or a valid 5-field cron",
                 );
             }
-            if !class_supports_snapshots(class) {
+            if !class.snapshots {
                 p.add(
                     format!("{field}.backup"),
                     format!("storage class `{}` has no snapshot support, which Volsync's copyMethod Snapshot needs", class.name),
@@ -1079,10 +1072,6 @@ fn check_claim(
         backup: c.backup.clone(),
         repository_secret: None,
     })
-}
-
-fn class_supports_snapshots(class: &StorageClass) -> bool {
-    class.snapshots
 }
 
 fn check_config_files(app: &App, p: &mut Problems<'_>) {

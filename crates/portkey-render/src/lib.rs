@@ -3,8 +3,8 @@
 //! - [`to_yaml`] is the one place objects become YAML (serde-saphyr: YAML 1.1 look-alikes
 //!   such as `yes`, `on`, `0700` or `1.10` are quoted; multi-line strings become block
 //!   scalars).
-//! - [`render_tree`] builds the whole tree in memory, one object per file, each headed by a
-//!   comment naming its source and the command that regenerates it.
+//! - [`render_files`] and [`assemble`] build the whole tree in memory, one object per file,
+//!   each headed by a comment naming its source and the command that regenerates it.
 //! - [`write_tree`] replaces `generated/` atomically: the new tree is written beside it and
 //!   swapped in with one rename, so an error or a kill never leaves it half-written. Files
 //!   portkey no longer produces disappear with the old tree; nothing outside is touched.
@@ -98,14 +98,6 @@ pub fn header(source: &str) -> String {
 
 /// A rendered file: its path under `generated/`, its text, and the model file it came from.
 pub type File = (String, String, String);
-
-/// Renders every manifest into its file, in memory.
-pub fn render_tree(manifests: &[Manifest]) -> Result<Tree, RenderError> {
-    let files = portkey_compile::parallel::map_chunks(manifests, |part| {
-        part.iter().map(render_one).collect()
-    });
-    assemble(files)
-}
 
 /// Serializes manifests into files (sequentially; callers parallelise over apps).
 pub fn render_files(manifests: &[Manifest]) -> Vec<Result<File, RenderError>> {
@@ -330,8 +322,11 @@ pub fn write_tree(tree: &Tree, dir: &Path) -> Result<WriteReport, RenderError> {
     write_files(tree, &new, |rel, text| {
         // An unchanged file is hard-linked from the current tree instead of rewritten: far
         // fewer new inodes on a large re-render, and the old tree's removal then only drops
-        // names. Links are never followed or shared afterwards: the old tree is deleted.
-        (on_disk.get(rel).is_some_and(|old| old == text) && !dir.join(rel).is_symlink())
+        // names. A symbolic link never qualifies: `read_tree` records it as a description,
+        // which no rendering equals.
+        on_disk
+            .get(rel)
+            .is_some_and(|old| old == text)
             .then(|| dir.join(rel))
     })?;
     swap_in(&new, dir)?;
