@@ -1,12 +1,28 @@
-//! Benchmark of the whole pipeline (resolve, compile, serialize, write) on the real catalogue
-//! and on N synthetic apps (N = 20, 200, 2000), each written into a fresh temporary folder.
+//! Benchmark of the whole pipeline (resolve, check, compile, validate, serialize, write) on
+//! the real catalogue and on N synthetic apps (N = 20, 200, 2000).
 //!
-//! Run with `cargo bench --bench render`. Targets (release, 2 cores): real catalogue ≤ 20 ms,
-//! 2000 apps ≤ 250 ms, linear in N (the per-app column should stay flat). "in memory" is
-//! resolve + compile + serialize; "written" adds the atomic write of the tree to disk.
+//! Run with `cargo bench --bench render`; `cargo bench --bench render -- 2000 tmpfs` runs
+//! only the measurements whose label holds every word given, and `--timings` adds the
+//! pipeline stages of the in-memory runs. Targets (release, 2 cores): real catalogue
+//! ≤ 20 ms, 2000 apps ≤ 250 ms, linear in N (the per-app column should stay flat).
+//!
+//! - "in memory": [`portkey::build_with`], what `render --check` compares.
+//! - "written": [`portkey::render_into`], what `render` does, into a fresh temporary folder
+//!   on tmpfs (`/dev/shm`, RAM-backed, what `/tmp` is on many systems) and on the project's
+//!   disk (`target/tmp`). Creating 14,000 files costs a disk filesystem several times more
+//!   kernel time than tmpfs; that share belongs to the filesystem, not to portkey.
+//! - "re-rendered": into a folder holding the previous tree, after one app changed.
+//!
+//! Nothing is deleted until every measurement is done: on ext4 without a journal, creating
+//! files within a minute of deleting thousands makes the inode allocator skip every
+//! recently deleted inode (`recently_deleted`), and the measurement would time that.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The allocator `portkey` (src/main.rs) runs with, so the bench times what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use portkey::prelude::*;
 use portkey_model::app::App;
@@ -40,117 +56,167 @@ fn synthetic(n: usize) -> Vec<App> {
         .collect()
 }
 
-/// The whole pipeline as `portkey render` runs it: the apps plus the infrastructure charts.
-fn render(cluster: &Cluster, apps: Vec<App>) -> portkey_render::Tree {
-    portkey::build_with(cluster, apps, portkey::charts())
-        .expect("renders")
-        .tree
+/// The whole pipeline in memory: the apps plus the infrastructure charts.
+fn build(cluster: &Cluster, apps: Vec<App>) -> portkey::Output {
+    portkey::build_with(cluster, apps, portkey::charts()).expect("renders")
 }
 
-fn run(cluster: &Cluster, apps: Vec<App>, out: &Path) -> usize {
-    let tree = render(cluster, apps);
-    let n = tree.len();
-    portkey_render::write_tree(&tree, out).expect("writes");
-    n
+/// `portkey render`: the pipeline streaming into a staging directory, swapped in for `out`.
+fn run(cluster: &Cluster, apps: Vec<App>, out: &Path) -> (usize, portkey::Timings) {
+    let (output, report) =
+        portkey::render_into(cluster, apps, portkey::charts(), out).expect("renders and writes");
+    (report.files, output.timings)
 }
 
-fn measure_in_memory(label: &str, apps: &dyn Fn() -> Vec<App>, iterations: usize, per: usize) {
-    let cluster = portkey::cluster::portkey();
-    let mut times: Vec<Duration> = (0..iterations)
-        .map(|_| {
-            let input = apps();
+/// One workload: a label, how to make its apps, and how many apps it has.
+struct Workload {
+    label: String,
+    apps: Box<dyn Fn() -> Vec<App>>,
+    per: usize,
+}
+
+fn workloads() -> Vec<Workload> {
+    let mut out = vec![Workload {
+        label: "real catalogue".into(),
+        apps: Box::new(portkey::catalogue),
+        per: portkey::catalogue().len(),
+    }];
+    for n in [20, 200, 2000] {
+        out.push(Workload {
+            label: format!("N={n}"),
+            apps: Box::new(move || synthetic(n)),
+            per: n,
+        });
+    }
+    out
+}
+
+struct Bench {
+    cluster: Cluster,
+    iterations: usize,
+    /// Every output folder, deleted only when the bench ends.
+    keep: Vec<tempfile::TempDir>,
+}
+
+impl Bench {
+    fn in_memory(&self, w: &Workload) {
+        let label = format!("{}, in memory", w.label);
+        if !selected(&label) {
+            return;
+        }
+        let runs: Vec<(Duration, portkey::Timings)> = (0..self.iterations)
+            .map(|_| {
+                let input = (w.apps)();
+                let start = Instant::now();
+                let output = build(&self.cluster, input);
+                (start.elapsed(), output.timings)
+            })
+            .collect();
+        report(&label, 0, w.per, runs);
+    }
+
+    fn written(&mut self, w: &Workload, fs: &str, base: &Path) {
+        let label = format!("{}, written ({fs})", w.label);
+        if !selected(&label) {
+            return;
+        }
+        let mut runs = Vec::with_capacity(self.iterations);
+        let mut files = 0;
+        for _ in 0..self.iterations {
+            let tmp = tempfile::tempdir_in(base).expect("tempdir");
+            let out = tmp.path().join("generated");
+            let input = (w.apps)();
             let start = Instant::now();
-            let tree = render(&cluster, input);
-            let t = start.elapsed();
-            drop(tree);
-            t
-        })
-        .collect();
-    times.sort();
-    report(label, 0, &times, per);
+            let (n, timings) = run(&self.cluster, input, &out);
+            runs.push((start.elapsed(), timings));
+            files = n;
+            self.keep.push(tmp);
+        }
+        report(&label, files, w.per, runs);
+    }
+
+    /// Re-renders into a folder that holds the previous tree, after one app changed: what a
+    /// Renovate bump or an edit costs. Unchanged files are linked, not rewritten.
+    fn rerendered(&mut self, n: usize, fs: &str, base: &Path) {
+        let label = format!("N={n}, re-rendered, 1 change ({fs})");
+        if !selected(&label) {
+            return;
+        }
+        let mut runs = Vec::with_capacity(self.iterations);
+        let mut files = 0;
+        for i in 0..self.iterations {
+            let tmp = tempfile::tempdir_in(base).expect("tempdir");
+            let out = tmp.path().join("generated");
+            run(&self.cluster, synthetic(n), &out);
+            let mut apps = synthetic(n);
+            apps[i % n] = apps[i % n].clone().env("CHANGED", "yes");
+            let start = Instant::now();
+            let (count, timings) = run(&self.cluster, apps, &out);
+            runs.push((start.elapsed(), timings));
+            files = count;
+            self.keep.push(tmp);
+        }
+        report(&label, files, n, runs);
+    }
 }
 
-fn report(label: &str, files: usize, times: &[Duration], per: usize) {
-    let median = times[times.len() / 2];
+/// Prints the median and minimum of the runs, the median per app, and with `--timings` the
+/// stages of the median run.
+fn report(label: &str, files: usize, per: usize, mut runs: Vec<(Duration, portkey::Timings)>) {
+    runs.sort_by_key(|(t, _)| *t);
+    let (median, stages) = &runs[runs.len() / 2];
     let ms = median.as_secs_f64() * 1e3;
     #[allow(clippy::cast_precision_loss)]
     let per_app = ms * 1e3 / per as f64;
     println!(
-        "{label:<30} {files:>6} files  median {ms:>8.2} ms  min {:>8.2} ms  {per_app:>7.1} µs/app",
-        times[0].as_secs_f64() * 1e3
+        "{label:<38} {files:>6} files  median {ms:>8.2} ms  min {:>8.2} ms  {per_app:>7.1} µs/app",
+        runs[0].0.as_secs_f64() * 1e3
     );
+    if std::env::args().any(|a| a == "--timings") {
+        print!("{}", stages.table());
+    }
 }
 
-fn measure(label: &str, apps: &dyn Fn() -> Vec<App>, iterations: usize, per: usize) {
-    let cluster = portkey::cluster::portkey();
-    let mut times: Vec<Duration> = Vec::with_capacity(iterations);
-    let mut files = 0;
-    // Outputs are deleted only after timing: deleting thousands of files just before
-    // creating thousands more makes ext4's inode allocator (recently_deleted) crawl, which
-    // measures the filesystem, not portkey.
-    let mut keep = Vec::with_capacity(iterations);
-    for _ in 0..iterations {
-        let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
-        let out = tmp.path().join("generated");
-        let input = apps();
-        let start = Instant::now();
-        files = run(&cluster, input, &out);
-        times.push(start.elapsed());
-        keep.push(tmp);
+/// Where the "written" runs put their trees: tmpfs where the machine has one, then the
+/// project's disk.
+fn folders() -> Vec<(&'static str, PathBuf)> {
+    let mut out = Vec::new();
+    let shm = Path::new("/dev/shm");
+    if tempfile::tempdir_in(shm).is_ok() {
+        out.push(("tmpfs", shm.to_path_buf()));
     }
-    drop(keep);
-    times.sort();
-    report(label, files, &times, per);
+    out.push(("disk", PathBuf::from(env!("CARGO_TARGET_TMPDIR"))));
+    out
 }
 
-/// Re-renders into a folder that holds the previous tree, after one app changed: what a
-/// Renovate bump or an edit costs. Unchanged files are linked, not rewritten.
-fn measure_rerender(n: usize, iterations: usize) {
-    let cluster = portkey::cluster::portkey();
-    let mut times = Vec::with_capacity(iterations);
-    let mut keep = Vec::with_capacity(iterations);
-    let mut files = 0;
-    for i in 0..iterations {
-        let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
-        let out = tmp.path().join("generated");
-        run(&cluster, synthetic(n), &out);
-        let mut apps = synthetic(n);
-        apps[i % n] = apps[i % n].clone().env("CHANGED", "yes");
-        let start = Instant::now();
-        files = run(&cluster, apps, &out);
-        times.push(start.elapsed());
-        keep.push(tmp);
-    }
-    drop(keep);
-    times.sort();
-    report(&format!("N={n}, re-rendered, 1 change"), files, &times, n);
+/// Whether a measurement runs: every word given on the command line is in its label.
+fn selected(label: &str) -> bool {
+    std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .all(|word| label.contains(&word))
 }
 
 fn main() {
     // `cargo test --benches` runs this with `--bench`-less args; keep it quick then.
     let quick = std::env::args().any(|a| a == "--test");
-    let iterations = if quick { 1 } else { 9 };
-    let real = portkey::catalogue().len();
-    measure_in_memory(
-        "real catalogue, in memory",
-        &portkey::catalogue,
-        iterations,
-        real,
-    );
-    measure(
-        "real catalogue, written",
-        &portkey::catalogue,
-        iterations,
-        real,
-    );
-    for n in [20, 200, 2000] {
-        measure_in_memory(
-            &format!("N={n}, in memory"),
-            &|| synthetic(n),
-            iterations,
-            n,
-        );
-        measure(&format!("N={n}, written"), &|| synthetic(n), iterations, n);
+    let mut bench = Bench {
+        cluster: portkey::cluster::portkey(),
+        iterations: if quick { 1 } else { 9 },
+        keep: Vec::new(),
+    };
+    let workloads = workloads();
+    // In memory first, then tmpfs, then disk: each disk run leaves the kernel writing back
+    // thousands of files for a while, which would slow whatever is measured next.
+    for w in &workloads {
+        bench.in_memory(w);
     }
-    measure_rerender(2000, iterations.min(5));
+    for (fs, base) in folders() {
+        for w in &workloads {
+            bench.written(w, fs, &base);
+        }
+    }
+    for (fs, base) in folders() {
+        bench.rerendered(2000, fs, &base);
+    }
 }

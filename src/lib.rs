@@ -81,6 +81,33 @@ pub struct Output {
     pub tree: Tree,
     /// The capacity and failure analysis (its warnings are worth showing).
     pub plan: Plan,
+    /// How long each stage took (`portkey render --timings` prints them).
+    pub timings: Timings,
+}
+
+/// Wall-clock time per pipeline stage, in the order the stages ran.
+#[derive(Clone, Debug, Default)]
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
+
+impl Timings {
+    /// Records a stage that started at `since` and ended now; returns now.
+    fn lap(&mut self, stage: &'static str, since: std::time::Instant) -> std::time::Instant {
+        let now = std::time::Instant::now();
+        self.0.push((stage, now - since));
+        now
+    }
+
+    /// One line per stage, `stage  12.3 ms`, and the total.
+    pub fn table(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        for (stage, d) in &self.0 {
+            let _ = writeln!(out, "{stage:<28} {:>8.1} ms", d.as_secs_f64() * 1e3);
+        }
+        let total: std::time::Duration = self.0.iter().map(|(_, d)| *d).sum();
+        let _ = writeln!(out, "{:<28} {:>8.1} ms", "total", total.as_secs_f64() * 1e3);
+        out
+    }
 }
 
 /// Resolves and checks the model, then analyses placement and capacity. Requests that no
@@ -110,42 +137,108 @@ pub fn build(cluster: &Cluster, apps: Vec<App>) -> Result<Output, Error> {
     build_with(cluster, apps, Vec::new())
 }
 
-/// The whole pipeline for apps and chart releases: what `portkey render` runs.
+/// The whole pipeline for apps and chart releases, in memory: what `portkey render --check`
+/// compares with `generated/`.
 pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Result<Output, Error> {
+    let mut timings = Timings::default();
+    let sink = portkey_render::Collect::default();
+    let plan = pipeline(cluster, apps, charts, &sink, &mut timings)?;
+    let start = std::time::Instant::now();
+    let tree = portkey_render::assemble(sink.into_files()).map_err(Error::Render)?;
+    timings.lap("assemble the tree", start);
+    Ok(Output {
+        tree,
+        plan,
+        timings,
+    })
+}
+
+/// The whole pipeline for apps and chart releases, written into `dir`: what `portkey
+/// render` runs.
+///
+/// Files are written into a staging directory beside `dir` while the pipeline is still
+/// compiling (the filesystem work overlaps the CPU work), and the staging directory
+/// replaces `dir` in one rename only when every check has passed. On any error `dir` is
+/// left exactly as it was.
+pub fn render_into(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+    dir: &std::path::Path,
+) -> Result<(Output, portkey_render::WriteReport), Error> {
+    let mut timings = Timings::default();
+    let start = std::time::Instant::now();
+    let staging = portkey_render::Staging::begin(dir).map_err(Error::Render)?;
+    timings.lap("create the staging directory", start);
+    // An error returns early and drops `staging`, which removes what was written.
+    let plan = pipeline(cluster, apps, charts, &staging, &mut timings)?;
+    let start = std::time::Instant::now();
+    let (tree, report) = staging.commit().map_err(Error::Render)?;
+    timings.lap("finish writing, swap in", start);
+    Ok((
+        Output {
+            tree,
+            plan,
+            timings,
+        },
+        report,
+    ))
+}
+
+/// Resolve and check, plan, then compile, validate and serialize every object into `sink`.
+fn pipeline(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+    sink: &dyn portkey_render::Sink,
+    timings: &mut Timings,
+) -> Result<Plan, Error> {
+    let start = std::time::Instant::now();
     let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
+    let start = timings.lap("resolve and check", start);
     let plan = checked_plan(&catalogue)?;
-    // Compile, check and serialize app by app, in parallel chunks: each app's objects are
-    // dropped as soon as they are text, which keeps memory flat as N grows. Only small
-    // summaries stay for the lints that look across objects. The documents are written
+    let start = timings.lap("placement and capacity", start);
+    // Compile, check and serialize app by app, in parallel blocks: each app's objects go to
+    // the sink as soon as they are text, which keeps memory flat as N grows and lets the
+    // writers start at once. Only small summaries stay, for the lints that look across
+    // objects. The shared objects are one more work item, and the documents are written
     // meanwhile on their own thread.
-    let (shared, per_app, documents) = std::thread::scope(|s| {
-        let documents = s.spawn(|| documents(&catalogue, &plan));
-        // The shared objects (one Application per app among them) are checked in parallel
-        // chunks too.
-        let shared_manifests = portkey_compile::compile_shared(&catalogue);
-        let shared = portkey_compile::parallel::map_chunks(&shared_manifests, |part| {
-            vec![checked_files(part)]
-        });
-        let per_app = portkey_compile::parallel::map_chunks(&catalogue.apps, |apps| {
-            apps.iter()
-                .map(|app| checked_files(&portkey_compile::compile_app(&catalogue, app)))
+    let (checked, (documents, context)) = std::thread::scope(|s| {
+        let documents = s.spawn(|| (documents(&catalogue, &plan), lint_context(&catalogue)));
+        let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
+            .chain(catalogue.apps.iter().map(Some))
+            .collect();
+        let checked = portkey_compile::parallel::map_chunks(&work, |items| {
+            items
+                .iter()
+                .map(|item| {
+                    let manifests = match item {
+                        None => portkey_compile::compile_shared(&catalogue),
+                        Some(app) => portkey_compile::compile_app(&catalogue, app),
+                    };
+                    checked_files(&manifests, sink)
+                })
                 .collect()
         });
-        (
-            shared,
-            per_app,
-            documents.join().expect("document thread panicked"),
-        )
+        (checked, documents.join().expect("document thread panicked"))
     });
-    let mut files = Vec::new();
-    let mut summaries = Vec::new();
-    let mut problems = Vec::new();
-    for part in shared.into_iter().chain(per_app) {
-        files.extend(part.files);
-        summaries.extend(part.summaries);
-        problems.extend(part.problems);
+    sink.accept(
+        documents
+            .iter()
+            .map(|(path, source, body)| portkey_render::document(path, source, body))
+            .collect(),
+    );
+    let start = timings.lap("compile, validate, serialize", start);
+    let mut checked = checked;
+    if let Some(e) = checked.iter_mut().find_map(|part| part.render_error.take()) {
+        return Err(Error::Render(e));
     }
-    let context = lint_context(&catalogue);
+    let mut problems: Vec<String> = checked
+        .iter_mut()
+        .flat_map(|part| std::mem::take(&mut part.problems))
+        .collect();
+    let summaries: Vec<&portkey_validate::lint::Summary> =
+        checked.iter().flat_map(|part| &part.summaries).collect();
     problems.extend(
         portkey_validate::lint::check_catalogue(&summaries, &context)
             .iter()
@@ -154,11 +247,8 @@ pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Resu
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    let mut tree = portkey_render::assemble(files).map_err(Error::Render)?;
-    for (path, source, body) in documents {
-        portkey_render::add_document(&mut tree, path, source, &body);
-    }
-    Ok(Output { tree, plan })
+    timings.lap("lints across objects", start);
+    Ok(plan)
 }
 
 /// The generated Markdown documents: `(path, source, body)`.
@@ -235,22 +325,33 @@ pub fn validate_path(
     })
 }
 
-/// Rendered files with their checks.
+/// What checking one work item found (its files went to the sink).
 struct Checked {
-    files: Vec<Result<portkey_render::File, portkey_render::RenderError>>,
+    render_error: Option<portkey_render::RenderError>,
     summaries: Vec<portkey_validate::lint::Summary>,
     problems: Vec<String>,
 }
 
-/// Checks each manifest against the embedded schemas and the per-object lints, and
-/// serializes it.
-fn checked_files(manifests: &[portkey_compile::Manifest]) -> Checked {
+/// Checks each manifest against the embedded schemas and the per-object lints, serializes
+/// it, and hands the files to `sink`.
+fn checked_files(
+    manifests: &[portkey_compile::Manifest],
+    sink: &dyn portkey_render::Sink,
+) -> Checked {
     let schemas = portkey_validate::Schemas::embedded();
+    let mut files = Vec::with_capacity(manifests.len());
     let mut checked = Checked {
-        files: portkey_render::render_files(manifests),
+        render_error: None,
         summaries: Vec::with_capacity(manifests.len()),
         problems: Vec::new(),
     };
+    for file in portkey_render::render_files(manifests) {
+        match file {
+            Ok(f) => files.push(f),
+            Err(e) => checked.render_error = checked.render_error.or(Some(e)),
+        }
+    }
+    sink.accept(files);
     for m in manifests {
         let value = match serde_json::to_value(&m.object) {
             Ok(v) => v,

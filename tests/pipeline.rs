@@ -11,7 +11,7 @@ use portkey::portkey_compile::{self, Manifest};
 use portkey::portkey_model::app::{App, Port, Volume};
 use portkey::portkey_model::backup::Backup;
 use portkey::portkey_model::cluster::GpuVendor;
-use portkey::portkey_model::quantity::Memory;
+use portkey::portkey_model::quantity::{Cpu, Memory};
 use portkey::portkey_render::{self, Tree};
 use regex::Regex;
 
@@ -121,6 +121,44 @@ fn renders_are_byte_identical() {
             "two renders of the synthetic catalogue differ"
         );
     }
+}
+
+/// `render` streams files into a staging directory while it compiles (in parallel blocks
+/// above a few hundred apps): what lands on disk is exactly the in-memory tree, and a second
+/// render finds nothing to change.
+#[test]
+fn streamed_render_writes_exactly_the_in_memory_tree() {
+    let cluster = test_cluster();
+    let apps = || {
+        let mut apps = kitchen_sink();
+        apps.extend((0..300).map(|i| {
+            app(&format!("bulk-{i:03}"))
+                .requests(Cpu::m(1), Memory::mi(8))
+                .memory_limit(Memory::mi(16))
+        }));
+        apps
+    };
+    let expected = portkey::build(&cluster, apps())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .tree;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("generated");
+    let (output, report) =
+        portkey::render_into(&cluster, apps(), Vec::new(), &out).unwrap_or_else(|e| panic!("{e}"));
+    assert!(output.tree == expected, "the streamed tree differs");
+    assert!(
+        portkey_render::read_tree(&out).unwrap() == expected,
+        "the files on disk differ from the in-memory tree"
+    );
+    assert_eq!(report.files, expected.len());
+    assert_eq!(report.drift.added.len(), expected.len());
+    let (_, again) = portkey::render_into(&cluster, apps(), Vec::new(), &out).unwrap();
+    assert!(again.drift.is_empty(), "{}", again.drift.summary());
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["generated"], "only the output directory remains");
 }
 
 #[test]

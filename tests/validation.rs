@@ -1187,6 +1187,39 @@ fn failing_lints_make_build_return_invalid_with_every_problem_and_write_nothing(
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 
+/// `render` writes files while it compiles; the cross-object lints run only once every
+/// file is out. Their failure must still leave the previous tree exactly as it was and
+/// remove everything written meanwhile.
+#[test]
+fn failing_lints_during_a_streamed_render_keep_the_previous_tree() {
+    let cluster = test_cluster();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("generated");
+    let previous = portkey::build(&cluster, vec![app("one"), app("two")])
+        .unwrap_or_else(|e| panic!("{e}"))
+        .tree;
+    write_tree(&previous, &out).unwrap();
+    // ingress-hosts: two apps serve one host, which only the lints across objects see.
+    let apps = vec![app("one").https("shared"), app("two").https("shared")];
+    match portkey::render_into(&cluster, apps, Vec::new(), &out) {
+        Err(portkey::Error::Invalid(problems)) => assert!(
+            problems.iter().any(|p| p.contains("[ingress-hosts]")),
+            "{problems:#?}"
+        ),
+        Err(e) => panic!("expected Error::Invalid, got: {e}"),
+        Ok(_) => panic!("render accepted two apps serving one host"),
+    }
+    assert!(
+        portkey::portkey_render::read_tree(&out).unwrap() == previous,
+        "the previous tree was changed"
+    );
+    let left: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["generated"], "the staging directory was removed");
+}
+
 // =======================================================================================
 // 3. YAML 1.1 round trip
 // =======================================================================================

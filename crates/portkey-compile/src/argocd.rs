@@ -227,14 +227,14 @@ fn object_api_version(object: &Object) -> String {
         .unwrap_or_default()
 }
 
-fn component_application(catalogue: &Catalogue<'_>, c: &Component) -> Application {
+fn component_application(
+    catalogue: &Catalogue<'_>,
+    charts: &BTreeMap<&str, &portkey_model::chart::Chart>,
+    c: &Component,
+) -> Option<Application> {
     match &c.kind {
         ComponentKind::Chart => {
-            let chart = catalogue
-                .charts
-                .iter()
-                .find(|x| x.name == c.name)
-                .expect("chart of component");
+            let chart = charts.get(c.name.as_str()).expect("chart of component");
             let mut options = Vec::new();
             if c.owns_namespace {
                 options.push("CreateNamespace=true");
@@ -249,7 +249,7 @@ fn component_application(catalogue: &Catalogue<'_>, c: &Component) -> Applicatio
                 labels.insert(crate::MANAGED_BY.0.into(), crate::MANAGED_BY.1.into());
                 policy.managed_namespace_metadata = Some(ManagedNamespaceMetadata { labels });
             }
-            application(
+            Some(application(
                 &c.name,
                 INFRA_PROJECT,
                 ApplicationSource {
@@ -269,9 +269,9 @@ fn component_application(catalogue: &Catalogue<'_>, c: &Component) -> Applicatio
                 &chart.namespace,
                 Some(c.wave),
                 policy,
-            )
+            ))
         }
-        ComponentKind::Cluster(part) => application(
+        ComponentKind::Cluster(part) => Some(application(
             &c.name,
             CLUSTER_PROJECT,
             git_source(
@@ -281,31 +281,36 @@ fn component_application(catalogue: &Catalogue<'_>, c: &Component) -> Applicatio
             &cluster_destination(*part, catalogue),
             Some(c.wave),
             sync(true, true, &["PruneLast=true"]),
-        ),
-        ComponentKind::App => {
-            let app = catalogue
-                .apps
-                .iter()
-                .find(|a| a.app.name == c.name)
-                .expect("app of component");
-            let o = &app.app.sync;
-            application(
-                &c.name,
-                app.app.namespace.name(),
-                git_source(catalogue, format!("{GENERATED_PATH}/{}", app_dir(app))),
-                app.app.namespace.name(),
-                Some(c.wave),
-                sync(
-                    o.prune.unwrap_or(true),
-                    o.self_heal.unwrap_or(true),
-                    &["PruneLast=true"],
-                ),
-            )
-        }
+        )),
+        // Compiled with the app's own objects: see [`app_application`].
+        ComponentKind::App => None,
     }
 }
 
-/// The Applications, AppProjects and the root app-of-apps.
+/// The Application of one app (in `generated/argocd/`), at the app's derived sync wave.
+pub fn app_application(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Manifest {
+    let o = &app.app.sync;
+    let object = application(
+        &app.app.name,
+        app.app.namespace.name(),
+        git_source(catalogue, format!("{GENERATED_PATH}/{}", app_dir(app))),
+        app.app.namespace.name(),
+        Some(app.wave),
+        sync(
+            o.prune.unwrap_or(true),
+            o.self_heal.unwrap_or(true),
+            &["PruneLast=true"],
+        ),
+    );
+    Manifest {
+        dir: ARGOCD_DIR.into(),
+        source: app.app.source.clone(),
+        object: object.into(),
+    }
+}
+
+/// The AppProjects, the Applications of the chart releases and cluster parts, and the root
+/// app-of-apps. (Each app's Application is compiled with the app: [`app_application`].)
 pub fn argocd_objects(
     catalogue: &Catalogue<'_>,
     cluster_objects: &[Manifest],
@@ -318,12 +323,19 @@ pub fn argocd_objects(
             object: p.into(),
         });
     }
+    let charts: BTreeMap<&str, &portkey_model::chart::Chart> = catalogue
+        .charts
+        .iter()
+        .map(|c| (c.name.as_str(), c))
+        .collect();
     for c in &catalogue.components {
-        out.push(Manifest {
-            dir: ARGOCD_DIR.into(),
-            source: c.source.clone(),
-            object: component_application(catalogue, c).into(),
-        });
+        if let Some(application) = component_application(catalogue, &charts, c) {
+            out.push(Manifest {
+                dir: ARGOCD_DIR.into(),
+                source: c.source.clone(),
+                object: application.into(),
+            });
+        }
     }
     let root = application(
         ROOT_APP,

@@ -67,7 +67,8 @@ pub fn compile(catalogue: &Catalogue<'_>) -> Vec<Manifest> {
 }
 
 /// The objects that belong to no single app: cluster-wide pieces (namespaces, storage and
-/// snapshot classes, CRDs, alerts) and the Argo CD Applications.
+/// snapshot classes, CRDs, alerts), the AppProjects, the Applications of the chart releases
+/// and cluster parts, and the root app-of-apps.
 pub fn compile_shared(catalogue: &Catalogue<'_>) -> Vec<Manifest> {
     let mut out = Vec::with_capacity(catalogue.apps.len() + catalogue.charts.len() + 32);
     cluster_objects(catalogue, &mut out);
@@ -76,10 +77,12 @@ pub fn compile_shared(catalogue: &Catalogue<'_>) -> Vec<Manifest> {
     out
 }
 
-/// The objects of one app, written under `generated/<namespace>/<app>/`.
+/// The objects of one app, written under `generated/<namespace>/<app>/`, and its Argo CD
+/// Application (under `generated/argocd/`).
 pub fn compile_app(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Vec<Manifest> {
     let mut out = Vec::with_capacity(8);
     app_objects(catalogue, app, &mut out);
+    out.push(argocd::app_application(catalogue, app));
     out
 }
 

@@ -67,6 +67,9 @@ pub struct ResolvedApp {
     pub memory_limit: Memory,
     /// The app's claims.
     pub claims: Vec<ResolvedClaim>,
+    /// The Argo CD sync wave of the app's Application (derived from its dependencies; see
+    /// [`crate::components`]).
+    pub wave: i32,
 }
 
 impl ResolvedApp {
@@ -291,6 +294,17 @@ pub fn resolve_all(
     let strict = !charts.is_empty();
     let components =
         crate::components::components(cluster, &resolved, &charts, strict).map_err(ModelErrors)?;
+    let waves: BTreeMap<&str, i32> = components
+        .iter()
+        .filter(|c| c.kind == crate::components::ComponentKind::App)
+        .map(|c| (c.name.as_str(), c.wave))
+        .collect();
+    for app in &mut resolved {
+        app.wave = waves
+            .get(app.app.name.as_str())
+            .copied()
+            .unwrap_or_default();
+    }
     Ok(Catalogue {
         cluster,
         apps: resolved,
@@ -560,6 +574,7 @@ impl Parts {
             memory_request: self.memory_request,
             memory_limit: self.memory_limit,
             claims: self.claims,
+            wave: 0,
         }
     }
 }

@@ -360,26 +360,63 @@ fn references(object: &Value, pod: Option<&Value>) -> Vec<(&'static str, String)
     refs
 }
 
+/// Pod template labels by (namespace, label key, label value).
+type Templates<'a> = BTreeMap<(&'a str, &'a str, &'a str), Vec<&'a Labels>>;
+
+/// Whether `selector` matches a pod template in `namespace`. Only templates sharing the
+/// selector's first label are compared.
+fn selects_a_template(templates: &Templates<'_>, namespace: &str, selector: &Labels) -> bool {
+    selector.iter().next().is_some_and(|(k, v)| {
+        templates
+            .get(&(namespace, k.as_str(), v.as_str()))
+            .is_some_and(|ls| {
+                ls.iter()
+                    .any(|l| selector.iter().all(|(k, v)| l.get(k) == Some(v)))
+            })
+    })
+}
+
 /// Lints across objects: duplicates, Services that select nothing, Ingress hosts, and
-/// references that do not resolve.
-pub fn check_catalogue(summaries: &[Summary], ctx: &Context) -> Vec<Finding> {
+/// references that do not resolve. Takes the summaries or references to them.
+pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
+    summaries: &[S],
+    ctx: &Context,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut seen: BTreeMap<(&str, &str, &str), &str> = BTreeMap::new();
-    let mut hosts: BTreeMap<&str, String> = BTreeMap::new();
-    let mut have: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
-    for s in summaries {
-        have.insert((s.kind.as_str(), s.namespace.as_str(), s.name.as_str()));
-        if let Some(secret) = &s.produces_secret {
-            have.insert(("Secret", s.namespace.as_str(), secret.as_str()));
+    let object = |s: &Summary| {
+        if s.namespace.is_empty() {
+            format!("{}/{}", s.kind, s.name)
+        } else {
+            format!("{}/{}/{}", s.kind, s.namespace, s.name)
         }
-    }
-    for (ns, name) in &ctx.external_secrets {
-        have.insert(("Secret", ns.as_str(), name.as_str()));
-    }
+    };
+    // Objects by (name, namespace, kind): names differ most, so comparisons end at the
+    // first field. The first object at a key is kept; a second one is a duplicate.
+    let mut objects: BTreeMap<(&str, &str, &str), &Summary> = BTreeMap::new();
+    // Secrets that exist without an object of their own: produced by an ExternalSecret, or
+    // created outside Git.
+    let mut secrets: BTreeSet<(&str, &str)> = BTreeSet::new();
     // Pod template labels by namespace and (selector label) key/value, so that each Service
     // looks only at workloads sharing one of its labels.
-    let mut templates: BTreeMap<(&str, &str, &str), Vec<&Labels>> = BTreeMap::new();
+    let mut templates = Templates::new();
     for s in summaries {
+        let s = s.borrow();
+        if let Some(first) = objects.insert((&s.name, &s.namespace, &s.kind), s) {
+            // Keep the first; report the later one.
+            objects.insert((&first.name, &first.namespace, &first.kind), first);
+            out.push(Finding {
+                lint: "duplicates",
+                source: s.source.clone(),
+                object: object(s),
+                message: format!(
+                    "also produced by {}; kind, namespace and name must be unique",
+                    first.source
+                ),
+            });
+        }
+        if let Some(secret) = &s.produces_secret {
+            secrets.insert((secret.as_str(), s.namespace.as_str()));
+        }
         if let Some(labels) = &s.template_labels {
             for (k, v) in labels {
                 templates
@@ -389,61 +426,53 @@ pub fn check_catalogue(summaries: &[Summary], ctx: &Context) -> Vec<Finding> {
             }
         }
     }
+    for (ns, name) in &ctx.external_secrets {
+        secrets.insert((name.as_str(), ns.as_str()));
+    }
+    let exists = |kind: &str, name: &str, ns: &str| {
+        objects.contains_key(&(name, ns, kind))
+            || (kind == "Secret" && secrets.contains(&(name, ns)))
+    };
+    let domain_suffix = format!(".{}", ctx.domain);
+    let mut hosts: BTreeMap<&str, &Summary> = BTreeMap::new();
     for s in summaries {
-        let object = if s.namespace.is_empty() {
-            format!("{}/{}", s.kind, s.name)
-        } else {
-            format!("{}/{}/{}", s.kind, s.namespace, s.name)
-        };
+        let s = s.borrow();
         let mut push = |lint: &'static str, message: String| {
             out.push(Finding {
                 lint,
                 source: s.source.clone(),
-                object: object.clone(),
+                object: object(s),
                 message,
             });
         };
-        if let Some(first) = seen.insert((&s.kind, &s.namespace, &s.name), &s.source) {
+        if let Some(selector) = &s.selector
+            && !selects_a_template(&templates, &s.namespace, selector)
+        {
             push(
-                "duplicates",
-                format!("also produced by {first}; kind, namespace and name must be unique"),
+                "service-selector",
+                format!(
+                    "selector {selector:?} matches no workload in {}",
+                    s.namespace
+                ),
             );
         }
-        if let Some(selector) = &s.selector {
-            let selects = selector.iter().next().is_some_and(|(k, v)| {
-                templates
-                    .get(&(s.namespace.as_str(), k.as_str(), v.as_str()))
-                    .is_some_and(|ls| {
-                        ls.iter()
-                            .any(|l| selector.iter().all(|(k, v)| l.get(k) == Some(v)))
-                    })
-            });
-            if !selects {
-                push(
-                    "service-selector",
-                    format!(
-                        "selector {selector:?} matches no workload in {}",
-                        s.namespace
-                    ),
-                );
-            }
-        }
         for h in &s.hosts {
-            if !h.ends_with(&format!(".{}", ctx.domain)) {
+            if !h.ends_with(&domain_suffix) {
                 push(
                     "ingress-hosts",
                     format!("host {h} is outside the cluster domain {}", ctx.domain),
                 );
             }
-            if let Some(first) = hosts.insert(h, object.clone()) {
+            if let Some(first) = hosts.insert(h, s) {
+                hosts.insert(h, first);
                 push(
                     "ingress-hosts",
-                    format!("host {h} is also served by {first}"),
+                    format!("host {h} is also served by {}", object(first)),
                 );
             }
         }
         for (kind, name) in &s.refs {
-            if !have.contains(&(kind, s.namespace.as_str(), name.as_str())) {
+            if !exists(kind, name, &s.namespace) {
                 push(
                     "references",
                     format!(

@@ -1,0 +1,343 @@
+//! Writing a tree while it is still being rendered, and swapping it in only when it is
+//! complete and valid.
+//!
+//! [`Staging::begin`] creates a staging directory beside the output and starts writer
+//! threads. The pipeline hands them files as each app is serialized ([`Sink::accept`]), so
+//! the filesystem work overlaps compilation. [`Staging::commit`] waits for the writers and
+//! replaces the output directory with the staging directory in one rename. Dropping a
+//! `Staging` without committing (the pipeline found an error) removes the staging directory:
+//! the output is never half-written.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::thread::JoinHandle;
+use std::{fs, io};
+
+use crate::{File, RenderError, Tree, WriteReport, assemble, changes, io_err, read_tree};
+
+/// Where rendered files go: memory ([`Collect`]) or a staging directory ([`Staging`]).
+pub trait Sink: Sync {
+    /// Takes rendered files. Called from any thread, in any order: the tree is sorted by
+    /// path at the end.
+    fn accept(&self, files: Vec<File>);
+}
+
+/// A sink that keeps the files in memory.
+#[derive(Debug, Default)]
+pub struct Collect(Mutex<Vec<File>>);
+
+impl Collect {
+    /// The files received, in arrival order.
+    pub fn into_files(self) -> Vec<File> {
+        self.0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Sink for Collect {
+    fn accept(&self, files: Vec<File>) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(files);
+    }
+}
+
+/// What every writer thread shares.
+struct Shared {
+    /// The staging tree being written (`<staging>/new`).
+    root: PathBuf,
+    /// The output directory, whose unchanged files are hard-linked instead of rewritten.
+    dir: PathBuf,
+    /// The tree currently in `dir`, read on its own thread while the pipeline starts.
+    on_disk: OnceLock<Result<Tree, RenderError>>,
+    /// Batches of files to write.
+    queue: Mutex<mpsc::Receiver<Vec<File>>>,
+    /// Set when a writer fails or the render is abandoned: the others stop writing.
+    stop: AtomicBool,
+    /// Files written so far (for the fault-injection tests).
+    written: AtomicUsize,
+    abort_after: Option<usize>,
+}
+
+/// What one writer thread did: the files it wrote (they make up the tree) and its first
+/// error.
+type Written = (Vec<File>, Option<RenderError>);
+
+/// A render in progress into a staging directory beside the output directory.
+pub struct Staging {
+    dir: PathBuf,
+    new: PathBuf,
+    temp: Option<tempfile::TempDir>,
+    sender: Option<mpsc::Sender<Vec<File>>>,
+    shared: Arc<Shared>,
+    reader: Option<JoinHandle<()>>,
+    writers: Vec<JoinHandle<Written>>,
+}
+
+/// Writer threads. Creating files is system-call bound, so as many writers as cores keep
+/// the kernel busy while the pipeline computes.
+fn writer_count() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+impl Staging {
+    /// Creates the staging directory beside `dir` (removing any a killed render left) and
+    /// starts the writers. Fails, touching nothing, when `dir` is a file or its parent
+    /// directory is missing or read-only.
+    pub fn begin(dir: &Path) -> Result<Staging, RenderError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(RenderError::Io {
+                action: "replacing",
+                path: dir.to_path_buf(),
+                source: io::Error::other("it exists and is not a directory"),
+            });
+        }
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dir
+            .file_name()
+            .map_or_else(|| "generated".into(), |n| n.to_string_lossy().into_owned());
+        remove_stale_staging(&parent, &name);
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{name}.staging-"))
+            .tempdir_in(&parent)
+            .map_err(io_err("creating a staging directory in", &parent))?;
+        let new = staging.path().join("new");
+        fs::create_dir(&new).map_err(io_err("creating", &new))?;
+        let (sender, receiver) = mpsc::channel();
+        let shared = Arc::new(Shared {
+            root: new.clone(),
+            dir: dir.to_path_buf(),
+            on_disk: OnceLock::new(),
+            queue: Mutex::new(receiver),
+            stop: AtomicBool::new(false),
+            written: AtomicUsize::new(0),
+            abort_after: abort_after(),
+        });
+        let reader = {
+            let shared = Arc::clone(&shared);
+            std::thread::spawn(move || {
+                let _ = shared.on_disk.set(read_tree(&shared.dir));
+            })
+        };
+        let writers = (0..writer_count())
+            .map(|_| {
+                let shared = Arc::clone(&shared);
+                std::thread::spawn(move || write_batches(&shared))
+            })
+            .collect();
+        Ok(Staging {
+            dir: dir.to_path_buf(),
+            new,
+            temp: Some(staging),
+            sender: Some(sender),
+            shared,
+            reader: Some(reader),
+            writers,
+        })
+    }
+
+    /// Waits for the writers, checks the tree and swaps it in for the output directory.
+    /// When nothing changed, the output directory is left untouched. On any error the
+    /// staging directory is removed and the output directory is left as it was.
+    pub fn commit(mut self) -> Result<(Tree, WriteReport), RenderError> {
+        let (files, error) = self.finish_writing();
+        if let Some(e) = error {
+            return Err(e);
+        }
+        let tree = assemble(files)?;
+        let on_disk = match Arc::get_mut(&mut self.shared).and_then(|s| s.on_disk.take()) {
+            Some(result) => result?,
+            None => read_tree(&self.dir)?,
+        };
+        let report = WriteReport {
+            files: tree.len(),
+            drift: changes(&on_disk, &tree),
+        };
+        if report.drift.is_empty() && self.dir.is_dir() {
+            return Ok((tree, report));
+        }
+        swap_in(&self.new, &self.dir)?;
+        // The staging directory now holds the previous tree (or nothing); dropping it
+        // removes it.
+        drop(self.temp.take());
+        Ok((tree, report))
+    }
+
+    /// Closes the queue and joins every thread; returns what the writers wrote.
+    fn finish_writing(&mut self) -> Written {
+        drop(self.sender.take());
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("tree reader panicked");
+        }
+        let mut files = Vec::new();
+        let mut error = None;
+        for w in self.writers.drain(..) {
+            let (mine, e) = w.join().expect("writer thread panicked");
+            files.extend(mine);
+            error = error.or(e);
+        }
+        (files, error)
+    }
+}
+
+impl Sink for Staging {
+    fn accept(&self, files: Vec<File>) {
+        if let Some(sender) = &self.sender {
+            // The writers only hang up after a failure, which `commit` reports.
+            let _ = sender.send(files);
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // Abandoned (or committed): stop the writers; the TempDir removes what they wrote.
+        self.shared.stop.store(true, Ordering::Relaxed);
+        let _ = self.finish_writing();
+    }
+}
+
+/// One writer thread: takes batches until the queue closes, writing each file into the
+/// staging tree, or hard-linking it from the output directory when its text is unchanged.
+fn write_batches(shared: &Shared) -> Written {
+    let on_disk = shared.on_disk.wait().as_ref().ok();
+    let mut files = Vec::new();
+    let mut error = None;
+    loop {
+        let batch = {
+            let queue = shared
+                .queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            queue.recv()
+        };
+        let Ok(batch) = batch else {
+            return (files, error);
+        };
+        if !shared.stop.load(Ordering::Relaxed)
+            && let Err(e) = write_batch(shared, on_disk, &batch)
+        {
+            shared.stop.store(true, Ordering::Relaxed);
+            error = error.or(Some(e));
+        }
+        files.extend(batch);
+    }
+}
+
+fn write_batch(shared: &Shared, on_disk: Option<&Tree>, batch: &[File]) -> Result<(), RenderError> {
+    let mut made: Option<&Path> = None;
+    for (rel, text, _) in batch {
+        check_path(rel)?;
+        let path = shared.root.join(rel);
+        let parent = Path::new(rel.as_str()).parent();
+        if parent != made {
+            if let Some(p) = parent {
+                let d = shared.root.join(p);
+                fs::create_dir_all(&d).map_err(io_err("creating", &d))?;
+            }
+            made = parent;
+        }
+        // An unchanged file is hard-linked from the current tree instead of rewritten: far
+        // fewer new inodes on a large re-render, and the old tree's removal then only drops
+        // names. A symbolic link never qualifies: `read_tree` records it as a description,
+        // which no rendering equals.
+        let linked = on_disk
+            .and_then(|t| t.get(rel))
+            .is_some_and(|old| old == text)
+            && fs::hard_link(shared.dir.join(rel), &path).is_ok();
+        if !linked {
+            fs::write(&path, text.as_bytes()).map_err(io_err("writing", &path))?;
+        }
+        if let Some(n) = shared.abort_after
+            && shared.written.fetch_add(1, Ordering::Relaxed) + 1 >= n
+        {
+            std::process::abort();
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a path that would land outside the output directory.
+fn check_path(rel: &str) -> Result<(), RenderError> {
+    use std::path::Component;
+    let inside = !rel.is_empty()
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if inside {
+        Ok(())
+    } else {
+        Err(RenderError::Io {
+            action: "refusing to write",
+            path: PathBuf::from(rel),
+            source: io::Error::other(
+                "the path is not a plain relative path inside the output directory",
+            ),
+        })
+    }
+}
+
+/// Removes staging directories a killed render left beside `dir` (`.<name>.staging-*`:
+/// portkey's own, never anything else).
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.staging-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let is_ours = file_name.to_string_lossy().starts_with(&prefix)
+            && entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_ours {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Fault injection for the tests that kill a render half-way: with
+/// `PORTKEY_FAULT_ABORT_AFTER_FILES=N` the process aborts after writing N files into the
+/// staging directory, as a `kill -9` would.
+fn abort_after() -> Option<usize> {
+    std::env::var("PORTKEY_FAULT_ABORT_AFTER_FILES")
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// Puts `new` in place of `dir`. Afterwards the previous tree, if any, sits inside `new`'s
+/// parent (the staging directory), which the caller removes.
+fn swap_in(new: &Path, dir: &Path) -> Result<(), RenderError> {
+    if !dir.exists() {
+        return fs::rename(new, dir).map_err(io_err("moving the new tree into", dir));
+    }
+    if !dir.is_dir() {
+        return Err(RenderError::Io {
+            action: "replacing",
+            path: dir.to_path_buf(),
+            source: io::Error::other("it exists and is not a directory"),
+        });
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, new, CWD, dir, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(()),
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+            Err(e) => return Err(io_err("swapping the new tree into", dir)(e.into())),
+        }
+    }
+    // Fallback: two renames. Between them `dir` is briefly missing, never half-written.
+    let previous = new.with_file_name("previous");
+    fs::rename(dir, &previous).map_err(io_err("moving aside", dir))?;
+    if let Err(e) = fs::rename(new, dir) {
+        let _ = fs::rename(&previous, dir);
+        return Err(io_err("moving the new tree into", dir)(e));
+    }
+    Ok(())
+}
