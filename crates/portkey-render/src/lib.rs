@@ -82,17 +82,25 @@ pub(crate) fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error
     }
 }
 
-/// Serializes one value as YAML. Every YAML byte portkey writes goes through here.
+/// Serializes one value as YAML, appending to `out`. Every YAML byte portkey writes goes
+/// through here.
 ///
 /// serde-saphyr quotes YAML 1.1 look-alikes (`yes`, `on`, `0700`, `1.10`) and writes
 /// multi-line strings as literal block scalars (`|`). Long single-line strings (image
 /// references with digests, shell commands) stay on one line: folding them (`>-`) is valid
 /// YAML but no one hand-writes it, and it hides the value from line-based tools and diffs.
-pub fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, String> {
+pub fn write_yaml<T: serde::Serialize>(out: &mut String, value: &T) -> Result<(), String> {
     let options = serde_saphyr::ser_options! {
         folded_wrap_chars: usize::MAX,
     };
-    serde_saphyr::to_string_with_options(value, options).map_err(|e| e.to_string())
+    serde_saphyr::to_fmt_writer_with_options(out, value, options).map_err(|e| e.to_string())
+}
+
+/// [`write_yaml`] into a new string.
+pub fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    let mut out = String::new();
+    write_yaml(&mut out, value)?;
+    Ok(out)
 }
 
 /// The comment at the top of every generated file.
@@ -129,15 +137,15 @@ pub fn assemble(mut files: Vec<File>) -> Result<Tree, RenderError> {
 }
 
 fn render_one(m: &Manifest) -> Result<File, RenderError> {
-    let yaml = to_yaml(&m.object).map_err(|message| RenderError::Serialize {
+    // Header and YAML share one buffer, sized for a typical object.
+    let mut text = header(&m.source);
+    text.reserve(2048);
+    write_yaml(&mut text, &m.object).map_err(|message| RenderError::Serialize {
         kind: m.object.kind().into(),
         name: m.object.name().into(),
         source_file: m.source.clone(),
         message,
     })?;
-    let mut text = header(&m.source);
-    text.reserve(yaml.len() + 1);
-    text.push_str(&yaml);
     if !text.ends_with('\n') {
         text.push('\n');
     }

@@ -122,7 +122,11 @@ impl Staging {
         let reader = {
             let shared = Arc::clone(&shared);
             std::thread::spawn(move || {
-                let _ = shared.on_disk.set(read_tree(&shared.dir));
+                // Always set, even if reading panics: the writers wait for it.
+                let dir = shared.dir.clone();
+                let read = std::panic::catch_unwind(move || read_tree(&dir))
+                    .unwrap_or_else(|_| Err(thread_failed("reading", &shared.dir)));
+                let _ = shared.on_disk.set(read);
             })
         };
         let writers = (0..writer_count())
@@ -169,18 +173,25 @@ impl Staging {
         Ok((tree, report))
     }
 
-    /// Closes the queue and joins every thread; returns what the writers wrote.
+    /// Closes the queue and joins every thread; returns what the writers wrote and the
+    /// first error (a thread that panicked counts as one).
     fn finish_writing(&mut self) -> Written {
         drop(self.sender.take());
-        if let Some(reader) = self.reader.take() {
-            reader.join().expect("tree reader panicked");
+        let mut error = None;
+        if let Some(reader) = self.reader.take()
+            && reader.join().is_err()
+        {
+            error = Some(thread_failed("reading", &self.dir));
         }
         let mut files = Vec::new();
-        let mut error = None;
         for w in self.writers.drain(..) {
-            let (mine, e) = w.join().expect("writer thread panicked");
-            files.extend(mine);
-            error = error.or(e);
+            match w.join() {
+                Ok((mine, e)) => {
+                    files.extend(mine);
+                    error = error.or(e);
+                }
+                Err(_) => error = error.or(Some(thread_failed("writing", &self.new))),
+            }
         }
         (files, error)
     }
@@ -200,6 +211,14 @@ impl Drop for Staging {
         // Abandoned (or committed): stop the writers; the TempDir removes what they wrote.
         self.shared.stop.store(true, Ordering::Relaxed);
         let _ = self.finish_writing();
+    }
+}
+
+fn thread_failed(action: &'static str, path: &Path) -> RenderError {
+    RenderError::Io {
+        action,
+        path: path.to_path_buf(),
+        source: io::Error::other("a render thread panicked"),
     }
 }
 
