@@ -117,22 +117,9 @@ impl Bench {
 
     fn written(&mut self, w: &Workload, fs: &str, base: &Path) {
         let label = format!("{}, written ({fs})", w.label);
-        if !selected(&label) {
-            return;
+        if selected(&label) {
+            self.render_into_folders(&label, w.per, base, |_, _| (w.apps)());
         }
-        let mut runs = Vec::with_capacity(self.iterations);
-        let mut files = 0;
-        for _ in 0..self.iterations {
-            let tmp = tempfile::tempdir_in(base).expect("tempdir");
-            let out = tmp.path().join("generated");
-            let input = (w.apps)();
-            let start = Instant::now();
-            let (n, timings) = run(&self.cluster, input, &out);
-            runs.push((start.elapsed(), timings));
-            files = n;
-            self.keep.push(tmp);
-        }
-        report(&label, files, w.per, runs);
     }
 
     /// Re-renders into a folder that holds the previous tree, after one app changed: what a
@@ -142,21 +129,37 @@ impl Bench {
         if !selected(&label) {
             return;
         }
+        let cluster = self.cluster.clone();
+        self.render_into_folders(&label, n, base, |i, out| {
+            run(&cluster, synthetic(n), out);
+            let mut apps = synthetic(n);
+            apps[i % n] = apps[i % n].clone().env("CHANGED", "yes");
+            apps
+        });
+    }
+
+    /// Times `render` into a fresh folder per iteration; `prepare` (untimed) gets the
+    /// iteration and the output path and returns the apps to render.
+    fn render_into_folders(
+        &mut self,
+        label: &str,
+        per: usize,
+        base: &Path,
+        prepare: impl Fn(usize, &Path) -> Vec<App>,
+    ) {
         let mut runs = Vec::with_capacity(self.iterations);
         let mut files = 0;
         for i in 0..self.iterations {
             let tmp = tempfile::tempdir_in(base).expect("tempdir");
             let out = tmp.path().join("generated");
-            run(&self.cluster, synthetic(n), &out);
-            let mut apps = synthetic(n);
-            apps[i % n] = apps[i % n].clone().env("CHANGED", "yes");
+            let apps = prepare(i, &out);
             let start = Instant::now();
             let (count, timings) = run(&self.cluster, apps, &out);
             runs.push((start.elapsed(), timings));
             files = count;
             self.keep.push(tmp);
         }
-        report(&label, files, n, runs);
+        report(label, files, per, runs);
     }
 }
 
