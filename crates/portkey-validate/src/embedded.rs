@@ -108,53 +108,44 @@ fn custom<T: JsonSchema>(
     (api_version.into(), kind.into(), schema)
 }
 
-/// One `(apiVersion, kind, schema)` per kind portkey emits.
-pub fn embedded_schemas() -> Vec<(String, String, Value)> {
-    fn gvk<K: kube::Resource<DynamicType = ()>>() -> (String, String) {
-        (K::api_version(&()).into_owned(), K::kind(&()).into_owned())
-    }
-    let spec = |(v, k): (String, String), schema: fn(&str, &str) -> (String, String, Value)| {
-        schema(&v, &k)
-    };
+/// Builds one `(apiVersion, kind, schema)`.
+pub type Generator = fn() -> (String, String, Value);
+
+/// The schema of a custom resource `K` whose `spec` is `S`.
+fn crd_spec<K: kube::Resource<DynamicType = ()>, S: JsonSchema>() -> (String, String, Value) {
+    let (v, k) = (K::api_version(&()), K::kind(&()));
+    custom::<S>(&v, &k, Some("spec"))
+}
+
+/// One generator per kind portkey emits (each is independent, so they can run in
+/// parallel).
+pub fn generators() -> Vec<Generator> {
+    use crd::{argocd, cert_manager, external_secrets, intel, monitoring, volsync};
     vec![
-        core::<api::core::v1::Namespace>(),
-        core::<api::core::v1::ConfigMap>(),
-        core::<api::core::v1::PersistentVolumeClaim>(),
-        core::<api::core::v1::Service>(),
-        core::<api::apps::v1::Deployment>(),
-        core::<api::apps::v1::StatefulSet>(),
-        core::<api::apps::v1::DaemonSet>(),
-        core::<api::networking::v1::Ingress>(),
-        core::<api::storage::v1::StorageClass>(),
-        core::<apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition>(),
-        spec(gvk::<crd::volsync::ReplicationSource>(), |v, k| {
-            custom::<crd::volsync::ReplicationSourceSpec>(v, k, Some("spec"))
-        }),
-        spec(gvk::<crd::volsync::ReplicationDestination>(), |v, k| {
-            custom::<crd::volsync::ReplicationDestinationSpec>(v, k, Some("spec"))
-        }),
-        spec(gvk::<crd::argocd::Application>(), |v, k| {
-            custom::<crd::argocd::ApplicationSpec>(v, k, Some("spec"))
-        }),
-        spec(gvk::<crd::monitoring::PrometheusRule>(), |v, k| {
-            custom::<crd::monitoring::PrometheusRuleSpec>(v, k, Some("spec"))
-        }),
-        spec(gvk::<crd::external_secrets::ExternalSecret>(), |v, k| {
-            custom::<crd::external_secrets::ExternalSecretSpec>(v, k, Some("spec"))
-        }),
-        spec(gvk::<crd::intel::GpuDevicePlugin>(), |v, k| {
-            custom::<crd::intel::GpuDevicePluginSpec>(v, k, Some("spec"))
-        }),
-        spec(gvk::<crd::cert_manager::ClusterIssuer>(), |v, k| {
-            custom::<crd::cert_manager::ClusterIssuerSpec>(v, k, Some("spec"))
-        }),
-        spec(gvk::<crd::argocd::AppProject>(), |v, k| {
-            custom::<crd::argocd::AppProjectSpec>(v, k, Some("spec"))
-        }),
-        custom::<crd::snapshot::VolumeSnapshotClass>(
-            "snapshot.storage.k8s.io/v1",
-            "VolumeSnapshotClass",
-            None,
-        ),
+        core::<api::core::v1::Namespace>,
+        core::<api::core::v1::ConfigMap>,
+        core::<api::core::v1::PersistentVolumeClaim>,
+        core::<api::core::v1::Service>,
+        core::<api::apps::v1::Deployment>,
+        core::<api::apps::v1::StatefulSet>,
+        core::<api::apps::v1::DaemonSet>,
+        core::<api::networking::v1::Ingress>,
+        core::<api::storage::v1::StorageClass>,
+        core::<apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition>,
+        crd_spec::<volsync::ReplicationSource, volsync::ReplicationSourceSpec>,
+        crd_spec::<volsync::ReplicationDestination, volsync::ReplicationDestinationSpec>,
+        crd_spec::<argocd::Application, argocd::ApplicationSpec>,
+        crd_spec::<monitoring::PrometheusRule, monitoring::PrometheusRuleSpec>,
+        crd_spec::<external_secrets::ExternalSecret, external_secrets::ExternalSecretSpec>,
+        crd_spec::<intel::GpuDevicePlugin, intel::GpuDevicePluginSpec>,
+        crd_spec::<cert_manager::ClusterIssuer, cert_manager::ClusterIssuerSpec>,
+        crd_spec::<argocd::AppProject, argocd::AppProjectSpec>,
+        || {
+            custom::<crd::snapshot::VolumeSnapshotClass>(
+                "snapshot.storage.k8s.io/v1",
+                "VolumeSnapshotClass",
+                None,
+            )
+        },
     ]
 }

@@ -42,22 +42,40 @@ impl std::fmt::Debug for Schemas {
 }
 
 impl Schemas {
-    /// The embedded schemas of every kind portkey emits, built once per process.
+    /// The embedded schemas of every kind portkey emits, built once per process (on all
+    /// cores: building them is most of a small render's time).
     pub fn embedded() -> &'static Schemas {
         static EMBEDDED: OnceLock<Schemas> = OnceLock::new();
         EMBEDDED.get_or_init(|| {
-            let mut validators = BTreeMap::new();
-            for (api_version, kind, schema) in crate::embedded::embedded_schemas() {
-                let validator = jsonschema::options()
-                    .should_validate_formats(false)
-                    .build(&schema)
-                    .unwrap_or_else(|e| {
-                        panic!("embedded schema of {api_version}/{kind} compiles: {e}")
-                    });
-                validators.insert((api_version, kind), validator);
-            }
+            let generators = crate::embedded::generators();
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+            let build = || {
+                let mut built = Vec::new();
+                while let Some(generate) =
+                    generators.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let (api_version, kind, schema) = generate();
+                    let validator = jsonschema::options()
+                        .should_validate_formats(false)
+                        .build(&schema)
+                        .unwrap_or_else(|e| {
+                            panic!("embedded schema of {api_version}/{kind} compiles: {e}")
+                        });
+                    built.push(((api_version, kind), validator));
+                }
+                built
+            };
+            let validators = std::thread::scope(|s| {
+                let helpers: Vec<_> = (1..threads).map(|_| s.spawn(build)).collect();
+                let mut all = build();
+                for h in helpers {
+                    all.extend(h.join().expect("schema thread panicked"));
+                }
+                all
+            });
             Schemas {
-                validators,
+                validators: validators.into_iter().collect(),
                 origin: "embedded".into(),
             }
         })
