@@ -26,16 +26,6 @@ pub struct Catalogue<'c> {
     pub components: Vec<crate::components::Component>,
 }
 
-impl Catalogue<'_> {
-    /// The sync wave of the component named `name` (0 when unknown).
-    pub fn wave(&self, name: &str) -> i32 {
-        self.components
-            .iter()
-            .find(|c| c.name == name)
-            .map_or(0, |c| c.wave)
-    }
-}
-
 /// An app with everything compilation needs worked out.
 #[derive(Clone, Debug)]
 pub struct ResolvedApp {
