@@ -442,3 +442,31 @@ fn every_application_points_at_a_rendered_directory() {
         }
     }
 }
+
+#[test]
+fn portkeys_emitter_writes_every_object_as_serde_saphyr_does() {
+    let cluster = test_cluster();
+    let catalogue = portkey::portkey_model::resolve(&cluster, kitchen_sink()).unwrap();
+    let mut manifests = portkey_compile::compile(&catalogue);
+    manifests.extend(real_manifests());
+    assert!(manifests.len() > 100, "{} objects", manifests.len());
+    for m in &manifests {
+        let reference = portkey_render::saphyr_yaml(&m.object).unwrap();
+        // The emitter itself, not its fallback: every shape portkey emits takes the fast path.
+        let fast = portkey_render::emitter_yaml(&m.object)
+            .unwrap_or_else(|e| panic!("{}: left to serde-saphyr: {e}", m.path()));
+        if let Some((line, (want, got))) = reference
+            .lines()
+            .zip(fast.lines())
+            .enumerate()
+            .find(|(_, (a, b))| a != b)
+        {
+            panic!(
+                "{}: line {}: serde-saphyr writes\n{want}\nportkey writes\n{got}",
+                m.path(),
+                line + 1
+            );
+        }
+        assert_eq!(fast, reference, "{}", m.path());
+    }
+}

@@ -25,6 +25,7 @@ pub mod architecture;
 pub mod bootstrap;
 pub mod runbook;
 mod staging;
+mod yaml;
 
 pub use staging::{Collect, Sink, Staging};
 
@@ -85,15 +86,38 @@ pub(crate) fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error
 /// Serializes one value as YAML, appending to `out`. Every YAML byte portkey writes goes
 /// through here.
 ///
-/// serde-saphyr quotes YAML 1.1 look-alikes (`yes`, `on`, `0700`, `1.10`) and writes
-/// multi-line strings as literal block scalars (`|`). Long single-line strings (image
-/// references with digests, shell commands) stay on one line: folding them (`>-`) is valid
-/// YAML but no one hand-writes it, and it hides the value from line-based tools and diffs.
+/// The text is serde-saphyr's: YAML 1.1 look-alikes (`yes`, `on`, `0700`, `1.10`) are
+/// quoted and multi-line strings are literal block scalars (`|`). Long single-line strings
+/// (image references with digests, shell commands) stay on one line: folding them (`>-`)
+/// is valid YAML but no one hand-writes it, and it hides the value from line-based tools
+/// and diffs. The block structure and the plain ASCII scalars are written by portkey's own
+/// emitter, which leaves every other scalar, and any shape it does not know, to
+/// serde-saphyr (see [`saphyr_yaml`], the reference it is tested against).
 pub fn write_yaml<T: serde::Serialize>(out: &mut String, value: &T) -> Result<(), String> {
-    let options = serde_saphyr::ser_options! {
-        folded_wrap_chars: usize::MAX,
-    };
-    serde_saphyr::to_fmt_writer_with_options(out, value, options).map_err(|e| e.to_string())
+    let start = out.len();
+    if yaml::emit(out, value).is_ok() {
+        return Ok(());
+    }
+    out.truncate(start);
+    yaml::saphyr(out, value)
+}
+
+/// The YAML of portkey's own emitter, without falling back to serde-saphyr: `Err` names
+/// the shape it leaves to serde-saphyr. For the tests that hold [`write_yaml`] to
+/// [`saphyr_yaml`] and prove the fast path is taken.
+#[doc(hidden)]
+pub fn emitter_yaml<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    let mut out = String::new();
+    yaml::emit(&mut out, value).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// The same YAML written by serde-saphyr alone: the reference [`write_yaml`] must equal
+/// byte for byte.
+pub fn saphyr_yaml<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    let mut out = String::new();
+    yaml::saphyr(&mut out, value)?;
+    Ok(out)
 }
 
 /// [`write_yaml`] into a new string.
