@@ -1,8 +1,9 @@
 //! Turns compiled manifests into the `generated/` tree and owns that directory.
 //!
-//! - [`to_yaml`] is the one place objects become YAML (serde-saphyr: YAML 1.1 look-alikes
-//!   such as `yes`, `on`, `0700` or `1.10` are quoted; multi-line strings become block
-//!   scalars).
+//! - [`write_yaml`] is the one place objects become YAML. The text is serde-saphyr's
+//!   (YAML 1.1 look-alikes such as `yes`, `on`, `0700` or `1.10` are quoted; multi-line
+//!   strings become block scalars); portkey's own emitter writes the structure and the plain
+//!   ASCII scalars and leaves every other scalar to serde-saphyr, byte for byte the same.
 //! - [`render_files`] serializes objects into files, one object per file, each headed by a
 //!   comment naming its source and the command that regenerates it; [`assemble`] sorts
 //!   them into a [`Tree`].
