@@ -505,3 +505,52 @@ fn rewrite_links_unchanged_files_and_rewrites_changed_ones() {
     write_tree(&v2(), &site.out).unwrap();
     assert_eq!(read_tree(&site.out).unwrap(), v2());
 }
+
+/// Files as the pipeline hands them to a sink: `(path, text, source)`.
+fn files(t: &Tree) -> Vec<portkey::portkey_render::File> {
+    t.iter()
+        .map(|(p, c)| (p.clone(), c.clone(), "test".to_string()))
+        .collect()
+}
+
+/// Two renders into one directory at once (an editor's render-on-save and a manual run):
+/// the second does not take the first's staging directory for a killed render's leftover.
+/// Both complete, the later swap wins, and nothing is left behind.
+#[test]
+fn concurrent_renders_both_complete_and_the_later_one_wins() {
+    use portkey::portkey_render::{Sink, Staging};
+    let site = Site::new();
+    write_tree(&v1(), &site.out).unwrap();
+    let first = Staging::begin(&site.out).unwrap();
+    first.accept(files(&v2()));
+    // Wait until the first render's writers have put its files into its staging directory.
+    let written_by_first = || {
+        fs::read_dir(&site.parent).unwrap().any(|e| {
+            let e = e.unwrap();
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".generated.staging-")
+                && e.path().join("new/sub/b.yaml").exists()
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !written_by_first() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writers never wrote"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let second = Staging::begin(&site.out).unwrap();
+    let third_tree = tree(&[("a.yaml", "kind: A\nvalue: 3\n")]);
+    second.accept(files(&third_tree));
+    let (written, _) = first
+        .commit()
+        .expect("the first render's staging directory survived the second's start");
+    assert_eq!(written, v2());
+    assert_eq!(read_tree(&site.out).unwrap(), v2());
+    let (written, _) = second.commit().expect("the second render completes");
+    assert_eq!(written, third_tree);
+    assert_eq!(read_tree(&site.out).unwrap(), third_tree);
+    site.assert_outside_untouched();
+}

@@ -71,6 +71,9 @@ pub struct Staging {
     dir: PathBuf,
     new: PathBuf,
     temp: Option<tempfile::TempDir>,
+    /// Held while this render lives, so that a concurrent render leaves its staging
+    /// directory alone (released by the kernel if the process dies).
+    _lock: Option<fs::File>,
     sender: Option<mpsc::Sender<Vec<File>>>,
     shared: Arc<Shared>,
     reader: Option<JoinHandle<()>>,
@@ -107,6 +110,7 @@ impl Staging {
             .prefix(&format!(".{name}.staging-"))
             .tempdir_in(&parent)
             .map_err(io_err("creating a staging directory in", &parent))?;
+        let lock = lock(staging.path());
         let new = staging.path().join("new");
         fs::create_dir(&new).map_err(io_err("creating", &new))?;
         let (sender, receiver) = mpsc::channel();
@@ -139,6 +143,7 @@ impl Staging {
             dir: dir.to_path_buf(),
             new,
             temp: Some(staging),
+            _lock: lock,
             sender: Some(sender),
             shared,
             reader: Some(reader),
@@ -303,7 +308,9 @@ fn check_path(rel: &str) -> Result<(), RenderError> {
 }
 
 /// Removes staging directories a killed render left beside `dir` (`.<name>.staging-*`:
-/// portkey's own, never anything else).
+/// portkey's own, never anything else). A staging directory whose render is still running
+/// (it holds the directory's lock) is left alone: two renders into one directory each
+/// finish, and the later swap wins.
 fn remove_stale_staging(parent: &Path, name: &str) {
     let prefix = format!(".{name}.staging-");
     let Ok(entries) = fs::read_dir(parent) else {
@@ -313,10 +320,32 @@ fn remove_stale_staging(parent: &Path, name: &str) {
         let file_name = entry.file_name();
         let is_ours = file_name.to_string_lossy().starts_with(&prefix)
             && entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_ours {
-            let _ = fs::remove_dir_all(entry.path());
+        if !is_ours {
+            continue;
         }
+        let path = entry.path();
+        // Held until the directory is gone, so that no other render removes it twice.
+        let Some(_held) = lock(&path) else {
+            continue;
+        };
+        let _ = fs::remove_dir_all(path);
     }
+}
+
+/// Takes the exclusive advisory lock (`flock`) on a staging directory without waiting.
+/// `None` when another render holds it. Where `flock` is unavailable, every directory
+/// counts as unlocked, as before locks existed.
+#[cfg(target_os = "linux")]
+fn lock(dir: &Path) -> Option<fs::File> {
+    use rustix::fs::{FlockOperation, flock};
+    let handle = fs::File::open(dir).ok()?;
+    flock(&handle, FlockOperation::NonBlockingLockExclusive).ok()?;
+    Some(handle)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lock(dir: &Path) -> Option<fs::File> {
+    fs::File::open(dir).ok()
 }
 
 /// Fault injection for the tests that kill a render half-way: with
