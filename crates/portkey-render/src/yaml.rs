@@ -85,7 +85,8 @@ enum Pos {
 }
 
 impl Pos {
-    /// Column of the entries of a map (or items of a nested sequence) opened here.
+    /// Column of the entries of a map opened here (and of a block scalar's body, except at
+    /// the root).
     fn child_column(self) -> usize {
         match self {
             Pos::Root => 0,
@@ -93,7 +94,8 @@ impl Pos {
         }
     }
 
-    /// Column of the dashes of a sequence opened here: sequences under a key are compact.
+    /// Column of the dashes of a sequence opened here: under a key the sequence is compact
+    /// (dashes at the key's column); in a sequence item it nests two columns in.
     fn dash_column(self) -> usize {
         match self {
             Pos::Root => 0,
