@@ -515,7 +515,9 @@ fn files(t: &Tree) -> Vec<portkey::portkey_render::File> {
 
 /// Two renders into one directory at once (an editor's render-on-save and a manual run):
 /// the second does not take the first's staging directory for a killed render's leftover.
-/// Both complete, the later swap wins, and nothing is left behind.
+/// Both complete, the later swap wins, and nothing is left behind. (The lock is `flock`,
+/// taken on Linux.)
+#[cfg(target_os = "linux")]
 #[test]
 fn concurrent_renders_both_complete_and_the_later_one_wins() {
     use portkey::portkey_render::{Sink, Staging};

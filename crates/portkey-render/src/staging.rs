@@ -73,7 +73,7 @@ pub struct Staging {
     temp: Option<tempfile::TempDir>,
     /// Held while this render lives, so that a concurrent render leaves its staging
     /// directory alone (released by the kernel if the process dies).
-    _lock: Option<fs::File>,
+    _lock: Option<Lock>,
     sender: Option<mpsc::Sender<Vec<File>>>,
     shared: Arc<Shared>,
     reader: Option<JoinHandle<()>>,
@@ -332,20 +332,28 @@ fn remove_stale_staging(parent: &Path, name: &str) {
     }
 }
 
-/// Takes the exclusive advisory lock (`flock`) on a staging directory without waiting.
-/// `None` when another render holds it. Where `flock` is unavailable, every directory
-/// counts as unlocked, as before locks existed.
+/// An exclusive advisory lock on a staging directory, released when dropped, or by the
+/// kernel when the process dies.
+struct Lock {
+    _handle: Option<fs::File>,
+}
+
+/// Takes the lock (`flock`) on a staging directory without waiting: `None` when another
+/// render holds it. Where `flock` is unavailable, every directory counts as unlocked, as
+/// before locks existed.
 #[cfg(target_os = "linux")]
-fn lock(dir: &Path) -> Option<fs::File> {
+fn lock(dir: &Path) -> Option<Lock> {
     use rustix::fs::{FlockOperation, flock};
     let handle = fs::File::open(dir).ok()?;
     flock(&handle, FlockOperation::NonBlockingLockExclusive).ok()?;
-    Some(handle)
+    Some(Lock {
+        _handle: Some(handle),
+    })
 }
 
 #[cfg(not(target_os = "linux"))]
-fn lock(dir: &Path) -> Option<fs::File> {
-    fs::File::open(dir).ok()
+fn lock(_dir: &Path) -> Option<Lock> {
+    Some(Lock { _handle: None })
 }
 
 /// Fault injection for the tests that kill a render half-way: with
