@@ -11,6 +11,8 @@
 //!   on tmpfs (`/dev/shm`, RAM-backed, what `/tmp` is on many systems) and on the project's
 //!   disk (`target/tmp`). Creating 14,000 files costs a disk filesystem several times more
 //!   kernel time than tmpfs; that share belongs to the filesystem, not to portkey.
+//! - "the files alone": the same 14,037 files written by a bare writer, no rendering: the
+//!   filesystem's floor, to subtract from "written".
 //! - "re-rendered": into a folder holding the previous tree, after one app changed.
 //!
 //! Nothing is deleted until every measurement is done: on ext4 without a journal, creating
@@ -138,6 +140,47 @@ impl Bench {
         });
     }
 
+    /// The filesystem's share: the same files written into a fresh folder by a bare writer
+    /// (as many threads as `render` has writers, no rendering, no checks). Subtract it from
+    /// "written" to see portkey's own cost on that filesystem.
+    fn files_alone(&mut self, n: usize, fs: &str, base: &Path) {
+        let label = format!("N={n}, the files alone ({fs})");
+        if !selected(&label) {
+            return;
+        }
+        let tree = build(&self.cluster, synthetic(n)).tree;
+        let files: Vec<(&String, &String)> = tree.iter().collect();
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let mut runs = Vec::with_capacity(self.iterations);
+        for _ in 0..self.iterations {
+            let tmp = tempfile::tempdir_in(base).expect("tempdir");
+            let out = tmp.path().join("generated");
+            let start = Instant::now();
+            std::thread::scope(|s| {
+                for chunk in files.chunks(files.len().div_ceil(threads)) {
+                    let out = &out;
+                    s.spawn(move || {
+                        let mut made = None;
+                        for (rel, text) in chunk {
+                            let path = out.join(rel);
+                            let parent = path.parent().map(Path::to_path_buf);
+                            if parent != made {
+                                if let Some(p) = &parent {
+                                    std::fs::create_dir_all(p).expect("mkdir");
+                                }
+                                made = parent;
+                            }
+                            std::fs::write(path, text).expect("write");
+                        }
+                    });
+                }
+            });
+            runs.push((start.elapsed(), portkey::Timings::default()));
+            self.keep.push(tmp);
+        }
+        report(&label, files.len(), n, runs);
+    }
+
     /// Times `render` into a fresh folder per iteration; `prepare` (untimed) gets the
     /// iteration and the output path and returns the apps to render.
     fn render_into_folders(
@@ -218,6 +261,7 @@ fn main() {
         for w in &workloads {
             bench.written(w, fs, &base);
         }
+        bench.files_alone(2000, fs, &base);
     }
     for (fs, base) in folders() {
         bench.rerendered(2000, fs, &base);
