@@ -799,7 +799,7 @@ mod tests {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut fast_paths = 0;
         for case in 0..5000 {
-            let doc = rng.value(4);
+            let doc = rng.value(6);
             let (fast, reference) = both(&doc);
             let fast = fast.unwrap_or_else(|e| panic!("case {case}: left to serde-saphyr: {e}"));
             assert_eq!(fast, reference, "case {case}: {doc}");
