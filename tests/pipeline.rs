@@ -27,6 +27,15 @@ fn real_manifests() -> Vec<Manifest> {
     portkey_compile::compile(&catalogue)
 }
 
+/// Every object of the kitchen sink (on the test inventory) and of the real catalogue.
+fn kitchen_sink_and_real_manifests() -> Vec<Manifest> {
+    let cluster = test_cluster();
+    let catalogue = portkey::portkey_model::resolve(&cluster, kitchen_sink()).unwrap();
+    let mut manifests = portkey_compile::compile(&catalogue);
+    manifests.extend(real_manifests());
+    manifests
+}
+
 /// Apps using every feature, across two namespaces.
 fn kitchen_sink() -> Vec<App> {
     vec![
@@ -371,10 +380,7 @@ fn yaml_1_1_lookalikes_are_quoted() {
 
 #[test]
 fn objects_live_in_their_app_directory() {
-    let cluster = test_cluster();
-    let catalogue = portkey::portkey_model::resolve(&cluster, kitchen_sink()).unwrap();
-    let mut manifests = portkey_compile::compile(&catalogue);
-    manifests.extend(real_manifests());
+    let manifests = kitchen_sink_and_real_manifests();
     for m in &manifests {
         let meta = m.object.metadata();
         let labels = meta.labels.as_ref().expect("labels");
@@ -445,10 +451,7 @@ fn every_application_points_at_a_rendered_directory() {
 
 #[test]
 fn portkeys_emitter_writes_every_object_as_serde_saphyr_does() {
-    let cluster = test_cluster();
-    let catalogue = portkey::portkey_model::resolve(&cluster, kitchen_sink()).unwrap();
-    let mut manifests = portkey_compile::compile(&catalogue);
-    manifests.extend(real_manifests());
+    let manifests = kitchen_sink_and_real_manifests();
     assert!(manifests.len() > 100, "{} objects", manifests.len());
     for m in &manifests {
         let reference = portkey_render::saphyr_yaml(&m.object).unwrap();

@@ -544,15 +544,15 @@ fn concurrent_renders_both_complete_and_the_later_one_wins() {
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
     let second = Staging::begin(&site.out).unwrap();
-    let third_tree = tree(&[("a.yaml", "kind: A\nvalue: 3\n")]);
-    second.accept(files(&third_tree));
+    let second_tree = tree(&[("a.yaml", "kind: A\nvalue: 3\n")]);
+    second.accept(files(&second_tree));
     let (written, _) = first
         .commit()
         .expect("the first render's staging directory survived the second's start");
     assert_eq!(written, v2());
     assert_eq!(read_tree(&site.out).unwrap(), v2());
     let (written, _) = second.commit().expect("the second render completes");
-    assert_eq!(written, third_tree);
-    assert_eq!(read_tree(&site.out).unwrap(), third_tree);
+    assert_eq!(written, second_tree);
+    assert_eq!(read_tree(&site.out).unwrap(), second_tree);
     site.assert_outside_untouched();
 }
