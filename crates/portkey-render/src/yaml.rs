@@ -85,13 +85,17 @@ enum Pos {
 }
 
 impl Pos {
-    /// Column of the entries of a map opened here (and of a block scalar's body, except at
-    /// the root).
+    /// Column of the entries of a map opened here.
     fn child_column(self) -> usize {
         match self {
             Pos::Root => 0,
             Pos::Value(col) | Pos::Item(col) => col + 2,
         }
+    }
+
+    /// Column of the body of a block scalar that starts here: one step in, even at the root.
+    fn body_column(self) -> usize {
+        self.child_column().max(2)
     }
 
     /// Column of the dashes of a sequence opened here: under a key the sequence is compact
@@ -246,28 +250,29 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
-    /// Writes a scalar's text that needs no decision.
-    fn scalar(self, text: &str) {
+    /// Starts a scalar: after `key:` it is separated by a space.
+    fn start_scalar(&mut self) {
         if let Pos::Value(_) = self.pos {
             self.out.push(' ');
         }
+    }
+
+    /// Writes a scalar's text that needs no decision.
+    fn scalar(mut self, text: &str) {
+        self.start_scalar();
         self.out.push_str(text);
         self.out.push('\n');
     }
 
-    fn delegated<T: Serialize>(self, value: &T) -> Result {
-        if let Pos::Value(_) = self.pos {
-            self.out.push(' ');
-        }
+    fn delegated<T: Serialize>(mut self, value: &T) -> Result {
+        self.start_scalar();
         delegate_scalar(self.out, value)?;
         self.out.push('\n');
         Ok(())
     }
 
-    fn integer(self, v: impl std::fmt::Display) -> Result {
-        if let Pos::Value(_) = self.pos {
-            self.out.push(' ');
-        }
+    fn integer(mut self, v: impl std::fmt::Display) -> Result {
+        self.start_scalar();
         writeln!(self.out, "{v}").map_err(ser::Error::custom)
     }
 }
@@ -310,6 +315,11 @@ impl Compound<'_> {
         self.next();
         write_key(self.out, key)?;
         self.out.push(':');
+        self.value(value)
+    }
+
+    /// Writes an entry's value, after its `key:`.
+    fn value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
         value.serialize(Emitter {
             out: self.out,
             pos: Pos::Value(self.col),
@@ -329,16 +339,15 @@ impl Compound<'_> {
 impl<'a> Emitter<'a> {
     fn map(self) -> Compound<'a> {
         let col = self.pos.child_column();
-        Compound {
-            out: self.out,
-            pos: self.pos,
-            col,
-            count: 0,
-        }
+        self.compound(col)
     }
 
     fn seq(self) -> Compound<'a> {
         let col = self.pos.dash_column();
+        self.compound(col)
+    }
+
+    fn compound(self, col: usize) -> Compound<'a> {
         Compound {
             out: self.out,
             pos: self.pos,
@@ -397,20 +406,14 @@ impl<'a> ser::Serializer for Emitter<'a> {
     fn serialize_char(self, v: char) -> Result {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
-    fn serialize_str(self, v: &str) -> Result {
+    fn serialize_str(mut self, v: &str) -> Result {
         if is_plain_value(v) {
             self.scalar(v);
             return Ok(());
         }
         if v.contains('\n') && fits_block(v) {
-            let body = match self.pos {
-                Pos::Root => 2,
-                Pos::Value(col) | Pos::Item(col) => col + 2,
-            };
-            if let Pos::Value(_) = self.pos {
-                self.out.push(' ');
-            }
-            write_block(self.out, v, body);
+            self.start_scalar();
+            write_block(self.out, v, self.pos.body_column());
             return Ok(());
         }
         self.delegated(&v)
@@ -546,10 +549,7 @@ impl ser::SerializeMap for MapCompound<'_> {
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        value.serialize(Emitter {
-            out: self.0.out,
-            pos: Pos::Value(self.0.col),
-        })
+        self.0.value(value)
     }
     fn end(self) -> Result {
         self.0.finish("{}");
