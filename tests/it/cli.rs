@@ -2,16 +2,15 @@
 #![allow(clippy::case_sensitive_file_extension_comparisons)] // portkey writes lower-case `.yaml`
 
 use std::fs;
-mod common;
 
-use common::text;
+use crate::common::text;
 use std::path::Path;
 use std::process::Output;
 
 use portkey::portkey_render::{Tree, read_tree};
 
 fn portkey(args: &[&str], cwd: &Path) -> Output {
-    common::run_cli(args, cwd)
+    crate::common::run_cli(args, cwd)
 }
 
 fn expected() -> Tree {

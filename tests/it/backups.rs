@@ -8,11 +8,9 @@
 //! snapshot has plain assertions of the facts it is about beside it, so accepting a wrong
 //! snapshot still fails.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::*;
+use crate::common::*;
 use portkey::portkey_compile::{self, Manifest};
 use portkey::portkey_model::app::{App, Exception, Port, Volume};
 use portkey::portkey_model::backup::{Backup, Schedule};

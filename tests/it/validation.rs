@@ -10,15 +10,13 @@
 //!    read with the YAML 1.1 rules Kubernetes' YAML reader follows, and tricky strings come
 //!    back exactly.
 //! 4. The bad-input suite: 104 cases (counted by `bad_input_suite_has_at_least_40_cases`):
-//!    54 in tests/errors.rs (model errors naming app, field and fix), 13 in tests/render_fs.rs
+//!    54 in tests/it/errors.rs (model errors naming app, field and fix), 13 in tests/it/render_fs.rs
 //!    (the output directory: foreign files, symlinks, a file in its place, a missing parent,
-//!    read-only and failed writes), 3 in tests/cli.rs (`render --check` on hand-edited,
+//!    read-only and failed writes), 3 in tests/it/cli.rs (`render --check` on hand-edited,
 //!    foreign and missing trees) and 34 here (schemas, `portkey validate`, lints, gates).
 //!    The names are listed in `BAD_INPUT_CASES`.
 //! 5. Gates: a hand-edited tree fails `check_tree` and `render --check`; an invalid object in
 //!    a copy of `generated/` fails `validate_path`. Only temporary copies are modified.
-
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -26,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 use granit_parser::{Event, Parser, ScalarStyle};
 use portkey::portkey_model::app::{App, LINT_EXCEPTION_PREFIX, Lint};
 use portkey::portkey_render::{Tree, check_tree, to_yaml, write_tree};
@@ -1968,7 +1966,7 @@ fn bad_input_suite_has_at_least_40_cases() {
     let test_fn = Regex::new(r"#\[test\](?:\s*#\[[^\n]*\])*\s*fn\s+(\w+)").unwrap();
     let mut tests: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for file in ["errors.rs", "render_fs.rs", "cli.rs", "validation.rs"] {
-        let source = fs::read_to_string(root().join("tests").join(file)).unwrap();
+        let source = fs::read_to_string(root().join("tests/it").join(file)).unwrap();
         tests.insert(
             file,
             test_fn
@@ -1992,10 +1990,10 @@ fn bad_input_suite_has_at_least_40_cases() {
     let count = BAD_INPUT_CASES.len();
     assert!(count >= 40, "only {count} bad-input cases");
     // The count in this file's header comment is the real one.
-    let header = fs::read_to_string(root().join("tests/validation.rs")).unwrap();
+    let header = fs::read_to_string(root().join("tests/it/validation.rs")).unwrap();
     let per_file = |file: &str| BAD_INPUT_CASES.iter().filter(|(f, _)| *f == file).count();
     let stated = format!(
-        "The bad-input suite: {count} cases (counted by `bad_input_suite_has_at_least_40_cases`):\n//!    {} in tests/errors.rs",
+        "The bad-input suite: {count} cases (counted by `bad_input_suite_has_at_least_40_cases`):\n//!    {} in tests/it/errors.rs",
         per_file("errors.rs")
     );
     assert!(
@@ -2007,8 +2005,8 @@ fn bad_input_suite_has_at_least_40_cases() {
         ("cli.rs", per_file("cli.rs")),
     ] {
         assert!(
-            header.contains(&format!("{n} in tests/{file}")),
-            "update the header comment: {n} in tests/{file}"
+            header.contains(&format!("{n} in tests/it/{file}")),
+            "update the header comment: {n} in tests/it/{file}"
         );
     }
     assert!(

@@ -1,9 +1,7 @@
 //! Bad input: every problem names the app and the field at fault and says how to fix it,
 //! and every problem of the catalogue is reported at once.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use portkey::portkey_model::ModelError;
 use portkey::portkey_model::app::{App, Namespace, Port, Volume};
 use portkey::portkey_model::backup::Backup;

@@ -2,13 +2,11 @@
 //! expansion by one inventory entry, the architecture document against the seed's tables,
 //! `portkey plan`, inventory consistency and determinism.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::*;
+use crate::common::*;
 use portkey::portkey_compile::{self, Manifest};
 use portkey::portkey_model::analysis::Plan;
 use portkey::portkey_model::app::{App, Namespace, Port};
