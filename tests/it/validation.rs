@@ -1,7 +1,8 @@
 //! Strict validation, policy lints and the bad-input suite.
 //!
-//! 1. Schemas, three ways: the embedded schemas, the kubeconform-layout directory
-//!    `../shared/schemas`, and the independent validator `../shared/tools/validate-manifests`
+//! 1. Schemas, three ways: the embedded schemas, the committed kubeconform-layout copy of
+//!    the upstream schemas (`crates/portkey-validate/schemas/`), and the independent
+//!    validator `../shared/tools/validate-manifests` (ignored: run by `.ci/run`)
 //!    each report an unknown field, a wrong type and misspelt CRD fields, and nothing on the
 //!    real `generated/` tree; `portkey validate` prints `file: Kind/name: /pointer: message`.
 //! 2. Policy lints: one violating object per lint id, each reported and each silenced by its
@@ -45,36 +46,26 @@ fn generated() -> PathBuf {
     root().join("generated")
 }
 
-/// `../shared/schemas`, when this checkout has it.
-fn shared_schemas() -> Option<PathBuf> {
-    let dir = root().join("../shared/schemas");
-    if dir.join("k8s").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "note: skipped: {} does not exist (no kubeconform-layout schemas)",
-            dir.display()
-        );
-        None
-    }
+/// The committed copy of the upstream schemas, in kubeconform layout
+/// (`crates/portkey-validate/schemas/`, see its `PROVENANCE.md`).
+fn committed_schemas() -> PathBuf {
+    root().join("crates/portkey-validate/schemas")
 }
 
-/// `python3 ../shared/tools/validate-manifests`, when the tool and its Python packages exist.
-fn independent_validator() -> Option<PathBuf> {
-    let tool = root().join("../shared/tools/validate-manifests");
-    if !tool.is_file() {
-        eprintln!("note: skipped: {} does not exist", tool.display());
-        return None;
-    }
-    let ok = Command::new("python3")
-        .args(["-c", "import jsonschema, yaml, referencing"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("note: skipped: python3 with jsonschema, yaml and referencing is not available");
-        return None;
-    }
-    Some(tool)
+/// The independent validator: `$PORTKEY_VALIDATE_MANIFESTS`, by default
+/// `../shared/tools/validate-manifests`. Panics when it is missing: the tests that use it
+/// are ignored unless asked for, and asked for they must run.
+fn independent_validator() -> PathBuf {
+    let tool = std::env::var_os("PORTKEY_VALIDATE_MANIFESTS").map_or_else(
+        || root().join("../shared/tools/validate-manifests"),
+        PathBuf::from,
+    );
+    assert!(
+        tool.is_file(),
+        "validate-manifests not found at {}: set PORTKEY_VALIDATE_MANIFESTS to its path",
+        tool.display()
+    );
+    tool
 }
 
 fn run_independent_validator(tool: &Path, path: &Path) -> Output {
@@ -83,7 +74,7 @@ fn run_independent_validator(tool: &Path, path: &Path) -> Output {
         .args(["-k", "1.35"])
         .arg(path)
         .output()
-        .expect("run validate-manifests")
+        .expect("run python3 validate-manifests (needs python3 with jsonschema, yaml, referencing)")
 }
 
 fn portkey_cli(args: &[&str], cwd: &Path) -> Output {
@@ -269,19 +260,15 @@ fn schema_problems_are_reported_by_the_embedded_schemas() {
 
 #[test]
 fn schema_problems_are_reported_by_the_kubeconform_directory() {
-    let Some(schemas) = shared_schemas() else {
-        return;
-    };
     let (tmp, planted) = broken_site();
-    let report = portkey::validate_path(Some(&schemas), tmp.path()).expect("validate");
+    let report = portkey::validate_path(Some(&committed_schemas()), tmp.path()).expect("validate");
     assert_reports_planted(&report, &planted);
 }
 
 #[test]
+#[ignore = "needs validate-manifests (python3, ../shared/tools): run by .ci/run"]
 fn schema_problems_are_reported_by_the_independent_validator() {
-    let Some(tool) = independent_validator() else {
-        return;
-    };
+    let tool = independent_validator();
     let (tmp, planted) = broken_site();
     let o = run_independent_validator(&tool, tmp.path());
     let out = text(&o.stdout);
@@ -318,10 +305,8 @@ fn generated_tree_is_clean_for_the_embedded_schemas() {
 
 #[test]
 fn generated_tree_is_clean_for_the_kubeconform_directory() {
-    let Some(schemas) = shared_schemas() else {
-        return;
-    };
-    let report = portkey::validate_path(Some(&schemas), &generated()).expect("validate");
+    let report =
+        portkey::validate_path(Some(&committed_schemas()), &generated()).expect("validate");
     assert!(report.objects > 20, "{report:#?}");
     assert!(
         report.problems.is_empty(),
@@ -335,10 +320,9 @@ fn generated_tree_is_clean_for_the_kubeconform_directory() {
 }
 
 #[test]
+#[ignore = "needs validate-manifests (python3, ../shared/tools): run by .ci/run"]
 fn generated_tree_is_clean_for_the_independent_validator() {
-    let Some(tool) = independent_validator() else {
-        return;
-    };
+    let tool = independent_validator();
     let o = run_independent_validator(&tool, &generated());
     let out = text(&o.stdout);
     assert!(o.status.success(), "{out}{}", text(&o.stderr));
@@ -392,9 +376,7 @@ fn unknown_kind_is_a_problem() {
         "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
     )
     .unwrap();
-    let mut origins = vec![None];
-    origins.extend(shared_schemas().map(Some));
-    for schemas in origins {
+    for schemas in [None, Some(committed_schemas())] {
         let report = portkey::validate_path(schemas.as_deref(), tmp.path()).unwrap();
         assert_eq!(report.objects, 1);
         assert_eq!(report.problems.len(), 1, "{:#?}", report.problems);
@@ -1729,16 +1711,9 @@ fn tricky_strings_round_trip_exactly() {
 }
 
 #[test]
+#[ignore = "needs python3 with PyYAML: run by .ci/run"]
 fn tricky_strings_round_trip_through_pyyaml() {
-    // An independent YAML 1.1 reader, when there is one.
-    let ok = Command::new("python3")
-        .args(["-c", "import yaml"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("note: skipped: python3 with PyYAML is not available");
-        return;
-    }
+    // An independent YAML 1.1 reader.
     let tree = tricky_tree();
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("d.yaml");
@@ -1750,8 +1725,12 @@ fn tricky_strings_round_trip_through_pyyaml() {
         ])
         .arg(&file)
         .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o.stderr));
+        .expect("run python3 (needed by this test: install python3 and PyYAML)");
+    assert!(
+        o.status.success(),
+        "python3 with PyYAML failed (is PyYAML installed?): {}",
+        text(&o.stderr)
+    );
     let d: Value = serde_json::from_slice(&o.stdout).unwrap();
     let c = &d["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(
@@ -2112,9 +2091,7 @@ fn invalid_object_in_a_copy_of_generated_is_reported() {
     d["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] = json!("yes");
     fs::write(copy.join(JELLYFIN), to_yaml(&d).unwrap()).unwrap();
 
-    let mut origins = vec![None];
-    origins.extend(shared_schemas().map(Some));
-    for schemas in origins {
+    for schemas in [None, Some(committed_schemas())] {
         let report = portkey::validate_path(schemas.as_deref(), &copy).unwrap();
         assert_eq!(report.objects, before.objects);
         let pointers: BTreeSet<&str> = report
