@@ -93,7 +93,7 @@ fn cron_problem(expr: &str) -> ModelError {
 
 #[test]
 fn malformed_cron_fails_with_app_and_field() {
-    // (errors.rs covers a missing field and an hour out of range.)
+    // (errors/catalogue.rs covers a missing field and an hour out of range.)
     for (expr, mentions) in [
         ("60 3 * * *", "minute"),
         ("*/0 * * * *", "step"),

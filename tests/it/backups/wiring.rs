@@ -96,7 +96,7 @@ fn synthetic_critical_app_is_retained_protected_and_backed_up() {
     );
 }
 
-// Critical without a Retain class or without a backup: tests/it/errors.rs
+// Critical without a Retain class or without a backup: tests/it/errors/catalogue.rs
 // (`critical_app_on_delete_class`, `critical_app_without_backup`) checks both through
 // `portkey::render`, naming app and field.
 
