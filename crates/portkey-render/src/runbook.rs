@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use portkey_compile::backup;
 use portkey_compile::{ARGOCD_NAMESPACE, ROOT_APP};
 use portkey_model::app::Workload;
+use portkey_model::backup::resolved::repository_url;
 use portkey_model::backup::{RESTIC_KEYS, ResolvedBackup};
 use portkey_model::resolve::{Catalogue, ResolvedApp, ResolvedClaim};
 
@@ -31,8 +32,9 @@ pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
         RESTIC_KEYS.password,
         match store {
             Some(st) => format!(
-                " They are created by ExternalSecrets from the store `{}` (repository `{}/<namespace>/<claim>`).",
-                st.name, st.repository_prefix
+                " They are created by ExternalSecrets from the store `{}` (repository `{}`).",
+                st.name,
+                repository_url(st, "<namespace>", "<claim>")
             ),
             None => " No secret store is declared, so create each Secret by hand (command below) before the app's first sync.".into(),
         }

@@ -6,7 +6,7 @@
 //! fact of its own.
 
 use super::{Backup, BackupChoice};
-use crate::cluster::{BackupSettings, StorageClass};
+use crate::cluster::{BackupSettings, SecretStore, StorageClass};
 use crate::error::Problems;
 
 /// The keys of a restic repository Secret, as Volsync's movers read them.
@@ -34,6 +34,15 @@ pub const RESTIC_KEYS: ResticKeys = ResticKeys {
 /// The manual trigger of every restore destination: the restore runs once, and again only
 /// when this string changes.
 pub const RESTORE_TRIGGER: &str = "restore-once";
+
+/// The restic repository of `claim` in `namespace` under the store's prefix:
+/// `<prefix>/<namespace>/<claim>`, so no two volumes share one.
+pub fn repository_url(store: &SecretStore, namespace: &str, claim: &str) -> String {
+    format!(
+        "{}/{namespace}/{claim}",
+        store.repository_prefix.trim_end_matches('/')
+    )
+}
 
 /// How one claim is backed up and restored, worked out once from its declaration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,12 +129,10 @@ fn resolve_one(
             "{}-volsync-secret",
             if several { claim } else { owner.name }
         ),
-        repository_url: settings.secret_store.as_ref().map(|store| {
-            format!(
-                "{}/{ns}/{claim}",
-                store.repository_prefix.trim_end_matches('/')
-            )
-        }),
+        repository_url: settings
+            .secret_store
+            .as_ref()
+            .map(|store| repository_url(store, ns, claim)),
         destination: format!("{claim}-dst"),
         manual_restore: format!("{claim}-manual"),
         cron: policy.schedule.to_cron(&format!("{ns}/{claim}")),
@@ -176,6 +183,174 @@ fn check(owner: &Owner<'_>, c: &Declared<'_>, p: &mut Problems<'_>) {
             field,
             "critical app's claim is not backed up",
             "add `.backup(Backup::every_6_hours())` or another policy",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{AccessMode, Reclaim, SecretStore};
+    use crate::error::ModelError;
+    use crate::quantity::Memory;
+
+    fn settings(store: bool) -> BackupSettings {
+        BackupSettings {
+            volume_snapshot_class: "snap".into(),
+            snapshot_driver: "rbd.csi.ceph.com".into(),
+            snapshot_parameters: Vec::new(),
+            cache_capacity: Memory::gi(1),
+            prune_interval_days: 7,
+            secret_store: store.then(|| SecretStore {
+                name: "vault".into(),
+                cluster_wide: true,
+                password_key: "restic".into(),
+                repository_prefix: "s3:https://s3.example.org/restic/".into(),
+            }),
+        }
+    }
+
+    fn class(snapshots: bool) -> StorageClass {
+        StorageClass {
+            name: if snapshots { "ceph-block" } else { "local" }.into(),
+            provisioner: "rbd.csi.ceph.com".into(),
+            reclaim: Reclaim::Retain,
+            access_modes: vec![AccessMode::ReadWriteOnce],
+            snapshots,
+            managed: true,
+            parameters: Vec::new(),
+        }
+    }
+
+    /// Resolves `(volume, choice)` claims of app `notes` on `class`, with the problems found.
+    fn run(
+        store: bool,
+        critical: bool,
+        class: &StorageClass,
+        claims: &[(&str, BackupChoice)],
+    ) -> (Vec<Option<ResolvedBackup>>, Vec<ModelError>) {
+        let names: Vec<String> = claims.iter().map(|(v, _)| format!("notes-{v}")).collect();
+        let declared: Vec<Declared<'_>> = claims
+            .iter()
+            .zip(&names)
+            .map(|((volume, choice), claim)| Declared {
+                volume,
+                claim,
+                class,
+                choice,
+            })
+            .collect();
+        let mut out = Vec::new();
+        let mut p = Problems {
+            app: "notes",
+            file: "apps/notes.rs",
+            out: &mut out,
+        };
+        let owner = Owner {
+            name: "notes",
+            namespace: "lab",
+            critical,
+        };
+        let backups = resolve(&settings(store), &owner, &declared, &mut p);
+        (backups, out)
+    }
+
+    #[test]
+    fn one_backed_up_claim_takes_the_app_s_secret_and_every_name_follows_the_claim() {
+        let (backups, problems) = run(
+            false,
+            false,
+            &class(true),
+            &[
+                ("data", BackupChoice::Backup(Backup::daily())),
+                ("cache", BackupChoice::Exempt("rebuilt on start".into())),
+            ],
+        );
+        assert_eq!(problems, Vec::new());
+        let b = backups[0].as_ref().expect("backed up");
+        assert_eq!(b.repository_secret, "notes-volsync-secret");
+        assert_eq!(b.repository_url, None);
+        assert_eq!(b.destination, "notes-data-dst");
+        assert_eq!(b.manual_restore, "notes-data-manual");
+        assert_eq!(b.cron, Backup::daily().schedule.to_cron("lab/notes-data"));
+        assert_eq!(b.keys.both(), ["RESTIC_REPOSITORY", "RESTIC_PASSWORD"]);
+        assert_eq!(b.restore_trigger, RESTORE_TRIGGER);
+        assert_eq!(backups[1], None);
+    }
+
+    #[test]
+    fn several_backed_up_claims_never_share_a_repository() {
+        let (backups, _) = run(
+            true,
+            false,
+            &class(true),
+            &[
+                ("data", BackupChoice::Backup(Backup::daily())),
+                ("db", BackupChoice::Backup(Backup::every_6_hours())),
+            ],
+        );
+        let secrets: Vec<&str> = backups
+            .iter()
+            .flatten()
+            .map(|b| b.repository_secret.as_str())
+            .collect();
+        assert_eq!(
+            secrets,
+            ["notes-data-volsync-secret", "notes-db-volsync-secret"]
+        );
+        assert_eq!(
+            backups[1]
+                .as_ref()
+                .and_then(|b| b.repository_url.as_deref()),
+            Some("s3:https://s3.example.org/restic/lab/notes-db")
+        );
+    }
+
+    #[test]
+    fn every_bad_declaration_is_reported_at_its_volume_with_a_fix() {
+        let (_, problems) = run(
+            false,
+            true,
+            &class(false),
+            &[
+                ("data", BackupChoice::Backup(Backup::cron("0 3 * *"))),
+                ("cache", BackupChoice::Undeclared),
+                ("tmp", BackupChoice::Exempt("  ".into())),
+            ],
+        );
+        let seen: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|e| (e.field.as_str(), e.problem.as_str()))
+            .collect();
+        assert_eq!(seen.len(), 6, "{seen:#?}");
+        assert_eq!(seen[0].0, "volumes[data].backup.schedule");
+        assert!(seen[1].1.contains("no snapshot support"), "{seen:#?}");
+        assert!(
+            seen[2].1.contains("neither backed up nor exempt"),
+            "{seen:#?}"
+        );
+        assert_eq!(
+            seen[3],
+            (
+                "volumes[cache].backup",
+                "critical app's claim is not backed up"
+            )
+        );
+        assert_eq!(
+            seen[4],
+            ("volumes[tmp].backup", "backup exemption without a reason")
+        );
+        assert_eq!(
+            seen[5],
+            (
+                "volumes[tmp].backup",
+                "critical app's claim is not backed up"
+            )
+        );
+        assert!(
+            problems
+                .iter()
+                .all(|e| e.app == "notes" && e.file == "apps/notes.rs" && !e.fix.is_empty())
         );
     }
 }
