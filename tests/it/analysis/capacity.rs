@@ -43,7 +43,7 @@ fn nvidia_gpu_on_an_inventory_without_gpus_is_an_error() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 2. Over-full nodes
+// Over-full nodes
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -151,7 +151,7 @@ fn unpinned_apps_spread_instead_of_failing() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 3. The memory-limit warning
+// The memory-limit warning
 // ---------------------------------------------------------------------------------------
 
 fn warnings_and_doc(cluster: &Cluster, apps: Vec<App>) -> (Vec<String>, String) {

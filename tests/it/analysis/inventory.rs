@@ -191,7 +191,7 @@ fn metal3_has_one_amd_gpu_slot() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 8. Inventory consistency: the Intel GPU plugin's label
+// Inventory consistency: the Intel GPU plugin's label
 // ---------------------------------------------------------------------------------------
 
 fn cluster_error(cluster: &Cluster, node: &str) -> ModelError {

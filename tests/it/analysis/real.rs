@@ -118,7 +118,7 @@ fn a_node_failure_with_no_room_is_reported_as_stranded() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 6. The architecture document against the seed's tables
+// The architecture document against the seed's tables
 // ---------------------------------------------------------------------------------------
 
 /// One row of the seed's Nodes table.

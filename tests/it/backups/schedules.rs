@@ -135,7 +135,7 @@ fn accepted_crons_pass_volsync_validation() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 8. The runbook of the real catalogue
+// The runbook of the real catalogue
 // ---------------------------------------------------------------------------------------
 
 #[test]

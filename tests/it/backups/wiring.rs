@@ -4,7 +4,7 @@
 use super::*;
 
 // ---------------------------------------------------------------------------------------
-// 3. Every backed-up claim is restorable, from its own repository
+// Every backed-up claim is restorable, from its own repository
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -71,7 +71,7 @@ fn claim_names_never_collide_across_apps() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 4. Critical apps
+// Critical apps
 // ---------------------------------------------------------------------------------------
 
 #[test]
@@ -101,7 +101,7 @@ fn synthetic_critical_app_is_retained_protected_and_backed_up() {
 // `portkey::render`, naming app and field.
 
 // ---------------------------------------------------------------------------------------
-// 5. Coverage rule
+// Coverage rule
 // ---------------------------------------------------------------------------------------
 
 #[test]
