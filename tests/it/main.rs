@@ -1,8 +1,9 @@
 //! portkey's integration tests: one binary (one link, one shared [`common`] module), with a
 //! module per stage of the pipeline: model errors (`errors`), the whole pipeline
 //! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
-//! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), and the
-//! output directory and the CLI (`render_fs`, `cli`).
+//! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), the
+//! output directory and the CLI (`render_fs`, `cli`), and the GitHub Actions workflows and
+//! Renovate's config (`workflows`, and `tools` for their linters).
 //!
 //! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
 //! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
@@ -19,3 +20,4 @@ mod render_fs;
 mod renovate;
 mod snapshots;
 mod validation;
+mod workflows;
