@@ -19,5 +19,6 @@ mod pipeline;
 mod render_fs;
 mod renovate;
 mod snapshots;
+mod tools;
 mod validation;
 mod workflows;
