@@ -101,7 +101,7 @@ fn actionlint_finds_nothing_in_the_workflows() {
 #[ignore = "needs zizmor: run by .ci/run"]
 fn zizmor_finds_nothing_in_the_workflows() {
     let zizmor = tool("PORTKEY_ZIZMOR", "zizmor");
-    let out = run(&zizmor, ["--offline", ".github/workflows"]);
+    let out = run(&zizmor, ["--offline", "--color=never", ".github/workflows"]);
     assert!(out.status.success(), "zizmor: {}", text(&out));
     // The one finding ignored in place (diff-comment.yaml's workflow_run trigger) is the
     // only one: the count moves when a finding is ignored without review.
@@ -117,7 +117,14 @@ fn zizmor_finds_nothing_in_the_workflows() {
         "target.yaml",
         "name: pwn\non: pull_request_target\npermissions:\n  contents: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: make\n",
     );
-    let out = run(&zizmor, ["--offline".as_ref(), bad.as_os_str()]);
+    let out = run(
+        &zizmor,
+        [
+            "--offline".as_ref(),
+            "--color=never".as_ref(),
+            bad.as_os_str(),
+        ],
+    );
     assert!(
         !out.status.success(),
         "zizmor accepted pull_request_target: {}",
