@@ -49,19 +49,21 @@ impl fmt::Display for ModelErrors {
     }
 }
 
-/// Collects the problems of one app (or the inventory) into a shared list, filling in the
-/// app and the file it was declared in.
+/// The problems found while checking one thing (an app, a release, the inventory): every
+/// report it takes names that thing's file and name.
 pub(crate) struct Problems<'a> {
-    /// The app at fault.
-    pub(crate) app: &'a str,
-    /// The file that declared it.
-    pub(crate) file: &'a str,
-    /// Where the problems go.
-    pub(crate) out: &'a mut Vec<ModelError>,
+    file: &'a str,
+    app: &'a str,
+    out: &'a mut Vec<ModelError>,
 }
 
-impl Problems<'_> {
-    /// Records a problem at `field` with the `fix` that resolves it.
+impl<'a> Problems<'a> {
+    /// Collects into `out` the problems of `app`, declared in `file`.
+    pub(crate) fn new(file: &'a str, app: &'a str, out: &'a mut Vec<ModelError>) -> Self {
+        Self { file, app, out }
+    }
+
+    /// Reports a problem with `field`.
     pub(crate) fn add(
         &mut self,
         field: impl Into<String>,
@@ -75,5 +77,10 @@ impl Problems<'_> {
             problem: problem.into(),
             fix: fix.into(),
         });
+    }
+
+    /// How many problems have been collected so far (of every thing, not just this one).
+    pub(crate) fn count(&self) -> usize {
+        self.out.len()
     }
 }

@@ -254,11 +254,7 @@ pub fn resolve_all(
     }
     let mut resolved = Vec::with_capacity(apps.len());
     for app in apps {
-        let mut p = Problems {
-            app: &app.name,
-            file: &app.source,
-            out: &mut errors,
-        };
+        let mut p = Problems::new(&app.source, &app.name, &mut errors);
         if let Some(parts) = resolve_app(cluster, &app, &peers, &mut p) {
             resolved.push(parts.finish(app));
         }
@@ -570,7 +566,7 @@ fn resolve_app(
     peers: &BTreeMap<String, Peer>,
     p: &mut Problems<'_>,
 ) -> Option<Parts> {
-    let before = p.out.len();
+    let before = p.count();
     if RESERVED_NAMES.contains(&app.name.as_str()) {
         p.add(
             "name",
@@ -767,7 +763,7 @@ fn resolve_app(
             "raise the limit or lower the request",
         );
     }
-    if p.out.len() != before {
+    if p.count() != before {
         return None;
     }
     Some(Parts {
