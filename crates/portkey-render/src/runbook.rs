@@ -13,7 +13,7 @@ use portkey_model::resolve::{Catalogue, ResolvedApp, ResolvedClaim};
 use crate::to_yaml;
 
 /// Path of the runbook under `generated/`.
-pub const PATH: &str = "RESTORE.md";
+pub const PATH: &str = portkey_model::backup::RUNBOOK;
 
 /// The restore runbook for every backed-up volume of the catalogue.
 pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
