@@ -13,7 +13,7 @@ use crate::crd::argocd::{
 };
 use crate::{
     ARGOCD_DIR, ARGOCD_NAMESPACE, BOOTSTRAP_DIR, CLUSTER_DIR, CLUSTER_SOURCE, GENERATED_PATH,
-    Manifest, Object, ROOT_APP, app_dir, meta, pod_security_labels,
+    Manifest, ROOT_APP, app_dir, meta, pod_security_labels,
 };
 
 /// The in-cluster API server.
@@ -171,12 +171,7 @@ fn projects(catalogue: &Catalogue<'_>, cluster_objects: &[Manifest]) -> Vec<AppP
     let mut namespaced_kinds = BTreeSet::new();
     let mut namespaces = BTreeSet::from(["default".to_string()]);
     for m in cluster_objects {
-        let api_version = object_api_version(&m.object);
-        let group = api_version
-            .rsplit_once('/')
-            .map_or("", |(g, _)| g)
-            .to_string();
-        let gk = group_kind(&group, m.object.kind());
+        let gk = group_kind(m.object.group(), m.object.kind());
         match m.object.namespace() {
             Some(ns) => {
                 namespaces.insert(ns.to_string());
@@ -218,13 +213,6 @@ fn projects(catalogue: &Catalogue<'_>, cluster_objects: &[Manifest]) -> Vec<AppP
         ));
     }
     out
-}
-
-fn object_api_version(object: &Object) -> String {
-    serde_json::to_value(object)
-        .ok()
-        .and_then(|v| v["apiVersion"].as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn component_application(

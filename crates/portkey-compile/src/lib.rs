@@ -11,7 +11,7 @@ mod object;
 pub mod parallel;
 mod workload;
 
-pub use object::{Manifest, Object};
+pub use object::{KindVisitor, Manifest, Object};
 
 use std::collections::BTreeMap;
 

@@ -1,13 +1,17 @@
 //! cert-manager (`cert-manager.io/v1`): the ClusterIssuer that signs every Ingress's
 //! certificate.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+super::custom_kinds! {
+    group "cert-manager.io", version "v1";
+    /// A `ClusterIssuer`.
+    ClusterIssuer(ClusterIssuerSpec): ClusterResourceScope, plural "clusterissuers";
+}
+
 /// `ClusterIssuer.spec` (cluster-scoped), ACME only.
-#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(group = "cert-manager.io", version = "v1", kind = "ClusterIssuer")]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ClusterIssuerSpec {
     /// The ACME account and how challenges are solved.
     pub acme: Acme,
