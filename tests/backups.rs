@@ -108,7 +108,7 @@ fn render_on(cluster: &Cluster, apps: Vec<App>) -> Tree {
 fn compile_on(cluster: &Cluster, apps: Vec<App>) -> Vec<Manifest> {
     let catalogue =
         portkey_model::resolve(cluster, apps).unwrap_or_else(|e| panic!("resolving failed:\n{e}"));
-    portkey_compile::compile(&catalogue)
+    portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn real_tree() -> Tree {
@@ -879,7 +879,7 @@ fn repository_secrets_never_collide_across_apps() {
         // Refusing the model is fine, if it names the conflict.
         Err(e) => assert!(e.to_string().contains("notes-data-volsync-secret"), "{e}"),
         Ok(catalogue) => {
-            check_wiring(&portkey_compile::compile(&catalogue));
+            check_wiring(&portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}")));
         }
     }
 }
@@ -893,7 +893,7 @@ fn claim_names_never_collide_across_apps() {
     match portkey_model::resolve(&test_cluster(), apps) {
         Err(e) => assert!(e.to_string().contains("notes-data-x"), "{e}"),
         Ok(catalogue) => {
-            check_wiring(&portkey_compile::compile(&catalogue));
+            check_wiring(&portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}")));
         }
     }
 }

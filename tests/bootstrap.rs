@@ -15,7 +15,7 @@ fn real_components() -> Vec<Component> {
     let cluster = portkey::cluster::portkey();
     let catalogue = resolve_all(&cluster, portkey::catalogue(), portkey::charts())
         .unwrap_or_else(|e| panic!("{e}"));
-    catalogue.components
+    portkey::portkey_compile::components(&catalogue).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn waves(components: &[Component]) -> BTreeMap<String, i32> {
@@ -191,7 +191,9 @@ fn a_dependency_cycle_is_an_error_naming_it() {
             .backup(portkey_model::backup::Backup::daily()),
         ),
     ];
-    let err = resolve_all(&cluster, apps, charts).unwrap_err().to_string();
+    let err = portkey::build_with(&cluster, apps, charts)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("cycle"), "{err}");
     assert!(
         err.contains("volsync") && err.contains("notes"),
@@ -217,7 +219,9 @@ fn a_custom_resource_without_an_operator_is_an_error() {
             .backup(portkey_model::backup::Backup::daily()),
         ),
     ];
-    let err = resolve_all(&cluster, apps, charts).unwrap_err().to_string();
+    let err = portkey::build_with(&cluster, apps, charts)
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("volsync.backube") && err.contains("no chart release provides"),
         "{err}"

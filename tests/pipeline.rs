@@ -24,14 +24,14 @@ fn real_manifests() -> Vec<Manifest> {
     let cluster = portkey::cluster::portkey();
     let catalogue = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
         .unwrap_or_else(|e| panic!("the real catalogue does not resolve:\n{e}"));
-    portkey_compile::compile(&catalogue)
+    portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Every object of the kitchen sink (on the test inventory) and of the real catalogue.
 fn kitchen_sink_and_real_manifests() -> Vec<Manifest> {
     let cluster = test_cluster();
     let catalogue = portkey::portkey_model::resolve(&cluster, kitchen_sink()).unwrap();
-    let mut manifests = portkey_compile::compile(&catalogue);
+    let mut manifests = portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"));
     manifests.extend(real_manifests());
     manifests
 }
@@ -428,7 +428,10 @@ fn every_application_points_at_a_rendered_directory() {
     for (tree, manifests) in [(real(), real_manifests()), {
         let cluster = test_cluster();
         let c = portkey::portkey_model::resolve(&cluster, kitchen_sink()).unwrap();
-        (render(kitchen_sink()), portkey_compile::compile(&c))
+        (
+            render(kitchen_sink()),
+            portkey_compile::compile(&c).unwrap_or_else(|e| panic!("{e}")),
+        )
     }] {
         let apps: Vec<&Manifest> = manifests
             .iter()
