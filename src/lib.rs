@@ -15,9 +15,14 @@ pub mod apps {
     include!(concat!(env!("OUT_DIR"), "/apps.rs"));
 }
 
-/// What app files import: the model's vocabulary and the inventory's constants.
+/// What app files import: the model's vocabulary and the inventory's constants, and for
+/// chart releases the kinds portkey emits: `crd::volsync::GROUP` for the CRDs a release
+/// installs or needs, and the config keys and annotations named after a kind or group.
 pub mod prelude {
     pub use crate::cluster::*;
+    pub use portkey_compile::argocd::health_customization;
+    pub use portkey_compile::crd;
+    pub use portkey_compile::crd::cert_manager::cluster_issuer_annotation;
     pub use portkey_model::prelude::*;
     pub use serde_json::json;
 }

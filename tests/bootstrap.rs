@@ -228,6 +228,64 @@ fn a_custom_resource_without_an_operator_is_an_error() {
     );
 }
 
+/// What compilation emits decides what a component waits for: a custom kind needs its
+/// group's CRDs, a CustomResourceDefinition provides its group.
+#[test]
+fn each_component_needs_the_crds_of_what_it_emits() {
+    let cluster = test_cluster();
+    let apps = vec![
+        app("notes").volume(
+            portkey_model::app::Volume::claim(
+                "data",
+                "/data",
+                portkey_model::quantity::Memory::gi(1),
+            )
+            .backup(portkey_model::backup::Backup::daily()),
+        ),
+        app("plain"),
+    ];
+    let catalogue = portkey_model::resolve(&cluster, apps).unwrap_or_else(|e| panic!("{e}"));
+    let emitted: BTreeMap<String, portkey::portkey_compile::Emitted> =
+        portkey::portkey_compile::compile_cluster(&catalogue)
+            .into_iter()
+            .chain(
+                catalogue
+                    .apps
+                    .iter()
+                    .map(|a| portkey::portkey_compile::compile_app(&catalogue, a)),
+            )
+            .map(|c| (c.component, c.emitted))
+            .collect();
+    let storage = &emitted["cluster-storage"];
+    assert!(storage.needs_crds.contains("snapshot.storage.k8s.io"));
+    assert!(storage.defines_crds.contains("populator.storage.k8s.io"));
+    assert!(
+        storage
+            .cluster_scoped
+            .contains(&("snapshot.storage.k8s.io", "VolumeSnapshotClass"))
+    );
+    let notes = &emitted["notes"];
+    assert_eq!(
+        notes.needs_crds.iter().copied().collect::<Vec<_>>(),
+        ["volsync.backube"]
+    );
+    assert!(
+        notes
+            .namespaced
+            .values()
+            .any(|kinds| kinds.contains(&("volsync.backube", "ReplicationDestination")))
+    );
+    assert!(
+        emitted["plain"].needs_crds.is_empty(),
+        "only built-in kinds"
+    );
+    assert!(
+        emitted["cluster-alerts"]
+            .needs_crds
+            .contains("monitoring.coreos.com")
+    );
+}
+
 #[test]
 fn app_projects_confine_apps_to_their_namespace() {
     let tree = tree();

@@ -27,6 +27,12 @@ pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 /// Wave of the AppProjects: before every Application.
 pub const PROJECT_WAVE: i32 = -1;
 
+/// The key of Argo CD's `argocd-cm` that holds the Lua health check of kind `T`
+/// (`resource.customizations.health.volsync.backube_ReplicationSource`).
+pub fn health_customization<T: k8s_openapi::Resource>() -> String {
+    format!("resource.customizations.health.{}_{}", T::GROUP, T::KIND)
+}
+
 /// An Application syncing `source` into `namespace`, in `project`, at `wave`.
 pub fn application(
     name: &str,

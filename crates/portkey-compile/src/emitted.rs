@@ -13,7 +13,7 @@ use portkey_model::resolve::Catalogue;
 
 use crate::{Manifest, Object};
 
-/// An API group and kind (`("", "Service")`, `("volsync.backube", "ReplicationSource")`).
+/// An API group and kind; the core group is `""`.
 pub type GroupKind = (&'static str, &'static str);
 
 /// The groups and kinds one component's objects are of.

@@ -427,7 +427,7 @@ fn ingress(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Option<Ingress> {
         Some(&app.app.name),
     );
     let mut annotations = BTreeMap::from([(
-        "cert-manager.io/cluster-issuer".to_string(),
+        crate::crd::cert_manager::cluster_issuer_annotation(),
         settings.cluster_issuer.clone(),
     )]);
     annotations.extend(https.annotations.iter().cloned());

@@ -1,24 +1,36 @@
 //! The typed objects compilation produces, and where each is written.
+//!
+//! [`Object`] is the one list of the kinds portkey emits. Everything that depends on the set
+//! of kinds is derived from it: each kind's `apiVersion`, group and kind (its type's
+//! [`k8s_openapi::Resource`] consts, never a string here), the embedded schemas
+//! ([`Object::each_kind`]), the CRDs an object needs before it applies
+//! ([`Object::crd_group`]), and from those the sync waves and the AppProject whitelists
+//! ([`crate::emitted`]).
+//!
+//! # Adding a custom kind
+//!
+//! 1. Its CRD type file, `crd/<group>.rs` (and `pub mod <group>;` in `crd/mod.rs`): the
+//!    spec types, deriving `Clone`, `Debug`, `Default`, `Serialize` and `JsonSchema`, fields
+//!    named as upstream; and one `custom_kinds!` call that spells the group and version once
+//!    and lists the kind: `Kind(KindSpec): NamespaceResourceScope, plural "kinds";`
+//!    (`ClusterResourceScope` for a cluster-scoped kind). A kind without a `spec` is a
+//!    struct declared by hand with a `metadata` field, listed bare (`crd/snapshot.rs`).
+//! 2. One line in the `custom` list of [`Object`] below:
+//!    `Kind(crate::crd::<group>::Kind),`.
+//! 3. The code that emits it: `Kind::new(name, spec)`, pushed `.into()` an app's or a
+//!    cluster part's objects.
+//!
+//! The chart release that installs its CRDs declares `.provides_crds(crd::<group>::GROUP)`
+//! (the prelude re-exports [`crate::crd`]). Then the component that emits the kind waits for
+//! that release, its AppProject allows the kind, and the embedded schemas validate it:
+//! nothing else changes.
 
 use k8s_openapi::Resource;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Service};
-use k8s_openapi::api::networking::v1::Ingress;
-use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-
 use crate::crd::CustomKind;
-use crate::crd::argocd::{AppProject, Application};
-use crate::crd::cert_manager::ClusterIssuer;
-use crate::crd::external_secrets::ExternalSecret;
-use crate::crd::intel::GpuDevicePlugin;
-use crate::crd::monitoring::PrometheusRule;
-use crate::crd::snapshot::VolumeSnapshotClass;
-use crate::crd::volsync::{ReplicationDestination, ReplicationSource};
 
 macro_rules! objects {
     (
@@ -125,27 +137,29 @@ pub trait KindVisitor {
 
 objects! {
     builtin {
-        CustomResourceDefinition(CustomResourceDefinition),
-        Namespace(Namespace),
-        StorageClass(StorageClass),
-        ConfigMap(ConfigMap),
-        PersistentVolumeClaim(PersistentVolumeClaim),
-        Deployment(Deployment),
-        StatefulSet(StatefulSet),
-        DaemonSet(DaemonSet),
-        Service(Service),
-        Ingress(Ingress),
+        CustomResourceDefinition(
+            k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition
+        ),
+        Namespace(k8s_openapi::api::core::v1::Namespace),
+        StorageClass(k8s_openapi::api::storage::v1::StorageClass),
+        ConfigMap(k8s_openapi::api::core::v1::ConfigMap),
+        PersistentVolumeClaim(k8s_openapi::api::core::v1::PersistentVolumeClaim),
+        Deployment(k8s_openapi::api::apps::v1::Deployment),
+        StatefulSet(k8s_openapi::api::apps::v1::StatefulSet),
+        DaemonSet(k8s_openapi::api::apps::v1::DaemonSet),
+        Service(k8s_openapi::api::core::v1::Service),
+        Ingress(k8s_openapi::api::networking::v1::Ingress),
     }
     custom {
-        VolumeSnapshotClass(VolumeSnapshotClass),
-        ReplicationSource(ReplicationSource),
-        ReplicationDestination(ReplicationDestination),
-        ExternalSecret(ExternalSecret),
-        GpuDevicePlugin(GpuDevicePlugin),
-        ClusterIssuer(ClusterIssuer),
-        AppProject(AppProject),
-        PrometheusRule(PrometheusRule),
-        Application(Application),
+        VolumeSnapshotClass(crate::crd::snapshot::VolumeSnapshotClass),
+        ReplicationSource(crate::crd::volsync::ReplicationSource),
+        ReplicationDestination(crate::crd::volsync::ReplicationDestination),
+        ExternalSecret(crate::crd::external_secrets::ExternalSecret),
+        GpuDevicePlugin(crate::crd::intel::GpuDevicePlugin),
+        ClusterIssuer(crate::crd::cert_manager::ClusterIssuer),
+        AppProject(crate::crd::argocd::AppProject),
+        PrometheusRule(crate::crd::monitoring::PrometheusRule),
+        Application(crate::crd::argocd::Application),
     }
 }
 

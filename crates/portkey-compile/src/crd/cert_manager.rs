@@ -10,6 +10,12 @@ super::custom_kinds! {
     ClusterIssuer(ClusterIssuerSpec): ClusterResourceScope, plural "clusterissuers";
 }
 
+/// The annotation by which an Ingress names the ClusterIssuer that signs its certificate
+/// (`cert-manager.io/cluster-issuer`).
+pub fn cluster_issuer_annotation() -> String {
+    format!("{GROUP}/cluster-issuer")
+}
+
 /// `ClusterIssuer.spec` (cluster-scoped), ACME only.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ClusterIssuerSpec {
