@@ -5,6 +5,7 @@
 //! the field that caused it.
 
 use crate::backup::Backup;
+pub use crate::backup::BackupChoice;
 use crate::cluster::{AccessMode, DeviceRef, GpuVendor, NfsShareRef, NodeRef, StorageClassRef};
 use crate::quantity::{Cpu, Memory};
 
@@ -390,17 +391,6 @@ pub struct Claim {
     pub access: AccessMode,
     /// Backed up, or why not.
     pub backup: BackupChoice,
-}
-
-/// Whether a claim is backed up.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BackupChoice {
-    /// Backed up with this policy.
-    Backup(Backup),
-    /// Not backed up, for this reason.
-    Exempt(String),
-    /// Nothing declared: a render error (every claim is backed up or exempt with a reason).
-    Undeclared,
 }
 
 impl Volume {

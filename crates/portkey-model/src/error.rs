@@ -48,3 +48,32 @@ impl fmt::Display for ModelErrors {
         Ok(())
     }
 }
+
+/// Collects the problems of one app (or the inventory) into a shared list, filling in the
+/// app and the file it was declared in.
+pub(crate) struct Problems<'a> {
+    /// The app at fault.
+    pub(crate) app: &'a str,
+    /// The file that declared it.
+    pub(crate) file: &'a str,
+    /// Where the problems go.
+    pub(crate) out: &'a mut Vec<ModelError>,
+}
+
+impl Problems<'_> {
+    /// Records a problem at `field` with the `fix` that resolves it.
+    pub(crate) fn add(
+        &mut self,
+        field: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.out.push(ModelError {
+            app: self.app.to_string(),
+            file: self.file.to_string(),
+            field: field.into(),
+            problem: problem.into(),
+            fix: fix.into(),
+        });
+    }
+}

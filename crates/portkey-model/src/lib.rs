@@ -15,6 +15,7 @@ pub mod error;
 pub mod names;
 pub mod quantity;
 pub mod resolve;
+pub mod secrets;
 
 pub use error::{ModelError, ModelErrors};
 pub use resolve::{Catalogue, resolve, resolve_all};

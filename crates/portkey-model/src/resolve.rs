@@ -6,9 +6,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::app::{App, BackupChoice, Claim, EnvValue, Exception, ProbeCheck, VolumeSource};
-use crate::backup::Backup;
-use crate::cluster::{AccessMode, Cluster, GpuDriver, Node, Reclaim};
-use crate::error::{ModelError, ModelErrors};
+use crate::backup::resolved::{Declared, Owner};
+use crate::backup::{Backup, ResolvedBackup};
+use crate::cluster::{AccessMode, Cluster, GpuDriver, Node, Reclaim, StorageClass};
+use crate::error::{ModelError, ModelErrors, Problems};
 use crate::names;
 use crate::quantity::{Cpu, Memory};
 
@@ -152,43 +153,32 @@ pub struct ResolvedClaim {
     pub reclaim: Reclaim,
     /// Access mode.
     pub access: AccessMode,
-    /// Backup declaration.
-    pub backup: BackupChoice,
-    /// For backed-up claims: the restic repository Secret (`<app>-volsync-secret`, or
-    /// `<claim>-volsync-secret` when an app backs up several claims: repositories are
-    /// never shared).
-    pub repository_secret: Option<String>,
+    /// How the claim is backed up and restored; `None` when it is exempt.
+    pub backup: Option<ResolvedBackup>,
 }
 
 impl ResolvedClaim {
     /// The backup policy, if backed up.
     pub fn backup_policy(&self) -> Option<&Backup> {
-        match &self.backup {
-            BackupChoice::Backup(b) => Some(b),
-            _ => None,
-        }
+        self.backup.as_ref().map(|b| &b.policy)
     }
 }
 
-struct Problems<'a> {
-    app: &'a App,
-    out: &'a mut Vec<ModelError>,
+impl ResolvedApp {
+    /// The app's backed-up claims with their backups, in claim order.
+    pub fn backups(&self) -> impl Iterator<Item = (&ResolvedClaim, &ResolvedBackup)> {
+        self.claims
+            .iter()
+            .filter_map(|c| c.backup.as_ref().map(|b| (c, b)))
+    }
 }
 
-impl Problems<'_> {
-    fn add(
-        &mut self,
-        field: impl Into<String>,
-        problem: impl Into<String>,
-        fix: impl Into<String>,
-    ) {
-        self.out.push(ModelError {
-            app: self.app.name.clone(),
-            file: self.app.source.clone(),
-            field: field.into(),
-            problem: problem.into(),
-            fix: fix.into(),
-        });
+impl Catalogue<'_> {
+    /// Every backed-up claim of the catalogue with its app and backup, in app order.
+    pub fn backups(&self) -> impl Iterator<Item = (&ResolvedApp, &ResolvedClaim, &ResolvedBackup)> {
+        self.apps
+            .iter()
+            .flat_map(|a| a.backups().map(move |(c, b)| (a, c, b)))
     }
 }
 
@@ -259,7 +249,8 @@ pub fn resolve_all(
     let mut resolved = Vec::with_capacity(apps.len());
     for app in apps {
         let mut p = Problems {
-            app: &app,
+            app: &app.name,
+            file: &app.source,
             out: &mut errors,
         };
         if let Some(parts) = resolve_app(cluster, &app, &peers, &mut p) {
@@ -438,7 +429,10 @@ fn namespace_collisions(apps: &[ResolvedApp]) -> Vec<ModelError> {
         for c in &app.claims {
             let names = [
                 ("claim", Some(c.name.as_str())),
-                ("repository Secret", c.repository_secret.as_deref()),
+                (
+                    "repository Secret",
+                    c.backup.as_ref().map(|b| b.repository_secret.as_str()),
+                ),
             ];
             for (what, name) in names {
                 let Some(name) = name else { continue };
@@ -725,13 +719,6 @@ fn resolve_app(
                     "put it on a Retain storage class with `.class(..)`",
                 );
             }
-            if c.backup_policy().is_none() {
-                p.add(
-                    format!("volumes[{}].backup", c.volume),
-                    "critical app's claim is not backed up",
-                    "add `.backup(Backup::every_6_hours())` or another policy",
-                );
-            }
         }
     }
     let uid = app.security.uid.unwrap_or(cluster.defaults.uid);
@@ -878,7 +865,7 @@ fn check_probes(app: &App, p: &mut Problems<'_>) {
 }
 
 fn check_volumes(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Vec<ResolvedClaim> {
-    let mut claims = Vec::new();
+    let mut claims: Vec<(ResolvedClaim, &BackupChoice, &StorageClass)> = Vec::new();
     let mut volume_names = BTreeSet::new();
     let mut mounts = BTreeSet::new();
     for v in &app.volumes {
@@ -915,8 +902,8 @@ fn check_volumes(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Vec<Reso
         }
         match &v.source {
             VolumeSource::Claim(c) => {
-                if let Some(r) = check_claim(cluster, app, &v.name, c, &field, p) {
-                    claims.push(r);
+                if let Some((r, class)) = check_claim(cluster, app, &v.name, c, &field, p) {
+                    claims.push((r, &c.backup, class));
                 }
             }
             VolumeSource::Nfs { share, sub_path } => {
@@ -945,30 +932,36 @@ fn check_volumes(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Vec<Reso
             VolumeSource::EmptyDir { .. } => {}
         }
     }
-    let backed_up = claims
+    let declared: Vec<Declared<'_>> = claims
         .iter()
-        .filter(|c| c.backup_policy().is_some())
-        .count();
-    for c in &mut claims {
-        if c.backup_policy().is_some() {
-            c.repository_secret = Some(if backed_up == 1 {
-                format!("{}-volsync-secret", app.name)
-            } else {
-                format!("{}-volsync-secret", c.name)
-            });
-        }
-    }
+        .map(|(claim, choice, class)| Declared {
+            volume: &claim.volume,
+            claim: &claim.name,
+            class,
+            choice,
+        })
+        .collect();
+    let owner = Owner {
+        name: &app.name,
+        namespace: app.namespace.name(),
+        critical: app.critical.is_some(),
+    };
+    let backups = crate::backup::resolved::resolve(&cluster.backup, &owner, &declared, p);
     claims
+        .into_iter()
+        .zip(backups)
+        .map(|((claim, _, _), backup)| ResolvedClaim { backup, ..claim })
+        .collect()
 }
 
-fn check_claim(
-    cluster: &Cluster,
+fn check_claim<'c>(
+    cluster: &'c Cluster,
     app: &App,
     volume: &str,
     c: &Claim,
     field: &str,
     p: &mut Problems<'_>,
-) -> Option<ResolvedClaim> {
+) -> Option<(ResolvedClaim, &'c StorageClass)> {
     let name = format!("{}-{volume}", app.name);
     if name.len() > names::MAX_LABEL {
         p.add(
@@ -1012,49 +1005,16 @@ fn check_claim(
             "choose an access mode the class supports, or another class",
         );
     }
-    match &c.backup {
-        BackupChoice::Backup(b) => {
-            if let Err(e) = b.schedule.check() {
-                p.add(
-                    format!("{field}.backup.schedule"),
-                    e,
-                    "use `Backup::daily()`, `Backup::every_6_hours()` or a valid 5-field cron",
-                );
-            }
-            if !class.snapshots {
-                p.add(
-                    format!("{field}.backup"),
-                    format!("storage class `{}` has no snapshot support, which Volsync's copyMethod Snapshot needs", class.name),
-                    "put the claim on a class with CSI snapshots",
-                );
-            }
-        }
-        BackupChoice::Undeclared => {
-            p.add(
-                format!("{field}.backup"),
-                format!("claim `{name}` is neither backed up nor exempt from backup"),
-                "add `.backup(Backup::daily())` (or another policy), or `.no_backup(\"why the data can be lost\")`",
-            );
-        }
-        BackupChoice::Exempt(reason) if reason.trim().is_empty() => {
-            p.add(
-                format!("{field}.backup"),
-                "backup exemption without a reason",
-                "say why the data need not be backed up",
-            );
-        }
-        BackupChoice::Exempt(_) => {}
-    }
-    Some(ResolvedClaim {
+    let claim = ResolvedClaim {
         volume: volume.into(),
         name,
         size: c.size,
         storage_class: class.name.clone(),
         reclaim: class.reclaim,
         access: c.access,
-        backup: c.backup.clone(),
-        repository_secret: None,
-    })
+        backup: None,
+    };
+    Some((claim, class))
 }
 
 fn check_config_files(app: &App, p: &mut Problems<'_>) {
