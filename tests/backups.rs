@@ -1072,7 +1072,7 @@ fn compiled_backups_are_the_resolved_ones() {
     for cluster in [test_cluster(), store_cluster(true)] {
         let catalogue = portkey_model::resolve(&cluster, synthetic())
             .unwrap_or_else(|e| panic!("resolving failed:\n{e}"));
-        let m = portkey_compile::compile(&catalogue);
+        let m = portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"));
         let mut seen = 0;
         for (app, claim, backup) in catalogue.backups() {
             let ns = app.app.namespace.name();
