@@ -253,15 +253,18 @@ fn pipeline(
                 })
                 .collect()
         });
-        let summaries: portkey_compile::Summaries = objects
-            .iter()
-            .flat_map(|(_, emitted)| emitted.iter().cloned())
+        let mut summaries = portkey_compile::Summaries::new();
+        let objects: Vec<Checked> = objects
+            .into_iter()
+            .map(|(checked, emitted)| {
+                summaries.extend(emitted);
+                checked
+            })
             .collect();
         let argocd = portkey_compile::waves(&catalogue, &summaries).map(|components| {
             let checked = argocd_files(&catalogue, &components, &summaries, &work, sink);
             (components, checked)
         });
-        let objects: Vec<Checked> = objects.into_iter().map(|(checked, _)| checked).collect();
         (
             objects,
             argocd,

@@ -25,6 +25,14 @@ fn waves(components: &[Component]) -> BTreeMap<String, i32> {
         .collect()
 }
 
+/// An app `notes` with one backed-up claim.
+fn backed_up_notes() -> portkey_model::app::App {
+    app("notes").volume(
+        portkey_model::app::Volume::claim("data", "/data", portkey_model::quantity::Memory::gi(1))
+            .backup(portkey_model::backup::Backup::daily()),
+    )
+}
+
 fn tree() -> portkey::portkey_render::Tree {
     portkey::render_repository().unwrap_or_else(|e| panic!("{e}"))
 }
@@ -181,16 +189,7 @@ fn a_dependency_cycle_is_an_error_naming_it() {
             .provides_crds("monitoring.coreos.com")
             .provides_crds("deviceplugin.intel.com"),
     ];
-    let apps = vec![
-        app("notes").volume(
-            portkey_model::app::Volume::claim(
-                "data",
-                "/data",
-                portkey_model::quantity::Memory::gi(1),
-            )
-            .backup(portkey_model::backup::Backup::daily()),
-        ),
-    ];
+    let apps = vec![backed_up_notes()];
     let err = portkey::build_with(&cluster, apps, charts)
         .unwrap_err()
         .to_string();
@@ -209,16 +208,7 @@ fn a_custom_resource_without_an_operator_is_an_error() {
         "unrelated",
         "1.0.0",
     )];
-    let apps = vec![
-        app("notes").volume(
-            portkey_model::app::Volume::claim(
-                "data",
-                "/data",
-                portkey_model::quantity::Memory::gi(1),
-            )
-            .backup(portkey_model::backup::Backup::daily()),
-        ),
-    ];
+    let apps = vec![backed_up_notes()];
     let err = portkey::build_with(&cluster, apps, charts)
         .unwrap_err()
         .to_string();
@@ -233,17 +223,7 @@ fn a_custom_resource_without_an_operator_is_an_error() {
 #[test]
 fn each_component_needs_the_crds_of_what_it_emits() {
     let cluster = test_cluster();
-    let apps = vec![
-        app("notes").volume(
-            portkey_model::app::Volume::claim(
-                "data",
-                "/data",
-                portkey_model::quantity::Memory::gi(1),
-            )
-            .backup(portkey_model::backup::Backup::daily()),
-        ),
-        app("plain"),
-    ];
+    let apps = vec![backed_up_notes(), app("plain")];
     let catalogue = portkey_model::resolve(&cluster, apps).unwrap_or_else(|e| panic!("{e}"));
     let emitted: BTreeMap<String, portkey::portkey_compile::Emitted> =
         portkey::portkey_compile::compile_cluster(&catalogue)

@@ -212,7 +212,7 @@ pub fn resolve(cluster: &Cluster, apps: Vec<App>) -> Result<Catalogue<'_>, Model
 }
 
 /// Resolves apps and chart releases together: names are unique across both. (Sync waves
-/// follow later, from what compilation emits: see [`crate::components`].)
+/// follow later, from what compilation emits: see the `components` module.)
 pub fn resolve_all(
     cluster: &Cluster,
     apps: Vec<App>,
