@@ -476,3 +476,39 @@ fn portkeys_emitter_writes_every_object_as_serde_saphyr_does() {
         assert_eq!(fast, reference, "{}", m.path());
     }
 }
+
+/// A custom kind's group, version and kind live in its type: its serialized form starts
+/// with them, and the keys and annotations named after it are formatted from them.
+#[test]
+fn custom_kinds_carry_their_group_and_kind() {
+    use portkey::portkey_compile::crd::volsync::{ReplicationSource, ReplicationSourceSpec};
+    use portkey::prelude::{cluster_issuer_annotation, health_customization};
+    let text = serde_json::to_string(&ReplicationSource::new(
+        "x",
+        ReplicationSourceSpec::default(),
+    ))
+    .unwrap();
+    assert!(
+        text.starts_with(
+            r#"{"apiVersion":"volsync.backube/v1alpha1","kind":"ReplicationSource","metadata":{"name":"x"},"spec":{"#
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        health_customization::<ReplicationSource>(),
+        "resource.customizations.health.volsync.backube_ReplicationSource"
+    );
+    assert_eq!(
+        cluster_issuer_annotation(),
+        "cert-manager.io/cluster-issuer"
+    );
+    let object = portkey_compile::Object::from(ReplicationSource::default());
+    assert_eq!(
+        (object.group(), object.kind(), object.crd_group()),
+        (
+            "volsync.backube",
+            "ReplicationSource",
+            Some("volsync.backube")
+        )
+    );
+}
