@@ -67,13 +67,6 @@ macro_rules! objects {
                     $(Object::$custom(_) => <$cty>::GROUP,)*
                 }
             }
-            /// The object's `apiVersion`.
-            pub fn api_version(&self) -> &'static str {
-                match self {
-                    $(Object::$builtin(_) => <$bty>::API_VERSION,)*
-                    $(Object::$custom(_) => <$cty>::API_VERSION,)*
-                }
-            }
             /// For a custom kind, the API group whose CRDs must exist before the object
             /// applies; `None` for the kinds every cluster serves.
             pub fn crd_group(&self) -> Option<&'static str> {
