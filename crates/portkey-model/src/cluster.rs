@@ -52,6 +52,8 @@ reference!(
 /// The whole cluster: everything apps are placed on and mount.
 #[derive(Clone, Debug)]
 pub struct Cluster {
+    /// The file that declares the inventory (`cluster.rs`), for errors and document headers.
+    pub source: String,
     /// Cluster name (used for labels and document titles).
     pub name: String,
     /// DNS domain apps are exposed under: an app's host `vault` becomes `vault.<domain>`.

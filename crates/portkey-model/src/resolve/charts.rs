@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::RESERVED_NAMES;
 use crate::app::App;
-use crate::error::ModelError;
+use crate::error::{ModelError, Problems};
 use crate::names;
 
 /// Chart releases: valid, unique names (also against apps and portkey's own Applications),
@@ -17,30 +17,21 @@ pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<
         if let Some((other, level)) = levels.insert(&c.namespace, (&c.name, c.pod_security))
             && level != c.pod_security
         {
-            out.push(ModelError {
-                app: c.name.clone(),
-                file: c.source.clone(),
-                field: "pod_security".into(),
-                problem: format!(
+            Problems::new(&c.source, &c.name, &mut out).add(
+                "pod_security",
+                format!(
                     "namespace `{}` is {} for `{other}` but {} here",
                     c.namespace,
                     level.as_str(),
                     c.pod_security.as_str()
                 ),
-                fix: "give every release of one namespace the same Pod Security level".into(),
-            });
+                "give every release of one namespace the same Pod Security level",
+            );
         }
     }
     for c in charts {
-        let mut err = |field: &str, problem: String, fix: &str| {
-            out.push(ModelError {
-                app: c.name.clone(),
-                file: c.source.clone(),
-                field: field.into(),
-                problem,
-                fix: fix.into(),
-            });
-        };
+        let mut p = Problems::new(&c.source, &c.name, &mut out);
+        let mut err = |field: &str, problem: String, fix: &str| p.add(field, problem, fix);
         if let Err(e) = names::check_label(&c.name) {
             err(
                 "name",

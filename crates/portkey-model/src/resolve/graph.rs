@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::Problems;
 use crate::app::App;
 use crate::error::ModelError;
+use crate::error::Problems;
 
 /// What an app needs to know about the other apps it names.
 pub(super) struct Peer {
@@ -95,13 +95,11 @@ pub(super) fn dependency_cycles(peers: &BTreeMap<String, Peer>) -> Vec<ModelErro
                     let start = stack.iter().position(|n| *n == dep).unwrap_or(0);
                     let mut cycle: Vec<&str> = stack[start..].to_vec();
                     cycle.push(dep);
-                    out.push(ModelError {
-                        app: dep.clone(),
-                        file: peers[dep.as_str()].source.clone(),
-                        field: "depends_on".into(),
-                        problem: format!("dependency cycle: {}", cycle.join(" → ")),
-                        fix: "remove one of the dependencies on the cycle".into(),
-                    });
+                    out.push(
+                        ModelError::at(&peers[dep.as_str()].source, dep, "depends_on")
+                            .problem(format!("dependency cycle: {}", cycle.join(" → ")))
+                            .fix("remove one of the dependencies on the cycle"),
+                    );
                 }
                 _ => {}
             }

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{Problems, ResolvedApp};
+use super::ResolvedApp;
 use crate::app::App;
 use crate::error::ModelError;
+use crate::error::Problems;
 use crate::names;
 
 /// Names portkey uses for its own Argo CD Applications; apps may not take them.
@@ -62,11 +63,8 @@ pub(super) fn check_names(app: &App, p: &mut Problems<'_>) {
 
 /// An app declared twice; `first` is the file of the first declaration.
 pub(super) fn duplicate_app(app: &App, first: &str) -> ModelError {
-    ModelError {
-        app: app.name.clone(),
-        file: app.source.clone(),
-        field: "name".into(),
-        problem: format!(
+    ModelError::at(&app.source, &app.name, "name")
+        .problem(format!(
             "duplicate app: `{}` is also declared in {}",
             app.name,
             if first.is_empty() {
@@ -74,9 +72,8 @@ pub(super) fn duplicate_app(app: &App, first: &str) -> ModelError {
             } else {
                 first
             }
-        ),
-        fix: "give each app a unique name (app names are also ArgoCD Application names)".into(),
-    }
+        ))
+        .fix("give each app a unique name (app names are also ArgoCD Application names)")
 }
 
 /// Claims and repository Secrets are named from app and volume names, so two apps of one
@@ -97,15 +94,13 @@ pub(super) fn namespace_collisions(apps: &[ResolvedApp]) -> Vec<ModelError> {
                 if let Some((other, volume)) =
                     seen.insert((ns, what, name), (&app.app.name, &c.volume))
                 {
-                    out.push(ModelError {
-                        app: app.app.name.clone(),
-                        file: app.app.source.clone(),
-                        field: format!("volumes[{}]", c.volume),
-                        problem: format!(
+                    Problems::new(&app.app.source, &app.app.name, &mut out).add(
+                        format!("volumes[{}]", c.volume),
+                        format!(
                             "{what} `{name}` in namespace `{ns}` is also produced by app `{other}` (volume `{volume}`)"
                         ),
-                        fix: "rename the app or the volume so that the names differ".into(),
-                    });
+                        "rename the app or the volume so that the names differ",
+                    );
                 }
             }
         }

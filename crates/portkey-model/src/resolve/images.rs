@@ -1,7 +1,7 @@
 //! The container image: a reference split into repository, tag and digest.
 
-use super::Problems;
 use crate::app::App;
+use crate::error::Problems;
 
 /// An image reference split into its parts.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,22 +4,15 @@
 use std::collections::BTreeSet;
 
 use crate::cluster::Cluster;
-use crate::error::ModelError;
+use crate::error::{ModelError, Problems};
 use crate::names;
 
 /// Checks the inventory itself: unique, valid names; a default class that exists; the GPU
 /// plugin's node label on exactly the nodes with an Intel GPU.
 pub(super) fn check_cluster(cluster: &Cluster) -> Vec<ModelError> {
     let mut out = Vec::new();
-    let mut err = |field: String, problem: String, fix: &str| {
-        out.push(ModelError {
-            app: "cluster".into(),
-            file: "cluster.rs".into(),
-            field,
-            problem,
-            fix: fix.into(),
-        });
-    };
+    let mut p = Problems::new(&cluster.source, "cluster", &mut out);
+    let mut err = |field: String, problem: String, fix: &str| p.add(field, problem, fix);
     let mut seen = BTreeSet::new();
     for n in &cluster.nodes {
         if let Err(e) = names::check_subdomain(&n.name) {

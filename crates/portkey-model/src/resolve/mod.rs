@@ -20,7 +20,7 @@ pub use images::ImageRef;
 use crate::app::{App, BackupChoice};
 use crate::backup::Backup;
 use crate::cluster::{AccessMode, Cluster, Reclaim};
-use crate::error::{ModelError, ModelErrors};
+use crate::error::{ModelErrors, Problems};
 use crate::quantity::{Cpu, Memory};
 
 /// The checked catalogue, ready to compile.
@@ -115,28 +115,6 @@ impl ResolvedClaim {
     }
 }
 
-struct Problems<'a> {
-    app: &'a App,
-    out: &'a mut Vec<ModelError>,
-}
-
-impl Problems<'_> {
-    fn add(
-        &mut self,
-        field: impl Into<String>,
-        problem: impl Into<String>,
-        fix: impl Into<String>,
-    ) {
-        self.out.push(ModelError {
-            app: self.app.name.clone(),
-            file: self.app.source.clone(),
-            field: field.into(),
-            problem: problem.into(),
-            fix: fix.into(),
-        });
-    }
-}
-
 /// Checks every app against `cluster` and the other apps, and resolves them (no chart
 /// releases: the infrastructure is assumed present).
 ///
@@ -157,10 +135,7 @@ pub fn resolve_all(
     let peers = graph::peers(&apps, &mut errors);
     let mut resolved = Vec::with_capacity(apps.len());
     for app in apps {
-        let mut p = Problems {
-            app: &app,
-            out: &mut errors,
-        };
+        let mut p = Problems::new(&app.source, &app.name, &mut errors);
         if let Some(parts) = resolve_app(cluster, &app, &peers, &mut p) {
             resolved.push(parts.finish(app));
         }
@@ -235,7 +210,7 @@ fn resolve_app(
     peers: &BTreeMap<String, graph::Peer>,
     p: &mut Problems<'_>,
 ) -> Option<Parts> {
-    let before = p.out.len();
+    let before = p.count();
     identity::check_names(app, p);
     let image = images::check(app, p);
     workload::check_container(app, peers, p);
@@ -247,7 +222,7 @@ fn resolve_app(
     volumes::check_critical(app, &claims, p);
     let run_as = workload::run_as(cluster, app, gpu_groups);
     let sizing = workload::sizing(cluster, app, p);
-    if p.out.len() != before {
+    if p.count() != before {
         return None;
     }
     Some(Parts {

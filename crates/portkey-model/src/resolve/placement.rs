@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use super::Problems;
 use crate::app::App;
 use crate::cluster::{Cluster, GpuDriver, Node};
+use crate::error::Problems;
 
 /// Placement constraints collected from an app's GPU, devices and pins.
 #[derive(Default)]

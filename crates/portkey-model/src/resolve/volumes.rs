@@ -3,9 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use super::{Problems, ResolvedClaim};
+use super::ResolvedClaim;
 use crate::app::{App, BackupChoice, Claim, VolumeSource};
 use crate::cluster::{Cluster, Reclaim};
+use crate::error::Problems;
 use crate::names;
 use crate::quantity::Memory;
 

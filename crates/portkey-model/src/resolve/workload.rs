@@ -2,10 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Problems;
 use super::graph::Peer;
 use crate::app::{App, EnvValue, Exception, ProbeCheck};
 use crate::cluster::Cluster;
+use crate::error::Problems;
 use crate::names;
 use crate::quantity::{Cpu, Memory};
 
