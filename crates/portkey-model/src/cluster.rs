@@ -79,7 +79,7 @@ pub struct Cluster {
     /// Device plugins generated from the inventory's hardware.
     pub device_plugins: DevicePlugins,
     /// Lints suppressed for every app, with the reason (shown on every object it excuses).
-    pub lint_exceptions: Vec<(crate::app::Lint, String)>,
+    pub lint_exceptions: Vec<(crate::lint::Lint, String)>,
     /// Defaults every app gets unless it overrides them.
     pub defaults: AppDefaults,
 }
