@@ -9,8 +9,8 @@
 //! 3. YAML 1.1 round trip: no plain scalar portkey writes changes type (or integer value) when
 //!    read with the YAML 1.1 rules Kubernetes' YAML reader follows, and tricky strings come
 //!    back exactly.
-//! 4. The bad-input suite: 104 cases (counted by `bad_input_suite_has_at_least_40_cases`):
-//!    54 in tests/errors.rs (model errors naming app, field and fix), 13 in tests/render_fs.rs
+//! 4. The bad-input suite: 103 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//!    53 in tests/errors.rs (model errors naming app, field and fix), 13 in tests/render_fs.rs
 //!    (the output directory: foreign files, symlinks, a file in its place, a missing parent,
 //!    read-only and failed writes), 3 in tests/cli.rs (`render --check` on hand-edited,
 //!    foreign and missing trees) and 34 here (schemas, `portkey validate`, lints, gates).
@@ -1798,7 +1798,6 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     ("errors.rs", "critical_app_on_delete_class"),
     ("errors.rs", "critical_app_without_backup"),
     ("errors.rs", "claim_without_backup_or_exemption"),
-    ("errors.rs", "builder_misuse_is_reported"),
     ("errors.rs", "all_problems_of_all_apps_are_reported_at_once"),
     (
         "errors.rs",

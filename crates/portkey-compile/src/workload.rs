@@ -436,10 +436,10 @@ fn volumes(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Option<Vec<Volume>> 
                     read_only: v.read_only.then_some(true),
                 });
             }
-            VolumeSource::Nfs { share, sub_path } => {
+            VolumeSource::Nfs(portkey_model::app::NfsMount { share, sub_path }) => {
                 vol.nfs = Some(nfs(catalogue, *share, sub_path.as_deref(), v.read_only));
             }
-            VolumeSource::EmptyDir { memory, size_limit } => {
+            VolumeSource::EmptyDir(portkey_model::app::Scratch { memory, size_limit }) => {
                 vol.empty_dir = Some(EmptyDirVolumeSource {
                     medium: memory.then(|| "Memory".into()),
                     size_limit: size_limit.map(|s| Quantity(s.to_string())),

@@ -17,7 +17,10 @@ pub use container::{
     Resources, SecretKey, Security, secret,
 };
 pub use exposure::{Dependency, Https, ServiceExposure};
-pub use volumes::{BackupChoice, Claim, ConfigFile, Volume, VolumeSource};
+pub use volumes::{
+    BackupChoice, Claim, ClaimVolume, ConfigFile, NfsMount, NfsVolume, Scratch, ScratchVolume,
+    Volume, VolumeOf, VolumeSource,
+};
 
 use crate::cluster::{DeviceRef, GpuVendor, NodeRef};
 
@@ -129,7 +132,7 @@ impl App {
             resources: Resources::default(),
             probes: Probes::default(),
             security: Security::default(),
-            volumes: vec![Volume::scratch("tmp", "/tmp")],
+            volumes: vec![Volume::scratch("tmp", "/tmp").into()],
             config_files: Vec::new(),
             gpu: None,
             devices: Vec::new(),

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::ResolvedClaim;
-use crate::app::{App, BackupChoice, Claim, VolumeSource};
+use crate::app::{App, BackupChoice, Claim, NfsMount, VolumeSource};
 use crate::cluster::{Cluster, Reclaim};
 use crate::error::Problems;
 use crate::names;
@@ -21,13 +21,6 @@ pub(super) fn check_volumes(
     let mut mounts = BTreeSet::new();
     for v in &app.volumes {
         let field = format!("volumes[{}]", v.name);
-        for problem in &v.misuse {
-            p.add(
-                &field,
-                problem,
-                "remove the call or change the volume's kind",
-            );
-        }
         if let Err(e) = names::check_label(&v.name) {
             p.add(
                 &field,
@@ -57,7 +50,7 @@ pub(super) fn check_volumes(
                     claims.push(r);
                 }
             }
-            VolumeSource::Nfs { share, sub_path } => {
+            VolumeSource::Nfs(NfsMount { share, sub_path }) => {
                 if cluster.nfs_share(*share).is_none() {
                     let known: Vec<&str> =
                         cluster.nfs_shares.iter().map(|s| s.name.as_str()).collect();
@@ -80,7 +73,7 @@ pub(super) fn check_volumes(
                     );
                 }
             }
-            VolumeSource::EmptyDir { .. } => {}
+            VolumeSource::EmptyDir(_) => {}
         }
     }
     let backed_up = claims
