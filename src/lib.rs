@@ -410,7 +410,7 @@ fn lint_context(catalogue: &portkey_model::Catalogue<'_>) -> portkey_validate::l
     // One derivation of the Secrets created outside Git: the same list BOOTSTRAP.md prints.
     portkey_validate::lint::Context {
         domain: catalogue.cluster.domain.clone(),
-        external_secrets: portkey_render::bootstrap::required_secrets(catalogue)
+        external_secrets: portkey_model::secrets::outside_git(catalogue)
             .into_keys()
             .collect(),
     }

@@ -1064,6 +1064,61 @@ fn external_secret_per_repository_with_a_store() {
     );
 }
 
+/// Compile only builds objects from the model's `ResolvedBackup`: every name, schedule, key
+/// and trigger of the Volsync objects is the one the model resolved, with and without a
+/// store.
+#[test]
+fn compiled_backups_are_the_resolved_ones() {
+    for cluster in [test_cluster(), store_cluster(true)] {
+        let catalogue = portkey_model::resolve(&cluster, synthetic())
+            .unwrap_or_else(|e| panic!("resolving failed:\n{e}"));
+        let m = portkey_compile::compile(&catalogue);
+        let mut seen = 0;
+        for (app, claim, backup) in catalogue.backups() {
+            let ns = app.app.namespace.name();
+            let what = format!("{ns}/{}", claim.name);
+            let rs = find(&m, "ReplicationSource", ns, &claim.name)
+                .unwrap_or_else(|| panic!("no ReplicationSource for {what}"));
+            assert_eq!(
+                rs["spec"]["trigger"]["schedule"],
+                backup.cron.as_str(),
+                "{what}"
+            );
+            assert_eq!(
+                rs["spec"]["restic"]["repository"],
+                backup.repository_secret.as_str(),
+                "{what}"
+            );
+            let rd = find(&m, "ReplicationDestination", ns, &backup.destination)
+                .unwrap_or_else(|| panic!("no ReplicationDestination for {what}"));
+            assert_eq!(
+                rd["spec"]["trigger"]["manual"], backup.restore_trigger,
+                "{what}"
+            );
+            let pvc = find(&m, "PersistentVolumeClaim", ns, &claim.name)
+                .unwrap_or_else(|| panic!("no claim {what}"));
+            assert_eq!(
+                pvc["spec"]["dataSourceRef"]["name"],
+                backup.destination.as_str(),
+                "{what}"
+            );
+            let es = find(&m, "ExternalSecret", ns, &backup.repository_secret);
+            match (&backup.repository_url, es) {
+                (Some(url), Some(es)) => {
+                    let data = &es["spec"]["target"]["template"]["data"];
+                    assert_eq!(data[backup.keys.repository], url.as_str(), "{what}");
+                    assert!(data[backup.keys.password].is_string(), "{what}");
+                }
+                (None, None) => {}
+                (url, es) => panic!("{what}: repository URL {url:?} but ExternalSecret {es:?}"),
+            }
+            seen += 1;
+        }
+        assert_eq!(seen, all(&m, "ReplicationSource").len());
+        assert!(seen >= 4, "the synthetic catalogue backs up {seen} claims");
+    }
+}
+
 #[test]
 fn no_secret_objects_without_a_store() {
     let m = compile(synthetic());

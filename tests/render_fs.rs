@@ -513,45 +513,56 @@ fn files(t: &Tree) -> Vec<portkey::portkey_render::File> {
         .collect()
 }
 
-/// Two renders into one directory at once (an editor's render-on-save and a manual run):
-/// the second does not take the first's staging directory for a killed render's leftover.
-/// Both complete, the later swap wins, and nothing is left behind. (The lock is `flock`,
-/// taken on Linux.)
+/// Two renders into one directory at once (an editor's render-on-save and a manual run)
+/// run one after the other: the second waits for the first to commit (the parent
+/// directory's `flock`, taken on Linux), so it never compares its files with a tree that
+/// is being swapped, nor takes the first's staging directory for a killed render's
+/// leftover. Both complete, the later swap wins, and nothing is left behind.
 #[cfg(target_os = "linux")]
 #[test]
-fn concurrent_renders_both_complete_and_the_later_one_wins() {
+fn concurrent_renders_run_one_after_the_other_and_the_later_one_wins() {
     use portkey::portkey_render::{Sink, Staging};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, mpsc};
     let site = Site::new();
     write_tree(&v1(), &site.out).unwrap();
     let first = Staging::begin(&site.out).unwrap();
     first.accept(files(&v2()));
-    // Wait until the first render's writers have put its files into its staging directory.
-    let written_by_first = || {
-        fs::read_dir(&site.parent).unwrap().any(|e| {
-            let e = e.unwrap();
-            e.file_name()
-                .to_string_lossy()
-                .starts_with(".generated.staging-")
-                && e.path().join("new/sub/b.yaml").exists()
+    let second_tree = tree(&[("a.yaml", "kind: A\nvalue: 3\n")]);
+    let second_began = Arc::new(AtomicBool::new(false));
+    let (done, finished) = mpsc::channel();
+    let second = {
+        let (out, second_tree, began) = (
+            site.out.clone(),
+            second_tree.clone(),
+            Arc::clone(&second_began),
+        );
+        std::thread::spawn(move || {
+            let second = Staging::begin(&out).expect("the second render begins");
+            began.store(true, Ordering::SeqCst);
+            second.accept(files(&second_tree));
+            let result = second.commit();
+            let _ = done.send(());
+            result
         })
     };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !written_by_first() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the writers never wrote"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    }
-    let second = Staging::begin(&site.out).unwrap();
-    let second_tree = tree(&[("a.yaml", "kind: A\nvalue: 3\n")]);
-    second.accept(files(&second_tree));
-    let (written, _) = first
-        .commit()
-        .expect("the first render's staging directory survived the second's start");
+    // The second render waits while the first is open.
+    assert!(
+        finished
+            .recv_timeout(std::time::Duration::from_millis(300))
+            .is_err(),
+        "the second render finished while the first was still open"
+    );
+    assert!(
+        !second_began.load(Ordering::SeqCst),
+        "the second render began while the first was still open"
+    );
+    let (written, _) = first.commit().expect("the first render completes");
     assert_eq!(written, v2());
-    assert_eq!(read_tree(&site.out).unwrap(), v2());
-    let (written, _) = second.commit().expect("the second render completes");
+    let (written, _) = second
+        .join()
+        .expect("the second render's thread")
+        .expect("the second render completes");
     assert_eq!(written, second_tree);
     assert_eq!(read_tree(&site.out).unwrap(), second_tree);
     site.assert_outside_untouched();

@@ -1,4 +1,5 @@
-//! Backups and restores from one declaration per volume (Volsync restic):
+//! Backups and restores from one declaration per volume (Volsync restic), built from the
+//! model's [`ResolvedBackup`] and nothing else:
 //!
 //! - a `ReplicationSource` `<claim>` on the policy's schedule;
 //! - a `ReplicationDestination` `<claim>-dst` (`trigger.manual: restore-once`,
@@ -16,6 +17,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
     CustomResourceDefinitionSpec, CustomResourceDefinitionVersion, CustomResourceValidation,
     JSONSchemaProps,
 };
+use portkey_model::backup::ResolvedBackup;
 use portkey_model::resolve::{Catalogue, ResolvedApp, ResolvedClaim};
 
 use crate::crd::external_secrets::{
@@ -28,27 +30,6 @@ use crate::crd::volsync::{
     ReplicationSourceSpec, ResticDestination, ResticSource, Retain, Trigger,
 };
 use crate::meta;
-
-/// The manual trigger of every restore destination: the restore runs once, and again only
-/// when this string changes.
-pub const RESTORE_TRIGGER: &str = "restore-once";
-/// Keys every restic repository Secret holds.
-pub const RESTIC_KEYS: [&str; 2] = ["RESTIC_REPOSITORY", "RESTIC_PASSWORD"];
-
-/// Name of a claim's restore destination.
-pub fn destination_name(claim: &ResolvedClaim) -> String {
-    format!("{}-dst", claim.name)
-}
-
-/// The cron schedule of a claim's backup (minute spread from namespace and claim).
-pub fn schedule(app: &ResolvedApp, claim: &ResolvedClaim) -> Option<String> {
-    let policy = claim.backup_policy()?;
-    Some(
-        policy
-            .schedule
-            .to_cron(&format!("{}/{}", app.app.namespace.name(), claim.name)),
-    )
-}
 
 /// The mover pods' security context: the UID/GID that owns the app's data (also for apps
 /// whose image starts as root and drops to that user).
@@ -65,8 +46,7 @@ pub fn mover(app: &ResolvedApp) -> MoverSecurityContext {
 pub fn data_source(
     claim: &ResolvedClaim,
 ) -> Option<(TypedLocalObjectReference, TypedObjectReference)> {
-    claim.backup_policy()?;
-    let name = destination_name(claim);
+    let name = claim.backup.as_ref()?.destination.clone();
     Some((
         TypedLocalObjectReference {
             api_group: Some("volsync.backube".into()),
@@ -88,20 +68,20 @@ pub fn replication_source(
     app: &ResolvedApp,
     claim: &ResolvedClaim,
 ) -> Option<ReplicationSource> {
-    let policy = claim.backup_policy()?;
+    let backup = claim.backup.as_ref()?;
     let settings = &catalogue.cluster.backup;
-    let r = &policy.retention;
+    let r = &backup.policy.retention;
     let as_i32 = |v: Option<u32>| v.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
     let mut rs = ReplicationSource::new(
         &claim.name,
         ReplicationSourceSpec {
             source_pvc: claim.name.clone(),
             trigger: Some(Trigger {
-                schedule: schedule(app, claim),
+                schedule: Some(backup.cron.clone()),
                 manual: None,
             }),
             restic: Some(ResticSource {
-                repository: claim.repository_secret.clone().unwrap_or_default(),
+                repository: backup.repository_secret.clone(),
                 copy_method: "Snapshot".into(),
                 volume_snapshot_class_name: Some(settings.volume_snapshot_class.clone()),
                 storage_class_name: Some(claim.storage_class.clone()),
@@ -129,10 +109,10 @@ pub fn replication_source(
     Some(rs)
 }
 
-/// A one-shot restore of `claim`'s repository with `restic` settings, named `name`.
+/// A one-shot restore of `backup`'s repository with `restic` settings, named `name`.
 fn restore(
     app: &ResolvedApp,
-    claim: &ResolvedClaim,
+    backup: &ResolvedBackup,
     name: &str,
     restic: ResticDestination,
 ) -> ReplicationDestination {
@@ -141,10 +121,10 @@ fn restore(
         ReplicationDestinationSpec {
             trigger: Some(Trigger {
                 schedule: None,
-                manual: Some(RESTORE_TRIGGER.into()),
+                manual: Some(backup.restore_trigger.into()),
             }),
             restic: Some(ResticDestination {
-                repository: claim.repository_secret.clone().unwrap_or_default(),
+                repository: backup.repository_secret.clone(),
                 mover_security_context: Some(mover(app)),
                 enable_file_deletion: Some(true),
                 cleanup_cache_pvc: Some(true),
@@ -163,12 +143,12 @@ pub fn replication_destination(
     app: &ResolvedApp,
     claim: &ResolvedClaim,
 ) -> Option<ReplicationDestination> {
-    claim.backup_policy()?;
+    let backup = claim.backup.as_ref()?;
     let settings = &catalogue.cluster.backup;
     Some(restore(
         app,
-        claim,
-        &destination_name(claim),
+        backup,
+        &backup.destination,
         ResticDestination {
             copy_method: "Snapshot".into(),
             volume_snapshot_class_name: Some(settings.volume_snapshot_class.clone()),
@@ -181,17 +161,18 @@ pub fn replication_destination(
     ))
 }
 
-/// A one-off `ReplicationDestination` `<claim>-manual` that restores the backup `previous`
+/// The one-off `ReplicationDestination` `<claim>-manual` that restores the backup `previous`
 /// snapshots before the newest directly into the live claim (the runbook's restore step).
 pub fn manual_restore(
     app: &ResolvedApp,
     claim: &ResolvedClaim,
+    backup: &ResolvedBackup,
     previous: i32,
 ) -> ReplicationDestination {
     restore(
         app,
-        claim,
-        &format!("{}-manual", claim.name),
+        backup,
+        &backup.manual_restore,
         ResticDestination {
             copy_method: "Direct".into(),
             destination_pvc: Some(claim.name.clone()),
@@ -209,7 +190,8 @@ pub fn repository_secret(
     claim: &ResolvedClaim,
 ) -> Option<ExternalSecret> {
     let store = catalogue.cluster.backup.secret_store.as_ref()?;
-    let secret = claim.repository_secret.clone()?;
+    let backup = claim.backup.as_ref()?;
+    let secret = backup.repository_secret.clone();
     let ns = app.app.namespace.name();
     let mut es = ExternalSecret::new(
         &secret,
@@ -228,14 +210,13 @@ pub fn repository_secret(
                 template: Some(Template {
                     data: BTreeMap::from([
                         (
-                            "RESTIC_REPOSITORY".to_string(),
-                            format!(
-                                "{}/{ns}/{}",
-                                store.repository_prefix.trim_end_matches('/'),
-                                claim.name
-                            ),
+                            backup.keys.repository.to_string(),
+                            backup.repository_url.clone()?,
                         ),
-                        ("RESTIC_PASSWORD".to_string(), "{{ .password }}".to_string()),
+                        (
+                            backup.keys.password.to_string(),
+                            "{{ .password }}".to_string(),
+                        ),
                     ]),
                 }),
             },
@@ -254,10 +235,7 @@ pub fn repository_secret(
 
 /// Whether any app backs anything up (cluster pieces are emitted only then).
 pub fn any_backups(catalogue: &Catalogue<'_>) -> bool {
-    catalogue
-        .apps
-        .iter()
-        .any(|a| a.claims.iter().any(|c| c.backup_policy().is_some()))
+    catalogue.backups().next().is_some()
 }
 
 /// The Ceph RBD `VolumeSnapshotClass` the movers snapshot with.
@@ -366,15 +344,14 @@ pub fn alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
             "Volsync's metrics are absent: no backup is being watched".to_string(),
         )]),
     }];
-    for app in &catalogue.apps {
-        for claim in app.claims.iter().filter(|c| c.backup_policy().is_some()) {
-            let ns = app.app.namespace.name();
-            let severity = if app.app.critical.is_some() {
-                "critical"
-            } else {
-                "warning"
-            };
-            rules.push(Rule {
+    for (app, claim, _) in catalogue.backups() {
+        let ns = app.app.namespace.name();
+        let severity = if app.app.critical.is_some() {
+            "critical"
+        } else {
+            "warning"
+        };
+        rules.push(Rule {
                 alert: "VolSyncVolumeOutOfSync".into(),
                 expr: format!(
                     r#"volsync_volume_out_of_sync{{obj_namespace="{ns}", obj_name="{}", role="source"}} == 1"#,
@@ -393,7 +370,6 @@ pub fn alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
                     ),
                 ]),
             });
-        }
     }
     let mut rule = PrometheusRule::new(
         "volsync-backups",

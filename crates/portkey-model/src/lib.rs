@@ -16,6 +16,7 @@ pub mod lint;
 pub mod names;
 pub mod quantity;
 pub mod resolve;
+pub mod secrets;
 
 pub use error::{ModelError, ModelErrors};
 pub use resolve::{Catalogue, resolve, resolve_all};

@@ -124,10 +124,14 @@ fn critical(s: &mut String, catalogue: &Catalogue<'_>, plan: &Plan) {
             .map(|c| format!("`{}` on `{}`", c.name, c.storage_class))
             .collect();
         let backup: Vec<String> = app
-            .claims
-            .iter()
-            .filter_map(|c| c.backup_policy())
-            .map(|b| format!("{}, {}", b.schedule.describe(), b.retention.describe()))
+            .backups()
+            .map(|(_, b)| {
+                format!(
+                    "{}, {}",
+                    b.policy.schedule.describe(),
+                    b.policy.retention.describe()
+                )
+            })
             .collect();
         let _ = writeln!(
             s,
@@ -157,13 +161,9 @@ fn critical(s: &mut String, catalogue: &Catalogue<'_>, plan: &Plan) {
 fn backups(s: &mut String, catalogue: &Catalogue<'_>) {
     s.push_str("## Backup strategy\n\n| App | Frequency | Method | Retention |\n|-----|-----------|--------|-----------|\n");
     for app in &catalogue.apps {
-        let backed: Vec<_> = app
-            .claims
-            .iter()
-            .filter(|c| c.backup_policy().is_some())
-            .collect();
-        for c in &backed {
-            let b = c.backup_policy().expect("filtered");
+        let backed: Vec<_> = app.backups().collect();
+        for (c, b) in &backed {
+            let b = &b.policy;
             let name = if backed.len() == 1 {
                 app.app.name.clone()
             } else {

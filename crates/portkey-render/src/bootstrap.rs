@@ -1,59 +1,17 @@
 //! `generated/BOOTSTRAP.md`: bringing the cluster back from Git — install Argo CD, create the
 //! Secrets Git never holds, apply the root Application — and what comes up in which wave.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use portkey_compile::{BOOTSTRAP_DIR, ROOT_APP};
-use portkey_model::app::EnvValue;
 use portkey_model::components::{Component, ComponentKind};
 use portkey_model::resolve::Catalogue;
+use portkey_model::secrets;
 
 use crate::to_yaml;
 
 /// Path of the document under `generated/`.
 pub const PATH: &str = "BOOTSTRAP.md";
-
-/// Secrets the model references but never writes: `(namespace, name) → (keys, used by)`.
-pub fn required_secrets(
-    catalogue: &Catalogue<'_>,
-) -> BTreeMap<(String, String), (BTreeSet<String>, BTreeSet<String>)> {
-    let mut out: BTreeMap<(String, String), (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
-    for app in &catalogue.apps {
-        let ns = app.app.namespace.name().to_string();
-        for e in &app.app.env {
-            if let EnvValue::Secret(s) = &e.value {
-                let entry = out.entry((ns.clone(), s.secret.clone())).or_default();
-                entry.0.insert(s.key.clone());
-                entry.1.insert(app.app.name.clone());
-            }
-        }
-        if catalogue.cluster.backup.secret_store.is_none() {
-            for c in &app.claims {
-                if let Some(secret) = &c.repository_secret {
-                    let entry = out.entry((ns.clone(), secret.clone())).or_default();
-                    entry.0.extend([
-                        "RESTIC_REPOSITORY".to_string(),
-                        "RESTIC_PASSWORD".to_string(),
-                    ]);
-                    entry
-                        .1
-                        .insert(format!("{} (backup of {})", app.app.name, c.name));
-                }
-            }
-        }
-    }
-    for chart in &catalogue.charts {
-        for (name, keys) in &chart.secrets {
-            let entry = out
-                .entry((chart.namespace.clone(), name.clone()))
-                .or_default();
-            entry.0.extend(keys.iter().cloned());
-            entry.1.insert(chart.name.clone());
-        }
-    }
-    out
-}
 
 fn what(c: &Component) -> &'static str {
     match c.kind {
@@ -77,12 +35,12 @@ pub fn document(catalogue: &Catalogue<'_>) -> String {
          - The external Ceph cluster imported into `rook-ceph` (Rook's `import-external-cluster.sh`). portkey owns the storage \
          classes (`generated/cluster/storage`): delete the class the script creates.\n\n",
     );
-    let secrets = required_secrets(catalogue);
+    let secrets = secrets::outside_git(catalogue);
     if !secrets.is_empty() {
         s.push_str("## 2. Secrets Git never holds\n\nCreate each before its app's first sync (values from your password manager; the restic ones must be the same as when the backups were made, or restores find nothing):\n\n| namespace | Secret | keys | used by |\n|---|---|---|---|\n");
-        for ((ns, name), (keys, users)) in &secrets {
-            let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
-            let users: Vec<&str> = users.iter().map(String::as_str).collect();
+        for ((ns, name), secret) in &secrets {
+            let keys: Vec<String> = secret.keys.iter().map(|k| format!("`{k}`")).collect();
+            let users: Vec<&str> = secret.used_by.iter().map(String::as_str).collect();
             let _ = writeln!(
                 s,
                 "| {ns} | `{name}` | {} | {} |",
@@ -92,7 +50,7 @@ pub fn document(catalogue: &Catalogue<'_>) -> String {
         }
         s.push_str("\n```sh\n");
         let mut current = "";
-        for ((ns, name), (keys, _)) in &secrets {
+        for ((ns, name), secret) in &secrets {
             if ns != current {
                 let _ = writeln!(
                     s,
@@ -101,7 +59,7 @@ pub fn document(catalogue: &Catalogue<'_>) -> String {
                 current = ns;
             }
             let _ = write!(s, "kubectl -n {ns} create secret generic {name}");
-            for k in keys {
+            for k in &secret.keys {
                 let _ = write!(s, " \\\n  --from-literal={k}='...'");
             }
             s.push('\n');

@@ -3,9 +3,11 @@
 
 use std::fmt::Write as _;
 
-use portkey_compile::backup::{self, RESTIC_KEYS, RESTORE_TRIGGER};
+use portkey_compile::backup;
 use portkey_compile::{ARGOCD_NAMESPACE, ROOT_APP};
 use portkey_model::app::Workload;
+use portkey_model::backup::resolved::repository_url;
+use portkey_model::backup::{RESTIC_KEYS, ResolvedBackup};
 use portkey_model::resolve::{Catalogue, ResolvedApp, ResolvedClaim};
 
 use crate::to_yaml;
@@ -26,20 +28,20 @@ pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
          into it, and the app starts on restored data: no manual step is needed.\n\n\
          Each repository Secret holds `{}` and `{}`; repositories are never shared between \
          volumes.{}\n",
-        RESTIC_KEYS[0],
-        RESTIC_KEYS[1],
+        RESTIC_KEYS.repository,
+        RESTIC_KEYS.password,
         match store {
             Some(st) => format!(
-                " They are created by ExternalSecrets from the store `{}` (repository `{}/<namespace>/<claim>`).",
-                st.name, st.repository_prefix
+                " They are created by ExternalSecrets from the store `{}` (repository `{}`).",
+                st.name,
+                repository_url(st, "<namespace>", "<claim>")
             ),
             None => " No secret store is declared, so create each Secret by hand (command below) before the app's first sync.".into(),
         }
     );
     s.push_str("| app | namespace | volume | claim | repository Secret | schedule | retention |\n");
     s.push_str("|---|---|---|---|---|---|---|\n");
-    for (app, claim) in backed_up(catalogue) {
-        let policy = claim.backup_policy().expect("backed up");
+    for (app, claim, backup) in catalogue.backups() {
         let _ = writeln!(
             s,
             "| [{a}](#{a}) | {ns} | {v} | {c} | `{sec}` | {d} (`{cron}`) | {r} |",
@@ -47,14 +49,14 @@ pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
             ns = app.app.namespace.name(),
             v = claim.volume,
             c = claim.name,
-            sec = claim.repository_secret.as_deref().unwrap_or_default(),
-            d = policy.schedule.describe(),
-            cron = backup::schedule(app, claim).unwrap_or_default(),
-            r = policy.retention.describe(),
+            sec = backup.repository_secret,
+            d = backup.policy.schedule.describe(),
+            cron = backup.cron,
+            r = backup.policy.retention.describe(),
         );
     }
     let mut current = "";
-    for (app, claim) in backed_up(catalogue) {
+    for (app, claim, backup) in catalogue.backups() {
         if current != app.app.name {
             current = &app.app.name;
             let _ = writeln!(s, "\n## {}\n", app.app.name);
@@ -71,19 +73,9 @@ pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
                 );
             }
         }
-        claim_section(&mut s, catalogue, app, claim);
+        claim_section(&mut s, catalogue, app, claim, backup);
     }
     s
-}
-
-fn backed_up<'a>(
-    catalogue: &'a Catalogue<'_>,
-) -> impl Iterator<Item = (&'a ResolvedApp, &'a ResolvedClaim)> {
-    catalogue
-        .apps
-        .iter()
-        .flat_map(|a| a.claims.iter().map(move |c| (a, c)))
-        .filter(|(_, c)| c.backup_policy().is_some())
 }
 
 fn claim_section(
@@ -91,11 +83,15 @@ fn claim_section(
     catalogue: &Catalogue<'_>,
     app: &ResolvedApp,
     claim: &ResolvedClaim,
+    backup: &ResolvedBackup,
 ) {
     let ns = app.app.namespace.name();
     let name = &app.app.name;
     let rs = &claim.name;
-    let secret = claim.repository_secret.as_deref().unwrap_or_default();
+    let secret = &backup.repository_secret;
+    let [repository_key, password_key] = backup.keys.both();
+    let manual_name = &backup.manual_restore;
+    let trigger = backup.restore_trigger;
     let workload = match app.app.workload {
         Workload::Deployment => "deployment",
         Workload::StatefulSet => "statefulset",
@@ -107,8 +103,8 @@ fn claim_section(
             "Create the repository Secret once (the repository URL must be unique to this volume):\n\n\
              ```sh\n\
              kubectl -n {ns} create secret generic {secret} \\\n  \
-             --from-literal=RESTIC_REPOSITORY='<restic repository URL for {ns}/{rs}>' \\\n  \
-             --from-literal=RESTIC_PASSWORD='<password>'\n\
+             --from-literal={repository_key}='<restic repository URL for {ns}/{rs}>' \\\n  \
+             --from-literal={password_key}='<password>'\n\
              ```\n"
         );
     }
@@ -122,7 +118,7 @@ fn claim_section(
          kubectl -n {ns} patch replicationsource {rs} --type merge -p '{{\"spec\":{{\"trigger\":{{\"manual\":null}}}}}}'\n\
          ```\n"
     );
-    let manual = manual_restore(app, claim);
+    let manual = manual_restore(app, claim, backup);
     let argo = ARGOCD_NAMESPACE;
     let root = ROOT_APP;
     let _ = writeln!(
@@ -137,8 +133,8 @@ fn claim_section(
          kubectl -n {ns} scale {workload}/{name} --replicas 0\n\
          # 3. restore, wait, clean up\n\
          kubectl apply -f - <<'EOF'\n{manual}EOF\n\
-         kubectl -n {ns} wait replicationdestination/{rs}-manual --for=jsonpath='{{.status.lastManualSync}}'={RESTORE_TRIGGER} --timeout=60m\n\
-         kubectl -n {ns} delete replicationdestination {rs}-manual\n\
+         kubectl -n {ns} wait replicationdestination/{manual_name} --for=jsonpath='{{.status.lastManualSync}}'={trigger} --timeout=60m\n\
+         kubectl -n {ns} delete replicationdestination {manual_name}\n\
          # 4. hand everything back to Argo CD (it re-enables the child's policy and scales the app up)\n\
          kubectl -n {argo} patch application {root} --type merge -p '{{\"spec\":{{\"syncPolicy\":{{\"automated\":{{\"prune\":true,\"selfHeal\":true}}}}}}}}'\n\
          ```"
@@ -146,6 +142,6 @@ fn claim_section(
 }
 
 /// The runbook's restore object: `previous: 1` directly into the claim.
-fn manual_restore(app: &ResolvedApp, claim: &ResolvedClaim) -> String {
-    to_yaml(&backup::manual_restore(app, claim, 1)).unwrap_or_default()
+fn manual_restore(app: &ResolvedApp, claim: &ResolvedClaim, backup: &ResolvedBackup) -> String {
+    to_yaml(&backup::manual_restore(app, claim, backup, 1)).unwrap_or_default()
 }

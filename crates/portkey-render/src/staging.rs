@@ -7,6 +7,11 @@
 //! replaces the output directory with the staging directory in one rename. Dropping a
 //! `Staging` without committing (the pipeline found an error) removes the staging directory:
 //! the output is never half-written.
+//!
+//! Renders into one parent directory run one at a time: [`Staging::begin`] waits for an
+//! exclusive `flock` on the parent directory and holds it until the render is committed or
+//! dropped. A render that compared its files with the tree on disk while another render
+//! swapped that tree would otherwise hard-link files whose text it never saw.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -78,6 +83,9 @@ pub struct Staging {
     shared: Arc<Shared>,
     reader: Option<JoinHandle<()>>,
     writers: Vec<JoinHandle<Written>>,
+    /// The parent directory's lock: one render at a time per parent. Declared last, so it
+    /// is released only after the staging directory is gone.
+    _serial: Option<Lock>,
 }
 
 /// Writer threads. Creating files is system-call bound, so as many writers as cores keep
@@ -87,9 +95,10 @@ fn writer_count() -> usize {
 }
 
 impl Staging {
-    /// Creates the staging directory beside `dir` (removing any a killed render left) and
-    /// starts the writers. Fails, touching nothing, when `dir` is a file or its parent
-    /// directory is missing or read-only.
+    /// Waits until no other render into `dir`'s parent is running, creates the staging
+    /// directory beside `dir` (removing any a killed render left) and starts the writers.
+    /// Fails, touching nothing, when `dir` is a file or its parent directory is missing or
+    /// read-only.
     pub fn begin(dir: &Path) -> Result<Staging, RenderError> {
         if dir.exists() && !dir.is_dir() {
             return Err(RenderError::Io {
@@ -105,6 +114,7 @@ impl Staging {
         let name = dir
             .file_name()
             .map_or_else(|| "generated".into(), |n| n.to_string_lossy().into_owned());
+        let serial = lock_waiting(&parent);
         remove_stale_staging(&parent, &name);
         let staging = tempfile::Builder::new()
             .prefix(&format!(".{name}.staging-"))
@@ -148,6 +158,7 @@ impl Staging {
             shared,
             reader: Some(reader),
             writers,
+            _serial: serial,
         })
     }
 
@@ -354,6 +365,24 @@ fn lock(dir: &Path) -> Option<Lock> {
 #[cfg(not(target_os = "linux"))]
 fn lock(_dir: &Path) -> Option<Lock> {
     Some(Lock { _handle: None })
+}
+
+/// Takes the lock on a directory, waiting while another render holds it. `None` when the
+/// directory cannot be opened, or where `flock` is unavailable: the render then runs
+/// unserialized, as before locks existed.
+#[cfg(target_os = "linux")]
+fn lock_waiting(dir: &Path) -> Option<Lock> {
+    use rustix::fs::{FlockOperation, flock};
+    let handle = fs::File::open(dir).ok()?;
+    flock(&handle, FlockOperation::LockExclusive).ok()?;
+    Some(Lock {
+        _handle: Some(handle),
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lock_waiting(_dir: &Path) -> Option<Lock> {
+    None
 }
 
 /// Fault injection for the tests that kill a render half-way: with

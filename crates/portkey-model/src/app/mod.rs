@@ -11,6 +11,7 @@ mod container;
 mod exposure;
 mod volumes;
 
+pub use crate::backup::BackupChoice;
 pub use crate::lint::{LINT_EXCEPTION_PREFIX, Lint};
 pub use container::{
     EXCEPTION_PREFIX, Env, EnvValue, Exception, Port, Probe, ProbeCheck, Probes, Protocol,
@@ -18,8 +19,8 @@ pub use container::{
 };
 pub use exposure::{Dependency, Https, ServiceExposure};
 pub use volumes::{
-    BackupChoice, Claim, ClaimVolume, ConfigFile, NfsMount, NfsVolume, Scratch, ScratchVolume,
-    Volume, VolumeOf, VolumeSource,
+    Claim, ClaimVolume, ConfigFile, NfsMount, NfsVolume, Scratch, ScratchVolume, Volume, VolumeOf,
+    VolumeSource,
 };
 
 use crate::cluster::{DeviceRef, GpuVendor, NodeRef};

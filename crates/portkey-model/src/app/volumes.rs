@@ -57,7 +57,7 @@
 //! ```
 
 use super::App;
-use crate::backup::Backup;
+use crate::backup::{Backup, BackupChoice};
 use crate::cluster::{AccessMode, NfsShareRef, StorageClassRef};
 use crate::quantity::Memory;
 
@@ -124,17 +124,6 @@ pub struct Scratch {
     pub memory: bool,
     /// Size limit.
     pub size_limit: Option<Memory>,
-}
-
-/// Whether a claim is backed up.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BackupChoice {
-    /// Backed up with this policy.
-    Backup(Backup),
-    /// Not backed up, for this reason.
-    Exempt(String),
-    /// Nothing declared: a render error (every claim is backed up or exempt with a reason).
-    Undeclared,
 }
 
 impl Volume {

@@ -87,7 +87,10 @@ pub(super) fn namespace_collisions(apps: &[ResolvedApp]) -> Vec<ModelError> {
         for c in &app.claims {
             let names = [
                 ("claim", Some(c.name.as_str())),
-                ("repository Secret", c.repository_secret.as_deref()),
+                (
+                    "repository Secret",
+                    c.backup.as_ref().map(|b| b.repository_secret.as_str()),
+                ),
             ];
             for (what, name) in names {
                 let Some(name) = name else { continue };

@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 pub use identity::{RESERVED_NAMES, RESERVED_NAMESPACES};
 pub use images::ImageRef;
 
-use crate::app::{App, BackupChoice};
-use crate::backup::Backup;
+use crate::app::App;
+use crate::backup::{Backup, ResolvedBackup};
 use crate::cluster::{AccessMode, Cluster, Reclaim};
 use crate::error::{ModelErrors, Problems};
 use crate::quantity::{Cpu, Memory};
@@ -97,21 +97,32 @@ pub struct ResolvedClaim {
     pub reclaim: Reclaim,
     /// Access mode.
     pub access: AccessMode,
-    /// Backup declaration.
-    pub backup: BackupChoice,
-    /// For backed-up claims: the restic repository Secret (`<app>-volsync-secret`, or
-    /// `<claim>-volsync-secret` when an app backs up several claims: repositories are
-    /// never shared).
-    pub repository_secret: Option<String>,
+    /// How the claim is backed up and restored; `None` when it is exempt.
+    pub backup: Option<ResolvedBackup>,
 }
 
 impl ResolvedClaim {
     /// The backup policy, if backed up.
     pub fn backup_policy(&self) -> Option<&Backup> {
-        match &self.backup {
-            BackupChoice::Backup(b) => Some(b),
-            _ => None,
-        }
+        self.backup.as_ref().map(|b| &b.policy)
+    }
+}
+
+impl ResolvedApp {
+    /// The app's backed-up claims with their backups, in claim order.
+    pub fn backups(&self) -> impl Iterator<Item = (&ResolvedClaim, &ResolvedBackup)> {
+        self.claims
+            .iter()
+            .filter_map(|c| c.backup.as_ref().map(|b| (c, b)))
+    }
+}
+
+impl Catalogue<'_> {
+    /// Every backed-up claim of the catalogue with its app and backup, in app order.
+    pub fn backups(&self) -> impl Iterator<Item = (&ResolvedApp, &ResolvedClaim, &ResolvedBackup)> {
+        self.apps
+            .iter()
+            .flat_map(|a| a.backups().map(move |(c, b)| (a, c, b)))
     }
 }
 

@@ -1,11 +1,14 @@
-//! Volumes: names and mount paths, claims against the storage classes, NFS shares, config
-//! files, and what a critical app's claims must be.
+//! Volumes: names and mount paths, claims against the storage classes (their backups are
+//! resolved by [`crate::backup::resolved`]), NFS shares, config files, and the class a
+//! critical app's claims must be on.
 
 use std::collections::BTreeSet;
 
 use super::ResolvedClaim;
-use crate::app::{App, BackupChoice, Claim, NfsMount, VolumeSource};
-use crate::cluster::{Cluster, Reclaim};
+use crate::app::{App, Claim, NfsMount, VolumeSource};
+use crate::backup::BackupChoice;
+use crate::backup::resolved::{Declared, Owner};
+use crate::cluster::{Cluster, Reclaim, StorageClass};
 use crate::error::Problems;
 use crate::names;
 use crate::quantity::Memory;
@@ -16,7 +19,7 @@ pub(super) fn check_volumes(
     app: &App,
     p: &mut Problems<'_>,
 ) -> Vec<ResolvedClaim> {
-    let mut claims = Vec::new();
+    let mut claims: Vec<(ResolvedClaim, &BackupChoice, &StorageClass)> = Vec::new();
     let mut volume_names = BTreeSet::new();
     let mut mounts = BTreeSet::new();
     for v in &app.volumes {
@@ -46,8 +49,8 @@ pub(super) fn check_volumes(
         }
         match &v.source {
             VolumeSource::Claim(c) => {
-                if let Some(r) = check_claim(cluster, app, &v.name, c, &field, p) {
-                    claims.push(r);
+                if let Some((r, class)) = check_claim(cluster, app, &v.name, c, &field, p) {
+                    claims.push((r, &c.backup, class));
                 }
             }
             VolumeSource::Nfs(NfsMount { share, sub_path }) => {
@@ -76,30 +79,47 @@ pub(super) fn check_volumes(
             VolumeSource::EmptyDir(_) => {}
         }
     }
-    let backed_up = claims
-        .iter()
-        .filter(|c| c.backup_policy().is_some())
-        .count();
-    for c in &mut claims {
-        if c.backup_policy().is_some() {
-            c.repository_secret = Some(if backed_up == 1 {
-                format!("{}-volsync-secret", app.name)
-            } else {
-                format!("{}-volsync-secret", c.name)
-            });
-        }
-    }
-    claims
+    resolve_backups(cluster, app, claims, p)
 }
 
-fn check_claim(
+/// The app's claims with their backups, checked and resolved in one pass by the backup
+/// module.
+fn resolve_backups(
     cluster: &Cluster,
+    app: &App,
+    claims: Vec<(ResolvedClaim, &BackupChoice, &StorageClass)>,
+    p: &mut Problems<'_>,
+) -> Vec<ResolvedClaim> {
+    let declared: Vec<Declared<'_>> = claims
+        .iter()
+        .map(|(claim, choice, class)| Declared {
+            volume: &claim.volume,
+            claim: &claim.name,
+            class,
+            choice,
+        })
+        .collect();
+    let owner = Owner {
+        name: &app.name,
+        namespace: app.namespace.name(),
+        critical: app.critical.is_some(),
+    };
+    let backups = crate::backup::resolved::resolve(&cluster.backup, &owner, &declared, p);
+    claims
+        .into_iter()
+        .zip(backups)
+        .map(|((claim, _, _), backup)| ResolvedClaim { backup, ..claim })
+        .collect()
+}
+
+fn check_claim<'c>(
+    cluster: &'c Cluster,
     app: &App,
     volume: &str,
     c: &Claim,
     field: &str,
     p: &mut Problems<'_>,
-) -> Option<ResolvedClaim> {
+) -> Option<(ResolvedClaim, &'c StorageClass)> {
     let name = format!("{}-{volume}", app.name);
     if name.len() > names::MAX_LABEL {
         p.add(
@@ -143,49 +163,16 @@ fn check_claim(
             "choose an access mode the class supports, or another class",
         );
     }
-    match &c.backup {
-        BackupChoice::Backup(b) => {
-            if let Err(e) = b.schedule.check() {
-                p.add(
-                    format!("{field}.backup.schedule"),
-                    e,
-                    "use `Backup::daily()`, `Backup::every_6_hours()` or a valid 5-field cron",
-                );
-            }
-            if !class.snapshots {
-                p.add(
-                    format!("{field}.backup"),
-                    format!("storage class `{}` has no snapshot support, which Volsync's copyMethod Snapshot needs", class.name),
-                    "put the claim on a class with CSI snapshots",
-                );
-            }
-        }
-        BackupChoice::Undeclared => {
-            p.add(
-                format!("{field}.backup"),
-                format!("claim `{name}` is neither backed up nor exempt from backup"),
-                "add `.backup(Backup::daily())` (or another policy), or `.no_backup(\"why the data can be lost\")`",
-            );
-        }
-        BackupChoice::Exempt(reason) if reason.trim().is_empty() => {
-            p.add(
-                format!("{field}.backup"),
-                "backup exemption without a reason",
-                "say why the data need not be backed up",
-            );
-        }
-        BackupChoice::Exempt(_) => {}
-    }
-    Some(ResolvedClaim {
+    let claim = ResolvedClaim {
         volume: volume.into(),
         name,
         size: c.size,
         storage_class: class.name.clone(),
         reclaim: class.reclaim,
         access: c.access,
-        backup: c.backup.clone(),
-        repository_secret: None,
-    })
+        backup: None,
+    };
+    Some((claim, class))
 }
 
 /// Config files: absolute paths with distinct file names.
@@ -211,7 +198,8 @@ pub(super) fn check_config_files(app: &App, p: &mut Problems<'_>) {
     }
 }
 
-/// A critical app's claims: on a Retain class and backed up; the reason is given.
+/// A critical app's claims: on a Retain class, and the reason is given (that they are backed
+/// up is checked with the backups).
 pub(super) fn check_critical(app: &App, claims: &[ResolvedClaim], p: &mut Problems<'_>) {
     if let Some(reason) = &app.critical {
         if reason.trim().is_empty() {
@@ -230,13 +218,6 @@ pub(super) fn check_critical(app: &App, claims: &[ResolvedClaim], p: &mut Proble
                         c.storage_class
                     ),
                     "put it on a Retain storage class with `.class(..)`",
-                );
-            }
-            if c.backup_policy().is_none() {
-                p.add(
-                    format!("volumes[{}].backup", c.volume),
-                    "critical app's claim is not backed up",
-                    "add `.backup(Backup::every_6_hours())` or another policy",
                 );
             }
         }

@@ -3,6 +3,17 @@
 //! A policy compiles to a Volsync restic `ReplicationSource`. Schedules are typed
 //! (`every_6_hours`, `daily`) or a cron expression checked at resolution, so a malformed
 //! schedule is reported with the app and volume that declared it.
+//!
+//! This module is the one place backups are worked out: [`resolved`] checks each claim's
+//! declaration and derives everything the later stages read (repository Secret, restore
+//! destination, cron, keys, restore trigger) as a [`ResolvedBackup`]. Compile builds the
+//! Volsync objects from it, and the runbook, bootstrap and architecture documents print it.
+
+mod cron;
+pub mod resolved;
+
+pub use cron::check_cron;
+pub use resolved::{RESTIC_KEYS, RESTORE_TRIGGER, ResolvedBackup, ResticKeys};
 
 /// A backup declaration on one volume.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +48,17 @@ impl Backup {
         self.retention = retention;
         self
     }
+}
+
+/// Whether a claim is backed up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackupChoice {
+    /// Backed up with this policy.
+    Backup(Backup),
+    /// Not backed up, for this reason.
+    Exempt(String),
+    /// Nothing declared: a render error (every claim is backed up or exempt with a reason).
+    Undeclared,
 }
 
 /// When a backup runs.
@@ -102,78 +124,6 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
-/// Checks a cron expression the way Volsync's CRD does: a macro (`@daily`, `@hourly`, …) or
-/// five fields (minute hour day-of-month month day-of-week), each a number, a comma list of
-/// numbers, a range `a-b`, a step `a/n`, `*` or `*/n` (the CRD's pattern allows nothing
-/// else: no ranges inside lists, no steps on ranges), with every number in range.
-pub fn check_cron(expr: &str) -> Result<(), String> {
-    const MACROS: [&str; 6] = [
-        "@annually",
-        "@yearly",
-        "@monthly",
-        "@weekly",
-        "@daily",
-        "@hourly",
-    ];
-    const FIELDS: [(&str, u32, u32); 5] = [
-        ("minute", 0, 59),
-        ("hour", 0, 23),
-        ("day of month", 1, 31),
-        ("month", 1, 12),
-        ("day of week", 0, 7),
-    ];
-    if MACROS.contains(&expr.trim()) {
-        return Ok(());
-    }
-    let parts: Vec<&str> = expr.split_whitespace().collect();
-    if parts.len() != 5 {
-        return Err(format!(
-            "{expr:?} has {} fields; a cron schedule has 5 (minute hour day month weekday), e.g. \"0 3 * * *\"",
-            parts.len()
-        ));
-    }
-    let number = |field: &str, lo: u32, hi: u32, text: &str| -> Result<(), String> {
-        match text.parse::<u32>() {
-            Ok(n) if (lo..=hi).contains(&n) && text.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
-            _ => Err(format!(
-                "{field} value {text:?} is not a number in {lo}–{hi}"
-            )),
-        }
-    };
-    for (part, (field, lo, hi)) in parts.iter().zip(FIELDS) {
-        if *part == "*" {
-            continue;
-        }
-        if let Some(step) = part.strip_prefix("*/") {
-            match step.parse::<u32>() {
-                Ok(n) if n > 0 => continue,
-                _ => return Err(format!("{field} step {step:?} is not a positive number")),
-            }
-        }
-        if let Some((a, b)) = part.split_once(['-', '/']) {
-            if b.contains(['-', '/', ',']) || a.contains(',') {
-                return Err(format!(
-                    "{field} {part:?}: Volsync accepts a single range or step per field (no ranges in lists, no steps on ranges)"
-                ));
-            }
-            number(field, lo, hi, a)?;
-            if part.contains('/') {
-                match b.parse::<u32>() {
-                    Ok(n) if n > 0 => {}
-                    _ => return Err(format!("{field} step {b:?} is not a positive number")),
-                }
-            } else {
-                number(field, lo, hi, b)?;
-            }
-            continue;
-        }
-        for item in part.split(',') {
-            number(field, lo, hi, item)?;
-        }
-    }
-    Ok(())
-}
-
 /// Which restic snapshots to keep (`spec.restic.retain`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Retention {
@@ -232,19 +182,6 @@ mod tests {
         assert!(minute < 60);
         assert!(a.ends_with(" 3 * * *"));
         assert!(Schedule::EveryHours(6).to_cron("x").ends_with(" */6 * * *"));
-    }
-
-    #[test]
-    fn cron_checks() {
-        assert!(check_cron("0 3 * * *").is_ok());
-        assert!(check_cron("*/15 1-5 * * 1,3").is_ok());
-        assert!(check_cron("@daily").is_ok());
-        assert!(check_cron("0 1-5/2 * * *").is_err());
-        assert!(check_cron("0 1,2-4 * * *").is_err());
-        assert!(check_cron("0 3 * *").unwrap_err().contains("4 fields"));
-        assert!(check_cron("61 3 * * *").unwrap_err().contains("minute"));
-        assert!(check_cron("0 24 * * *").unwrap_err().contains("hour"));
-        assert!(check_cron("*/0 * * * *").unwrap_err().contains("step"));
         assert!(Schedule::EveryHours(5).check().is_err());
     }
 

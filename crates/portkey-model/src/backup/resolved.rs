@@ -1,0 +1,352 @@
+//! Backups resolved once: each claim's declaration is checked here, and every name, schedule
+//! and key the later stages need is worked out here, into a [`ResolvedBackup`].
+//!
+//! Compile builds the Volsync objects from a [`ResolvedBackup`] and nothing else; the
+//! runbook, bootstrap and architecture documents print it. None of them derives a backup
+//! fact of its own.
+
+use super::{Backup, BackupChoice};
+use crate::cluster::{BackupSettings, SecretStore, StorageClass};
+use crate::error::Problems;
+
+/// The keys of a restic repository Secret, as Volsync's movers read them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResticKeys {
+    /// The key holding the repository URL.
+    pub repository: &'static str,
+    /// The key holding the repository password.
+    pub password: &'static str,
+}
+
+impl ResticKeys {
+    /// Both keys, the repository's first.
+    pub fn both(self) -> [&'static str; 2] {
+        [self.repository, self.password]
+    }
+}
+
+/// The keys every restic repository Secret holds.
+pub const RESTIC_KEYS: ResticKeys = ResticKeys {
+    repository: "RESTIC_REPOSITORY",
+    password: "RESTIC_PASSWORD",
+};
+
+/// The manual trigger of every restore destination: the restore runs once, and again only
+/// when this string changes.
+pub const RESTORE_TRIGGER: &str = "restore-once";
+
+/// The restic repository of `claim` in `namespace` under the store's prefix:
+/// `<prefix>/<namespace>/<claim>`, so no two volumes share one.
+pub fn repository_url(store: &SecretStore, namespace: &str, claim: &str) -> String {
+    format!(
+        "{}/{namespace}/{claim}",
+        store.repository_prefix.trim_end_matches('/')
+    )
+}
+
+/// How one claim is backed up and restored, worked out once from its declaration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedBackup {
+    /// The declared policy (schedule and retention).
+    pub policy: Backup,
+    /// The restic repository Secret: `<app>-volsync-secret`, or `<claim>-volsync-secret`
+    /// when the app backs up several claims (repositories are never shared).
+    pub repository_secret: String,
+    /// The restic repository URL (`<prefix>/<namespace>/<claim>`) when the cluster's secret
+    /// store fills the Secret; `None` when the Secret is created by hand, outside Git.
+    pub repository_url: Option<String>,
+    /// The `ReplicationDestination` the claim is populated from (`<claim>-dst`).
+    pub destination: String,
+    /// The one-off `ReplicationDestination` of the runbook's restore into the live claim
+    /// (`<claim>-manual`).
+    pub manual_restore: String,
+    /// The cron schedule, with the minute spread from namespace and claim.
+    pub cron: String,
+    /// The keys the repository Secret holds.
+    pub keys: ResticKeys,
+    /// The manual trigger of the restore destinations.
+    pub restore_trigger: &'static str,
+}
+
+/// The app that owns the claims being resolved.
+pub(crate) struct Owner<'a> {
+    /// App name.
+    pub(crate) name: &'a str,
+    /// Namespace.
+    pub(crate) namespace: &'a str,
+    /// Whether the app is critical (its claims must then be backed up).
+    pub(crate) critical: bool,
+}
+
+/// One claim's backup declaration, with what it is checked against.
+pub(crate) struct Declared<'a> {
+    /// The volume name in the pod.
+    pub(crate) volume: &'a str,
+    /// The claim's name.
+    pub(crate) claim: &'a str,
+    /// The claim's storage class.
+    pub(crate) class: &'a StorageClass,
+    /// What the app file declared.
+    pub(crate) choice: &'a BackupChoice,
+}
+
+/// Checks the backup declarations of one app's claims and resolves them, in the order
+/// given; `None` for a claim that is not backed up.
+pub(crate) fn resolve(
+    settings: &BackupSettings,
+    owner: &Owner<'_>,
+    claims: &[Declared<'_>],
+    p: &mut Problems<'_>,
+) -> Vec<Option<ResolvedBackup>> {
+    let several = claims
+        .iter()
+        .filter(|c| matches!(c.choice, BackupChoice::Backup(_)))
+        .count()
+        > 1;
+    claims
+        .iter()
+        .map(|c| {
+            check(owner, c, p);
+            let BackupChoice::Backup(policy) = c.choice else {
+                return None;
+            };
+            Some(resolve_one(settings, owner, c.claim, policy, several))
+        })
+        .collect()
+}
+
+fn resolve_one(
+    settings: &BackupSettings,
+    owner: &Owner<'_>,
+    claim: &str,
+    policy: &Backup,
+    several: bool,
+) -> ResolvedBackup {
+    let ns = owner.namespace;
+    ResolvedBackup {
+        policy: policy.clone(),
+        repository_secret: format!(
+            "{}-volsync-secret",
+            if several { claim } else { owner.name }
+        ),
+        repository_url: settings
+            .secret_store
+            .as_ref()
+            .map(|store| repository_url(store, ns, claim)),
+        destination: format!("{claim}-dst"),
+        manual_restore: format!("{claim}-manual"),
+        cron: policy.schedule.to_cron(&format!("{ns}/{claim}")),
+        keys: RESTIC_KEYS,
+        restore_trigger: RESTORE_TRIGGER,
+    }
+}
+
+/// Every claim is backed up (with a valid schedule, on a class with snapshots) or exempt
+/// with a reason; a critical app's claims are backed up.
+fn check(owner: &Owner<'_>, c: &Declared<'_>, p: &mut Problems<'_>) {
+    let field = format!("volumes[{}].backup", c.volume);
+    match c.choice {
+        BackupChoice::Backup(b) => {
+            if let Err(e) = b.schedule.check() {
+                p.add(
+                    format!("{field}.schedule"),
+                    e,
+                    "use `Backup::daily()`, `Backup::every_6_hours()` or a valid 5-field cron",
+                );
+            }
+            if !c.class.snapshots {
+                p.add(
+                    &field,
+                    format!("storage class `{}` has no snapshot support, which Volsync's copyMethod Snapshot needs", c.class.name),
+                    "put the claim on a class with CSI snapshots",
+                );
+            }
+        }
+        BackupChoice::Undeclared => {
+            p.add(
+                &field,
+                format!("claim `{}` is neither backed up nor exempt from backup", c.claim),
+                "add `.backup(Backup::daily())` (or another policy), or `.no_backup(\"why the data can be lost\")`",
+            );
+        }
+        BackupChoice::Exempt(reason) if reason.trim().is_empty() => {
+            p.add(
+                &field,
+                "backup exemption without a reason",
+                "say why the data need not be backed up",
+            );
+        }
+        BackupChoice::Exempt(_) => {}
+    }
+    if owner.critical && !matches!(c.choice, BackupChoice::Backup(_)) {
+        p.add(
+            field,
+            "critical app's claim is not backed up",
+            "add `.backup(Backup::every_6_hours())` or another policy",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{AccessMode, Reclaim, SecretStore};
+    use crate::error::ModelError;
+    use crate::quantity::Memory;
+
+    fn settings(store: bool) -> BackupSettings {
+        BackupSettings {
+            volume_snapshot_class: "snap".into(),
+            snapshot_driver: "rbd.csi.ceph.com".into(),
+            snapshot_parameters: Vec::new(),
+            cache_capacity: Memory::gi(1),
+            prune_interval_days: 7,
+            secret_store: store.then(|| SecretStore {
+                name: "vault".into(),
+                cluster_wide: true,
+                password_key: "restic".into(),
+                repository_prefix: "s3:https://s3.example.org/restic/".into(),
+            }),
+        }
+    }
+
+    fn class(snapshots: bool) -> StorageClass {
+        StorageClass {
+            name: if snapshots { "ceph-block" } else { "local" }.into(),
+            provisioner: "rbd.csi.ceph.com".into(),
+            reclaim: Reclaim::Retain,
+            access_modes: vec![AccessMode::ReadWriteOnce],
+            snapshots,
+            managed: true,
+            parameters: Vec::new(),
+        }
+    }
+
+    /// Resolves `(volume, choice)` claims of app `notes` on `class`, with the problems found.
+    fn run(
+        store: bool,
+        critical: bool,
+        class: &StorageClass,
+        claims: &[(&str, BackupChoice)],
+    ) -> (Vec<Option<ResolvedBackup>>, Vec<ModelError>) {
+        let names: Vec<String> = claims.iter().map(|(v, _)| format!("notes-{v}")).collect();
+        let declared: Vec<Declared<'_>> = claims
+            .iter()
+            .zip(&names)
+            .map(|((volume, choice), claim)| Declared {
+                volume,
+                claim,
+                class,
+                choice,
+            })
+            .collect();
+        let mut out = Vec::new();
+        let mut p = Problems::new("apps/notes.rs", "notes", &mut out);
+        let owner = Owner {
+            name: "notes",
+            namespace: "lab",
+            critical,
+        };
+        let backups = resolve(&settings(store), &owner, &declared, &mut p);
+        (backups, out)
+    }
+
+    #[test]
+    fn one_backed_up_claim_takes_the_app_s_secret_and_every_name_follows_the_claim() {
+        let (backups, problems) = run(
+            false,
+            false,
+            &class(true),
+            &[
+                ("data", BackupChoice::Backup(Backup::daily())),
+                ("cache", BackupChoice::Exempt("rebuilt on start".into())),
+            ],
+        );
+        assert_eq!(problems, Vec::new());
+        let b = backups[0].as_ref().expect("backed up");
+        assert_eq!(b.repository_secret, "notes-volsync-secret");
+        assert_eq!(b.repository_url, None);
+        assert_eq!(b.destination, "notes-data-dst");
+        assert_eq!(b.manual_restore, "notes-data-manual");
+        assert_eq!(b.cron, Backup::daily().schedule.to_cron("lab/notes-data"));
+        assert_eq!(b.keys.both(), ["RESTIC_REPOSITORY", "RESTIC_PASSWORD"]);
+        assert_eq!(b.restore_trigger, RESTORE_TRIGGER);
+        assert_eq!(backups[1], None);
+    }
+
+    #[test]
+    fn several_backed_up_claims_never_share_a_repository() {
+        let (backups, _) = run(
+            true,
+            false,
+            &class(true),
+            &[
+                ("data", BackupChoice::Backup(Backup::daily())),
+                ("db", BackupChoice::Backup(Backup::every_6_hours())),
+            ],
+        );
+        let secrets: Vec<&str> = backups
+            .iter()
+            .flatten()
+            .map(|b| b.repository_secret.as_str())
+            .collect();
+        assert_eq!(
+            secrets,
+            ["notes-data-volsync-secret", "notes-db-volsync-secret"]
+        );
+        assert_eq!(
+            backups[1]
+                .as_ref()
+                .and_then(|b| b.repository_url.as_deref()),
+            Some("s3:https://s3.example.org/restic/lab/notes-db")
+        );
+    }
+
+    #[test]
+    fn every_bad_declaration_is_reported_at_its_volume_with_a_fix() {
+        let (_, problems) = run(
+            false,
+            true,
+            &class(false),
+            &[
+                ("data", BackupChoice::Backup(Backup::cron("0 3 * *"))),
+                ("cache", BackupChoice::Undeclared),
+                ("tmp", BackupChoice::Exempt("  ".into())),
+            ],
+        );
+        let seen: Vec<(&str, &str)> = problems
+            .iter()
+            .map(|e| (e.field.as_str(), e.problem.as_str()))
+            .collect();
+        assert_eq!(seen.len(), 6, "{seen:#?}");
+        assert_eq!(seen[0].0, "volumes[data].backup.schedule");
+        assert!(seen[1].1.contains("no snapshot support"), "{seen:#?}");
+        assert!(
+            seen[2].1.contains("neither backed up nor exempt"),
+            "{seen:#?}"
+        );
+        assert_eq!(
+            seen[3],
+            (
+                "volumes[cache].backup",
+                "critical app's claim is not backed up"
+            )
+        );
+        assert_eq!(
+            seen[4],
+            ("volumes[tmp].backup", "backup exemption without a reason")
+        );
+        assert_eq!(
+            seen[5],
+            (
+                "volumes[tmp].backup",
+                "critical app's claim is not backed up"
+            )
+        );
+        assert!(
+            problems
+                .iter()
+                .all(|e| e.app == "notes" && e.file == "apps/notes.rs" && !e.fix.is_empty())
+        );
+    }
+}

@@ -1,0 +1,65 @@
+//! The Secrets kept outside Git: every Secret the catalogue references but portkey never
+//! writes, so it must exist before its user's first sync.
+//!
+//! This is the one derivation of that list: `BOOTSTRAP.md` prints it and the lints check
+//! Secret references against it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::app::EnvValue;
+use crate::resolve::Catalogue;
+
+/// A Secret created by hand, outside Git.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutsideSecret {
+    /// The keys it must hold, sorted.
+    pub keys: BTreeSet<String>,
+    /// What uses it (apps, charts, backups), sorted.
+    pub used_by: BTreeSet<String>,
+}
+
+/// The Secrets the catalogue references but Git never holds, by `(namespace, name)`: the
+/// Secrets of app environment variables, the restic repository Secrets when no secret store
+/// fills them, and the Secrets chart values name.
+pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), OutsideSecret> {
+    let mut out: BTreeMap<(String, String), OutsideSecret> = BTreeMap::new();
+    let mut add = |ns: &str, name: &str, keys: &mut dyn Iterator<Item = &str>, user: String| {
+        let entry = out.entry((ns.to_string(), name.to_string())).or_default();
+        entry.keys.extend(keys.map(str::to_string));
+        entry.used_by.insert(user);
+    };
+    for app in &catalogue.apps {
+        let ns = app.app.namespace.name();
+        for e in &app.app.env {
+            if let EnvValue::Secret(s) = &e.value {
+                add(
+                    ns,
+                    &s.secret,
+                    &mut std::iter::once(s.key.as_str()),
+                    app.app.name.clone(),
+                );
+            }
+        }
+        for (claim, backup) in app.backups() {
+            if backup.repository_url.is_none() {
+                add(
+                    ns,
+                    &backup.repository_secret,
+                    &mut backup.keys.both().into_iter(),
+                    format!("{} (backup of {})", app.app.name, claim.name),
+                );
+            }
+        }
+    }
+    for chart in &catalogue.charts {
+        for (name, keys) in &chart.secrets {
+            add(
+                &chart.namespace,
+                name,
+                &mut keys.iter().map(String::as_str),
+                chart.name.clone(),
+            );
+        }
+    }
+    out
+}
