@@ -141,3 +141,43 @@ impl fmt::Display for ModelErrors {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_names_file_app_field_problem_and_fix() {
+        let e = ModelError::at("apps/notes.rs", "notes", "image")
+            .problem("no tag")
+            .fix("write repository:tag");
+        assert_eq!(
+            [&e.file, &e.app, &e.field, &e.problem, &e.fix],
+            [
+                "apps/notes.rs",
+                "notes",
+                "image",
+                "no tag",
+                "write repository:tag"
+            ]
+        );
+        assert_eq!(
+            e.to_string(),
+            "apps/notes.rs: app `notes`, field `image`: no tag\n  fix: write repository:tag"
+        );
+    }
+
+    #[test]
+    fn problems_fill_in_the_file_and_the_app() {
+        let mut out = Vec::new();
+        let mut p = Problems::new("cluster.rs", "cluster", &mut out);
+        p.add("nodes[a]", "declared twice", "declare each node once");
+        assert_eq!(p.count(), 1);
+        assert_eq!(
+            out,
+            [ModelError::at("cluster.rs", "cluster", "nodes[a]")
+                .problem("declared twice")
+                .fix("declare each node once")]
+        );
+    }
+}

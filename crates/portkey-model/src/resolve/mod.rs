@@ -2,6 +2,13 @@
 //! works out what compilation needs (placement, resources with defaults, claims, backups).
 //!
 //! All problems are collected; resolution fails with every one of them, never just the first.
+//!
+//! Each concern is checked in its own module: the inventory itself (`inventory`), chart
+//! releases (`charts`), names and namespaces (`identity`), the image (`images`), the
+//! container (`workload`: ports, environment, probes, exceptions, exposure, resources),
+//! volumes (`volumes`; their backups in [`crate::backup::resolved`]), placement
+//! (`placement`) and the dependency graph (`graph`). This module holds the resolved types
+//! and runs the checks in order.
 
 mod charts;
 mod graph;
