@@ -2,16 +2,15 @@
 #![allow(clippy::case_sensitive_file_extension_comparisons)] // portkey writes lower-case `.yaml`
 
 use std::fs;
-mod common;
 
-use common::text;
+use crate::common::text;
 use std::path::Path;
 use std::process::Output;
 
 use portkey::portkey_render::{Tree, read_tree};
 
 fn portkey(args: &[&str], cwd: &Path) -> Output {
-    common::run_cli(args, cwd)
+    crate::common::run_cli(args, cwd)
 }
 
 fn expected() -> Tree {
@@ -245,5 +244,47 @@ fn render_killed_half_way_leaves_the_previous_tree() {
     assert_ne!(
         std::fs::read_to_string(&victim).expect("read"),
         "hand edit that a completed render would undo\n"
+    );
+}
+
+/// `cargo tree` of the root package with the features of a plain `cargo build`
+/// (`no-dev`) or of a test build (`all`), inverted on portkey-render.
+fn render_features(edges: &str) -> String {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let o = std::process::Command::new(cargo)
+        .args([
+            "tree",
+            "--offline",
+            "-p",
+            "portkey",
+            "-i",
+            "portkey-render",
+            "-e",
+        ])
+        .arg(edges)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cargo tree");
+    assert!(o.status.success(), "cargo tree: {}", text(&o.stderr));
+    text(&o.stdout)
+}
+
+#[test]
+fn fault_injection_is_a_test_only_feature() {
+    // The test builds (this binary's portkey) have it: render_killed_half_way_* relies on it.
+    let test_build = render_features("features");
+    assert!(
+        test_build.contains("portkey-render feature \"fault-injection\""),
+        "{test_build}"
+    );
+    // `cargo build` / `cargo run`, the binary that ships, do not.
+    let shipped = render_features("no-dev,features");
+    assert!(
+        shipped.contains("portkey-render feature \"default\""),
+        "{shipped}"
+    );
+    assert!(
+        !shipped.contains("fault-injection"),
+        "the shipped binary would honour PORTKEY_FAULT_ABORT_AFTER_FILES:\n{shipped}"
     );
 }

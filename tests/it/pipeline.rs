@@ -2,11 +2,9 @@
 //! it renders, it is deterministic, `generated/` is fresh, and every file is well-formed.
 #![allow(clippy::case_sensitive_file_extension_comparisons)] // portkey writes lower-case `.yaml`
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use portkey::portkey_compile::{self, Manifest};
 use portkey::portkey_model::app::{App, Port, Volume};
 use portkey::portkey_model::backup::Backup;

@@ -1,11 +1,9 @@
 //! The Argo CD bootstrap: sync waves derived from the dependency graph, AppProjects that
 //! confine each Application, chart releases, and the BOOTSTRAP document.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::*;
+use crate::common::*;
 use portkey::portkey_model::chart::Chart;
 use portkey::portkey_model::components::Component;
 use portkey::portkey_model::{self, resolve_all};
@@ -331,7 +329,7 @@ fn chart_releases_compile_to_helm_applications() {
 
 #[test]
 fn sync_policy_defaults_are_overridable_per_app() {
-    let tree = common::render(vec![
+    let tree = crate::common::render(vec![
         app("keep").prune(false).self_heal(false),
         app("default"),
     ]);

@@ -263,27 +263,75 @@ fn failed_write_keeps_the_previous_tree() {
     site.assert_outside_untouched();
 }
 
+/// The user the read-only test drops to when permissions do not bind (root: CI runs so).
+#[cfg(unix)]
+const NOBODY: &str = "65534";
+
+/// A command that runs `portkey` without the privilege to write where permissions forbid
+/// it: as is for an ordinary user, and as [`NOBODY`] through `setpriv` when `privileged`
+/// (root, or CAP_DAC_OVERRIDE). The binary is copied into `site` when that user cannot
+/// execute it where cargo built it.
+#[cfg(unix)]
+fn unprivileged_portkey(privileged: bool, site: &std::path::Path) -> std::process::Command {
+    use std::process::Command;
+    let built = PathBuf::from(env!("CARGO_BIN_EXE_portkey"));
+    if !privileged {
+        return Command::new(built);
+    }
+    let as_nobody = |program: &std::path::Path| {
+        let mut c = Command::new("setpriv");
+        c.args([
+            &format!("--reuid={NOBODY}"),
+            &format!("--regid={NOBODY}"),
+            "--clear-groups",
+        ])
+        .arg(program);
+        c
+    };
+    let reachable = as_nobody(&built)
+        .arg("--help")
+        .output()
+        .unwrap_or_else(|e| panic!("run setpriv (util-linux) to drop root for this test: {e}"))
+        .status
+        .success();
+    if reachable {
+        return as_nobody(&built);
+    }
+    let copy = site.join("portkey");
+    fs::copy(&built, &copy).unwrap();
+    as_nobody(&copy)
+}
+
 #[cfg(unix)]
 #[test]
 fn read_only_parent_keeps_the_previous_tree() {
     use std::os::unix::fs::PermissionsExt;
     let site = Site::new();
     write_tree(&v1(), &site.out).unwrap();
+    // The unprivileged user must reach the site (tempdir makes it 0700).
+    fs::set_permissions(site.tmp.path(), fs::Permissions::from_mode(0o755)).unwrap();
     fs::set_permissions(&site.parent, fs::Permissions::from_mode(0o555)).unwrap();
     let probe = site.parent.join("probe");
-    let writable_anyway = fs::write(&probe, "").is_ok();
-    let result = (!writable_anyway).then(|| write_tree(&v2(), &site.out));
-    fs::set_permissions(&site.parent, fs::Permissions::from_mode(0o755)).unwrap();
-    if writable_anyway {
-        // Running as root: permissions do not stop writes; nothing to observe.
+    let privileged = fs::write(&probe, "").is_ok();
+    if privileged {
         fs::remove_file(&probe).unwrap();
-        eprintln!("skipped: the read-only parent is writable (running as root)");
-        return;
     }
-    let err = result
-        .unwrap()
-        .expect_err("cannot stage beside the output in a read-only directory");
-    assert!(err.to_string().contains("left unchanged"), "{err}");
+    let o = unprivileged_portkey(privileged, site.tmp.path())
+        .args(["render", "--out"])
+        .arg(&site.out)
+        .current_dir(site.tmp.path())
+        .output()
+        .expect("run the portkey binary");
+    fs::set_permissions(&site.parent, fs::Permissions::from_mode(0o755)).unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success(),
+        "rendered into a read-only directory (privileged: {privileged}): {err}"
+    );
+    assert!(
+        err.contains("creating a staging directory in") && err.contains("left unchanged"),
+        "cannot stage beside the output in a read-only directory: {err}"
+    );
     assert_eq!(read_tree(&site.out).unwrap(), v1());
     site.assert_outside_untouched();
 }

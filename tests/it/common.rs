@@ -3,7 +3,6 @@
 //! The inventory is deliberately small and different from the real one (other node, class
 //! and share names), so tests prove that apps are resolved against the cluster they are
 //! given, not against constants baked into the pipeline.
-#![allow(dead_code)]
 
 use portkey::portkey_compile::{self, Manifest};
 use portkey::portkey_model::app::{App, Namespace};

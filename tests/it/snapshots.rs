@@ -4,9 +4,7 @@
 //! then the file), so it reads as a review artifact. Every test also asserts the facts the
 //! feature is about on the typed objects, so accepting a wrong snapshot still fails.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use portkey::portkey_model::app::{App, Port, Volume};
 use portkey::portkey_model::backup::Backup;
 use portkey::portkey_model::cluster::GpuVendor;
