@@ -52,8 +52,6 @@ pub const CLUSTER_DIR: &str = "cluster";
 pub const ROOT_APP: &str = "portkey-root";
 /// Where `generated/` sits in the Git repository.
 pub const GENERATED_PATH: &str = "generated";
-/// Source recorded for cluster-level objects.
-pub const CLUSTER_SOURCE: &str = "cluster.rs";
 
 /// Compiles the catalogue into manifests, in a deterministic order: the cluster parts'
 /// objects, the Argo CD objects they and the chart releases need, then each app's objects
@@ -192,7 +190,7 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
         .into_iter()
         .map(|object| Manifest {
             dir: dir.clone(),
-            source: CLUSTER_SOURCE.into(),
+            source: catalogue.cluster.source.clone(),
             object,
         })
         .collect()

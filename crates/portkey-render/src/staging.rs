@@ -387,12 +387,20 @@ fn lock_waiting(_dir: &Path) -> Option<Lock> {
 
 /// Fault injection for the tests that kill a render half-way: with
 /// `PORTKEY_FAULT_ABORT_AFTER_FILES=N` the process aborts after writing N files into the
-/// staging directory, as a `kill -9` would.
+/// staging directory, as a `kill -9` would. Only with the `fault-injection` feature, which
+/// only the root package's tests enable: the shipped binary never reads the variable.
+#[cfg(feature = "fault-injection")]
 fn abort_after() -> Option<usize> {
     std::env::var("PORTKEY_FAULT_ABORT_AFTER_FILES")
         .ok()?
         .parse()
         .ok()
+}
+
+/// No fault injection without the `fault-injection` feature.
+#[cfg(not(feature = "fault-injection"))]
+fn abort_after() -> Option<usize> {
+    None
 }
 
 /// Puts `new` in place of `dir`. Afterwards the previous tree, if any, sits inside `new`'s

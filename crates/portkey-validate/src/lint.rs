@@ -497,19 +497,4 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::at;
-    use serde_json::json;
-
-    #[test]
-    fn at_follows_object_keys_and_array_indices() {
-        let v = json!({"spec": {"containers": [{"name": "a"}, {"name": "b"}], "": 1}});
-        assert_eq!(at(&v, ""), Some(&v));
-        assert_eq!(at(&v, "/spec/containers/1/name"), Some(&json!("b")));
-        assert_eq!(at(&v, "/spec/"), Some(&json!(1)));
-        assert_eq!(at(&v, "/spec/containers/2"), None);
-        assert_eq!(at(&v, "/spec/containers/x"), None);
-        assert_eq!(at(&v, "/spec/containers/0/name/deeper"), None);
-        assert_eq!(at(&v, "/missing"), None);
-    }
-}
+mod tests;

@@ -191,3 +191,42 @@ pub fn schema_path(dir: &Path, api_version: &str, kind: &str) -> PathBuf {
         .join(group)
         .join(format!("{kind}_{version}.json"))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    /// The committed copy of the upstream schemas (kubeconform layout).
+    fn committed() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas")
+    }
+
+    #[test]
+    fn committed_schemas_have_provenance() {
+        let dir = committed();
+        let provenance = std::fs::read_to_string(dir.join("PROVENANCE.md")).unwrap();
+        let files: Vec<String> = walkdir::WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file() && e.path().extension() == Some("json".as_ref()))
+            .map(|e| {
+                let rel = e.path().strip_prefix(&dir).unwrap();
+                rel.to_string_lossy().replace('\\', "/")
+            })
+            .collect();
+        assert!(files.len() > 10, "too few committed schemas: {files:?}");
+        for file in &files {
+            assert!(
+                provenance.contains(&format!("| `{file}` |")),
+                "{file} has no row in schemas/PROVENANCE.md"
+            );
+        }
+        let rows = provenance.lines().filter(|l| l.starts_with("| `")).count();
+        assert_eq!(
+            rows,
+            files.len(),
+            "PROVENANCE.md lists a file that is not here"
+        );
+    }
+}

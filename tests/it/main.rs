@@ -1,0 +1,21 @@
+//! portkey's integration tests: one binary (one link, one shared [`common`] module), with a
+//! module per stage of the pipeline: model errors (`errors`), the whole pipeline
+//! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
+//! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), and the
+//! output directory and the CLI (`render_fs`, `cli`).
+//!
+//! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
+//! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
+
+mod common;
+
+mod analysis;
+mod backups;
+mod bootstrap;
+mod cli;
+mod errors;
+mod pipeline;
+mod render_fs;
+mod renovate;
+mod snapshots;
+mod validation;

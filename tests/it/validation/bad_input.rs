@@ -1,0 +1,365 @@
+//! The bad-input suite: 103 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! - 24 in `tests/it/errors/catalogue.rs` and
+//! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
+//! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
+//!   in its place, a missing parent, read-only and failed writes);
+//! - 3 in `tests/it/cli.rs`: `render --check` on hand-edited, foreign and missing trees;
+//! - 9 in `tests/it/validation/schemas.rs`: schemas and `portkey validate`;
+//! - 17 in `crates/portkey-validate/src/lint/tests.rs`: one per lint rule;
+//! - 2 in `tests/it/validation/lints.rs`: lint suppressions without a reason;
+//! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`.
+//!
+//! The names are listed in `BAD_INPUT_CASES`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+
+use super::root;
+use regex::Regex;
+
+/// Bad-input cases: `(file, from the repository's root; test function)`. Each must exist as
+/// a `#[test]` in that file.
+const BAD_INPUT_CASES: &[(&str, &str)] = &[
+    // errors: invalid model input.
+    ("tests/it/errors/catalogue.rs", "app_name_with_upper_case"),
+    ("tests/it/errors/catalogue.rs", "app_name_with_underscore"),
+    ("tests/it/errors/catalogue.rs", "app_name_too_long"),
+    ("tests/it/errors/catalogue.rs", "invalid_namespace"),
+    ("tests/it/errors/catalogue.rs", "unknown_dependency"),
+    ("tests/it/errors/catalogue.rs", "duplicate_app"),
+    ("tests/it/errors/catalogue.rs", "missing_nfs_share"),
+    ("tests/it/errors/catalogue.rs", "unknown_storage_class"),
+    ("tests/it/errors/catalogue.rs", "gpu_no_node_has"),
+    ("tests/it/errors/catalogue.rs", "device_not_in_inventory"),
+    ("tests/it/errors/catalogue.rs", "pin_to_unknown_node"),
+    (
+        "tests/it/errors/catalogue.rs",
+        "unsatisfiable_placement_gpu_and_pin",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "unsatisfiable_placement_gpu_and_device",
+    ),
+    ("tests/it/errors/catalogue.rs", "malformed_cron_schedule"),
+    ("tests/it/errors/catalogue.rs", "image_without_tag"),
+    ("tests/it/errors/catalogue.rs", "memory_limit_below_request"),
+    (
+        "tests/it/errors/catalogue.rs",
+        "critical_app_on_delete_class",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "critical_app_without_backup",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "claim_without_backup_or_exemption",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "all_problems_of_all_apps_are_reported_at_once",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "reserved_argocd_application_names_are_rejected_cluster",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "reserved_argocd_application_names_are_rejected_root",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "waits_for_cycle_is_rejected",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "waits_for_udp_port_is_rejected",
+    ),
+    ("tests/it/errors/fields.rs", "env_var_name_invalid"),
+    ("tests/it/errors/fields.rs", "env_var_set_twice"),
+    ("tests/it/errors/fields.rs", "duplicate_port_number"),
+    ("tests/it/errors/fields.rs", "duplicate_port_name"),
+    ("tests/it/errors/fields.rs", "port_name_too_long"),
+    ("tests/it/errors/fields.rs", "port_zero"),
+    ("tests/it/errors/fields.rs", "mount_path_relative"),
+    ("tests/it/errors/fields.rs", "duplicate_mount_path"),
+    ("tests/it/errors/fields.rs", "duplicate_volume_name"),
+    ("tests/it/errors/fields.rs", "https_host_with_a_dot"),
+    ("tests/it/errors/fields.rs", "https_without_a_port"),
+    (
+        "tests/it/errors/fields.rs",
+        "ingress_annotation_before_https",
+    ),
+    ("tests/it/errors/fields.rs", "probe_path_without_slash"),
+    ("tests/it/errors/fields.rs", "probe_without_a_port"),
+    ("tests/it/errors/fields.rs", "zero_size_claim"),
+    ("tests/it/errors/fields.rs", "claim_name_too_long"),
+    (
+        "tests/it/errors/fields.rs",
+        "access_mode_the_class_does_not_support",
+    ),
+    ("tests/it/errors/fields.rs", "critical_with_empty_reason"),
+    ("tests/it/errors/fields.rs", "pin_with_empty_reason"),
+    ("tests/it/errors/fields.rs", "pin_to_no_node"),
+    ("tests/it/errors/fields.rs", "exception_with_empty_reason"),
+    ("tests/it/errors/fields.rs", "duplicate_config_file_names"),
+    ("tests/it/errors/fields.rs", "config_file_relative_path"),
+    ("tests/it/errors/fields.rs", "secret_ref_with_invalid_name"),
+    ("tests/it/errors/fields.rs", "secret_ref_with_empty_key"),
+    ("tests/it/errors/fields.rs", "dependency_on_itself"),
+    (
+        "tests/it/errors/fields.rs",
+        "waits_for_an_app_without_a_port",
+    ),
+    (
+        "tests/it/errors/fields.rs",
+        "reserved_name_portkey_cluster_names_the_field",
+    ),
+    ("tests/it/errors/fields.rs", "nfs_sub_path_absolute"),
+    // tests/it/render_fs.rs: broken output directories.
+    (
+        "tests/it/render_fs.rs",
+        "foreign_file_in_output_is_reported_and_removed",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "pruning_removes_a_symlink_not_its_target",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "pruning_never_deletes_through_a_directory_symlink",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "output_path_that_is_a_file_is_refused_and_left_unchanged",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "failed_write_keeps_the_previous_tree",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "read_only_parent_keeps_the_previous_tree",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "check_reports_a_hand_edit_with_a_diff",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "check_of_a_missing_directory_reports_everything_added",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "tree_paths_cannot_escape_the_output",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "write_into_a_missing_parent_fails_and_creates_nothing",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "output_symlink_to_a_directory_leaves_the_target_untouched",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "check_reports_a_foreign_symlink_without_following_it",
+    ),
+    (
+        "tests/it/render_fs.rs",
+        "check_reports_a_foreign_directory_and_a_deleted_file",
+    ),
+    // tests/it/cli.rs: `render --check` on broken trees.
+    (
+        "tests/it/cli.rs",
+        "check_fails_on_a_hand_edit_prints_the_diff_and_changes_nothing",
+    ),
+    (
+        "tests/it/cli.rs",
+        "check_fails_on_missing_and_foreign_files",
+    ),
+    (
+        "tests/it/cli.rs",
+        "check_of_a_missing_directory_fails_without_creating_it",
+    ),
+    // validation: invalid objects, files and trees; lints; gates.
+    (
+        "tests/it/validation/schemas.rs",
+        "schema_problems_are_reported_by_the_embedded_schemas",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "schema_problems_are_reported_by_the_kubeconform_directory",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "schema_problems_are_reported_by_the_independent_validator",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "cli_validate_prints_one_line_per_problem_and_exits_1",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "unknown_kind_is_a_problem",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "file_that_is_not_yaml_is_a_problem",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "yaml_that_is_not_an_object_is_a_problem",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "file_that_is_not_utf8_fails_validation_naming_it",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "missing_schema_directory_is_an_error_naming_it",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_image_digest_tag_without_digest",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_image_digest_latest",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_image_digest_missing_tag",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_resources",
+    ),
+    ("crates/portkey-validate/src/lint/tests.rs", "lint_probes"),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_security_run_as_non_root",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_security_read_only_root_filesystem",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_security_allow_privilege_escalation",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_security_drop_all",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_security_added_capability",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_security_privileged",
+    ),
+    ("crates/portkey-validate/src/lint/tests.rs", "lint_names"),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_duplicates",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_service_selector",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_ingress_hosts_outside_the_domain",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_ingress_hosts_duplicate_host",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_references",
+    ),
+    (
+        "tests/it/validation/lints.rs",
+        "allow_lint_with_empty_reason_is_a_model_error",
+    ),
+    (
+        "tests/it/validation/lints.rs",
+        "failing_lints_make_build_return_invalid_with_every_problem_and_write_nothing",
+    ),
+    (
+        "tests/it/validation/gates.rs",
+        "hand_edited_tree_fails_check_tree_and_render_check",
+    ),
+    (
+        "tests/it/validation/gates.rs",
+        "hand_edited_copy_of_generated_is_stale",
+    ),
+    (
+        "tests/it/validation/gates.rs",
+        "invalid_object_in_a_copy_of_generated_is_reported",
+    ),
+    (
+        "tests/it/validation/gates.rs",
+        "foreign_file_in_a_copy_of_generated_is_reported",
+    ),
+    (
+        "tests/it/validation/gates.rs",
+        "cli_render_into_a_file_fails_and_leaves_it",
+    ),
+    (
+        "tests/it/validation/gates.rs",
+        "cli_render_into_a_missing_parent_fails_and_creates_nothing",
+    ),
+];
+
+#[test]
+fn bad_input_suite_has_at_least_40_cases() {
+    let test_fn = Regex::new(r"#\[test\](?:\s*#\[[^\n]*\])*\s*fn\s+(\w+)").unwrap();
+    let files: BTreeSet<&str> = BAD_INPUT_CASES.iter().map(|(f, _)| *f).collect();
+    let tests: BTreeMap<&str, BTreeSet<String>> = files
+        .iter()
+        .map(|file| {
+            let source =
+                fs::read_to_string(root().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let names = test_fn
+                .captures_iter(&source)
+                .map(|c| c[1].to_string())
+                .collect();
+            (*file, names)
+        })
+        .collect();
+    let mut unique = BTreeSet::new();
+    let mut missing = Vec::new();
+    for (file, name) in BAD_INPUT_CASES {
+        assert!(unique.insert((file, name)), "listed twice: {file} {name}");
+        if !tests[file].contains(*name) {
+            missing.push(format!("{file}: {name}"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "listed bad-input cases that are not #[test] functions: {missing:#?}"
+    );
+    let count = BAD_INPUT_CASES.len();
+    assert!(count >= 40, "only {count} bad-input cases");
+    // The counts in this file's header comment are the real ones.
+    let header = fs::read_to_string(root().join("tests/it/validation/bad_input.rs")).unwrap();
+    let stated = format!(
+        "The bad-input suite: {count} cases (counted by `bad_input_suite_has_at_least_40_cases`)"
+    );
+    assert!(
+        header.contains(&stated),
+        "update the header comment: {stated}"
+    );
+    for file in files {
+        let n = BAD_INPUT_CASES.iter().filter(|(f, _)| *f == file).count();
+        let stated = format!("//! - {n} in `{file}`");
+        assert!(
+            header.contains(&stated),
+            "update the header comment: {stated}"
+        );
+    }
+}
