@@ -2,8 +2,9 @@
 //! module per stage of the pipeline: model errors (`errors`), the whole pipeline
 //! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
 //! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), the
-//! output directory and the CLI (`render_fs`, `cli`), and the GitHub Actions workflows and
-//! Renovate's config (`workflows`, and `tools` for their linters).
+//! output directory and the CLI (`render_fs`, `cli`), the code map (`docs`), and the
+//! GitHub Actions workflows and Renovate's config (`workflows`, and `tools` for their
+//! linters).
 //!
 //! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
 //! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
@@ -14,6 +15,7 @@ mod analysis;
 mod backups;
 mod bootstrap;
 mod cli;
+mod docs;
 mod errors;
 mod pipeline;
 mod render_fs;

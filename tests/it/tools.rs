@@ -12,9 +12,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::root;
 
 /// The tool the variable names, or `name` found on PATH; panics when there is neither.
 fn tool(var: &str, name: &str) -> PathBuf {

@@ -5,13 +5,10 @@
 //! with each other.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use regex::Regex;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::root;
 
 fn workflow(name: &str) -> String {
     std::fs::read_to_string(root().join(".github/workflows").join(name))

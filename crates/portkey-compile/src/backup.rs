@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::Resource as _;
 use k8s_openapi::api::core::v1::{TypedLocalObjectReference, TypedObjectReference};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
     CustomResourceColumnDefinition, CustomResourceDefinition, CustomResourceDefinitionNames,
@@ -24,12 +25,13 @@ use crate::crd::external_secrets::{
     Data, ExternalSecret, ExternalSecretSpec, RemoteRef, SecretStoreRef, Target, Template,
 };
 use crate::crd::monitoring::{PrometheusRule, PrometheusRuleSpec, Rule, RuleGroup};
+use crate::crd::populator;
 use crate::crd::snapshot::VolumeSnapshotClass;
 use crate::crd::volsync::{
     MoverSecurityContext, ReplicationDestination, ReplicationDestinationSpec, ReplicationSource,
     ReplicationSourceSpec, ResticDestination, ResticSource, Retain, Trigger,
 };
-use crate::meta;
+use crate::{GENERATED_PATH, meta};
 
 /// The mover pods' security context: the UID/GID that owns the app's data (also for apps
 /// whose image starts as root and drops to that user).
@@ -49,13 +51,13 @@ pub fn data_source(
     let name = claim.backup.as_ref()?.destination.clone();
     Some((
         TypedLocalObjectReference {
-            api_group: Some("volsync.backube".into()),
-            kind: "ReplicationDestination".into(),
+            api_group: Some(ReplicationDestination::GROUP.into()),
+            kind: ReplicationDestination::KIND.into(),
             name: name.clone(),
         },
         TypedObjectReference {
-            api_group: Some("volsync.backube".into()),
-            kind: "ReplicationDestination".into(),
+            api_group: Some(ReplicationDestination::GROUP.into()),
+            kind: ReplicationDestination::KIND.into(),
             name,
             namespace: None,
         },
@@ -282,7 +284,11 @@ pub fn volume_populator_crd() -> CustomResourceDefinition {
         ])),
         ..JSONSchemaProps::default()
     };
-    let mut metadata = meta("volumepopulators.populator.storage.k8s.io", None, None);
+    let mut metadata = meta(
+        &format!("volumepopulators.{}", populator::GROUP),
+        None,
+        None,
+    );
     metadata.annotations = Some(BTreeMap::from([(
         "api-approved.kubernetes.io".to_string(),
         "https://github.com/kubernetes/enhancements/pull/2934".to_string(),
@@ -290,10 +296,10 @@ pub fn volume_populator_crd() -> CustomResourceDefinition {
     CustomResourceDefinition {
         metadata,
         spec: CustomResourceDefinitionSpec {
-            group: "populator.storage.k8s.io".into(),
+            group: populator::GROUP.into(),
             names: CustomResourceDefinitionNames {
-                kind: "VolumePopulator".into(),
-                list_kind: Some("VolumePopulatorList".into()),
+                kind: populator::KIND.into(),
+                list_kind: Some(format!("{}List", populator::KIND)),
                 plural: "volumepopulators".into(),
                 singular: Some("volumepopulator".into()),
                 ..CustomResourceDefinitionNames::default()
@@ -344,7 +350,7 @@ pub fn alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
             "Volsync's metrics are absent: no backup is being watched".to_string(),
         )]),
     }];
-    for (app, claim, _) in catalogue.backups() {
+    for (app, claim, backup) in catalogue.backups() {
         let ns = app.app.namespace.name();
         let severity = if app.app.critical.is_some() {
             "critical"
@@ -366,7 +372,7 @@ pub fn alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
                     ),
                     (
                         "runbook".to_string(),
-                        format!("generated/RESTORE.md#{}", app.app.name),
+                        format!("{GENERATED_PATH}/{}", backup.runbook),
                     ),
                 ]),
             });

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use portkey_compile::{BOOTSTRAP_DIR, ROOT_APP};
+use portkey_model::backup::RUNBOOK;
 use portkey_model::components::{Component, ComponentKind};
 use portkey_model::resolve::Catalogue;
 use portkey_model::secrets;
@@ -21,8 +22,8 @@ fn what(c: &Component) -> &'static str {
     }
 }
 
-/// The bootstrap document.
-pub fn document(catalogue: &Catalogue<'_>) -> String {
+/// The bootstrap document, with the `components` and their derived waves.
+pub fn document(catalogue: &Catalogue<'_>, components: &[Component]) -> String {
     let mut s = String::from("# Bootstrap: bring the cluster back from Git\n\n");
     s.push_str(
         "Argo CD brings everything up from `generated/` in waves that portkey derives from the model: \
@@ -80,7 +81,7 @@ pub fn document(catalogue: &Catalogue<'_>) -> String {
         "Then one command brings up everything else:\n\n```sh\nkubectl apply -f generated/{BOOTSTRAP_DIR}/application-{ROOT_APP}.yaml\n```\n"
     );
     s.push_str("## 4. What comes up, in order\n\nArgo CD applies wave N+1 only when every Application of wave N is healthy (the Application health check is restored in Argo CD's config).\n\n| wave | Application | kind | waits for |\n|---|---|---|---|\n");
-    let mut ordered: Vec<&Component> = catalogue.components.iter().collect();
+    let mut ordered: Vec<&Component> = components.iter().collect();
     ordered.sort_by(|a, b| (a.wave, &a.name).cmp(&(b.wave, &b.name)));
     for c in ordered {
         let waits: Vec<&str> = c.depends_on.iter().map(String::as_str).collect();
@@ -97,10 +98,11 @@ pub fn document(catalogue: &Catalogue<'_>) -> String {
             }
         );
     }
-    s.push_str(
+    let _ = writeln!(
+        s,
         "\n## 5. Data\n\nEvery backed-up claim names a Volsync `ReplicationDestination` in its `dataSourceRef`: on a fresh \
          cluster it stays Pending until the newest backup is restored into it, so each app starts on its restored data. \
-         Earlier snapshots and manual backups: [RESTORE.md](RESTORE.md).\n",
+         Earlier snapshots and manual backups: [{RUNBOOK}]({RUNBOOK})."
     );
     s
 }
