@@ -67,12 +67,37 @@ fn workflows() -> Vec<PathBuf> {
     files
 }
 
-/// A temporary directory holding one file with `contents`.
-fn broken(name: &str, contents: &str) -> (tempfile::TempDir, PathBuf) {
+/// Runs `tool` with `args`, requires it to succeed and returns its report.
+fn accepts<I, S>(tool: &Path, args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = run(tool, args);
+    let report = text(&out);
+    assert!(out.status.success(), "{}: {report}", tool.display());
+    report
+}
+
+/// Runs `tool` with `args` and a file `name` holding `contents`, and requires it to reject
+/// the file with `finding` in its report: the tool can fail.
+fn rejects(tool: &Path, args: &[&str], name: &str, contents: &str, finding: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join(name);
     std::fs::write(&path, contents).expect("write");
-    (dir, path)
+    let mut all: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    all.push(path.as_os_str());
+    let out = run(tool, all);
+    let report = text(&out);
+    let tool = tool.display();
+    assert!(
+        !out.status.success(),
+        "{tool} accepted a broken {name}: {report}"
+    );
+    assert!(
+        report.contains(finding),
+        "{tool} did not report {finding}: {report}"
+    );
 }
 
 /// A workflow whose job needs a job that does not exist.
@@ -82,53 +107,29 @@ const BROKEN_NEEDS: &str = "name: broken\non: push\npermissions: {}\njobs:\n  a:
 #[ignore = "needs actionlint: run by .ci/run"]
 fn actionlint_finds_nothing_in_the_workflows() {
     let actionlint = tool("PORTKEY_ACTIONLINT", "actionlint");
-    let out = run(&actionlint, workflows());
-    assert!(out.status.success(), "actionlint: {}", text(&out));
+    accepts(&actionlint, workflows());
 
-    let (_dir, bad) = broken("broken.yaml", BROKEN_NEEDS);
-    let out = run(&actionlint, [&bad]);
-    assert!(
-        !out.status.success(),
-        "actionlint accepted a broken workflow: {}",
-        text(&out)
-    );
-    assert!(text(&out).contains("no-such-job"), "{}", text(&out));
+    rejects(&actionlint, &[], "broken.yaml", BROKEN_NEEDS, "no-such-job");
 }
 
 #[test]
 #[ignore = "needs zizmor: run by .ci/run"]
 fn zizmor_finds_nothing_in_the_workflows() {
     let zizmor = tool("PORTKEY_ZIZMOR", "zizmor");
-    let out = run(&zizmor, ["--offline", "--color=never", ".github/workflows"]);
-    assert!(out.status.success(), "zizmor: {}", text(&out));
+    let report = accepts(&zizmor, ["--offline", "--color=never", ".github/workflows"]);
     // The one finding ignored in place (diff-comment.yaml's workflow_run trigger) is the
     // only one: the count moves when a finding is ignored without review.
-    assert!(
-        text(&out).contains("No findings to report"),
-        "{}",
-        text(&out)
-    );
-    assert!(text(&out).contains("(1 ignored)"), "{}", text(&out));
+    assert!(report.contains("No findings to report"), "{report}");
+    assert!(report.contains("(1 ignored)"), "{report}");
 
     // The pitfall diff.yaml avoids: pull_request_target checking out the pull request.
-    let (_dir, bad) = broken(
+    rejects(
+        &zizmor,
+        &["--offline", "--color=never"],
         "target.yaml",
         "name: pwn\non: pull_request_target\npermissions:\n  contents: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      - run: make\n",
+        "dangerous-triggers",
     );
-    let out = run(
-        &zizmor,
-        [
-            "--offline".as_ref(),
-            "--color=never".as_ref(),
-            bad.as_os_str(),
-        ],
-    );
-    assert!(
-        !out.status.success(),
-        "zizmor accepted pull_request_target: {}",
-        text(&out)
-    );
-    assert!(text(&out).contains("dangerous-triggers"), "{}", text(&out));
 }
 
 #[test]
@@ -140,25 +141,14 @@ fn workflows_match_the_github_workflow_schema() {
         PathBuf::from("vendor.github-workflows"),
     ];
     args.extend(workflows());
-    let out = run(&check, &args);
-    assert!(out.status.success(), "check-jsonschema: {}", text(&out));
+    accepts(&check, &args);
 
-    let (_dir, bad) = broken(
+    rejects(
+        &check,
+        &["--builtin-schema", "vendor.github-workflows"],
         "broken.yaml",
         "name: broken\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps: not-a-list\n",
-    );
-    let out = run(
-        &check,
-        [
-            "--builtin-schema".as_ref(),
-            "vendor.github-workflows".as_ref(),
-            bad.as_os_str(),
-        ],
-    );
-    assert!(
-        !out.status.success(),
-        "check-jsonschema accepted a broken workflow: {}",
-        text(&out)
+        "is not of type 'array'",
     );
 }
 
@@ -169,30 +159,14 @@ fn renovate_config_validates_strictly() {
         "PORTKEY_RENOVATE_CONFIG_VALIDATOR",
         "renovate-config-validator",
     );
-    let out = run(&validator, ["--strict", "--no-global", "renovate.json"]);
-    assert!(
-        out.status.success(),
-        "renovate-config-validator: {}",
-        text(&out)
-    );
-    assert!(
-        text(&out).contains("Config validated successfully"),
-        "{}",
-        text(&out)
-    );
+    let report = accepts(&validator, ["--strict", "--no-global", "renovate.json"]);
+    assert!(report.contains("Config validated successfully"), "{report}");
 
-    let (_dir, bad) = broken(
+    rejects(
+        &validator,
+        &["--strict", "--no-global"],
         "renovate.json",
         r#"{"automerge": "yes", "notAnOption": true}"#,
+        "Invalid configuration option: notAnOption",
     );
-    let out = run(
-        &validator,
-        ["--strict".as_ref(), "--no-global".as_ref(), bad.as_os_str()],
-    );
-    assert!(
-        !out.status.success(),
-        "the validator accepted a broken config: {}",
-        text(&out)
-    );
-    assert!(text(&out).contains("notAnOption"), "{}", text(&out));
 }
