@@ -12,6 +12,7 @@ use crate::quantity::{Cpu, Memory};
 /// A namespace apps are grouped into (a "stack"). Declare namespaces as constants beside the
 /// inventory so apps of one stack cannot disagree on its spelling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Namespace(&'static str);
 
 impl Namespace {
@@ -27,6 +28,7 @@ impl Namespace {
 
 /// One app: a workload with its storage, placement, exposure and backups.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct App {
     /// App name: the workload, Service and ArgoCD Application name.
     pub name: String,
@@ -84,6 +86,7 @@ pub struct App {
 
 /// Per-app overrides of the sync policy defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct SyncOverrides {
     /// `automated.prune` (default true).
     pub prune: Option<bool>,
@@ -93,6 +96,7 @@ pub struct SyncOverrides {
 
 /// Workload kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Workload {
     /// A Deployment (Recreate strategy when it mounts a ReadWriteOnce volume).
     Deployment,
@@ -102,6 +106,7 @@ pub enum Workload {
 
 /// A container port, exposed by the app's Service on the same number.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Port {
     /// Port name (≤ 15 characters).
     pub name: String,
@@ -115,6 +120,7 @@ pub struct Port {
 
 /// Transport protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Protocol {
     /// TCP.
     Tcp,
@@ -157,6 +163,7 @@ impl Port {
 /// An environment variable: a plain value or a reference to a Secret key. There is no way
 /// to put a secret value in the model.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Env {
     /// Variable name.
     pub name: String,
@@ -166,6 +173,7 @@ pub struct Env {
 
 /// The value of an environment variable.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum EnvValue {
     /// A literal, non-secret value.
     Plain(String),
@@ -175,6 +183,7 @@ pub enum EnvValue {
 
 /// A key of an existing Secret in the app's namespace.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct SecretKey {
     /// Secret name.
     pub secret: String,
@@ -192,6 +201,7 @@ pub fn secret(secret: &str, key: &str) -> SecretKey {
 
 /// Requests and limits. `None` takes the cluster default.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Resources {
     /// CPU request.
     pub cpu_request: Option<Cpu>,
@@ -205,6 +215,7 @@ pub struct Resources {
 
 /// A health check.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Probe {
     /// What is checked.
     pub check: ProbeCheck,
@@ -218,6 +229,7 @@ pub struct Probe {
 
 /// The action a probe performs.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum ProbeCheck {
     /// `httpGet` of this path on the primary port.
     Http(String),
@@ -266,6 +278,7 @@ impl Probe {
 
 /// The app's probes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Probes {
     /// Liveness probe.
     pub liveness: Option<Probe>,
@@ -279,6 +292,7 @@ pub struct Probes {
 
 /// Pod and container security, secure by default. Every weakening carries a reason.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Security {
     /// UID (`None`: cluster default).
     pub uid: Option<i64>,
@@ -293,6 +307,7 @@ pub struct Security {
 /// An exception to the secure defaults (non-root, read-only root filesystem, no privilege
 /// escalation, all capabilities dropped).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Exception {
     /// The image's init must start as root (it drops privileges itself).
     RunAsRoot,
@@ -315,6 +330,7 @@ impl Exception {
 
 /// A policy lint that an app may suppress, with a reason (see `portkey_validate::lint`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Lint {
     /// Images are pinned by tag and digest, never `latest`.
     ImageDigest,
@@ -346,6 +362,7 @@ pub const EXCEPTION_PREFIX: &str = "portkey.dev/exception.";
 
 /// A volume mounted into the app's container.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Volume {
     /// Volume name; a claim is named `<app>-<name>`.
     pub name: String,
@@ -361,6 +378,7 @@ pub struct Volume {
 
 /// Where a volume's data lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum VolumeSource {
     /// A PersistentVolumeClaim the app owns.
     Claim(Claim),
@@ -382,6 +400,7 @@ pub enum VolumeSource {
 
 /// A PersistentVolumeClaim.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Claim {
     /// Requested size.
     pub size: Memory,
@@ -512,6 +531,7 @@ impl Volume {
 
 /// A file mounted from the app's ConfigMap `<app>-config`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct ConfigFile {
     /// Absolute path in the container; its file name is the ConfigMap key.
     pub path: String,
@@ -521,6 +541,7 @@ pub struct ConfigFile {
 
 /// HTTPS exposure.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Https {
     /// Host label under the cluster domain (`vault` → `vault.<domain>`).
     pub host: String,
@@ -530,6 +551,7 @@ pub struct Https {
 
 /// How the app's Service is reachable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum ServiceExposure {
     /// Inside the cluster only (`ClusterIP`).
     #[default]
@@ -541,6 +563,7 @@ pub enum ServiceExposure {
 
 /// A dependency on another app.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Dependency {
     /// The other app's name.
     pub app: String,
