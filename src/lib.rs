@@ -22,6 +22,7 @@ pub mod prelude {
     pub use serde_json::json;
 }
 
+pub mod cli;
 pub use portkey_compile;
 pub mod report;
 
