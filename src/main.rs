@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use portkey::cli::Format;
 
 /// See `Cargo.toml`: measured faster than the system allocator on the pipeline.
@@ -62,6 +62,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// List every container image and chart release with its version and source file.
+    Images {
+        /// Output format (text: `image  version  source-file  app`, one line each).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the JSON Schema of the model's configuration types (an app by default).
+    Schema {
+        /// Which type.
+        #[arg(value_enum, default_value_t = portkey::cli::schema::Type::App)]
+        r#type: portkey::cli::schema::Type,
+    },
+    /// Print a shell completion script (`portkey completions bash > /etc/bash_completion.d/portkey`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
@@ -79,6 +96,9 @@ fn main() -> ExitCode {
             format,
             path,
         } => portkey::cli::validate::run(schemas.as_deref(), &path, format),
+        Command::Images { format } => portkey::cli::images::run(format),
+        Command::Schema { r#type } => portkey::cli::schema::run(r#type),
+        Command::Completions { shell } => portkey::cli::completions(shell, &mut Cli::command()),
     }
 }
 

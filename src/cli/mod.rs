@@ -17,8 +17,12 @@
 //! - `{"kind": "compiled", "message"}`: a compiled object that fails the embedded schemas or
 //!   a policy lint ([`crate::Error::Invalid`]).
 
+pub mod images;
 pub mod render;
+pub mod schema;
 pub mod validate;
+
+use std::process::ExitCode;
 
 use portkey_model::ModelError;
 use serde_json::{Value, json};
@@ -78,4 +82,11 @@ pub fn error_problems(e: &crate::Error) -> Vec<Value> {
             .collect(),
         crate::Error::Render(_) => Vec::new(),
     }
+}
+
+/// `portkey completions <shell>`: the completion script of `command` on stdout.
+pub fn completions(shell: clap_complete::Shell, command: &mut clap::Command) -> ExitCode {
+    let name = command.get_name().to_string();
+    clap_complete::generate(shell, command, name, &mut std::io::stdout());
+    ExitCode::SUCCESS
 }

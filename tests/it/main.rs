@@ -3,7 +3,7 @@
 //! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
 //! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), and the
 //! output directory and the CLI (`render_fs`, `cli`; `cli_json` for `--format json` and the
-//! exit codes).
+//! exit codes, `cli_tools` for `images`, `schema` and `completions`).
 //!
 //! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
 //! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
@@ -15,6 +15,7 @@ mod backups;
 mod bootstrap;
 mod cli;
 mod cli_json;
+mod cli_tools;
 mod errors;
 mod pipeline;
 mod render_fs;
