@@ -277,10 +277,10 @@ fn pipeline(
 }
 
 /// The generated Markdown documents: `(path, source, body)`.
-fn documents(
-    catalogue: &portkey_model::Catalogue<'_>,
+fn documents<'c>(
+    catalogue: &portkey_model::Catalogue<'c>,
     plan: &Plan,
-) -> Vec<(&'static str, &'static str, String)> {
+) -> Vec<(&'static str, &'c str, String)> {
     let mut out = Vec::new();
     if portkey_compile::backup::any_backups(catalogue) {
         out.push((
@@ -298,7 +298,7 @@ fn documents(
     }
     out.push((
         portkey_render::architecture::PATH,
-        "cluster.rs",
+        &catalogue.cluster.source,
         portkey_render::architecture::document(catalogue, plan),
     ));
     out

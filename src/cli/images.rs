@@ -33,11 +33,11 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use portkey_compile::CLUSTER_SOURCE;
 use portkey_model::app::App;
 use portkey_model::chart::Chart;
 use portkey_model::cluster::Cluster;
 use portkey_model::components::ClusterPart;
+use portkey_model::resolve::ImageRef;
 use serde_json::{Value, json};
 
 use super::{Format, print_json};
@@ -56,20 +56,12 @@ pub struct ImageUse {
 }
 
 impl ImageUse {
-    /// `(image, tag, digest)`: the reference without tag and digest, and each if present.
-    pub fn parts(&self) -> (&str, Option<&str>, Option<&str>) {
-        let (rest, digest) = match self.reference.split_once('@') {
-            Some((rest, digest)) => (rest, Some(digest)),
-            None => (self.reference.as_str(), None),
-        };
-        let name_start = rest.rfind('/').map_or(0, |i| i + 1);
-        match rest[name_start..].rfind(':') {
-            Some(i) => (
-                &rest[..name_start + i],
-                Some(&rest[name_start + i + 1..]),
-                digest,
-            ),
-            None => (rest, None, digest),
+    /// `(image, tag, digest)`: the repository, and the tag and digest if present (a
+    /// malformed reference, which resolution reports, is all repository).
+    pub fn parts(&self) -> (String, Option<String>, Option<String>) {
+        match ImageRef::parse(&self.reference) {
+            Ok(r) => (r.repository, Some(r.tag), r.digest),
+            Err(_) => (self.reference.clone(), None, None),
         }
     }
 }
@@ -96,7 +88,7 @@ pub fn images(cluster: &Cluster, apps: &[App]) -> Vec<ImageUse> {
         if waits {
             add(
                 &cluster.defaults.wait_image,
-                CLUSTER_SOURCE,
+                &cluster.source,
                 &a.name,
                 "init-container",
             );
@@ -105,7 +97,7 @@ pub fn images(cluster: &Cluster, apps: &[App]) -> Vec<ImageUse> {
     if cluster.nodes.iter().any(|n| n.devices().next().is_some()) {
         add(
             &cluster.device_plugins.generic_device_plugin_image,
-            CLUSTER_SOURCE,
+            &cluster.source,
             &ClusterPart::Devices.app_name(),
             "device-plugin",
         );
@@ -163,10 +155,10 @@ pub fn text(cluster: &Cluster, apps: &[App], all_charts: &[Chart]) -> String {
         let (image, tag, digest) = u.parts();
         let version = match (tag, digest) {
             (Some(t), Some(d)) => format!("{t}@{d}"),
-            (Some(v), None) | (None, Some(v)) => v.to_string(),
+            (Some(v), None) | (None, Some(v)) => v,
             (None, None) => "-".into(),
         };
-        rows.insert([image.to_string(), version, u.source.clone(), u.app.clone()]);
+        rows.insert([image, version, u.source.clone(), u.app.clone()]);
     }
     for c in all_charts {
         rows.insert([

@@ -99,6 +99,7 @@ fn class(name: StorageClassRef, reclaim: Reclaim) -> StorageClass {
 /// with snapshots, one NFS share.
 pub fn test_cluster() -> Cluster {
     Cluster {
+        source: "cluster.rs".into(),
         name: "test".into(),
         domain: DOMAIN.into(),
         git: GitSource {

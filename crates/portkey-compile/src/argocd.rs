@@ -12,8 +12,8 @@ use crate::crd::argocd::{
     SyncPolicy,
 };
 use crate::{
-    ARGOCD_DIR, ARGOCD_NAMESPACE, BOOTSTRAP_DIR, CLUSTER_DIR, CLUSTER_SOURCE, GENERATED_PATH,
-    Manifest, Object, ROOT_APP, app_dir, meta, pod_security_labels,
+    ARGOCD_DIR, ARGOCD_NAMESPACE, BOOTSTRAP_DIR, CLUSTER_DIR, GENERATED_PATH, Manifest, Object,
+    ROOT_APP, app_dir, meta, pod_security_labels,
 };
 
 /// The in-cluster API server.
@@ -319,7 +319,7 @@ pub fn argocd_objects(
     for p in projects(catalogue, cluster_objects) {
         out.push(Manifest {
             dir: ARGOCD_DIR.into(),
-            source: CLUSTER_SOURCE.into(),
+            source: catalogue.cluster.source.clone(),
             object: p.into(),
         });
     }
@@ -347,7 +347,7 @@ pub fn argocd_objects(
     );
     out.push(Manifest {
         dir: BOOTSTRAP_DIR.into(),
-        source: CLUSTER_SOURCE.into(),
+        source: catalogue.cluster.source.clone(),
         object: root.into(),
     });
 }

@@ -49,8 +49,6 @@ pub const CLUSTER_DIR: &str = "cluster";
 pub const ROOT_APP: &str = "portkey-root";
 /// Where `generated/` sits in the Git repository.
 pub const GENERATED_PATH: &str = "generated";
-/// Source recorded for cluster-level objects.
-pub const CLUSTER_SOURCE: &str = "cluster.rs";
 
 /// Compiles the catalogue into manifests, in a deterministic order.
 ///
@@ -136,7 +134,7 @@ fn cluster_objects(catalogue: &Catalogue<'_>, out: &mut Vec<Manifest>) {
         };
         out.extend(objects.into_iter().map(|object| Manifest {
             dir: format!("{CLUSTER_DIR}/{}", part.key()),
-            source: CLUSTER_SOURCE.into(),
+            source: catalogue.cluster.source.clone(),
             object,
         }));
     }

@@ -136,7 +136,7 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
     let part = |p: ClusterPart, needs: Vec<Capability>, provides: Vec<Capability>| Component {
         name: p.app_name(),
         kind: ComponentKind::Cluster(p),
-        source: "cluster.rs".into(),
+        source: cluster.source.clone(),
         needs: needs.into_iter().collect(),
         after: BTreeSet::new(),
         provides: provides.into_iter().collect(),
@@ -277,14 +277,11 @@ pub fn components(
         for cap in &c.needs {
             match providers.get(cap) {
                 Some(p) => d.extend(p.iter().filter(|p| **p != c.name).map(|p| (*p).to_string())),
-                None if strict && matches!(cap, Capability::Crds(_)) => errors.push(ModelError {
-                    app: c.name.clone(),
-                    file: c.source.clone(),
-                    field: "needs".into(),
-                    problem: format!("needs the {cap}, which no chart release provides"),
-                    fix: "add the chart that installs them under apps/ (with `.provides_crds(..)`)"
-                        .into(),
-                }),
+                None if strict && matches!(cap, Capability::Crds(_)) => errors.push(
+                    ModelError::at(&c.source, &c.name, "needs")
+                        .problem(format!("needs the {cap}, which no chart release provides"))
+                        .fix("add the chart that installs them under apps/ (with `.provides_crds(..)`)"),
+                ),
                 None => {}
             }
         }
@@ -292,15 +289,13 @@ pub fn components(
             if names.contains(a.as_str()) {
                 d.insert(a.clone());
             } else {
-                errors.push(ModelError {
-                    app: c.name.clone(),
-                    file: c.source.clone(),
-                    field: "after".into(),
-                    problem: format!(
-                        "comes after `{a}`, which is neither an app nor a chart release"
-                    ),
-                    fix: "name an existing app or release".into(),
-                });
+                errors.push(
+                    ModelError::at(&c.source, &c.name, "after")
+                        .problem(format!(
+                            "comes after `{a}`, which is neither an app nor a chart release"
+                        ))
+                        .fix("name an existing app or release"),
+                );
             }
         }
         deps.push(d.into_iter().collect());
@@ -403,13 +398,11 @@ fn assign_waves(all: &mut [Component]) -> Result<(), Vec<ModelError>> {
         if let Err(cycle) = visit(i, all, &index, &mut wave, &mut on_stack, &mut Vec::new()) {
             let names: Vec<&str> = cycle.iter().map(|i| all[*i].name.as_str()).collect();
             let first = &all[cycle[0]];
-            return Err(vec![ModelError {
-                app: first.name.clone(),
-                file: first.source.clone(),
-                field: "dependencies".into(),
-                problem: format!("sync-wave cycle: {}", names.join(" → ")),
-                fix: "break the cycle: remove an `after`/`depends_on`, or a capability one of them needs".into(),
-            }]);
+            return Err(vec![
+                ModelError::at(&first.source, &first.name, "dependencies")
+                    .problem(format!("sync-wave cycle: {}", names.join(" → ")))
+                    .fix("break the cycle: remove an `after`/`depends_on`, or a capability one of them needs"),
+            ]);
         }
     }
     for (c, w) in all.iter_mut().zip(wave) {
