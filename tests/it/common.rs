@@ -199,7 +199,7 @@ pub fn compile(apps: Vec<App>) -> Vec<Manifest> {
     let cluster = test_cluster();
     let catalogue = portkey_model::resolve(&cluster, apps)
         .unwrap_or_else(|e| panic!("resolving the test apps failed:\n{e}"));
-    portkey_compile::compile(&catalogue)
+    portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The object of `kind` named `name` as JSON (panics with the list of objects if absent).

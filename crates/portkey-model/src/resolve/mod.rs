@@ -39,9 +39,6 @@ pub struct Catalogue<'c> {
     pub apps: Vec<ResolvedApp>,
     /// Chart releases, sorted by name.
     pub charts: Vec<crate::chart::Chart>,
-    /// Every deployable component with its dependencies and sync wave, in output order:
-    /// charts, cluster parts, apps.
-    pub components: Vec<crate::components::Component>,
 }
 
 /// An app with everything compilation needs worked out.
@@ -75,9 +72,6 @@ pub struct ResolvedApp {
     pub memory_limit: Memory,
     /// The app's claims.
     pub claims: Vec<ResolvedClaim>,
-    /// The Argo CD sync wave of the app's Application (derived from its dependencies; see
-    /// [`crate::components`]).
-    pub wave: i32,
 }
 
 impl ResolvedApp {
@@ -141,8 +135,8 @@ pub fn resolve(cluster: &Cluster, apps: Vec<App>) -> Result<Catalogue<'_>, Model
     resolve_all(cluster, apps, Vec::new())
 }
 
-/// Resolves apps and chart releases together: names are unique across both, every CRD a
-/// component needs has a provider, and sync waves follow from the dependencies.
+/// Resolves apps and chart releases together: names are unique across both. (Sync waves
+/// follow later, from what compilation emits: see the `components` module.)
 pub fn resolve_all(
     cluster: &Cluster,
     apps: Vec<App>,
@@ -167,25 +161,10 @@ pub fn resolve_all(
         (a.app.namespace.name(), &a.app.name).cmp(&(b.app.namespace.name(), &b.app.name))
     });
     charts.sort_by(|a, b| a.name.cmp(&b.name));
-    let strict = !charts.is_empty();
-    let components =
-        crate::components::components(cluster, &resolved, &charts, strict).map_err(ModelErrors)?;
-    let waves: BTreeMap<&str, i32> = components
-        .iter()
-        .filter(|c| c.kind == crate::components::ComponentKind::App)
-        .map(|c| (c.name.as_str(), c.wave))
-        .collect();
-    for app in &mut resolved {
-        app.wave = waves
-            .get(app.app.name.as_str())
-            .copied()
-            .unwrap_or_default();
-    }
     Ok(Catalogue {
         cluster,
         apps: resolved,
         charts,
-        components,
     })
 }
 
@@ -215,7 +194,6 @@ impl Parts {
             memory_request: self.sizing.memory_request,
             memory_limit: self.sizing.memory_limit,
             claims: self.claims,
-            wave: 0,
         }
     }
 }
