@@ -13,9 +13,10 @@
 //! - `{"kind": "model", "app", "file", "field", "problem", "fix"}`: a [`ModelError`];
 //! - `{"kind": "object", "file", "object", "pointer", "message"}`: an object that fails its
 //!   schema or does not parse ([`portkey_validate::Problem`]; `pointer` is a JSON pointer,
-//!   `""` for the whole object);
-//! - `{"kind": "compiled", "message"}`: a compiled object that fails the embedded schemas or
-//!   a policy lint ([`crate::Error::Invalid`]).
+//!   `""` for the whole object). From `validate`, `file` is the YAML file; from `render`, a
+//!   compiled object's model source ([`crate::Invalid::Schema`]);
+//! - `{"kind": "lint", "lint", "file", "object", "message"}`: a compiled object that fails a
+//!   policy lint (`lint` is its id, `image-digest`; [`crate::Invalid::Lint`]).
 
 pub mod images;
 pub mod render;
@@ -76,9 +77,18 @@ pub fn object_problem(p: &portkey_validate::Problem) -> Value {
 pub fn error_problems(e: &crate::Error) -> Vec<Value> {
     match e {
         crate::Error::Model(errors) => errors.0.iter().map(model_problem).collect(),
-        crate::Error::Invalid(messages) => messages
+        crate::Error::Invalid(problems) => problems
             .iter()
-            .map(|m| json!({"kind": "compiled", "message": m}))
+            .map(|p| match p {
+                crate::Invalid::Schema(p) => object_problem(p),
+                crate::Invalid::Lint(l) => json!({
+                    "kind": "lint",
+                    "lint": l.lint,
+                    "file": l.source,
+                    "object": l.object,
+                    "message": l.message,
+                }),
+            })
             .collect(),
         crate::Error::Render(_) => Vec::new(),
     }

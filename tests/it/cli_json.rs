@@ -228,6 +228,36 @@ fn a_bad_app_comes_out_as_json_model_problems_with_exit_1() {
 }
 
 #[test]
+fn a_compiled_object_that_fails_a_lint_comes_out_as_a_json_lint_problem_with_exit_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("generated");
+    let undigested = crate::common::app("undigested").image("docker.io/library/nginx:1.27.0");
+    let run = execute(&test_cluster(), vec![undigested], Vec::new(), true, &out);
+    assert_eq!(run.exit_code(), 1);
+    let v = run.json(&out);
+    assert_eq!(v["status"], "invalid", "{v:#}");
+    let problems = v["problems"].as_array().unwrap();
+    let lint = problems
+        .iter()
+        .find(|p| p["lint"] == "image-digest")
+        .unwrap_or_else(|| panic!("no image-digest problem: {v:#}"));
+    assert_eq!(lint["kind"], "lint");
+    assert_eq!(lint["file"], "apps/undigested.rs");
+    assert_eq!(lint["object"], "Deployment/lab/undigested");
+    assert!(
+        lint["message"].as_str().unwrap().contains("digest"),
+        "{lint}"
+    );
+    let keys: Vec<&str> = lint
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["file", "kind", "lint", "message", "object"]);
+}
+
+#[test]
 fn bad_arguments_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     for args in [
