@@ -243,6 +243,73 @@ fn every_real_app_validates_against_the_schema_and_a_broken_one_does_not() {
     }
 }
 
+/// Every builder of the model, so that each variant and optional field is serialized once.
+#[test]
+fn an_app_built_with_every_builder_validates_against_the_schema() {
+    use crate::common::{DONGLE, FAST, MEDIA_SHARE, NODE_A};
+    use portkey::prelude::{
+        AccessMode, App, Backup, Cpu, Exception, GpuVendor, Lint, Memory, Port, Probe, Retention,
+        Volume, secret,
+    };
+    let app = App::new("everything", crate::common::LAB)
+        .source("apps/everything.rs")
+        .describe("every builder")
+        .image(crate::common::IMAGE)
+        .stateful()
+        .command(&["/bin/app"])
+        .args(&["--serve"])
+        .port(Port::http(8080))
+        .port(Port::udp("discovery", 1900).lan())
+        .port(Port::tcp("peer", 51413))
+        .env("MODE", "prod")
+        .env_secret("TOKEN", secret("everything", "TOKEN"))
+        .requests(Cpu::m(100), Memory::mi(256))
+        .memory_limit(Memory::gi(1))
+        .cpu_limit(Cpu::cores(2))
+        .probe(Probe::http("/health").host("everything.example"))
+        .startup(Probe::exec(&["true"]).allow(30, 10))
+        .run_as(568, 568)
+        .supplemental_groups(&[44])
+        .allow(Exception::RunAsRoot, "init")
+        .allow(Exception::WritableRootFilesystem, "writes")
+        .allow(Exception::Capability("NET_ADMIN".into()), "vpn")
+        .allow_lint(Lint::Probes, "why")
+        .volume(
+            Volume::claim("data", "/data", Memory::gi(5))
+                .class(FAST)
+                .access(AccessMode::ReadWriteMany)
+                .backup(Backup::cron("5 4 * * *").retain(Retention::days(3))),
+        )
+        .volume(Volume::claim("cache", "/cache", Memory::gi(1)).no_backup("cache"))
+        .volume(Volume::claim("six", "/six", Memory::gi(1)).backup(Backup::every_6_hours()))
+        .volume(
+            Volume::nfs("media", "/media", MEDIA_SHARE)
+                .sub_path("x")
+                .read_only(),
+        )
+        .volume(Volume::scratch("shm", "/dev/shm").in_memory(Memory::mi(64)))
+        .no_tmp()
+        .config_file("/etc/app.conf", "a = 1\n")
+        .gpu(GpuVendor::Intel)
+        .needs(DONGLE)
+        .pin(&[NODE_A], "why")
+        .https("everything")
+        .ingress_annotation("a", "b")
+        .lan()
+        .depends_on("db")
+        .waits_for("broker")
+        .critical("data")
+        .annotation("k", "v")
+        .prune(false)
+        .self_heal(false);
+    let value = serde_json::to_value(&app).unwrap();
+    assert_eq!(
+        errors(&schema("app"), &value),
+        Vec::<String>::new(),
+        "{value:#}"
+    );
+}
+
 #[test]
 fn every_real_chart_and_the_inventory_validate_against_their_schemas() {
     let validator = schema("chart");
