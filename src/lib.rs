@@ -154,7 +154,18 @@ pub fn plan(cluster: &Cluster, apps: Vec<App>) -> Result<Plan, Error> {
 /// [`plan`] with the chart releases.
 pub fn plan_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Result<Plan, Error> {
     let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
-    checked_plan(&catalogue)
+    // The waves follow from the compiled objects: a CRD no release provides, an unknown
+    // `after` or a dependency cycle fails the plan as it fails the render.
+    let waves = portkey_compile::components(&catalogue).err();
+    match (checked_plan(&catalogue), waves) {
+        (plan, None) => plan,
+        (Ok(_), Some(errors)) => Err(Error::Model(errors)),
+        (Err(Error::Model(mut errors)), Some(more)) => {
+            errors.0.extend(more.0);
+            Err(Error::Model(errors))
+        }
+        (Err(e), Some(_)) => Err(e),
+    }
 }
 
 fn checked_plan(catalogue: &portkey_model::Catalogue<'_>) -> Result<Plan, Error> {

@@ -188,7 +188,7 @@ fn a_dependency_cycle_is_an_error_naming_it() {
             .provides_crds("deviceplugin.intel.com"),
     ];
     let apps = vec![backed_up_notes()];
-    let err = portkey::build_with(&cluster, apps, charts)
+    let err = portkey::build_with(&cluster, apps.clone(), charts.clone())
         .unwrap_err()
         .to_string();
     assert!(err.contains("cycle"), "{err}");
@@ -196,6 +196,11 @@ fn a_dependency_cycle_is_an_error_naming_it() {
         err.contains("volsync") && err.contains("notes"),
         "the cycle is named: {err}"
     );
+    // `plan` reports it too: the waves are part of what it checks.
+    let plan = portkey::plan_with(&cluster, apps, charts)
+        .unwrap_err()
+        .to_string();
+    assert!(plan.contains("cycle"), "plan: {plan}");
 }
 
 #[test]

@@ -337,3 +337,8 @@ pub fn find_problem(all: &[ModelError], app: &str, field: &str, mentions: &[&str
     }
     e
 }
+
+/// The repository's root (the root package's manifest directory).
+pub fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}

@@ -3,7 +3,8 @@
 //! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
 //! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), and the
 //! output directory and the CLI (`render_fs`, `cli`; `cli_json` for `--format json` and the
-//! exit codes, `cli_tools` for `images`, `schema` and `completions`).
+//! exit codes, `cli_tools` for `images`, `schema` and `completions`), and the code map
+//! (`docs`).
 //!
 //! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
 //! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
@@ -16,6 +17,7 @@ mod bootstrap;
 mod cli;
 mod cli_json;
 mod cli_tools;
+mod docs;
 mod errors;
 mod pipeline;
 mod render_fs;

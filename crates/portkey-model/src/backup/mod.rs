@@ -13,7 +13,7 @@ mod cron;
 pub mod resolved;
 
 pub use cron::check_cron;
-pub use resolved::{RESTIC_KEYS, RESTORE_TRIGGER, ResolvedBackup, ResticKeys};
+pub use resolved::{RESTIC_KEYS, RESTORE_TRIGGER, RUNBOOK, ResolvedBackup, ResticKeys};
 
 /// A backup declaration on one volume.
 #[derive(Clone, Debug, PartialEq, Eq)]
