@@ -196,6 +196,18 @@ fn render_json_when_the_directory_cannot_be_read_is_an_error_and_exits_2() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
 }
 
+/// Renders `apps` on the test inventory into `out`, expecting `invalid` with exit 1 and
+/// nothing written; returns the JSON report.
+fn invalid_run(apps: Vec<portkey::prelude::App>, check: bool, out: &Path) -> Value {
+    let run = execute(&test_cluster(), apps, Vec::new(), check, out);
+    assert_eq!(run.exit_code(), 1);
+    let v = run.json(out);
+    assert_eq!(v["status"], "invalid", "{v:#}");
+    assert_eq!(v["check"], check);
+    assert!(!out.exists(), "an invalid model was written");
+    v
+}
+
 #[test]
 fn a_bad_app_comes_out_as_json_model_problems_with_exit_1() {
     let tmp = tempfile::tempdir().unwrap();
@@ -204,11 +216,7 @@ fn a_bad_app_comes_out_as_json_model_problems_with_exit_1() {
         .source("apps/broken.rs")
         .pin(&[crate::common::NODE_GHOST], "test");
     for check in [true, false] {
-        let run = execute(&test_cluster(), vec![bad.clone()], Vec::new(), check, &out);
-        assert_eq!(run.exit_code(), 1);
-        let v = run.json(&out);
-        assert_eq!(v["status"], "invalid", "{v:#}");
-        assert_eq!(v["check"], check);
+        let v = invalid_run(vec![bad.clone()], check, &out);
         let problem = v["problems"]
             .as_array()
             .unwrap()
@@ -223,7 +231,6 @@ fn a_bad_app_comes_out_as_json_model_problems_with_exit_1() {
             "{problem}"
         );
         assert!(!problem["fix"].as_str().unwrap().is_empty(), "{problem}");
-        assert!(!out.exists(), "an invalid model was written");
     }
 }
 
@@ -232,10 +239,7 @@ fn a_compiled_object_that_fails_a_lint_comes_out_as_a_json_lint_problem_with_exi
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("generated");
     let undigested = crate::common::app("undigested").image("docker.io/library/nginx:1.27.0");
-    let run = execute(&test_cluster(), vec![undigested], Vec::new(), true, &out);
-    assert_eq!(run.exit_code(), 1);
-    let v = run.json(&out);
-    assert_eq!(v["status"], "invalid", "{v:#}");
+    let v = invalid_run(vec![undigested], true, &out);
     let problems = v["problems"].as_array().unwrap();
     let lint = problems
         .iter()
