@@ -1,10 +1,11 @@
 //! portkey's integration tests: one binary (one link, one shared [`common`] module), with a
 //! module per stage of the pipeline: model errors (`errors`), the whole pipeline
 //! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
-//! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), the
-//! output directory and the CLI (`render_fs`, `cli`), the code map (`docs`), and the
-//! GitHub Actions workflows and Renovate's config (`workflows`, and `tools` for their
-//! linters).
+//! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), the output
+//! directory and the CLI (`render_fs`, `cli`; `cli_json` for `--format json` and the exit
+//! codes, `cli_tools` for `images`, `schema` and `completions`), the code map (`docs`),
+//! and the GitHub Actions workflows and Renovate's config (`workflows`, and `linters` for
+//! the tools that lint them).
 //!
 //! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
 //! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
@@ -15,12 +16,14 @@ mod analysis;
 mod backups;
 mod bootstrap;
 mod cli;
+mod cli_json;
+mod cli_tools;
 mod docs;
 mod errors;
+mod linters;
 mod pipeline;
 mod render_fs;
 mod renovate;
 mod snapshots;
-mod tools;
 mod validation;
 mod workflows;

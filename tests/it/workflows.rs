@@ -1,5 +1,5 @@
 //! What the GitHub Actions workflows and renovate.json promise, checked on their text
-//! without any outside tool (the linters themselves are in `tools`): actions pinned by
+//! without any outside tool (the linters themselves are in `linters`): actions pinned by
 //! commit SHA with the version in a comment, least privilege, the trusted half of the diff
 //! comment never touching the pull request's code, and the update loop's pieces agreeing
 //! with each other.
