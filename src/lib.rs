@@ -23,8 +23,10 @@ pub mod prelude {
 }
 
 pub use portkey_compile;
+pub mod git;
 pub mod report;
 
+pub use portkey_diff;
 pub use portkey_model;
 pub use portkey_render;
 pub use portkey_validate;

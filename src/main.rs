@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod diff_command;
+
 /// See `Cargo.toml`: measured faster than the system allocator on the pipeline.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -48,6 +50,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Compare what render produces now with generated/ at a git ref, object by object,
+    /// and warn about immutable, destructive and risky changes. Exit 0: no change, 1:
+    /// changes, 2: error, 3: warnings (only with `--fail-on warning`).
+    Diff {
+        #[command(flatten)]
+        args: diff_command::Args,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -68,6 +77,7 @@ fn main() -> ExitCode {
         } => render(check, &out, timings),
         Command::Plan { format } => plan(format),
         Command::Validate { schemas, path } => validate(schemas.as_deref(), &path),
+        Command::Diff { args } => diff_command::run(&args),
     }
 }
 

@@ -2,7 +2,7 @@
 //! module per stage of the pipeline: model errors (`errors`), the whole pipeline
 //! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
 //! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), and the
-//! output directory and the CLI (`render_fs`, `cli`).
+//! output directory and the CLI (`render_fs`, `cli`), and `portkey diff` (`diff`).
 //!
 //! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
 //! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
@@ -13,6 +13,7 @@ mod analysis;
 mod backups;
 mod bootstrap;
 mod cli;
+mod diff;
 mod errors;
 mod pipeline;
 mod render_fs;

@@ -1,0 +1,496 @@
+//! Compares two `generated/` trees object by object, field by field, and warns about the
+//! changes Argo CD cannot apply in place or that lose data.
+//!
+//! This crate comes after rendering in the pipeline and knows nothing of the model: it
+//! reads two trees of YAML text ([`Tree`], paths relative to `generated/`) and
+//!
+//! - keys every object by (apiVersion, kind, namespace, name), not by file, so a moved file
+//!   is not a change, and `---`-separated documents are objects of their own;
+//! - compares the parsed values, so comments (the file header) and key order are noise it
+//!   never sees; each changed field is reported with its path and both values
+//!   ([`fields`]);
+//! - warns, naming the consequence, about immutable fields, destructive changes, sync-wave
+//!   changes, version downgrades and likely claim renames ([`warnings`]);
+//! - writes the result as text ([`text`]), as a Markdown PR comment capped under GitHub's
+//!   limit ([`markdown`]) or as JSON (the [`Diff`] serializes).
+//!
+//! Files that are not YAML (`ARCHITECTURE.md`, `RESTORE.md`, ...) are compared as whole
+//! files ([`Diff::documents`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::Value;
+
+mod backup;
+pub mod fields;
+pub mod markdown;
+pub mod text;
+pub mod version;
+pub mod warnings;
+
+pub use fields::FieldChange;
+pub use warnings::{Category, Warning};
+
+/// File contents by path relative to `generated/` (`/`-separated).
+pub type Tree = BTreeMap<String, String>;
+
+/// Why two trees could not be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A YAML file does not parse.
+    #[error(
+        "{side}: generated/{path} is not valid YAML: {message}; fix: repair or regenerate it (`cargo run -- render`)"
+    )]
+    Yaml {
+        /// Which tree (`base` or `head`).
+        side: &'static str,
+        /// The file.
+        path: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A document is not a Kubernetes object.
+    #[error(
+        "{side}: document {index} of generated/{path} is not a Kubernetes object ({problem}); fix: every YAML document under generated/ needs apiVersion, kind and metadata.name"
+    )]
+    NotAnObject {
+        /// Which tree.
+        side: &'static str,
+        /// The file.
+        path: String,
+        /// The document's position in the file, from 1.
+        index: usize,
+        /// What is missing.
+        problem: String,
+    },
+    /// Two documents of one tree are the same object.
+    #[error(
+        "{side}: generated/{first} and generated/{second} both hold {key}; fix: an object must be written once (rename one of them)"
+    )]
+    Duplicate {
+        /// Which tree.
+        side: &'static str,
+        /// The object.
+        key: Box<ObjectKey>,
+        /// The first file.
+        first: String,
+        /// The second file.
+        second: String,
+    },
+}
+
+/// What identifies an object in the cluster.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectKey {
+    /// `apps/v1`, `v1`, ...
+    pub api_version: String,
+    /// `Deployment`, ...
+    pub kind: String,
+    /// Empty for cluster-scoped objects.
+    pub namespace: String,
+    /// `metadata.name`.
+    pub name: String,
+}
+
+impl fmt::Display for ObjectKey {
+    /// `Deployment media/sonarr (apps/v1)`, or `Namespace home (v1)` when cluster-scoped.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{} {} ({})", self.kind, self.name, self.api_version)
+        } else {
+            write!(
+                f,
+                "{} {}/{} ({})",
+                self.kind, self.namespace, self.name, self.api_version
+            )
+        }
+    }
+}
+
+/// One object of a tree: where it was and what it is.
+#[derive(Clone, Debug)]
+pub struct Object {
+    /// The file under `generated/`.
+    pub path: String,
+    /// The app it belongs to (see [`app_of`]).
+    pub app: String,
+    /// The parsed document.
+    pub value: Value,
+}
+
+/// Every object of a tree by key.
+pub type Objects = BTreeMap<ObjectKey, Object>;
+
+/// An object in both trees whose value differs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Changed {
+    /// The object.
+    pub object: ObjectKey,
+    /// Each changed field.
+    pub fields: Vec<FieldChange>,
+}
+
+/// The changes of one app's objects.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AppDiff {
+    /// Objects only in the new tree.
+    pub added: Vec<ObjectKey>,
+    /// Objects in both whose value differs.
+    pub changed: Vec<Changed>,
+    /// Objects only in the base tree.
+    pub removed: Vec<ObjectKey>,
+}
+
+impl AppDiff {
+    /// Added, changed and removed objects.
+    pub fn len(&self) -> usize {
+        self.added.len() + self.changed.len() + self.removed.len()
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// How a file that is not YAML changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileChange {
+    /// Only in the new tree.
+    Added,
+    /// In both, with other text.
+    Changed,
+    /// Only in the base tree.
+    Removed,
+}
+
+/// An object whose file moved while its value stayed the same (not a change).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Moved {
+    /// The object.
+    pub object: ObjectKey,
+    /// Its file in the base tree.
+    pub from: String,
+    /// Its file in the new tree.
+    pub to: String,
+}
+
+/// Everything that differs between two trees.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Diff {
+    /// The changed apps, by app name (only apps with changes).
+    pub apps: BTreeMap<String, AppDiff>,
+    /// What a reviewer must look at, in app then object order.
+    pub warnings: Vec<Warning>,
+    /// Files that are not YAML, by path.
+    pub documents: BTreeMap<String, FileChange>,
+    /// Objects whose file moved, unchanged.
+    pub moved: Vec<Moved>,
+}
+
+/// Counts over all apps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Apps with changed objects.
+    pub apps: usize,
+    /// Objects added.
+    pub added: usize,
+    /// Objects changed.
+    pub changed: usize,
+    /// Objects removed.
+    pub removed: usize,
+    /// Documents (non-YAML files) added, changed or removed.
+    pub documents: usize,
+    /// Warnings.
+    pub warnings: usize,
+}
+
+impl Diff {
+    /// Whether the trees hold the same objects and documents (moves aside).
+    pub fn is_empty(&self) -> bool {
+        self.apps.is_empty() && self.documents.is_empty()
+    }
+
+    /// The counts of the summary line.
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals {
+            apps: self.apps.len(),
+            documents: self.documents.len(),
+            warnings: self.warnings.len(),
+            ..Totals::default()
+        };
+        for app in self.apps.values() {
+            t.added += app.added.len();
+            t.changed += app.changed.len();
+            t.removed += app.removed.len();
+        }
+        t
+    }
+
+    /// The warnings of `app`.
+    pub fn warnings_of<'a>(&'a self, app: &'a str) -> impl Iterator<Item = &'a Warning> + 'a {
+        self.warnings.iter().filter(move |w| w.app == app)
+    }
+
+    /// The app names, apps with warnings first, each group by name.
+    pub fn apps_in_review_order(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.apps.keys().map(String::as_str).collect();
+        for w in &self.warnings {
+            if !self.apps.contains_key(&w.app) && !names.contains(&w.app.as_str()) {
+                names.push(&w.app);
+            }
+        }
+        names.sort_by_key(|name| (self.warnings_of(name).next().is_none(), *name));
+        names
+    }
+}
+
+impl Totals {
+    /// `3 objects changed in 2 apps (1 added, 1 changed, 1 removed), 1 document; 2 warnings`.
+    pub fn sentence(&self) -> String {
+        let objects = self.added + self.changed + self.removed;
+        let mut s = format!(
+            "{objects} object{} differ{} in {} app{} ({} added, {} changed, {} removed)",
+            plural(objects),
+            if objects == 1 { "s" } else { "" },
+            self.apps,
+            plural(self.apps),
+            self.added,
+            self.changed,
+            self.removed
+        );
+        if self.documents > 0 {
+            let _ = write!(s, ", {} document{}", self.documents, plural(self.documents));
+        }
+        let _ = write!(s, "; {} warning{}", self.warnings, plural(self.warnings));
+        s
+    }
+}
+
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Whether a path under `generated/` holds YAML objects.
+pub fn is_yaml(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+/// Parses every YAML file of `tree` into objects by key. `side` names the tree in errors.
+pub fn objects(tree: &Tree, side: &'static str) -> Result<Objects, Error> {
+    let mut out = Objects::new();
+    for (path, text) in tree.iter().filter(|(p, _)| is_yaml(p)) {
+        let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| Error::Yaml {
+            side,
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        for (i, value) in docs.into_iter().filter(|d| !d.is_null()).enumerate() {
+            let key = key_of(&value).map_err(|problem| Error::NotAnObject {
+                side,
+                path: path.clone(),
+                index: i + 1,
+                problem,
+            })?;
+            let object = Object {
+                app: app_of(path, &value),
+                path: path.clone(),
+                value,
+            };
+            if let Some(first) = out.get(&key) {
+                return Err(Error::Duplicate {
+                    side,
+                    first: first.path.clone(),
+                    second: path.clone(),
+                    key: Box::new(key),
+                });
+            }
+            out.insert(key, object);
+        }
+    }
+    Ok(out)
+}
+
+fn key_of(value: &Value) -> Result<ObjectKey, String> {
+    if !value.is_object() {
+        return Err("not a mapping".into());
+    }
+    let field = |pointer: &str, what: &str| match value.pointer(pointer) {
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        None => Err(format!("no {what}")),
+        Some(_) => Err(format!("{what} is not a non-empty string")),
+    };
+    Ok(ObjectKey {
+        api_version: field("/apiVersion", "apiVersion")?,
+        kind: field("/kind", "kind")?,
+        namespace: field("/metadata/namespace", "metadata.namespace").unwrap_or_default(),
+        name: field("/metadata/name", "metadata.name")?,
+    })
+}
+
+/// The app an object belongs to: its `app.kubernetes.io/name` label, else its
+/// `app.kubernetes.io/part-of` label, else (an Argo CD Application) the Application's name,
+/// else its directory under `generated/` (`cluster/storage`, `argocd`).
+pub fn app_of(path: &str, value: &Value) -> String {
+    let labels = &value["metadata"]["labels"];
+    for label in ["app.kubernetes.io/name", "app.kubernetes.io/part-of"] {
+        if let Some(name) = labels[label].as_str().filter(|s| !s.is_empty()) {
+            return name.to_string();
+        }
+    }
+    if value["kind"] == "Application"
+        && let Some(name) = value["metadata"]["name"].as_str()
+    {
+        return name.to_string();
+    }
+    match path.rsplit_once('/') {
+        Some((dir, _)) => dir.to_string(),
+        None => "(top level)".to_string(),
+    }
+}
+
+/// Compares the base tree with the new one.
+pub fn diff(base: &Tree, head: &Tree) -> Result<Diff, Error> {
+    let old = objects(base, "base")?;
+    let new = objects(head, "head")?;
+    let mut diff = Diff::default();
+    for (key, o) in &new {
+        match old.get(key) {
+            None => app_entry(&mut diff, &o.app).added.push(key.clone()),
+            Some(b) if b.value == o.value => {
+                if b.path != o.path {
+                    diff.moved.push(Moved {
+                        object: key.clone(),
+                        from: b.path.clone(),
+                        to: o.path.clone(),
+                    });
+                }
+            }
+            Some(b) => {
+                let fields = fields::changes(&b.value, &o.value);
+                diff.warnings
+                    .extend(warnings::changed(key, &o.app, &b.value, &o.value, &fields));
+                app_entry(&mut diff, &o.app).changed.push(Changed {
+                    object: key.clone(),
+                    fields,
+                });
+            }
+        }
+    }
+    for (key, b) in &old {
+        if !new.contains_key(key) {
+            app_entry(&mut diff, &b.app).removed.push(key.clone());
+        }
+    }
+    diff.warnings.extend(warnings::across(&old, &new));
+    diff.warnings
+        .sort_by(|a, b| (&a.app, &a.object, &a.field).cmp(&(&b.app, &b.object, &b.field)));
+    for (path, text) in head.iter().filter(|(p, _)| !is_yaml(p)) {
+        match base.get(path) {
+            None => {
+                diff.documents.insert(path.clone(), FileChange::Added);
+            }
+            Some(t) if t != text => {
+                diff.documents.insert(path.clone(), FileChange::Changed);
+            }
+            Some(_) => {}
+        }
+    }
+    for path in base
+        .keys()
+        .filter(|p| !is_yaml(p) && !head.contains_key(*p))
+    {
+        diff.documents.insert(path.clone(), FileChange::Removed);
+    }
+    Ok(diff)
+}
+
+fn app_entry<'a>(diff: &'a mut Diff, app: &str) -> &'a mut AppDiff {
+    diff.apps.entry(app.to_string()).or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> Tree {
+        files
+            .iter()
+            .map(|(p, t)| ((*p).to_string(), (*t).to_string()))
+            .collect()
+    }
+
+    const SVC: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: lab\n  labels:\n    app.kubernetes.io/name: web\nspec:\n  ports:\n  - port: 80\n    name: http\n";
+
+    #[test]
+    fn header_comments_key_order_and_moves_are_not_changes() {
+        let reordered = "# another header\nkind: Service\napiVersion: v1\nspec:\n  ports:\n  - name: http\n    port: 80\nmetadata:\n  namespace: lab\n  labels:\n    app.kubernetes.io/name: web\n  name: web\n";
+        let d = diff(
+            &tree(&[("lab/web/service-web.yaml", &format!("# header\n{SVC}"))]),
+            &tree(&[("lab/moved/svc.yaml", reordered)]),
+        )
+        .unwrap();
+        assert!(d.is_empty(), "{d:#?}");
+        assert_eq!(d.moved.len(), 1);
+        assert_eq!(d.moved[0].to, "lab/moved/svc.yaml");
+    }
+
+    #[test]
+    fn multi_document_files_are_split_into_objects() {
+        let two = format!(
+            "{SVC}---\n{}",
+            SVC.replace("name: web\n  namespace", "name: api\n  namespace")
+        );
+        let d = diff(&tree(&[("a.yaml", SVC)]), &tree(&[("a.yaml", &two)])).unwrap();
+        assert_eq!(d.apps["web"].added.len(), 1, "{d:#?}");
+        assert_eq!(d.apps["web"].added[0].name, "api");
+        assert!(d.apps["web"].changed.is_empty());
+    }
+
+    #[test]
+    fn bad_input_is_an_error_naming_the_file() {
+        let e = diff(&tree(&[("x/bad.yaml", "a: [")]), &Tree::new()).unwrap_err();
+        assert!(e.to_string().contains("generated/x/bad.yaml"), "{e}");
+        let e = diff(&Tree::new(), &tree(&[("x/n.yaml", "kind: Service\n")])).unwrap_err();
+        assert!(e.to_string().contains("apiVersion"), "{e}");
+        let e = diff(&Tree::new(), &tree(&[("a.yaml", SVC), ("b.yaml", SVC)])).unwrap_err();
+        assert!(e.to_string().contains("both hold Service lab/web"), "{e}");
+    }
+
+    #[test]
+    fn documents_are_compared_as_files() {
+        let d = diff(
+            &tree(&[("RESTORE.md", "a"), ("OLD.md", "x")]),
+            &tree(&[("RESTORE.md", "b"), ("NEW.md", "y")]),
+        )
+        .unwrap();
+        let want: BTreeMap<String, FileChange> = [
+            ("NEW.md".to_string(), FileChange::Added),
+            ("OLD.md".to_string(), FileChange::Removed),
+            ("RESTORE.md".to_string(), FileChange::Changed),
+        ]
+        .into();
+        assert_eq!(d.documents, want);
+        assert!(!d.is_empty());
+    }
+
+    #[test]
+    fn objects_belong_to_their_app_label_application_or_directory() {
+        let app = serde_json::json!({"kind": "Application", "metadata": {"name": "sonarr"}});
+        assert_eq!(app_of("argocd/application-sonarr.yaml", &app), "sonarr");
+        let ns = serde_json::json!({"kind": "Namespace", "metadata": {"name": "home"}});
+        assert_eq!(
+            app_of("cluster/namespaces/namespace-home.yaml", &ns),
+            "cluster/namespaces"
+        );
+        let part = serde_json::json!({"metadata": {"labels": {"app.kubernetes.io/part-of": "x"}}});
+        assert_eq!(app_of("a/b.yaml", &part), "x");
+    }
+}
