@@ -502,16 +502,4 @@ fn claim_removed(old: &Objects, claim: &Value) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn quantities() {
-        assert_eq!(quantity(&json!("5Gi")), Some(5.0 * 1024f64.powi(3)));
-        assert!(quantity(&json!("500Mi")) < quantity(&json!("1Gi")));
-        assert!(quantity(&json!("2G")) > quantity(&json!("1Gi")));
-        assert_eq!(quantity(&json!("1x")), None);
-        assert_eq!(quantity(&json!(3)), Some(3.0));
-    }
-}
+mod tests;
