@@ -27,11 +27,13 @@ use serde_json::Value;
 mod backup;
 pub mod fields;
 pub mod markdown;
+mod parse;
 pub mod text;
 pub mod version;
 pub mod warnings;
 
 pub use fields::FieldChange;
+pub use parse::{app_of, is_yaml, objects};
 pub use warnings::{Category, Warning};
 
 /// File contents by path relative to `generated/` (`/`-separated).
@@ -276,90 +278,22 @@ pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Whether a path under `generated/` holds YAML objects.
-pub fn is_yaml(path: &str) -> bool {
-    std::path::Path::new(path)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
-}
-
-/// Parses every YAML file of `tree` into objects by key. `side` names the tree in errors.
-pub fn objects(tree: &Tree, side: &'static str) -> Result<Objects, Error> {
-    let mut out = Objects::new();
-    for (path, text) in tree.iter().filter(|(p, _)| is_yaml(p)) {
-        let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| Error::Yaml {
-            side,
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        for (i, value) in docs.into_iter().filter(|d| !d.is_null()).enumerate() {
-            let key = key_of(&value).map_err(|problem| Error::NotAnObject {
-                side,
-                path: path.clone(),
-                index: i + 1,
-                problem,
-            })?;
-            let object = Object {
-                app: app_of(path, &value),
-                path: path.clone(),
-                value,
-            };
-            if let Some(first) = out.get(&key) {
-                return Err(Error::Duplicate {
-                    side,
-                    first: first.path.clone(),
-                    second: path.clone(),
-                    key: Box::new(key),
-                });
-            }
-            out.insert(key, object);
-        }
-    }
-    Ok(out)
-}
-
-fn key_of(value: &Value) -> Result<ObjectKey, String> {
-    if !value.is_object() {
-        return Err("not a mapping".into());
-    }
-    let field = |pointer: &str, what: &str| match value.pointer(pointer) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        None => Err(format!("no {what}")),
-        Some(_) => Err(format!("{what} is not a non-empty string")),
-    };
-    Ok(ObjectKey {
-        api_version: field("/apiVersion", "apiVersion")?,
-        kind: field("/kind", "kind")?,
-        namespace: field("/metadata/namespace", "metadata.namespace").unwrap_or_default(),
-        name: field("/metadata/name", "metadata.name")?,
-    })
-}
-
-/// The app an object belongs to: its `app.kubernetes.io/name` label, else its
-/// `app.kubernetes.io/part-of` label, else (an Argo CD Application) the Application's name,
-/// else its directory under `generated/` (`cluster/storage`, `argocd`).
-pub fn app_of(path: &str, value: &Value) -> String {
-    let labels = &value["metadata"]["labels"];
-    for label in ["app.kubernetes.io/name", "app.kubernetes.io/part-of"] {
-        if let Some(name) = labels[label].as_str().filter(|s| !s.is_empty()) {
-            return name.to_string();
-        }
-    }
-    if value["kind"] == "Application"
-        && let Some(name) = value["metadata"]["name"].as_str()
-    {
-        return name.to_string();
-    }
-    match path.rsplit_once('/') {
-        Some((dir, _)) => dir.to_string(),
-        None => "(top level)".to_string(),
-    }
-}
-
 /// Compares the base tree with the new one.
+///
+/// A file with the same text at the same path in both trees holds the same objects, so it
+/// is parsed only when the warnings about removed claims, Namespaces and
+/// ReplicationSources need the whole trees (a one-image bump parses two files).
 pub fn diff(base: &Tree, head: &Tree) -> Result<Diff, Error> {
-    let old = objects(base, "base")?;
-    let new = objects(head, "head")?;
+    let old_files: Vec<(&String, &String)> = base
+        .iter()
+        .filter(|(p, t)| head.get(*p) != Some(*t))
+        .collect();
+    let new_files: Vec<(&String, &String)> = head
+        .iter()
+        .filter(|(p, t)| base.get(*p) != Some(*t))
+        .collect();
+    let mut old = parse::parse(old_files, "base")?;
+    let mut new = parse::parse(new_files, "head")?;
     let mut diff = Diff::default();
     for (key, o) in &new {
         match old.get(key) {
@@ -389,7 +323,19 @@ pub fn diff(base: &Tree, head: &Tree) -> Result<Diff, Error> {
             app_entry(&mut diff, &b.app).removed.push(key.clone());
         }
     }
-    diff.warnings.extend(warnings::across(&old, &new));
+    if old
+        .keys()
+        .any(|k| !new.contains_key(k) && warnings::REMOVAL_KINDS.contains(&k.kind.as_str()))
+    {
+        let same: Vec<(&String, &String)> = base
+            .iter()
+            .filter(|(p, t)| head.get(*p) == Some(*t))
+            .collect();
+        let same = parse::parse(same, "base")?;
+        parse::insert_all(&mut old, same.clone(), "base")?;
+        parse::insert_all(&mut new, same, "head")?;
+        diff.warnings.extend(warnings::across(&old, &new));
+    }
     diff.warnings
         .sort_by(|a, b| (&a.app, &a.object, &a.field).cmp(&(&b.app, &b.object, &b.field)));
     for (path, text) in head.iter().filter(|(p, _)| !is_yaml(p)) {

@@ -375,6 +375,10 @@ fn repository_of(source: &Value) -> String {
     )
 }
 
+/// The kinds whose removal [`across`] warns about: when none is removed, the files that
+/// did not change need not be read.
+pub const REMOVAL_KINDS: [&str; 3] = ["PersistentVolumeClaim", "Namespace", "ReplicationSource"];
+
 /// The warnings that need both trees: removed claims, Namespaces and ReplicationSources,
 /// apps losing their last backup, and claims that look renamed.
 pub fn across(old: &Objects, new: &Objects) -> Vec<Warning> {
