@@ -214,6 +214,7 @@ pub fn portkey() -> Cluster {
         path: path.into(),
     };
     Cluster {
+        source: "cluster.rs".into(),
         name: "portkey".into(),
         domain: DOMAIN.into(),
         git: GitSource {

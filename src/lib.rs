@@ -16,9 +16,14 @@ pub mod apps {
     include!(concat!(env!("OUT_DIR"), "/apps.rs"));
 }
 
-/// What app files import: the model's vocabulary and the inventory's constants.
+/// What app files import: the model's vocabulary and the inventory's constants, and for
+/// chart releases the kinds portkey emits: `crd::volsync::GROUP` for the CRDs a release
+/// installs or needs, and the config keys and annotations named after a kind or group.
 pub mod prelude {
     pub use crate::cluster::*;
+    pub use portkey_compile::argocd::health_customization;
+    pub use portkey_compile::crd;
+    pub use portkey_compile::crd::cert_manager::cluster_issuer_annotation;
     pub use portkey_model::prelude::*;
     pub use serde_json::json;
 }
@@ -133,7 +138,18 @@ pub fn plan(cluster: &Cluster, apps: Vec<App>) -> Result<Plan, Error> {
 /// [`plan`] with the chart releases.
 pub fn plan_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Result<Plan, Error> {
     let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
-    checked_plan(&catalogue)
+    // The waves follow from the compiled objects: a CRD no release provides, an unknown
+    // `after` or a dependency cycle fails the plan as it fails the render.
+    let waves = portkey_compile::components(&catalogue).err();
+    match (checked_plan(&catalogue), waves) {
+        (plan, None) => plan,
+        (Ok(_), Some(errors)) => Err(Error::Model(errors)),
+        (Err(Error::Model(mut errors)), Some(more)) => {
+            errors.0.extend(more.0);
+            Err(Error::Model(errors))
+        }
+        (Err(e), Some(_)) => Err(e),
+    }
 }
 
 fn checked_plan(catalogue: &portkey_model::Catalogue<'_>) -> Result<Plan, Error> {
@@ -214,12 +230,13 @@ fn pipeline(
     let start = timings.lap("resolve and check", start);
     // Compile, check and serialize app by app, in parallel blocks: each app's objects go to
     // the sink as soon as they are text, which keeps memory flat as N grows and lets the
-    // writers start at once. Only small summaries stay, for the lints that look across
-    // objects. The shared objects are one more work item. Compilation needs only the
-    // resolved catalogue, so placement and capacity, then the documents (which show the
-    // placement), run meanwhile on their own thread; a placement error still fails the
-    // render before anything is swapped in.
-    let (checked, (plan, plan_took, documents, context)) = std::thread::scope(|s| {
+    // writers start at once. Only small summaries stay: for the lints that look across
+    // objects, and what each component emits, from which the sync waves follow. The cluster
+    // parts are one more work item. Then the Argo CD objects, which carry the waves, go the
+    // same way. Compilation needs only the resolved catalogue, so placement and capacity,
+    // then the documents (which show the placement), run meanwhile on their own thread; a
+    // placement error still fails the render before anything is swapped in.
+    let (objects, argocd, (plan, plan_took, documents, context)) = std::thread::scope(|s| {
         let side = s.spawn(|| {
             let start = std::time::Instant::now();
             let plan = checked_plan(&catalogue);
@@ -230,25 +247,57 @@ fn pipeline(
         let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
             .chain(catalogue.apps.iter().map(Some))
             .collect();
-        let checked = portkey_compile::parallel::map_chunks(&work, |items| {
+        let objects = portkey_compile::parallel::map_chunks(&work, |items| {
             items
                 .iter()
                 .map(|item| {
-                    let manifests = match item {
-                        None => portkey_compile::compile_shared(&catalogue),
-                        Some(app) => portkey_compile::compile_app(&catalogue, app),
+                    let compiled = match item {
+                        None => portkey_compile::compile_cluster(&catalogue),
+                        Some(app) => vec![portkey_compile::compile_app(&catalogue, app)],
                     };
-                    checked_files(&manifests, sink)
+                    let mut checked = Checked::default();
+                    for c in &compiled {
+                        checked_files(&c.manifests, sink, &mut checked);
+                    }
+                    let emitted: Vec<(String, portkey_compile::Emitted)> = compiled
+                        .into_iter()
+                        .map(|c| (c.component, c.emitted))
+                        .collect();
+                    (checked, emitted)
                 })
                 .collect()
         });
-        (checked, side.join().expect("placement thread panicked"))
+        let mut summaries = portkey_compile::Summaries::new();
+        let objects: Vec<Checked> = objects
+            .into_iter()
+            .map(|(checked, emitted)| {
+                summaries.extend(emitted);
+                checked
+            })
+            .collect();
+        let argocd = portkey_compile::waves(&catalogue, &summaries).map(|components| {
+            let checked = argocd_files(&catalogue, &components, &summaries, &work, sink);
+            (components, checked)
+        });
+        (
+            objects,
+            argocd,
+            side.join().expect("placement thread panicked"),
+        )
     });
     timings
         .stages
         .push(("placement and capacity", plan_took, true));
+    let (components, argocd) = argocd.map_err(Error::Model)?;
     let plan = plan?;
-    let documents = documents.unwrap_or_default();
+    let mut documents = documents.unwrap_or_default();
+    if !catalogue.charts.is_empty() {
+        documents.push((
+            portkey_render::bootstrap::PATH,
+            "apps/",
+            portkey_render::bootstrap::document(&catalogue, &components),
+        ));
+    }
     sink.accept(
         documents
             .iter()
@@ -256,7 +305,8 @@ fn pipeline(
             .collect(),
     );
     let start = timings.lap("compile, validate, serialize", start);
-    let mut checked = checked;
+    let mut checked = objects;
+    checked.extend(argocd);
     if let Some(e) = checked.iter_mut().find_map(|part| part.render_error.take()) {
         return Err(Error::Render(e));
     }
@@ -278,11 +328,11 @@ fn pipeline(
     Ok(plan)
 }
 
-/// The generated Markdown documents: `(path, source, body)`.
-fn documents(
-    catalogue: &portkey_model::Catalogue<'_>,
+/// The generated Markdown documents that need no sync waves: `(path, source, body)`.
+fn documents<'c>(
+    catalogue: &portkey_model::Catalogue<'c>,
     plan: &Plan,
-) -> Vec<(&'static str, &'static str, String)> {
+) -> Vec<(&'static str, &'c str, String)> {
     let mut out = Vec::new();
     if portkey_compile::backup::any_backups(catalogue) {
         out.push((
@@ -291,16 +341,9 @@ fn documents(
             portkey_render::runbook::restore_runbook(catalogue),
         ));
     }
-    if !catalogue.charts.is_empty() {
-        out.push((
-            portkey_render::bootstrap::PATH,
-            "apps/",
-            portkey_render::bootstrap::document(catalogue),
-        ));
-    }
     out.push((
         portkey_render::architecture::PATH,
-        "cluster.rs",
+        &catalogue.cluster.source,
         portkey_render::architecture::document(catalogue, plan),
     ));
     out
@@ -353,29 +396,63 @@ pub fn validate_path(
 }
 
 /// What checking one work item found (its files went to the sink).
+#[derive(Default)]
 struct Checked {
     render_error: Option<portkey_render::RenderError>,
     summaries: Vec<portkey_validate::lint::Summary>,
     problems: Vec<String>,
 }
 
+/// The Argo CD objects, at the derived waves, checked and serialized into `sink` in parallel
+/// blocks: the AppProjects, the chart releases' and cluster parts' Applications and the
+/// root (for the `None` item), and each app's Application.
+fn argocd_files(
+    catalogue: &portkey_model::Catalogue<'_>,
+    components: &[portkey_model::components::Component],
+    summaries: &portkey_compile::Summaries,
+    work: &[Option<&portkey_model::resolve::ResolvedApp>],
+    sink: &dyn portkey_render::Sink,
+) -> Vec<Checked> {
+    let wave = portkey_compile::argocd::waves_by_name(components);
+    portkey_compile::parallel::map_chunks(work, |items| {
+        let mut manifests = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                None => portkey_compile::argocd::argocd_objects(
+                    catalogue,
+                    components,
+                    summaries,
+                    &mut manifests,
+                ),
+                Some(app) => manifests.push(portkey_compile::argocd::app_application(
+                    catalogue,
+                    app,
+                    wave[app.app.name.as_str()],
+                )),
+            }
+        }
+        let mut checked = Checked::default();
+        checked_files(&manifests, sink, &mut checked);
+        vec![checked]
+    })
+}
+
 /// Checks each manifest against the embedded schemas and the per-object lints, serializes
-/// it, and hands the files to `sink`.
+/// it, and hands the files to `sink`; what it finds goes into `checked`.
 fn checked_files(
     manifests: &[portkey_compile::Manifest],
     sink: &dyn portkey_render::Sink,
-) -> Checked {
+    checked: &mut Checked,
+) {
     let schemas = portkey_validate::Schemas::embedded();
     let mut files = Vec::with_capacity(manifests.len());
-    let mut checked = Checked {
-        render_error: None,
-        summaries: Vec::with_capacity(manifests.len()),
-        problems: Vec::new(),
-    };
+    checked.summaries.reserve(manifests.len());
     for file in portkey_render::render_files(manifests) {
         match file {
             Ok(f) => files.push(f),
-            Err(e) => checked.render_error = checked.render_error.or(Some(e)),
+            Err(e) => {
+                checked.render_error.get_or_insert(e);
+            }
         }
     }
     sink.accept(files);
@@ -403,7 +480,6 @@ fn checked_files(
             .extend(findings.iter().map(ToString::to_string));
         checked.summaries.push(summary);
     }
-    checked
 }
 
 /// What the lints check references against: the cluster domain, and the Secrets the model

@@ -41,7 +41,7 @@ pub fn chart() -> Chart {
     Chart::helm("https://argoproj.github.io/argo-helm", "argo-cd", "10.1.1")
         .namespace("argocd")
         .describe("GitOps controller that syncs generated/")
-        .provides_crds("argoproj.io")
+        .provides_crds(crd::argocd::GROUP)
         .server_side_apply()
         .values(json!({
             "crds": { "install": true, "keep": true },
@@ -49,9 +49,9 @@ pub fn chart() -> Chart {
                 // TLS ends at the ingress controller.
                 "params": { "server.insecure": true },
                 "cm": {
-                    "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH,
-                    "resource.customizations.health.volsync.backube_ReplicationSource": REPLICATION_SOURCE_HEALTH,
-                    "resource.customizations.health.volsync.backube_ReplicationDestination": REPLICATION_DESTINATION_HEALTH,
+                    (health_customization::<crd::argocd::Application>()): APPLICATION_HEALTH,
+                    (health_customization::<crd::volsync::ReplicationSource>()): REPLICATION_SOURCE_HEALTH,
+                    (health_customization::<crd::volsync::ReplicationDestination>()): REPLICATION_DESTINATION_HEALTH,
                 },
             },
             "server": {
@@ -59,7 +59,7 @@ pub fn chart() -> Chart {
                     "enabled": true,
                     "ingressClassName": "traefik",
                     "hostname": format!("argocd.{DOMAIN}"),
-                    "annotations": { "cert-manager.io/cluster-issuer": "letsencrypt-production" },
+                    "annotations": { (cluster_issuer_annotation()): "letsencrypt-production" },
                     "tls": true,
                 },
             },

@@ -6,11 +6,11 @@ pub fn chart() -> Chart {
     Chart::helm("https://charts.jetstack.io", "cert-manager", "v1.21.1")
         .namespace("cert-manager")
         .describe("Certificates from Let's Encrypt")
-        .provides_crds("cert-manager.io")
+        .provides_crds(crd::cert_manager::GROUP)
         .provides_crds("acme.cert-manager.io")
         .values(json!({
             "crds": { "enabled": true },
             "prometheus": { "servicemonitor": { "enabled": true } },
         }))
-        .needs_crds("monitoring.coreos.com")
+        .needs_crds(crd::monitoring::GROUP)
 }

@@ -7,8 +7,8 @@ pub fn chart() -> Chart {
         .namespace("inteldeviceplugins-system")
         .describe("Operator for Intel GPU device plugins")
         .pod_security(PodSecurity::Privileged)
-        .provides_crds("deviceplugin.intel.com")
+        .provides_crds(crd::intel::GROUP)
         // Its admission webhook certificates come from cert-manager.
-        .needs_crds("cert-manager.io")
+        .needs_crds(crd::cert_manager::GROUP)
         .values(json!({ "manager": { "devices": { "gpu": true } } }))
 }

@@ -6,7 +6,7 @@ pub fn chart() -> Chart {
         .namespace("monitoring-system")
         .describe("Prometheus, Alertmanager and Grafana")
         .pod_security(PodSecurity::Privileged)
-        .provides_crds("monitoring.coreos.com")
+        .provides_crds(crd::monitoring::GROUP)
         .needs_storage_class("ceph-block")
         .server_side_apply()
         .needs_secret("alertmanager-ntfy", &["url"])
@@ -53,7 +53,7 @@ pub fn chart() -> Chart {
                     "enabled": true,
                     "ingressClassName": "traefik",
                     "hosts": [format!("grafana.{DOMAIN}")],
-                    "annotations": { "cert-manager.io/cluster-issuer": "letsencrypt-production" },
+                    "annotations": { (cluster_issuer_annotation()): "letsencrypt-production" },
                     "tls": [{ "secretName": "grafana-tls", "hosts": [format!("grafana.{DOMAIN}")] }],
                 },
             },

@@ -5,7 +5,7 @@ pub fn chart() -> Chart {
     Chart::helm("https://piraeus.io/helm-charts/", "snapshot-controller", "5.1.1")
         .namespace("kube-system")
         .describe("CSI VolumeSnapshot controller and CRDs")
-        .provides_crds("snapshot.storage.k8s.io")
+        .provides_crds(crd::snapshot::GROUP)
         .values(json!({
             "controller": { "replicaCount": 2 },
             "webhook": { "enabled": false },

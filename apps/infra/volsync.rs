@@ -7,9 +7,9 @@ pub fn chart() -> Chart {
     Chart::helm("https://backube.github.io/helm-charts/", "volsync", "0.16.0")
         .namespace("volsync-system")
         .describe("Backups (restic) and restores of PersistentVolumeClaims")
-        .provides_crds("volsync.backube")
-        .needs_crds("snapshot.storage.k8s.io")
-        .needs_crds("populator.storage.k8s.io")
+        .provides_crds(crd::volsync::GROUP)
+        .needs_crds(crd::snapshot::GROUP)
+        .needs_crds(crd::populator::GROUP)
         .values(json!({
             "manageCRDs": true,
             "metrics": { "disableAuth": true },

@@ -13,7 +13,7 @@ fn real_components() -> Vec<Component> {
     let cluster = portkey::cluster::portkey();
     let catalogue = resolve_all(&cluster, portkey::catalogue(), portkey::charts())
         .unwrap_or_else(|e| panic!("{e}"));
-    catalogue.components
+    portkey::portkey_compile::components(&catalogue).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn waves(components: &[Component]) -> BTreeMap<String, i32> {
@@ -21,6 +21,14 @@ fn waves(components: &[Component]) -> BTreeMap<String, i32> {
         .iter()
         .map(|c| (c.name.clone(), c.wave))
         .collect()
+}
+
+/// An app `notes` with one backed-up claim.
+fn backed_up_notes() -> portkey_model::app::App {
+    app("notes").volume(
+        portkey_model::app::Volume::claim("data", "/data", portkey_model::quantity::Memory::gi(1))
+            .backup(portkey_model::backup::Backup::daily()),
+    )
 }
 
 fn tree() -> portkey::portkey_render::Tree {
@@ -179,22 +187,20 @@ fn a_dependency_cycle_is_an_error_naming_it() {
             .provides_crds("monitoring.coreos.com")
             .provides_crds("deviceplugin.intel.com"),
     ];
-    let apps = vec![
-        app("notes").volume(
-            portkey_model::app::Volume::claim(
-                "data",
-                "/data",
-                portkey_model::quantity::Memory::gi(1),
-            )
-            .backup(portkey_model::backup::Backup::daily()),
-        ),
-    ];
-    let err = resolve_all(&cluster, apps, charts).unwrap_err().to_string();
+    let apps = vec![backed_up_notes()];
+    let err = portkey::build_with(&cluster, apps.clone(), charts.clone())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("cycle"), "{err}");
     assert!(
         err.contains("volsync") && err.contains("notes"),
         "the cycle is named: {err}"
     );
+    // `plan` reports it too: the waves are part of what it checks.
+    let plan = portkey::plan_with(&cluster, apps, charts)
+        .unwrap_err()
+        .to_string();
+    assert!(plan.contains("cycle"), "plan: {plan}");
 }
 
 #[test]
@@ -205,20 +211,61 @@ fn a_custom_resource_without_an_operator_is_an_error() {
         "unrelated",
         "1.0.0",
     )];
-    let apps = vec![
-        app("notes").volume(
-            portkey_model::app::Volume::claim(
-                "data",
-                "/data",
-                portkey_model::quantity::Memory::gi(1),
-            )
-            .backup(portkey_model::backup::Backup::daily()),
-        ),
-    ];
-    let err = resolve_all(&cluster, apps, charts).unwrap_err().to_string();
+    let apps = vec![backed_up_notes()];
+    let err = portkey::build_with(&cluster, apps, charts)
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("volsync.backube") && err.contains("no chart release provides"),
         "{err}"
+    );
+}
+
+/// What compilation emits decides what a component waits for: a custom kind needs its
+/// group's CRDs, a CustomResourceDefinition provides its group.
+#[test]
+fn each_component_needs_the_crds_of_what_it_emits() {
+    let cluster = test_cluster();
+    let apps = vec![backed_up_notes(), app("plain")];
+    let catalogue = portkey_model::resolve(&cluster, apps).unwrap_or_else(|e| panic!("{e}"));
+    let emitted: BTreeMap<String, portkey::portkey_compile::Emitted> =
+        portkey::portkey_compile::compile_cluster(&catalogue)
+            .into_iter()
+            .chain(
+                catalogue
+                    .apps
+                    .iter()
+                    .map(|a| portkey::portkey_compile::compile_app(&catalogue, a)),
+            )
+            .map(|c| (c.component, c.emitted))
+            .collect();
+    let storage = &emitted["cluster-storage"];
+    assert!(storage.needs_crds.contains("snapshot.storage.k8s.io"));
+    assert!(storage.defines_crds.contains("populator.storage.k8s.io"));
+    assert!(
+        storage
+            .cluster_scoped
+            .contains(&("snapshot.storage.k8s.io", "VolumeSnapshotClass"))
+    );
+    let notes = &emitted["notes"];
+    assert_eq!(
+        notes.needs_crds.iter().copied().collect::<Vec<_>>(),
+        ["volsync.backube"]
+    );
+    assert!(
+        notes
+            .namespaced
+            .values()
+            .any(|kinds| kinds.contains(&("volsync.backube", "ReplicationDestination")))
+    );
+    assert!(
+        emitted["plain"].needs_crds.is_empty(),
+        "only built-in kinds"
+    );
+    assert!(
+        emitted["cluster-alerts"]
+            .needs_crds
+            .contains("monitoring.coreos.com")
     );
 }
 

@@ -99,6 +99,7 @@ fn class(name: StorageClassRef, reclaim: Reclaim) -> StorageClass {
 /// with snapshots, one NFS share.
 pub fn test_cluster() -> Cluster {
     Cluster {
+        source: "cluster.rs".into(),
         name: "test".into(),
         domain: DOMAIN.into(),
         git: GitSource {
@@ -198,7 +199,7 @@ pub fn compile(apps: Vec<App>) -> Vec<Manifest> {
     let cluster = test_cluster();
     let catalogue = portkey_model::resolve(&cluster, apps)
         .unwrap_or_else(|e| panic!("resolving the test apps failed:\n{e}"));
-    portkey_compile::compile(&catalogue)
+    portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The object of `kind` named `name` as JSON (panics with the list of objects if absent).
@@ -335,4 +336,9 @@ pub fn find_problem(all: &[ModelError], app: &str, field: &str, mentions: &[&str
         );
     }
     e
+}
+
+/// The repository's root (the root package's manifest directory).
+pub fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

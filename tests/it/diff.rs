@@ -7,11 +7,7 @@ use std::process::Command;
 use portkey::portkey_diff::{self, Category, markdown};
 use serde_json::Value;
 
-use crate::common::{run_cli, text};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{root, run_cli, text};
 
 /// A temporary project: `Cargo.toml`, `apps/` and a copy of the real `generated/`, in a
 /// git repository with that copy committed.

@@ -2,7 +2,8 @@
 //! module per stage of the pipeline: model errors (`errors`), the whole pipeline
 //! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
 //! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), and the
-//! output directory and the CLI (`render_fs`, `cli`), and `portkey diff` (`diff`).
+//! output directory and the CLI (`render_fs`, `cli`), the code map (`docs`), and
+//! `portkey diff` (`diff`).
 //!
 //! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
 //! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
@@ -14,6 +15,7 @@ mod backups;
 mod bootstrap;
 mod cli;
 mod diff;
+mod docs;
 mod errors;
 mod pipeline;
 mod render_fs;

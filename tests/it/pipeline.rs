@@ -22,14 +22,14 @@ fn real_manifests() -> Vec<Manifest> {
     let cluster = portkey::cluster::portkey();
     let catalogue = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
         .unwrap_or_else(|e| panic!("the real catalogue does not resolve:\n{e}"));
-    portkey_compile::compile(&catalogue)
+    portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Every object of the kitchen sink (on the test inventory) and of the real catalogue.
 fn kitchen_sink_and_real_manifests() -> Vec<Manifest> {
     let cluster = test_cluster();
     let catalogue = portkey::portkey_model::resolve(&cluster, kitchen_sink()).unwrap();
-    let mut manifests = portkey_compile::compile(&catalogue);
+    let mut manifests = portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"));
     manifests.extend(real_manifests());
     manifests
 }
@@ -426,7 +426,10 @@ fn every_application_points_at_a_rendered_directory() {
     for (tree, manifests) in [(real(), real_manifests()), {
         let cluster = test_cluster();
         let c = portkey::portkey_model::resolve(&cluster, kitchen_sink()).unwrap();
-        (render(kitchen_sink()), portkey_compile::compile(&c))
+        (
+            render(kitchen_sink()),
+            portkey_compile::compile(&c).unwrap_or_else(|e| panic!("{e}")),
+        )
     }] {
         let apps: Vec<&Manifest> = manifests
             .iter()
@@ -470,4 +473,40 @@ fn portkeys_emitter_writes_every_object_as_serde_saphyr_does() {
         }
         assert_eq!(fast, reference, "{}", m.path());
     }
+}
+
+/// A custom kind's group, version and kind live in its type: its serialized form starts
+/// with them, and the keys and annotations named after it are formatted from them.
+#[test]
+fn custom_kinds_carry_their_group_and_kind() {
+    use portkey::portkey_compile::crd::volsync::{ReplicationSource, ReplicationSourceSpec};
+    use portkey::prelude::{cluster_issuer_annotation, health_customization};
+    let text = serde_json::to_string(&ReplicationSource::new(
+        "x",
+        ReplicationSourceSpec::default(),
+    ))
+    .unwrap();
+    assert!(
+        text.starts_with(
+            r#"{"apiVersion":"volsync.backube/v1alpha1","kind":"ReplicationSource","metadata":{"name":"x"},"spec":{"#
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        health_customization::<ReplicationSource>(),
+        "resource.customizations.health.volsync.backube_ReplicationSource"
+    );
+    assert_eq!(
+        cluster_issuer_annotation(),
+        "cert-manager.io/cluster-issuer"
+    );
+    let object = portkey_compile::Object::from(ReplicationSource::default());
+    assert_eq!(
+        (object.group(), object.kind(), object.crd_group()),
+        (
+            "volsync.backube",
+            "ReplicationSource",
+            Some("volsync.backube")
+        )
+    );
 }

@@ -2,13 +2,10 @@
 //! so that a bump in `apps/` is all it takes to update what runs.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use regex::Regex;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::root;
 
 /// (file pattern, match string) pairs of the regex managers in renovate.json.
 fn managers() -> Vec<(Vec<Regex>, Vec<Regex>)> {

@@ -12,8 +12,8 @@ use crate::crd::argocd::{
     SyncPolicy,
 };
 use crate::{
-    ARGOCD_DIR, ARGOCD_NAMESPACE, BOOTSTRAP_DIR, CLUSTER_DIR, CLUSTER_SOURCE, GENERATED_PATH,
-    Manifest, Object, ROOT_APP, app_dir, meta, pod_security_labels,
+    ARGOCD_DIR, ARGOCD_NAMESPACE, BOOTSTRAP_DIR, CLUSTER_DIR, GENERATED_PATH, Manifest, ROOT_APP,
+    Summaries, app_dir, meta, pod_security_labels,
 };
 
 /// The in-cluster API server.
@@ -26,6 +26,12 @@ pub const CLUSTER_PROJECT: &str = "cluster";
 pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 /// Wave of the AppProjects: before every Application.
 pub const PROJECT_WAVE: i32 = -1;
+
+/// The key of Argo CD's `argocd-cm` that holds the Lua health check of kind `T`
+/// (`resource.customizations.health.volsync.backube_ReplicationSource`).
+pub fn health_customization<T: k8s_openapi::Resource>() -> String {
+    format!("resource.customizations.health.{}_{}", T::GROUP, T::KIND)
+}
 
 /// An Application syncing `source` into `namespace`, in `project`, at `wave`.
 pub fn application(
@@ -78,7 +84,7 @@ fn sync(prune: bool, self_heal: bool, options: &[&str]) -> SyncPolicy {
     }
 }
 
-fn group_kind(group: &str, kind: &str) -> GroupKind {
+fn group_kind((group, kind): (&str, &str)) -> GroupKind {
     GroupKind {
         group: group.into(),
         kind: kind.into(),
@@ -92,36 +98,6 @@ fn cluster_destination(part: ClusterPart, catalogue: &Catalogue<'_>) -> String {
         ClusterPart::Alerts => catalogue.cluster.alerts.namespace.clone(),
         _ => "default".into(),
     }
-}
-
-/// The kinds an app's Application may manage, from what the app declares.
-fn app_kinds(app: &ResolvedApp, catalogue: &Catalogue<'_>) -> BTreeSet<GroupKind> {
-    let a = &app.app;
-    let mut kinds = BTreeSet::new();
-    kinds.insert(match a.workload {
-        portkey_model::app::Workload::Deployment => group_kind("apps", "Deployment"),
-        portkey_model::app::Workload::StatefulSet => group_kind("apps", "StatefulSet"),
-    });
-    if !a.ports.is_empty() {
-        kinds.insert(group_kind("", "Service"));
-    }
-    if !a.config_files.is_empty() {
-        kinds.insert(group_kind("", "ConfigMap"));
-    }
-    if a.https.is_some() {
-        kinds.insert(group_kind("networking.k8s.io", "Ingress"));
-    }
-    if !app.claims.is_empty() {
-        kinds.insert(group_kind("", "PersistentVolumeClaim"));
-    }
-    if app.claims.iter().any(|c| c.backup_policy().is_some()) {
-        kinds.insert(group_kind("volsync.backube", "ReplicationSource"));
-        kinds.insert(group_kind("volsync.backube", "ReplicationDestination"));
-        if catalogue.cluster.backup.secret_store.is_some() {
-            kinds.insert(group_kind("external-secrets.io", "ExternalSecret"));
-        }
-    }
-    kinds
 }
 
 fn project(name: &str, description: &str, spec: AppProjectSpec) -> AppProject {
@@ -141,8 +117,13 @@ fn project(name: &str, description: &str, spec: AppProjectSpec) -> AppProject {
     p
 }
 
-/// Projects: one for the chart releases, one for the cluster parts, one per app namespace.
-fn projects(catalogue: &Catalogue<'_>, cluster_objects: &[Manifest]) -> Vec<AppProject> {
+/// Projects: one for the chart releases, one for the cluster parts, one per app namespace,
+/// each allowing exactly the kinds its components emit.
+fn projects(
+    catalogue: &Catalogue<'_>,
+    components: &[Component],
+    summaries: &Summaries,
+) -> Vec<AppProject> {
     let git = catalogue.cluster.git.repo_url.clone();
     let destination = |ns: &str| ApplicationDestination {
         server: IN_CLUSTER.into(),
@@ -162,29 +143,36 @@ fn projects(catalogue: &Catalogue<'_>, cluster_objects: &[Manifest]) -> Vec<AppP
             AppProjectSpec {
                 source_repos: repos.into_iter().collect(),
                 destinations: namespaces.into_iter().map(destination).collect(),
-                cluster_resource_whitelist: vec![group_kind("*", "*")],
+                cluster_resource_whitelist: vec![group_kind(("*", "*"))],
                 ..AppProjectSpec::default()
             },
         ));
     }
     let mut cluster_kinds = BTreeSet::new();
     let mut namespaced_kinds = BTreeSet::new();
-    let mut namespaces = BTreeSet::from(["default".to_string()]);
-    for m in cluster_objects {
-        let api_version = object_api_version(&m.object);
-        let group = api_version
-            .rsplit_once('/')
-            .map_or("", |(g, _)| g)
-            .to_string();
-        let gk = group_kind(&group, m.object.kind());
-        match m.object.namespace() {
-            Some(ns) => {
-                namespaces.insert(ns.to_string());
-                namespaced_kinds.insert(gk);
+    let mut namespaces = BTreeSet::from(["default"]);
+    let mut stacks: BTreeMap<&str, BTreeSet<GroupKind>> = BTreeMap::new();
+    for c in components {
+        let Some(emitted) = summaries.get(&c.name) else {
+            continue;
+        };
+        match c.kind {
+            ComponentKind::Cluster(_) => {
+                cluster_kinds.extend(emitted.cluster_scoped.iter().copied().map(group_kind));
+                for (ns, kinds) in &emitted.namespaced {
+                    namespaces.insert(ns);
+                    namespaced_kinds.extend(kinds.iter().copied().map(group_kind));
+                }
             }
-            None => {
-                cluster_kinds.insert(gk);
+            ComponentKind::App => {
+                for (ns, kinds) in &emitted.namespaced {
+                    stacks
+                        .entry(ns)
+                        .or_default()
+                        .extend(kinds.iter().copied().map(group_kind));
+                }
             }
+            ComponentKind::Chart => {}
         }
     }
     out.push(project(
@@ -192,19 +180,12 @@ fn projects(catalogue: &Catalogue<'_>, cluster_objects: &[Manifest]) -> Vec<AppP
         "Cluster-wide parts portkey generates from the inventory; only the kinds listed",
         AppProjectSpec {
             source_repos: vec![git.clone()],
-            destinations: namespaces.iter().map(|n| destination(n)).collect(),
+            destinations: namespaces.into_iter().map(destination).collect(),
             cluster_resource_whitelist: cluster_kinds.into_iter().collect(),
             namespace_resource_whitelist: Some(namespaced_kinds.into_iter().collect()),
             ..AppProjectSpec::default()
         },
     ));
-    let mut stacks: BTreeMap<&str, BTreeSet<GroupKind>> = BTreeMap::new();
-    for app in &catalogue.apps {
-        stacks
-            .entry(app.app.namespace.name())
-            .or_default()
-            .extend(app_kinds(app, catalogue));
-    }
     for (ns, kinds) in stacks {
         out.push(project(
             ns,
@@ -218,13 +199,6 @@ fn projects(catalogue: &Catalogue<'_>, cluster_objects: &[Manifest]) -> Vec<AppP
         ));
     }
     out
-}
-
-fn object_api_version(object: &Object) -> String {
-    serde_json::to_value(object)
-        .ok()
-        .and_then(|v| v["apiVersion"].as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn component_application(
@@ -287,15 +261,23 @@ fn component_application(
     }
 }
 
-/// The Application of one app (in `generated/argocd/`), at the app's derived sync wave.
-pub fn app_application(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Manifest {
+/// Each component's sync wave, by name.
+pub fn waves_by_name(components: &[Component]) -> BTreeMap<&str, i32> {
+    components
+        .iter()
+        .map(|c| (c.name.as_str(), c.wave))
+        .collect()
+}
+
+/// The Application of one app (in `generated/argocd/`), at the app's derived sync `wave`.
+pub fn app_application(catalogue: &Catalogue<'_>, app: &ResolvedApp, wave: i32) -> Manifest {
     let o = &app.app.sync;
     let object = application(
         &app.app.name,
         app.app.namespace.name(),
         git_source(catalogue, format!("{GENERATED_PATH}/{}", app_dir(app))),
         app.app.namespace.name(),
-        Some(app.wave),
+        Some(wave),
         sync(
             o.prune.unwrap_or(true),
             o.self_heal.unwrap_or(true),
@@ -313,13 +295,14 @@ pub fn app_application(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Manifest
 /// app-of-apps. (Each app's Application is compiled with the app: [`app_application`].)
 pub fn argocd_objects(
     catalogue: &Catalogue<'_>,
-    cluster_objects: &[Manifest],
+    components: &[Component],
+    summaries: &Summaries,
     out: &mut Vec<Manifest>,
 ) {
-    for p in projects(catalogue, cluster_objects) {
+    for p in projects(catalogue, components, summaries) {
         out.push(Manifest {
             dir: ARGOCD_DIR.into(),
-            source: CLUSTER_SOURCE.into(),
+            source: catalogue.cluster.source.clone(),
             object: p.into(),
         });
     }
@@ -328,7 +311,7 @@ pub fn argocd_objects(
         .iter()
         .map(|c| (c.name.as_str(), c))
         .collect();
-    for c in &catalogue.components {
+    for c in components {
         if let Some(application) = component_application(catalogue, &charts, c) {
             out.push(Manifest {
                 dir: ARGOCD_DIR.into(),
@@ -347,7 +330,7 @@ pub fn argocd_objects(
     );
     out.push(Manifest {
         dir: BOOTSTRAP_DIR.into(),
-        source: CLUSTER_SOURCE.into(),
+        source: catalogue.cluster.source.clone(),
         object: root.into(),
     });
 }

@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::Resource as _;
 use k8s_openapi::api::core::v1::{TypedLocalObjectReference, TypedObjectReference};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
     CustomResourceColumnDefinition, CustomResourceDefinition, CustomResourceDefinitionNames,
@@ -24,6 +25,7 @@ use crate::crd::external_secrets::{
     Data, ExternalSecret, ExternalSecretSpec, RemoteRef, SecretStoreRef, Target, Template,
 };
 use crate::crd::monitoring::{PrometheusRule, PrometheusRuleSpec, Rule, RuleGroup};
+use crate::crd::populator;
 use crate::crd::snapshot::VolumeSnapshotClass;
 use crate::crd::volsync::{
     MoverSecurityContext, ReplicationDestination, ReplicationDestinationSpec, ReplicationSource,
@@ -49,13 +51,13 @@ pub fn data_source(
     let name = claim.backup.as_ref()?.destination.clone();
     Some((
         TypedLocalObjectReference {
-            api_group: Some("volsync.backube".into()),
-            kind: "ReplicationDestination".into(),
+            api_group: Some(ReplicationDestination::GROUP.into()),
+            kind: ReplicationDestination::KIND.into(),
             name: name.clone(),
         },
         TypedObjectReference {
-            api_group: Some("volsync.backube".into()),
-            kind: "ReplicationDestination".into(),
+            api_group: Some(ReplicationDestination::GROUP.into()),
+            kind: ReplicationDestination::KIND.into(),
             name,
             namespace: None,
         },
@@ -282,7 +284,11 @@ pub fn volume_populator_crd() -> CustomResourceDefinition {
         ])),
         ..JSONSchemaProps::default()
     };
-    let mut metadata = meta("volumepopulators.populator.storage.k8s.io", None, None);
+    let mut metadata = meta(
+        &format!("volumepopulators.{}", populator::GROUP),
+        None,
+        None,
+    );
     metadata.annotations = Some(BTreeMap::from([(
         "api-approved.kubernetes.io".to_string(),
         "https://github.com/kubernetes/enhancements/pull/2934".to_string(),
@@ -290,10 +296,10 @@ pub fn volume_populator_crd() -> CustomResourceDefinition {
     CustomResourceDefinition {
         metadata,
         spec: CustomResourceDefinitionSpec {
-            group: "populator.storage.k8s.io".into(),
+            group: populator::GROUP.into(),
             names: CustomResourceDefinitionNames {
-                kind: "VolumePopulator".into(),
-                list_kind: Some("VolumePopulatorList".into()),
+                kind: populator::KIND.into(),
+                list_kind: Some(format!("{}List", populator::KIND)),
                 plural: "volumepopulators".into(),
                 singular: Some("volumepopulator".into()),
                 ..CustomResourceDefinitionNames::default()

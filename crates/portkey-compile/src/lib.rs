@@ -7,11 +7,13 @@ pub mod argocd;
 pub mod backup;
 pub mod crd;
 pub mod devices;
+pub mod emitted;
 mod object;
 pub mod parallel;
 mod workload;
 
-pub use object::{Manifest, Object};
+pub use emitted::{Compiled, Emitted, Summaries, waves};
+pub use object::{KindVisitor, Manifest, Object};
 
 use std::collections::BTreeMap;
 
@@ -27,10 +29,11 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use portkey_model::ModelErrors;
 use portkey_model::app::{Protocol, ServiceExposure};
 use portkey_model::chart::PodSecurity;
 use portkey_model::cluster::Reclaim;
-use portkey_model::components::{ClusterPart, ComponentKind};
+use portkey_model::components::{ClusterPart, Component, ComponentKind};
 use portkey_model::resolve::{Catalogue, ResolvedApp, ResolvedClaim};
 
 /// Label every object carries: `app.kubernetes.io/managed-by: portkey`.
@@ -49,41 +52,93 @@ pub const CLUSTER_DIR: &str = "cluster";
 pub const ROOT_APP: &str = "portkey-root";
 /// Where `generated/` sits in the Git repository.
 pub const GENERATED_PATH: &str = "generated";
-/// Source recorded for cluster-level objects.
-pub const CLUSTER_SOURCE: &str = "cluster.rs";
 
-/// Compiles the catalogue into manifests, in a deterministic order.
+/// Compiles the catalogue into manifests, in a deterministic order: the cluster parts'
+/// objects, the Argo CD objects they and the chart releases need, then each app's objects
+/// and Application.
 ///
-/// This is [`compile_shared`] followed by [`compile_app`] for every app; callers that
-/// serialize as they go (the renderer) call those two directly, app by app.
-pub fn compile(catalogue: &Catalogue<'_>) -> Vec<Manifest> {
-    let mut out = compile_shared(catalogue);
-    out.extend(parallel::map_chunks(&catalogue.apps, |apps| {
-        apps.iter()
-            .flat_map(|app| compile_app(catalogue, app))
-            .collect()
-    }));
-    out
+/// Callers that serialize as they go (the renderer) run the same steps themselves:
+/// [`compile_cluster`] and [`compile_app`] for the objects, [`waves`] from their summaries,
+/// then [`argocd::argocd_objects`] and [`argocd::app_application`].
+///
+/// Fails when the sync waves cannot be derived (a cycle, or a needed CRD nothing provides).
+pub fn compile(catalogue: &Catalogue<'_>) -> Result<Vec<Manifest>, ModelErrors> {
+    let Objects {
+        cluster,
+        apps,
+        summaries,
+        components,
+    } = objects(catalogue)?;
+    let mut out: Vec<Manifest> = cluster.into_iter().flat_map(|c| c.manifests).collect();
+    argocd::argocd_objects(catalogue, &components, &summaries, &mut out);
+    let wave = argocd::waves_by_name(&components);
+    for (app, compiled) in catalogue.apps.iter().zip(apps) {
+        out.extend(compiled.manifests);
+        out.push(argocd::app_application(
+            catalogue,
+            app,
+            wave[app.app.name.as_str()],
+        ));
+    }
+    Ok(out)
 }
 
-/// The objects that belong to no single app: cluster-wide pieces (namespaces, storage and
-/// snapshot classes, CRDs, alerts), the AppProjects, the Applications of the chart releases
-/// and cluster parts, and the root app-of-apps.
-pub fn compile_shared(catalogue: &Catalogue<'_>) -> Vec<Manifest> {
-    let mut out = Vec::with_capacity(catalogue.apps.len() + catalogue.charts.len() + 32);
-    cluster_objects(catalogue, &mut out);
-    let cluster = out.clone();
-    argocd::argocd_objects(catalogue, &cluster, &mut out);
-    out
+/// Every component with its dependencies and sync wave (what BOOTSTRAP.md lists), derived
+/// from what the compiled objects emit.
+pub fn components(catalogue: &Catalogue<'_>) -> Result<Vec<Component>, ModelErrors> {
+    objects(catalogue).map(|o| o.components)
 }
 
-/// The objects of one app, written under `generated/<namespace>/<app>/`, and its Argo CD
-/// Application (under `generated/argocd/`).
-pub fn compile_app(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Vec<Manifest> {
+/// Every component's objects, what they emit, and the waves that follow.
+struct Objects {
+    cluster: Vec<Compiled>,
+    apps: Vec<Compiled>,
+    summaries: Summaries,
+    components: Vec<Component>,
+}
+
+fn objects(catalogue: &Catalogue<'_>) -> Result<Objects, ModelErrors> {
+    let cluster = compile_cluster(catalogue);
+    let apps = parallel::map_chunks(&catalogue.apps, |apps| {
+        apps.iter().map(|app| compile_app(catalogue, app)).collect()
+    });
+    let summaries: Summaries = cluster
+        .iter()
+        .chain(&apps)
+        .map(|c| (c.component.clone(), c.emitted.clone()))
+        .collect();
+    let components = waves(catalogue, &summaries)?;
+    Ok(Objects {
+        cluster,
+        apps,
+        summaries,
+        components,
+    })
+}
+
+/// The objects of each cluster part (namespaces, storage and snapshot classes, CRDs, device
+/// plugins, alerts, issuers), written under `generated/cluster/<part>/`.
+pub fn compile_cluster(catalogue: &Catalogue<'_>) -> Vec<Compiled> {
+    portkey_model::components::cluster_parts(catalogue.cluster, &catalogue.apps)
+        .into_iter()
+        .filter_map(|component| {
+            let ComponentKind::Cluster(part) = component.kind else {
+                return None;
+            };
+            Some(Compiled::new(
+                component.name,
+                cluster_objects(catalogue, part),
+            ))
+        })
+        .collect()
+}
+
+/// The objects of one app, written under `generated/<namespace>/<app>/` (its Application
+/// follows once the waves are known: [`argocd::app_application`]).
+pub fn compile_app(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Compiled {
     let mut out = Vec::with_capacity(8);
     app_objects(catalogue, app, &mut out);
-    out.push(argocd::app_application(catalogue, app));
-    out
+    Compiled::new(app.app.name.clone(), out)
 }
 
 /// Metadata with portkey's labels (`app.kubernetes.io/name` when `app` is given, and
@@ -121,25 +176,24 @@ pub(crate) fn app_dir(app: &ResolvedApp) -> String {
     format!("{}/{}", app.app.namespace.name(), app.app.name)
 }
 
-/// The objects of each cluster part, written under `generated/cluster/<part>/`.
-fn cluster_objects(catalogue: &Catalogue<'_>, out: &mut Vec<Manifest>) {
-    for component in &catalogue.components {
-        let ComponentKind::Cluster(part) = component.kind else {
-            continue;
-        };
-        let objects: Vec<Object> = match part {
-            ClusterPart::Namespaces => namespaces(catalogue),
-            ClusterPart::Storage => storage(catalogue),
-            ClusterPart::Devices => devices::device_plugins(catalogue),
-            ClusterPart::Alerts => vec![backup::alerts(catalogue).into()],
-            ClusterPart::Issuers => vec![issuer(catalogue).into()],
-        };
-        out.extend(objects.into_iter().map(|object| Manifest {
-            dir: format!("{CLUSTER_DIR}/{}", part.key()),
-            source: CLUSTER_SOURCE.into(),
+/// The objects of one cluster part.
+fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest> {
+    let objects: Vec<Object> = match part {
+        ClusterPart::Namespaces => namespaces(catalogue),
+        ClusterPart::Storage => storage(catalogue),
+        ClusterPart::Devices => devices::device_plugins(catalogue),
+        ClusterPart::Alerts => vec![backup::alerts(catalogue).into()],
+        ClusterPart::Issuers => vec![issuer(catalogue).into()],
+    };
+    let dir = format!("{CLUSTER_DIR}/{}", part.key());
+    objects
+        .into_iter()
+        .map(|object| Manifest {
+            dir: dir.clone(),
+            source: catalogue.cluster.source.clone(),
             object,
-        }));
-    }
+        })
+        .collect()
 }
 
 fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
@@ -371,7 +425,7 @@ fn ingress(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Option<Ingress> {
         Some(&app.app.name),
     );
     let mut annotations = BTreeMap::from([(
-        "cert-manager.io/cluster-issuer".to_string(),
+        crate::crd::cert_manager::cluster_issuer_annotation(),
         settings.cluster_issuer.clone(),
     )]);
     annotations.extend(https.annotations.iter().cloned());

@@ -1,32 +1,54 @@
 //! The typed objects compilation produces, and where each is written.
+//!
+//! [`Object`] is the one list of the kinds portkey emits. Everything that depends on the set
+//! of kinds is derived from it: each kind's `apiVersion`, group and kind (its type's
+//! [`k8s_openapi::Resource`] consts, never a string here), the embedded schemas
+//! ([`Object::each_kind`]), the CRDs an object needs before it applies
+//! ([`Object::crd_group`]), and from those the sync waves and the AppProject whitelists
+//! ([`crate::emitted`]).
+//!
+//! # Adding a custom kind
+//!
+//! 1. Its CRD type file, `crd/<group>.rs` (and `pub mod <group>;` in `crd/mod.rs`): the
+//!    spec types, deriving `Clone`, `Debug`, `Default`, `Serialize` and `JsonSchema`, fields
+//!    named as upstream; and one `custom_kinds!` call that spells the group and version once
+//!    and lists the kind: `Kind(KindSpec): NamespaceResourceScope, plural "kinds";`
+//!    (`ClusterResourceScope` for a cluster-scoped kind). A kind without a `spec` is a
+//!    struct declared by hand with a `metadata` field, listed bare (`crd/snapshot.rs`).
+//! 2. One line in the `custom` list of [`Object`] below:
+//!    `Kind(crate::crd::<group>::Kind),`.
+//! 3. The code that emits it: `Kind::new(name, spec)`, pushed `.into()` an app's or a
+//!    cluster part's objects.
+//!
+//! The chart release that installs its CRDs declares `.provides_crds(crd::<group>::GROUP)`
+//! (the prelude re-exports [`crate::crd`]). Then the component that emits the kind waits for
+//! that release, its AppProject allows the kind, and the embedded schemas validate it:
+//! nothing else changes.
 
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Service};
-use k8s_openapi::api::networking::v1::Ingress;
-use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::Resource;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use schemars::JsonSchema;
 use serde::Serialize;
 
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-
-use crate::crd::argocd::{AppProject, Application};
-use crate::crd::cert_manager::ClusterIssuer;
-use crate::crd::external_secrets::ExternalSecret;
-use crate::crd::intel::GpuDevicePlugin;
-use crate::crd::monitoring::PrometheusRule;
-use crate::crd::snapshot::VolumeSnapshotClass;
-use crate::crd::volsync::{ReplicationDestination, ReplicationSource};
+use crate::crd::CustomKind;
 
 macro_rules! objects {
-    ($($variant:ident($ty:ty)),* $(,)?) => {
+    (
+        builtin { $($builtin:ident($bty:ty)),* $(,)? }
+        custom { $($custom:ident($cty:ty)),* $(,)? }
+    ) => {
         /// Every kind of object portkey emits. Each variant carries its own `apiVersion` and
         /// `kind`, and serializes them first.
         #[derive(Clone, Debug)]
         #[allow(clippy::large_enum_variant)]
         pub enum Object {
             $(
-                #[doc = concat!("A `", stringify!($variant), "`.")]
-                $variant($ty),
+                #[doc = concat!("A `", stringify!($builtin), "`.")]
+                $builtin($bty),
+            )*
+            $(
+                #[doc = concat!("A `", stringify!($custom), "` (a custom kind).")]
+                $custom($cty),
             )*
         }
 
@@ -34,14 +56,36 @@ macro_rules! objects {
             /// The object's `kind`.
             pub fn kind(&self) -> &'static str {
                 match self {
-                    $(Object::$variant(_) => stringify!($variant),)*
+                    $(Object::$builtin(_) => <$bty>::KIND,)*
+                    $(Object::$custom(_) => <$cty>::KIND,)*
+                }
+            }
+            /// The object's API group (`""` for the core group).
+            pub fn group(&self) -> &'static str {
+                match self {
+                    $(Object::$builtin(_) => <$bty>::GROUP,)*
+                    $(Object::$custom(_) => <$cty>::GROUP,)*
+                }
+            }
+            /// For a custom kind, the API group whose CRDs must exist before the object
+            /// applies; `None` for the kinds every cluster serves.
+            pub fn crd_group(&self) -> Option<&'static str> {
+                match self {
+                    $(Object::$builtin(_) => None,)*
+                    $(Object::$custom(_) => Some(<$cty>::GROUP),)*
                 }
             }
             /// The object's metadata.
             pub fn metadata(&self) -> &ObjectMeta {
                 match self {
-                    $(Object::$variant(o) => &o.metadata,)*
+                    $(Object::$builtin(o) => &o.metadata,)*
+                    $(Object::$custom(o) => &o.metadata,)*
                 }
+            }
+            /// Calls `visitor` once per kind, in list order.
+            pub fn each_kind(visitor: &mut impl KindVisitor) {
+                $(visitor.builtin::<$bty>();)*
+                $(visitor.custom::<$cty>();)*
             }
         }
 
@@ -53,41 +97,63 @@ macro_rules! objects {
                     // alphabetically by k8s-openapi; put metadata before them.
                     Object::StorageClass(o) => metadata_first(o, s),
                     Object::ConfigMap(o) => metadata_first(o, s),
-                    $(Object::$variant(o) => o.serialize(s),)*
+                    $(Object::$builtin(o) => o.serialize(s),)*
+                    $(Object::$custom(o) => o.serialize(s),)*
                 }
             }
         }
 
         $(
-            impl From<$ty> for Object {
-                fn from(o: $ty) -> Self {
-                    Object::$variant(o)
+            impl From<$bty> for Object {
+                fn from(o: $bty) -> Self {
+                    Object::$builtin(o)
+                }
+            }
+        )*
+        $(
+            impl From<$cty> for Object {
+                fn from(o: $cty) -> Self {
+                    Object::$custom(o)
                 }
             }
         )*
     };
 }
 
+/// Something done once per kind of [`Object`] (the embedded schemas are built this way).
+pub trait KindVisitor {
+    /// A kind every cluster serves (k8s-openapi's types).
+    fn builtin<T: Resource + JsonSchema>(&mut self);
+    /// A custom kind of [`crate::crd`].
+    fn custom<T: CustomKind>(&mut self);
+}
+
 objects! {
-    CustomResourceDefinition(CustomResourceDefinition),
-    Namespace(Namespace),
-    StorageClass(StorageClass),
-    VolumeSnapshotClass(VolumeSnapshotClass),
-    ConfigMap(ConfigMap),
-    PersistentVolumeClaim(PersistentVolumeClaim),
-    Deployment(Deployment),
-    StatefulSet(StatefulSet),
-    DaemonSet(DaemonSet),
-    Service(Service),
-    Ingress(Ingress),
-    ReplicationSource(ReplicationSource),
-    ReplicationDestination(ReplicationDestination),
-    ExternalSecret(ExternalSecret),
-    GpuDevicePlugin(GpuDevicePlugin),
-    ClusterIssuer(ClusterIssuer),
-    AppProject(AppProject),
-    PrometheusRule(PrometheusRule),
-    Application(Application),
+    builtin {
+        CustomResourceDefinition(
+            k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition
+        ),
+        Namespace(k8s_openapi::api::core::v1::Namespace),
+        StorageClass(k8s_openapi::api::storage::v1::StorageClass),
+        ConfigMap(k8s_openapi::api::core::v1::ConfigMap),
+        PersistentVolumeClaim(k8s_openapi::api::core::v1::PersistentVolumeClaim),
+        Deployment(k8s_openapi::api::apps::v1::Deployment),
+        StatefulSet(k8s_openapi::api::apps::v1::StatefulSet),
+        DaemonSet(k8s_openapi::api::apps::v1::DaemonSet),
+        Service(k8s_openapi::api::core::v1::Service),
+        Ingress(k8s_openapi::api::networking::v1::Ingress),
+    }
+    custom {
+        VolumeSnapshotClass(crate::crd::snapshot::VolumeSnapshotClass),
+        ReplicationSource(crate::crd::volsync::ReplicationSource),
+        ReplicationDestination(crate::crd::volsync::ReplicationDestination),
+        ExternalSecret(crate::crd::external_secrets::ExternalSecret),
+        GpuDevicePlugin(crate::crd::intel::GpuDevicePlugin),
+        ClusterIssuer(crate::crd::cert_manager::ClusterIssuer),
+        AppProject(crate::crd::argocd::AppProject),
+        PrometheusRule(crate::crd::monitoring::PrometheusRule),
+        Application(crate::crd::argocd::Application),
+    }
 }
 
 /// Serializes `o` with `apiVersion`, `kind` and `metadata` first, the rest in its own order.

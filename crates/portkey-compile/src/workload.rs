@@ -17,8 +17,8 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use portkey_model::app::{
-    EXCEPTION_PREFIX, EnvValue, Exception, LINT_EXCEPTION_PREFIX, Lint, ProbeCheck, Protocol,
-    VolumeSource,
+    EXCEPTION_PREFIX, EnvValue, Exception, LINT_EXCEPTION_PREFIX, Lint, NfsMount, ProbeCheck,
+    Protocol, Scratch, VolumeSource,
 };
 use portkey_model::resolve::{Catalogue, ResolvedApp};
 
@@ -436,10 +436,10 @@ fn volumes(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Option<Vec<Volume>> 
                     read_only: v.read_only.then_some(true),
                 });
             }
-            VolumeSource::Nfs { share, sub_path } => {
+            VolumeSource::Nfs(NfsMount { share, sub_path }) => {
                 vol.nfs = Some(nfs(catalogue, *share, sub_path.as_deref(), v.read_only));
             }
-            VolumeSource::EmptyDir { memory, size_limit } => {
+            VolumeSource::EmptyDir(Scratch { memory, size_limit }) => {
                 vol.empty_dir = Some(EmptyDirVolumeSource {
                     medium: memory.then(|| "Memory".into()),
                     size_limit: size_limit.map(|s| Quantity(s.to_string())),

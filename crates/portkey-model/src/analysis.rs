@@ -260,11 +260,7 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
         let node = chosen[app.app.name.as_str()].clone();
         let allowed = feasible(cluster, app);
         if node.is_none() {
-            errors.push(ModelError {
-                app: app.app.name.clone(),
-                file: app.app.source.clone(),
-                field: "requests".into(),
-                problem: format!(
+            errors.push(ModelError::at(&app.app.source, &app.app.name, "requests").problem(format!(
                     "requests ({} CPU, {} memory{}) do not fit on any node it may run on ({}) next to the apps already there",
                     app.cpu_request,
                     app.memory_request,
@@ -274,9 +270,7 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
                         s
                     }),
                     allowed.join(", ")
-                ),
-                fix: "lower the requests, move other apps away, or add capacity to the inventory".into(),
-            });
+                )).fix("lower the requests, move other apps away, or add capacity to the inventory"));
         }
         placements.push(Placement {
             app: app.app.name.clone(),

@@ -52,6 +52,8 @@ reference!(
 /// The whole cluster: everything apps are placed on and mount.
 #[derive(Clone, Debug)]
 pub struct Cluster {
+    /// The file that declares the inventory (`cluster.rs`), for errors and document headers.
+    pub source: String,
     /// Cluster name (used for labels and document titles).
     pub name: String,
     /// DNS domain apps are exposed under: an app's host `vault` becomes `vault.<domain>`.
@@ -77,7 +79,7 @@ pub struct Cluster {
     /// Device plugins generated from the inventory's hardware.
     pub device_plugins: DevicePlugins,
     /// Lints suppressed for every app, with the reason (shown on every object it excuses).
-    pub lint_exceptions: Vec<(crate::app::Lint, String)>,
+    pub lint_exceptions: Vec<(crate::lint::Lint, String)>,
     /// Defaults every app gets unless it overrides them.
     pub defaults: AppDefaults,
 }

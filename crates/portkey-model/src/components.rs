@@ -6,13 +6,18 @@
 //! highest wave among the components it needs (providers of the CRDs, storage classes,
 //! namespaces and device resources it uses, and the apps or releases it declares it comes
 //! after). A cycle is an error naming the cycle.
+//!
+//! This module holds only what the model declares ([`components`]) and the pure graph
+//! ([`waves`]). Which CRDs a component's objects need, and which CRDs it defines, are facts
+//! of the objects compilation emits: the compile crate adds them to each component's
+//! `needs` and `provides` before it calls [`waves`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::chart::{Capability, Chart};
 use crate::cluster::{Cluster, GpuVendor};
 use crate::error::ModelError;
-use crate::resolve::ResolvedApp;
+use crate::resolve::{Catalogue, ResolvedApp};
 
 /// The cluster-wide parts portkey generates, each its own Argo CD Application so that each
 /// waits only for what it needs.
@@ -95,26 +100,7 @@ pub struct Component {
 /// Namespaces that exist in every cluster and that no release creates or labels.
 pub const SYSTEM_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "default"];
 
-/// The API group of Volsync's custom resources.
-pub const VOLSYNC_GROUP: &str = "volsync.backube";
-/// The API group of CSI snapshots.
-pub const SNAPSHOT_GROUP: &str = "snapshot.storage.k8s.io";
-/// The API group of the volume populator CRD portkey emits.
-pub const POPULATOR_GROUP: &str = "populator.storage.k8s.io";
-/// The API group of the Prometheus operator.
-pub const MONITORING_GROUP: &str = "monitoring.coreos.com";
-/// The API group of the Intel device plugins operator.
-pub const INTEL_GROUP: &str = "deviceplugin.intel.com";
-/// The API group of cert-manager.
-pub const CERT_MANAGER_GROUP: &str = "cert-manager.io";
-/// The API group of external-secrets.
-pub const EXTERNAL_SECRETS_GROUP: &str = "external-secrets.io";
-
-fn crds(g: &str) -> Capability {
-    Capability::Crds(g.into())
-}
-
-/// Which cluster parts the catalogue needs, with their needs and provisions.
+/// Which cluster parts the catalogue needs, with their declared needs and provisions.
 pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> {
     let backups = apps
         .iter()
@@ -136,7 +122,7 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
     let part = |p: ClusterPart, needs: Vec<Capability>, provides: Vec<Capability>| Component {
         name: p.app_name(),
         kind: ComponentKind::Cluster(p),
-        source: "cluster.rs".into(),
+        source: cluster.source.clone(),
         needs: needs.into_iter().collect(),
         after: BTreeSet::new(),
         provides: provides.into_iter().collect(),
@@ -151,22 +137,18 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
             .map(|a| Capability::Namespace(a.app.namespace.name().into()))
             .collect(),
     )];
-    let mut storage_provides: Vec<Capability> = cluster
+    let storage_provides: Vec<Capability> = cluster
         .storage_classes
         .iter()
         .filter(|c| c.managed)
         .map(|c| Capability::StorageClass(c.name.clone()))
         .collect();
-    let mut storage_needs: Vec<Capability> = cluster
+    let storage_needs: Vec<Capability> = cluster
         .storage_classes
         .iter()
         .filter(|c| c.managed)
         .map(|c| Capability::Provisioner(c.provisioner.clone()))
         .collect();
-    if backups {
-        storage_provides.push(crds(POPULATOR_GROUP));
-        storage_needs.push(crds(SNAPSHOT_GROUP));
-    }
     if backups
         || storage_provides
             .iter()
@@ -176,46 +158,30 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
     }
     if intel || !devices.is_empty() {
         let mut provides: Vec<Capability> = devices.into_iter().collect();
-        let mut needs = Vec::new();
         if intel {
-            needs.push(crds(INTEL_GROUP));
             for n in &cluster.nodes {
                 for g in n.gpus().filter(|g| g.vendor == GpuVendor::Intel) {
                     provides.push(Capability::Resource(g.driver.resource().into()));
                 }
             }
         }
-        out.push(part(ClusterPart::Devices, needs, provides));
+        out.push(part(ClusterPart::Devices, Vec::new(), provides));
     }
     if backups {
-        out.push(part(
-            ClusterPart::Alerts,
-            vec![crds(MONITORING_GROUP)],
-            Vec::new(),
-        ));
+        out.push(part(ClusterPart::Alerts, Vec::new(), Vec::new()));
     }
     if https {
-        out.push(part(
-            ClusterPart::Issuers,
-            vec![crds(CERT_MANAGER_GROUP)],
-            Vec::new(),
-        ));
+        out.push(part(ClusterPart::Issuers, Vec::new(), Vec::new()));
     }
     out
 }
 
-fn app_component(cluster: &Cluster, app: &ResolvedApp) -> Component {
+fn app_component(app: &ResolvedApp) -> Component {
     let a = &app.app;
     let mut needs: BTreeSet<Capability> = BTreeSet::new();
     needs.insert(Capability::Namespace(a.namespace.name().into()));
     for c in &app.claims {
         needs.insert(Capability::StorageClass(c.storage_class.clone()));
-        if c.backup_policy().is_some() {
-            needs.insert(crds(VOLSYNC_GROUP));
-            if cluster.backup.secret_store.is_some() {
-                needs.insert(crds(EXTERNAL_SECRETS_GROUP));
-            }
-        }
     }
     for r in &app.extended_resources {
         needs.insert(Capability::Resource(r.clone()));
@@ -250,19 +216,22 @@ fn chart_component(chart: &Chart) -> Component {
     }
 }
 
-/// Builds every component, resolves dependencies and computes waves.
+/// Every component with what the model declares it needs and provides, in output order:
+/// chart releases, cluster parts, apps. No dependencies or waves yet: see [`waves`].
+pub fn components(catalogue: &Catalogue<'_>) -> Vec<Component> {
+    let mut all: Vec<Component> = catalogue.charts.iter().map(chart_component).collect();
+    all.extend(cluster_parts(catalogue.cluster, &catalogue.apps));
+    all.extend(catalogue.apps.iter().map(app_component));
+    all
+}
+
+/// Resolves each component's needs to the components that provide them, and computes the
+/// waves.
 ///
-/// With `strict` (the catalogue declares its infrastructure charts), a needed CRD group that
+/// With chart releases (the catalogue declares its infrastructure), a needed CRD group that
 /// nothing provides is an error: its custom resources would fail to apply.
-pub fn components(
-    cluster: &Cluster,
-    apps: &[ResolvedApp],
-    charts: &[Chart],
-    strict: bool,
-) -> Result<Vec<Component>, Vec<ModelError>> {
-    let mut all: Vec<Component> = charts.iter().map(chart_component).collect();
-    all.extend(cluster_parts(cluster, apps));
-    all.extend(apps.iter().map(|a| app_component(cluster, a)));
+pub fn waves(mut all: Vec<Component>, charts: &[Chart]) -> Result<Vec<Component>, Vec<ModelError>> {
+    let strict = !charts.is_empty();
     let mut errors = Vec::new();
     let mut providers: BTreeMap<&Capability, Vec<&str>> = BTreeMap::new();
     for c in &all {
@@ -277,14 +246,11 @@ pub fn components(
         for cap in &c.needs {
             match providers.get(cap) {
                 Some(p) => d.extend(p.iter().filter(|p| **p != c.name).map(|p| (*p).to_string())),
-                None if strict && matches!(cap, Capability::Crds(_)) => errors.push(ModelError {
-                    app: c.name.clone(),
-                    file: c.source.clone(),
-                    field: "needs".into(),
-                    problem: format!("needs the {cap}, which no chart release provides"),
-                    fix: "add the chart that installs them under apps/ (with `.provides_crds(..)`)"
-                        .into(),
-                }),
+                None if strict && matches!(cap, Capability::Crds(_)) => errors.push(
+                    ModelError::at(&c.source, &c.name, "needs")
+                        .problem(format!("needs the {cap}, which no chart release provides"))
+                        .fix("add the chart that installs them under apps/ (with `.provides_crds(..)`)"),
+                ),
                 None => {}
             }
         }
@@ -292,15 +258,13 @@ pub fn components(
             if names.contains(a.as_str()) {
                 d.insert(a.clone());
             } else {
-                errors.push(ModelError {
-                    app: c.name.clone(),
-                    file: c.source.clone(),
-                    field: "after".into(),
-                    problem: format!(
-                        "comes after `{a}`, which is neither an app nor a chart release"
-                    ),
-                    fix: "name an existing app or release".into(),
-                });
+                errors.push(
+                    ModelError::at(&c.source, &c.name, "after")
+                        .problem(format!(
+                            "comes after `{a}`, which is neither an app nor a chart release"
+                        ))
+                        .fix("name an existing app or release"),
+                );
             }
         }
         deps.push(d.into_iter().collect());
@@ -403,13 +367,11 @@ fn assign_waves(all: &mut [Component]) -> Result<(), Vec<ModelError>> {
         if let Err(cycle) = visit(i, all, &index, &mut wave, &mut on_stack, &mut Vec::new()) {
             let names: Vec<&str> = cycle.iter().map(|i| all[*i].name.as_str()).collect();
             let first = &all[cycle[0]];
-            return Err(vec![ModelError {
-                app: first.name.clone(),
-                file: first.source.clone(),
-                field: "dependencies".into(),
-                problem: format!("sync-wave cycle: {}", names.join(" → ")),
-                fix: "break the cycle: remove an `after`/`depends_on`, or a capability one of them needs".into(),
-            }]);
+            return Err(vec![
+                ModelError::at(&first.source, &first.name, "dependencies")
+                    .problem(format!("sync-wave cycle: {}", names.join(" → ")))
+                    .fix("break the cycle: remove an `after`/`depends_on`, or a capability one of them needs"),
+            ]);
         }
     }
     for (c, w) in all.iter_mut().zip(wave) {

@@ -12,6 +12,7 @@ pub mod chart;
 pub mod cluster;
 pub mod components;
 pub mod error;
+pub mod lint;
 pub mod names;
 pub mod quantity;
 pub mod resolve;
@@ -22,11 +23,12 @@ pub use resolve::{Catalogue, resolve, resolve_all};
 
 /// Everything an app file needs: `use portkey_model::prelude::*;`.
 pub mod prelude {
-    pub use crate::app::{App, Exception, Lint, Namespace, Port, Probe, Volume, secret};
+    pub use crate::app::{App, Exception, Namespace, Port, Probe, Volume, secret};
     pub use crate::backup::{Backup, Retention};
     pub use crate::chart::{Chart, PodSecurity};
     pub use crate::cluster::{
         AccessMode, DeviceRef, GpuVendor, NfsShareRef, NodeRef, StorageClassRef,
     };
+    pub use crate::lint::Lint;
     pub use crate::quantity::{Cpu, Memory};
 }

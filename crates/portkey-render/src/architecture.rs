@@ -301,10 +301,10 @@ fn diagram(s: &mut String, catalogue: &Catalogue<'_>, plan: &Plan) {
                         format!("{} (Ceph)", c.storage_class),
                     )
                 }),
-                VolumeSource::Nfs { share, .. } => cluster
-                    .nfs_share(*share)
+                VolumeSource::Nfs(nfs) => cluster
+                    .nfs_share(nfs.share)
                     .map(|n| (format!("nfs_{}", n.name), format!("NFS {}", n.path))),
-                VolumeSource::EmptyDir { .. } => None,
+                VolumeSource::EmptyDir(_) => None,
             };
             if let Some((sid, label)) = target {
                 edges.push(format!("  {} --> {}", id(&app.app.name), id(&sid)));

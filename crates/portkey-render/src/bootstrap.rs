@@ -21,8 +21,8 @@ fn what(c: &Component) -> &'static str {
     }
 }
 
-/// The bootstrap document.
-pub fn document(catalogue: &Catalogue<'_>) -> String {
+/// The bootstrap document, with the `components` and their derived waves.
+pub fn document(catalogue: &Catalogue<'_>, components: &[Component]) -> String {
     let mut s = String::from("# Bootstrap: bring the cluster back from Git\n\n");
     s.push_str(
         "Argo CD brings everything up from `generated/` in waves that portkey derives from the model: \
@@ -80,7 +80,7 @@ pub fn document(catalogue: &Catalogue<'_>) -> String {
         "Then one command brings up everything else:\n\n```sh\nkubectl apply -f generated/{BOOTSTRAP_DIR}/application-{ROOT_APP}.yaml\n```\n"
     );
     s.push_str("## 4. What comes up, in order\n\nArgo CD applies wave N+1 only when every Application of wave N is healthy (the Application health check is restored in Argo CD's config).\n\n| wave | Application | kind | waits for |\n|---|---|---|---|\n");
-    let mut ordered: Vec<&Component> = catalogue.components.iter().collect();
+    let mut ordered: Vec<&Component> = components.iter().collect();
     ordered.sort_by(|a, b| (a.wave, &a.name).cmp(&(b.wave, &b.name)));
     for c in ordered {
         let waits: Vec<&str> = c.depends_on.iter().map(String::as_str).collect();

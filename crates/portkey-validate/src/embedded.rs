@@ -1,10 +1,11 @@
-//! Schemas derived from the types portkey serializes (k8s-openapi and the kube-derived CRD
-//! types) through schemars, closed against unknown fields the way the API server's strict
+//! Schemas derived from the types portkey serializes (k8s-openapi and the CRD types of
+//! [`portkey_compile::crd`]) through schemars, closed against unknown fields the way the API server's strict
 //! field validation and kubeconform's `-strict` are.
 
+use k8s_openapi::Resource;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use k8s_openapi::{Resource, api, apiextensions_apiserver};
-use portkey_compile::crd;
+use portkey_compile::crd::CustomKind;
+use portkey_compile::{KindVisitor, Object};
 use schemars::JsonSchema;
 use serde_json::{Map, Value, json};
 
@@ -111,41 +112,27 @@ fn custom<T: JsonSchema>(
 /// Builds one `(apiVersion, kind, schema)`.
 pub type Generator = fn() -> (String, String, Value);
 
-/// The schema of a custom resource `K` whose `spec` is `S`.
-fn crd_spec<K: kube::Resource<DynamicType = ()>, S: JsonSchema>() -> (String, String, Value) {
-    let (v, k) = (K::api_version(&()), K::kind(&()));
-    custom::<S>(&v, &k, Some("spec"))
+/// The schema of a custom kind: `apiVersion`, `kind`, `metadata` and its body.
+fn custom_kind<T: CustomKind>() -> (String, String, Value) {
+    custom::<T::Body>(T::API_VERSION, T::KIND, T::BODY_FIELD)
 }
 
-/// One generator per kind portkey emits (each is independent, so they can run in
-/// parallel).
+/// Collects one generator per kind.
+struct Generators(Vec<Generator>);
+
+impl KindVisitor for Generators {
+    fn builtin<T: Resource + JsonSchema>(&mut self) {
+        self.0.push(core::<T>);
+    }
+    fn custom<T: CustomKind>(&mut self) {
+        self.0.push(custom_kind::<T>);
+    }
+}
+
+/// One generator per kind portkey emits, from the one list of kinds ([`Object`]); each is
+/// independent, so they can run in parallel.
 pub fn generators() -> Vec<Generator> {
-    use crd::{argocd, cert_manager, external_secrets, intel, monitoring, volsync};
-    vec![
-        core::<api::core::v1::Namespace>,
-        core::<api::core::v1::ConfigMap>,
-        core::<api::core::v1::PersistentVolumeClaim>,
-        core::<api::core::v1::Service>,
-        core::<api::apps::v1::Deployment>,
-        core::<api::apps::v1::StatefulSet>,
-        core::<api::apps::v1::DaemonSet>,
-        core::<api::networking::v1::Ingress>,
-        core::<api::storage::v1::StorageClass>,
-        core::<apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition>,
-        crd_spec::<volsync::ReplicationSource, volsync::ReplicationSourceSpec>,
-        crd_spec::<volsync::ReplicationDestination, volsync::ReplicationDestinationSpec>,
-        crd_spec::<argocd::Application, argocd::ApplicationSpec>,
-        crd_spec::<monitoring::PrometheusRule, monitoring::PrometheusRuleSpec>,
-        crd_spec::<external_secrets::ExternalSecret, external_secrets::ExternalSecretSpec>,
-        crd_spec::<intel::GpuDevicePlugin, intel::GpuDevicePluginSpec>,
-        crd_spec::<cert_manager::ClusterIssuer, cert_manager::ClusterIssuerSpec>,
-        crd_spec::<argocd::AppProject, argocd::AppProjectSpec>,
-        || {
-            custom::<crd::snapshot::VolumeSnapshotClass>(
-                "snapshot.storage.k8s.io/v1",
-                "VolumeSnapshotClass",
-                None,
-            )
-        },
-    ]
+    let mut out = Generators(Vec::new());
+    Object::each_kind(&mut out);
+    out.0
 }

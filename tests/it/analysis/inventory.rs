@@ -212,6 +212,15 @@ fn cluster_error(cluster: &Cluster, node: &str) -> ModelError {
 }
 
 #[test]
+fn inventory_problems_name_the_inventory_s_file() {
+    let mut cluster = test_cluster();
+    cluster.source = "lab/inventory.rs".into();
+    node_mut(&mut cluster, "node-b").labels.clear();
+    let e = cluster_error(&cluster, "node-b");
+    assert_eq!(e.file, "lab/inventory.rs", "{e:#?}");
+}
+
+#[test]
 fn gpu_node_without_the_plugin_label_is_an_error() {
     let mut cluster = test_cluster();
     node_mut(&mut cluster, "node-b").labels.clear();

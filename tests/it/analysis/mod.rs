@@ -33,7 +33,7 @@ fn real_plan() -> Plan {
 fn compiled(cluster: &Cluster, apps: Vec<App>) -> Vec<Manifest> {
     let catalogue = portkey_model::resolve(cluster, apps)
         .unwrap_or_else(|e| panic!("the catalogue does not resolve:\n{e}"));
-    portkey_compile::compile(&catalogue)
+    portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn node_mut<'a>(cluster: &'a mut Cluster, name: &str) -> &'a mut Node {

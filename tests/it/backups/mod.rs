@@ -126,7 +126,7 @@ fn render_on(cluster: &Cluster, apps: Vec<App>) -> Tree {
 fn compile_on(cluster: &Cluster, apps: Vec<App>) -> Vec<Manifest> {
     let catalogue =
         portkey_model::resolve(cluster, apps).unwrap_or_else(|e| panic!("resolving failed:\n{e}"));
-    portkey_compile::compile(&catalogue)
+    portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn real_tree() -> Tree {

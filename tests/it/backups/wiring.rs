@@ -51,7 +51,7 @@ fn repository_secrets_never_collide_across_apps() {
         // Refusing the model is fine, if it names the conflict.
         Err(e) => assert!(e.to_string().contains("notes-data-volsync-secret"), "{e}"),
         Ok(catalogue) => {
-            check_wiring(&portkey_compile::compile(&catalogue));
+            check_wiring(&portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}")));
         }
     }
 }
@@ -65,7 +65,7 @@ fn claim_names_never_collide_across_apps() {
     match portkey_model::resolve(&test_cluster(), apps) {
         Err(e) => assert!(e.to_string().contains("notes-data-x"), "{e}"),
         Ok(catalogue) => {
-            check_wiring(&portkey_compile::compile(&catalogue));
+            check_wiring(&portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}")));
         }
     }
 }
@@ -158,7 +158,7 @@ fn compiled_backups_are_the_resolved_ones() {
     for cluster in [test_cluster(), store_cluster(true)] {
         let catalogue = portkey_model::resolve(&cluster, synthetic())
             .unwrap_or_else(|e| panic!("resolving failed:\n{e}"));
-        let m = portkey_compile::compile(&catalogue);
+        let m = portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"));
         let mut seen = 0;
         for (app, claim, backup) in catalogue.backups() {
             let ns = app.app.namespace.name();

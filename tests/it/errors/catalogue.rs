@@ -267,18 +267,6 @@ fn claim_without_backup_or_exemption() {
 }
 
 #[test]
-fn builder_misuse_is_reported() {
-    let bad = app("media")
-        .volume(Volume::nfs("library", "/library", MEDIA_SHARE).backup(Backup::daily()));
-    expect(
-        vec![bad],
-        "media",
-        "volumes[library]",
-        &["applies to claims only"],
-    );
-}
-
-#[test]
 fn all_problems_of_all_apps_are_reported_at_once() {
     let apps = vec![
         app("alpha")

@@ -1,5 +1,5 @@
-//! The bad-input suite: 104 cases (counted by `bad_input_suite_has_at_least_40_cases`):
-//! - 25 in `tests/it/errors/catalogue.rs` and
+//! The bad-input suite: 103 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! - 24 in `tests/it/errors/catalogue.rs` and
 //! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
 //!   in its place, a missing parent, read-only and failed writes);
@@ -55,7 +55,6 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
         "tests/it/errors/catalogue.rs",
         "claim_without_backup_or_exemption",
     ),
-    ("tests/it/errors/catalogue.rs", "builder_misuse_is_reported"),
     (
         "tests/it/errors/catalogue.rs",
         "all_problems_of_all_apps_are_reported_at_once",

@@ -18,10 +18,6 @@ use crate::common::*;
 use portkey::portkey_render::to_yaml;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn generated() -> PathBuf {
     root().join("generated")
 }

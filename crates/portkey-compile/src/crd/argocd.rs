@@ -1,17 +1,18 @@
 //! Argo CD (`argoproj.io/v1alpha1`): the Applications that deploy `generated/`.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+super::custom_kinds! {
+    group "argoproj.io", version "v1alpha1";
+    /// A `Application`.
+    Application(ApplicationSpec): NamespaceResourceScope, plural "applications";
+    /// A `AppProject`.
+    AppProject(AppProjectSpec): NamespaceResourceScope, plural "appprojects";
+}
+
 /// `Application.spec`.
-#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(
-    group = "argoproj.io",
-    version = "v1alpha1",
-    kind = "Application",
-    namespaced
-)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSpec {
     /// AppProject name.
@@ -104,13 +105,7 @@ pub struct ManagedNamespaceMetadata {
 }
 
 /// `AppProject.spec`: what the Applications of a project may deploy, and where.
-#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(
-    group = "argoproj.io",
-    version = "v1alpha1",
-    kind = "AppProject",
-    namespaced
-)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppProjectSpec {
     /// What the project is for.

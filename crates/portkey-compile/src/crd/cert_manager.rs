@@ -1,13 +1,23 @@
 //! cert-manager (`cert-manager.io/v1`): the ClusterIssuer that signs every Ingress's
 //! certificate.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+super::custom_kinds! {
+    group "cert-manager.io", version "v1";
+    /// A `ClusterIssuer`.
+    ClusterIssuer(ClusterIssuerSpec): ClusterResourceScope, plural "clusterissuers";
+}
+
+/// The annotation by which an Ingress names the ClusterIssuer that signs its certificate
+/// (`cert-manager.io/cluster-issuer`).
+pub fn cluster_issuer_annotation() -> String {
+    format!("{GROUP}/cluster-issuer")
+}
+
 /// `ClusterIssuer.spec` (cluster-scoped), ACME only.
-#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(group = "cert-manager.io", version = "v1", kind = "ClusterIssuer")]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 pub struct ClusterIssuerSpec {
     /// The ACME account and how challenges are solved.
     pub acme: Acme,

@@ -1,19 +1,18 @@
 //! external-secrets (`external-secrets.io/v1`): Secrets synced from a store, so no secret
 //! value is ever written to Git.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+super::custom_kinds! {
+    group "external-secrets.io", version "v1";
+    /// A `ExternalSecret`.
+    ExternalSecret(ExternalSecretSpec): NamespaceResourceScope, plural "externalsecrets";
+}
+
 /// `ExternalSecret.spec`.
-#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(
-    group = "external-secrets.io",
-    version = "v1",
-    kind = "ExternalSecret",
-    namespaced
-)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalSecretSpec {
     /// The store to read from.

@@ -1,18 +1,18 @@
 //! Intel device plugins operator (`deviceplugin.intel.com/v1`).
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+super::custom_kinds! {
+    group "deviceplugin.intel.com", version "v1";
+    /// A `GpuDevicePlugin`.
+    GpuDevicePlugin(GpuDevicePluginSpec): ClusterResourceScope, plural "gpudeviceplugins";
+}
+
 /// `GpuDevicePlugin.spec` (cluster-scoped): the operator runs the GPU plugin as a DaemonSet
 /// on the selected nodes, advertising `gpu.intel.com/i915` (or `xe`).
-#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(
-    group = "deviceplugin.intel.com",
-    version = "v1",
-    kind = "GpuDevicePlugin"
-)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GpuDevicePluginSpec {
     /// Containers that may share one GPU.

@@ -1,18 +1,17 @@
 //! Prometheus operator (`monitoring.coreos.com/v1`): alerting rules.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+super::custom_kinds! {
+    group "monitoring.coreos.com", version "v1";
+    /// A `PrometheusRule`.
+    PrometheusRule(PrometheusRuleSpec): NamespaceResourceScope, plural "prometheusrules";
+}
+
 /// `PrometheusRule.spec`.
-#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(
-    group = "monitoring.coreos.com",
-    version = "v1",
-    kind = "PrometheusRule",
-    namespaced
-)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 pub struct PrometheusRuleSpec {
     /// Rule groups.
     pub groups: Vec<RuleGroup>,

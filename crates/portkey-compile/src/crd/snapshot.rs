@@ -1,19 +1,25 @@
 //! CSI snapshots (`snapshot.storage.k8s.io/v1`).
 
+use k8s_openapi::Resource as _;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+super::custom_kinds! {
+    group "snapshot.storage.k8s.io", version "v1";
+    VolumeSnapshotClass: ClusterResourceScope, plural "volumesnapshotclasses";
+}
+
 /// A `VolumeSnapshotClass`. Its fields sit at the top level (there is no `spec`), so it is
-/// declared by hand rather than with `kube`'s derive.
+/// declared by hand.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VolumeSnapshotClass {
-    /// Always `snapshot.storage.k8s.io/v1`.
+    /// Always [`VolumeSnapshotClass::API_VERSION`].
     #[schemars(skip)]
     pub api_version: &'static str,
-    /// Always `VolumeSnapshotClass`.
+    /// Always [`VolumeSnapshotClass::KIND`].
     #[schemars(skip)]
     pub kind: &'static str,
     /// Metadata.
@@ -32,8 +38,8 @@ impl VolumeSnapshotClass {
     /// A snapshot class for `driver`.
     pub fn new(metadata: ObjectMeta, driver: &str, parameters: BTreeMap<String, String>) -> Self {
         Self {
-            api_version: "snapshot.storage.k8s.io/v1",
-            kind: "VolumeSnapshotClass",
+            api_version: Self::API_VERSION,
+            kind: Self::KIND,
             metadata,
             driver: driver.into(),
             deletion_policy: "Delete".into(),

@@ -1,17 +1,18 @@
 //! Volsync (`volsync.backube/v1alpha1`): restic backups of PersistentVolumeClaims.
 
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+super::custom_kinds! {
+    group "volsync.backube", version "v1alpha1";
+    /// A `ReplicationSource`.
+    ReplicationSource(ReplicationSourceSpec): NamespaceResourceScope, plural "replicationsources";
+    /// A `ReplicationDestination`.
+    ReplicationDestination(ReplicationDestinationSpec): NamespaceResourceScope, plural "replicationdestinations";
+}
+
 /// `ReplicationSource.spec`: back up one PVC on a schedule.
-#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(
-    group = "volsync.backube",
-    version = "v1alpha1",
-    kind = "ReplicationSource",
-    namespaced
-)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplicationSourceSpec {
     /// The PVC to back up.
@@ -106,13 +107,7 @@ pub struct MoverSecurityContext {
 
 /// `ReplicationDestination.spec`: restore a restic repository into a volume snapshot
 /// (used as a volume populator by PVCs whose `dataSourceRef` names it).
-#[derive(CustomResource, Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
-#[kube(
-    group = "volsync.backube",
-    version = "v1alpha1",
-    kind = "ReplicationDestination",
-    namespaced
-)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplicationDestinationSpec {
     /// When to restore.

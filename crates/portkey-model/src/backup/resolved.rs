@@ -241,11 +241,7 @@ mod tests {
             })
             .collect();
         let mut out = Vec::new();
-        let mut p = Problems {
-            app: "notes",
-            file: "apps/notes.rs",
-            out: &mut out,
-        };
+        let mut p = Problems::new("apps/notes.rs", "notes", &mut out);
         let owner = Owner {
             name: "notes",
             namespace: "lab",

@@ -3,6 +3,9 @@
 
 use std::collections::BTreeSet;
 
+use k8s_openapi::Resource as _;
+use portkey_compile::crd::external_secrets::ExternalSecret;
+use portkey_compile::crd::volsync::ReplicationDestination;
 use portkey_model::app::LINT_EXCEPTION_PREFIX;
 use serde_json::{Value, json};
 
@@ -475,7 +478,8 @@ fn lint_references() {
     ]);
     let mut pvc = named("PersistentVolumeClaim", "v1", "web-restored");
     pvc["spec"] = json!({"dataSourceRef": {
-        "apiGroup": "volsync.backube", "kind": "ReplicationDestination", "name": "web-dst",
+        "apiGroup": ReplicationDestination::GROUP, "kind": ReplicationDestination::KIND,
+        "name": "web-dst",
     }});
     let objects = vec![("apps/web.rs", d.clone()), ("apps/web.rs", pvc.clone())];
 
@@ -496,7 +500,11 @@ fn lint_references() {
 
     // Each reference resolves once something provides it: the objects themselves, an
     // ExternalSecret's target, or a Secret the model declares as created outside Git.
-    let mut external = named("ExternalSecret", "external-secrets.io/v1", "web-token-es");
+    let mut external = named(
+        ExternalSecret::KIND,
+        ExternalSecret::API_VERSION,
+        "web-token-es",
+    );
     external["spec"] = json!({"target": {"name": "web-token"}});
     let mut ctx = context();
     ctx.external_secrets
@@ -512,8 +520,8 @@ fn lint_references() {
         (
             "apps/web.rs",
             named(
-                "ReplicationDestination",
-                "volsync.backube/v1alpha1",
+                ReplicationDestination::KIND,
+                ReplicationDestination::API_VERSION,
                 "web-dst",
             ),
         ),

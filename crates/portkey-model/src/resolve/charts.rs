@@ -1,0 +1,78 @@
+//! Chart releases: valid, unique names, a version and a repository.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::RESERVED_NAMES;
+use crate::app::App;
+use crate::error::{ModelError, Problems};
+use crate::names;
+
+/// Chart releases: valid, unique names (also against apps and portkey's own Applications),
+/// a version, a repository.
+pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<ModelError> {
+    let mut out = Vec::new();
+    let mut seen: BTreeSet<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+    let mut levels: BTreeMap<&str, (&str, crate::chart::PodSecurity)> = BTreeMap::new();
+    for c in charts {
+        if let Some((other, level)) = levels.insert(&c.namespace, (&c.name, c.pod_security))
+            && level != c.pod_security
+        {
+            Problems::new(&c.source, &c.name, &mut out).add(
+                "pod_security",
+                format!(
+                    "namespace `{}` is {} for `{other}` but {} here",
+                    c.namespace,
+                    level.as_str(),
+                    c.pod_security.as_str()
+                ),
+                "give every release of one namespace the same Pod Security level",
+            );
+        }
+    }
+    for c in charts {
+        let mut p = Problems::new(&c.source, &c.name, &mut out);
+        let mut err = |field: &str, problem: String, fix: &str| p.add(field, problem, fix);
+        if let Err(e) = names::check_label(&c.name) {
+            err(
+                "name",
+                format!("{:?} {e}", c.name),
+                "use a DNS-1035 label such as `cert-manager`",
+            );
+        }
+        if !seen.insert(&c.name)
+            || RESERVED_NAMES.contains(&c.name.as_str())
+            || c.name.starts_with("cluster-")
+        {
+            err(
+                "name",
+                format!(
+                    "`{}` is already an app, a release or a name portkey reserves",
+                    c.name
+                ),
+                "rename the release with `.name(..)`",
+            );
+        }
+        if let Err(e) = names::check_label(&c.namespace) {
+            err(
+                "namespace",
+                format!("{:?} {e}", c.namespace),
+                "use a DNS-1035 label",
+            );
+        }
+        if c.version.trim().is_empty() || c.version.contains(char::is_whitespace) {
+            err(
+                "version",
+                format!("version {:?} is empty or has spaces", c.version),
+                "pin the chart's exact version",
+            );
+        }
+        if !(c.repo.starts_with("https://") || c.repo.starts_with("oci://")) {
+            err(
+                "repo",
+                format!("repository {:?} is neither https:// nor oci://", c.repo),
+                "give the chart repository's URL",
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,112 @@
+//! Names and namespaces: valid labels, names portkey reserves, and names two apps of one
+//! namespace would both produce.
+
+use std::collections::BTreeMap;
+
+use super::ResolvedApp;
+use crate::app::App;
+use crate::error::ModelError;
+use crate::error::Problems;
+use crate::names;
+
+/// Names portkey uses for its own Argo CD Applications; apps may not take them.
+pub const RESERVED_NAMES: [&str; 2] = ["portkey-root", "portkey-cluster"];
+
+/// Namespaces apps may not use: portkey's AppProjects (`infrastructure`, `cluster`), Argo
+/// CD's `default` project and Kubernetes' system namespaces.
+pub const RESERVED_NAMESPACES: [&str; 6] = [
+    "default",
+    "infrastructure",
+    "cluster",
+    "argocd",
+    "kube-system",
+    "kube-public",
+];
+
+/// The app's name and namespace: valid labels, not reserved.
+pub(super) fn check_names(app: &App, p: &mut Problems<'_>) {
+    if RESERVED_NAMES.contains(&app.name.as_str()) {
+        p.add(
+            "name",
+            format!(
+                "`{}` is reserved for portkey's own Argo CD Application",
+                app.name
+            ),
+            "choose another name",
+        );
+    }
+    if let Err(e) = names::check_label(&app.name) {
+        p.add(
+            "name",
+            format!("{:?} {e}", app.name),
+            "use a DNS-1035 label such as `paperless-redis`",
+        );
+    }
+    if RESERVED_NAMESPACES.contains(&app.namespace.name()) {
+        p.add(
+            "namespace",
+            format!(
+                "`{}` is reserved: apps of a namespace share an Argo CD project named after it, and portkey's own projects and system namespaces use these names",
+                app.namespace.name()
+            ),
+            "declare a namespace of the app's own, such as `media`",
+        );
+    }
+    if let Err(e) = names::check_label(app.namespace.name()) {
+        p.add(
+            "namespace",
+            format!("{:?} {e}", app.namespace.name()),
+            "use a DNS-1035 label such as `media`",
+        );
+    }
+}
+
+/// An app declared twice; `first` is the file of the first declaration.
+pub(super) fn duplicate_app(app: &App, first: &str) -> ModelError {
+    ModelError::at(&app.source, &app.name, "name")
+        .problem(format!(
+            "duplicate app: `{}` is also declared in {}",
+            app.name,
+            if first.is_empty() {
+                "another app"
+            } else {
+                first
+            }
+        ))
+        .fix("give each app a unique name (app names are also ArgoCD Application names)")
+}
+
+/// Claims and repository Secrets are named from app and volume names, so two apps of one
+/// namespace can arrive at the same name (`notes` + `data-x`, `notes-data` + `x`). Each must
+/// stay unique: two apps must never own one claim or share one restic repository.
+pub(super) fn namespace_collisions(apps: &[ResolvedApp]) -> Vec<ModelError> {
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<(&str, &str, &str), (&str, &str)> = BTreeMap::new();
+    for app in apps {
+        let ns = app.app.namespace.name();
+        for c in &app.claims {
+            let names = [
+                ("claim", Some(c.name.as_str())),
+                (
+                    "repository Secret",
+                    c.backup.as_ref().map(|b| b.repository_secret.as_str()),
+                ),
+            ];
+            for (what, name) in names {
+                let Some(name) = name else { continue };
+                if let Some((other, volume)) =
+                    seen.insert((ns, what, name), (&app.app.name, &c.volume))
+                {
+                    Problems::new(&app.app.source, &app.app.name, &mut out).add(
+                        format!("volumes[{}]", c.volume),
+                        format!(
+                            "{what} `{name}` in namespace `{ns}` is also produced by app `{other}` (volume `{volume}`)"
+                        ),
+                        "rename the app or the volume so that the names differ",
+                    );
+                }
+            }
+        }
+    }
+    out
+}

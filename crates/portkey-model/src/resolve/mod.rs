@@ -1,0 +1,232 @@
+//! Resolution: checks every app against the inventory and the rest of the catalogue, and
+//! works out what compilation needs (placement, resources with defaults, claims, backups).
+//!
+//! All problems are collected; resolution fails with every one of them, never just the first.
+//!
+//! Each concern is checked in its own module: the inventory itself (`inventory`), chart
+//! releases (`charts`), names and namespaces (`identity`), the image (`images`), the
+//! container (`workload`: ports, environment, probes, exceptions, exposure, resources),
+//! volumes (`volumes`; their backups in [`crate::backup::resolved`]), placement
+//! (`placement`) and the dependency graph (`graph`). This module holds the resolved types
+//! and runs the checks in order.
+
+mod charts;
+mod graph;
+mod identity;
+mod images;
+mod inventory;
+mod placement;
+mod volumes;
+mod workload;
+
+use std::collections::BTreeMap;
+
+pub use identity::{RESERVED_NAMES, RESERVED_NAMESPACES};
+pub use images::ImageRef;
+
+use crate::app::App;
+use crate::backup::{Backup, ResolvedBackup};
+use crate::cluster::{AccessMode, Cluster, Reclaim};
+use crate::error::{ModelErrors, Problems};
+use crate::quantity::{Cpu, Memory};
+
+/// The checked catalogue, ready to compile.
+#[derive(Clone, Debug)]
+pub struct Catalogue<'c> {
+    /// The inventory the apps were resolved against.
+    pub cluster: &'c Cluster,
+    /// Apps sorted by namespace, then name.
+    pub apps: Vec<ResolvedApp>,
+    /// Chart releases, sorted by name.
+    pub charts: Vec<crate::chart::Chart>,
+}
+
+/// An app with everything compilation needs worked out.
+#[derive(Clone, Debug)]
+pub struct ResolvedApp {
+    /// The app as declared.
+    pub app: App,
+    /// The parsed image reference.
+    pub image: ImageRef,
+    /// Nodes the app may run on, in inventory order, when it is constrained; `None` when it
+    /// may run anywhere.
+    pub nodes: Option<Vec<String>>,
+    /// Extended resources the container requests one of (GPU, devices), sorted.
+    pub extended_resources: Vec<String>,
+    /// UID that owns the app's data: the pod runs as it unless the app declares the
+    /// run-as-root exception; backup movers always do.
+    pub uid: i64,
+    /// GID and fsGroup.
+    pub gid: i64,
+    /// Whether the image starts as root (declared exception): the pod then sets no user.
+    pub runs_as_root: bool,
+    /// Supplemental groups, sorted and unique.
+    pub supplemental_groups: Vec<i64>,
+    /// CPU request.
+    pub cpu_request: Cpu,
+    /// CPU limit.
+    pub cpu_limit: Option<Cpu>,
+    /// Memory request.
+    pub memory_request: Memory,
+    /// Memory limit.
+    pub memory_limit: Memory,
+    /// The app's claims.
+    pub claims: Vec<ResolvedClaim>,
+}
+
+impl ResolvedApp {
+    /// Whether any claim is ReadWriteOnce (Deployments then use the Recreate strategy).
+    pub fn has_rwo_claim(&self) -> bool {
+        self.claims
+            .iter()
+            .any(|c| c.access == AccessMode::ReadWriteOnce)
+    }
+}
+
+/// A claim with its storage class and backup worked out.
+#[derive(Clone, Debug)]
+pub struct ResolvedClaim {
+    /// The volume name in the pod.
+    pub volume: String,
+    /// PersistentVolumeClaim name (`<app>-<volume>`).
+    pub name: String,
+    /// Requested size.
+    pub size: Memory,
+    /// StorageClass name.
+    pub storage_class: String,
+    /// The class's reclaim policy.
+    pub reclaim: Reclaim,
+    /// Access mode.
+    pub access: AccessMode,
+    /// How the claim is backed up and restored; `None` when it is exempt.
+    pub backup: Option<ResolvedBackup>,
+}
+
+impl ResolvedClaim {
+    /// The backup policy, if backed up.
+    pub fn backup_policy(&self) -> Option<&Backup> {
+        self.backup.as_ref().map(|b| &b.policy)
+    }
+}
+
+impl ResolvedApp {
+    /// The app's backed-up claims with their backups, in claim order.
+    pub fn backups(&self) -> impl Iterator<Item = (&ResolvedClaim, &ResolvedBackup)> {
+        self.claims
+            .iter()
+            .filter_map(|c| c.backup.as_ref().map(|b| (c, b)))
+    }
+}
+
+impl Catalogue<'_> {
+    /// Every backed-up claim of the catalogue with its app and backup, in app order.
+    pub fn backups(&self) -> impl Iterator<Item = (&ResolvedApp, &ResolvedClaim, &ResolvedBackup)> {
+        self.apps
+            .iter()
+            .flat_map(|a| a.backups().map(move |(c, b)| (a, c, b)))
+    }
+}
+
+/// Checks every app against `cluster` and the other apps, and resolves them (no chart
+/// releases: the infrastructure is assumed present).
+///
+/// Returns every problem found, each naming app, field and fix.
+pub fn resolve(cluster: &Cluster, apps: Vec<App>) -> Result<Catalogue<'_>, ModelErrors> {
+    resolve_all(cluster, apps, Vec::new())
+}
+
+/// Resolves apps and chart releases together: names are unique across both. (Sync waves
+/// follow later, from what compilation emits: see the `components` module.)
+pub fn resolve_all(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    mut charts: Vec<crate::chart::Chart>,
+) -> Result<Catalogue<'_>, ModelErrors> {
+    let mut errors = inventory::check_cluster(cluster);
+    errors.extend(charts::check_charts(&charts, &apps));
+    let peers = graph::peers(&apps, &mut errors);
+    let mut resolved = Vec::with_capacity(apps.len());
+    for app in apps {
+        let mut p = Problems::new(&app.source, &app.name, &mut errors);
+        if let Some(parts) = resolve_app(cluster, &app, &peers, &mut p) {
+            resolved.push(parts.finish(app));
+        }
+    }
+    errors.extend(graph::dependency_cycles(&peers));
+    errors.extend(identity::namespace_collisions(&resolved));
+    if !errors.is_empty() {
+        return Err(ModelErrors(errors));
+    }
+    resolved.sort_by(|a, b| {
+        (a.app.namespace.name(), &a.app.name).cmp(&(b.app.namespace.name(), &b.app.name))
+    });
+    charts.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Catalogue {
+        cluster,
+        apps: resolved,
+        charts,
+    })
+}
+
+/// Everything resolution works out for one app, before the app is moved in.
+struct Parts {
+    image: ImageRef,
+    nodes: Option<Vec<String>>,
+    extended_resources: Vec<String>,
+    run_as: workload::RunAs,
+    sizing: workload::Sizing,
+    claims: Vec<ResolvedClaim>,
+}
+
+impl Parts {
+    fn finish(self, app: App) -> ResolvedApp {
+        ResolvedApp {
+            cpu_limit: app.resources.cpu_limit,
+            app,
+            image: self.image,
+            nodes: self.nodes,
+            extended_resources: self.extended_resources,
+            uid: self.run_as.uid,
+            gid: self.run_as.gid,
+            runs_as_root: self.run_as.runs_as_root,
+            supplemental_groups: self.run_as.supplemental_groups,
+            cpu_request: self.sizing.cpu_request,
+            memory_request: self.sizing.memory_request,
+            memory_limit: self.sizing.memory_limit,
+            claims: self.claims,
+        }
+    }
+}
+
+/// Checks one app, concern by concern, and works out its parts; `None` when any check
+/// failed (every problem is in `p`).
+fn resolve_app(
+    cluster: &Cluster,
+    app: &App,
+    peers: &BTreeMap<String, graph::Peer>,
+    p: &mut Problems<'_>,
+) -> Option<Parts> {
+    let before = p.count();
+    identity::check_names(app, p);
+    let image = images::check(app, p);
+    workload::check_container(app, peers, p);
+    let claims = volumes::check_volumes(cluster, app, p);
+    volumes::check_config_files(app, p);
+    let (nodes, extended_resources, gpu_groups) = placement::place(cluster, app, p);
+    workload::check_https(app, p);
+    graph::check_dependencies(app, peers, p);
+    volumes::check_critical(app, &claims, p);
+    let run_as = workload::run_as(cluster, app, gpu_groups);
+    let sizing = workload::sizing(cluster, app, p);
+    if p.count() != before {
+        return None;
+    }
+    Some(Parts {
+        image: image?,
+        nodes,
+        extended_resources,
+        run_as,
+        sizing,
+        claims,
+    })
+}

@@ -1,0 +1,255 @@
+//! The container: ports, environment, probes, security exceptions, exposure and resources.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::graph::Peer;
+use crate::app::{App, EnvValue, Exception, ProbeCheck};
+use crate::cluster::Cluster;
+use crate::error::Problems;
+use crate::names;
+use crate::quantity::{Cpu, Memory};
+
+/// The container's declarations: builder order, ports, environment, probes and the reasons
+/// every suppression and exception must carry.
+pub(super) fn check_container(app: &App, peers: &BTreeMap<String, Peer>, p: &mut Problems<'_>) {
+    for (field, problem) in &app.misuse {
+        p.add(field, problem, "move the call after the method it modifies");
+    }
+    check_ports(app, p);
+    if app.ports.iter().any(|port| port.lan) {
+        let lan_name = format!("{}-lan", app.name);
+        if peers.contains_key(&lan_name) {
+            p.add(
+                "ports",
+                format!("the LAN Service `{lan_name}` would clash with the app of that name"),
+                "rename one of the apps",
+            );
+        }
+        if lan_name.len() > names::MAX_LABEL {
+            p.add(
+                "ports",
+                format!("the LAN Service name `{lan_name}` is longer than 63 characters"),
+                "shorten the app name",
+            );
+        }
+    }
+    check_env(app, p);
+    check_probes(app, p);
+    if app
+        .probes
+        .disabled
+        .as_ref()
+        .is_some_and(|r| r.trim().is_empty())
+    {
+        p.add(
+            "no_probes",
+            "probes disabled without a reason",
+            "say why the app cannot be probed",
+        );
+    }
+    for (lint, reason) in &app.lint_exceptions {
+        if reason.trim().is_empty() {
+            p.add(
+                format!("allow_lint({})", lint.id()),
+                "lint suppressed without a reason",
+                "say why the lint does not apply",
+            );
+        }
+    }
+    for (exception, reason) in &app.security.exceptions {
+        if reason.trim().is_empty() {
+            p.add(
+                format!("allow({})", exception.key()),
+                "exception without a reason",
+                "say why the image needs it",
+            );
+        }
+    }
+}
+
+fn check_ports(app: &App, p: &mut Problems<'_>) {
+    let mut names_seen = BTreeSet::new();
+    let mut numbers = BTreeSet::new();
+    for port in &app.ports {
+        if let Err(e) = names::check_label_max(&port.name, 15) {
+            p.add(
+                format!("ports[{}]", port.name),
+                format!("port name {e}"),
+                "use a short name such as `http`",
+            );
+        }
+        if !names_seen.insert(&port.name) {
+            p.add(
+                format!("ports[{}]", port.name),
+                "duplicate port name",
+                "name each port once",
+            );
+        }
+        if port.port == 0 || !numbers.insert((port.port, port.protocol as u8)) {
+            p.add(
+                format!("ports[{}]", port.name),
+                format!("port {} is zero or repeated", port.port),
+                "use each port number once",
+            );
+        }
+    }
+}
+
+fn check_env(app: &App, p: &mut Problems<'_>) {
+    let mut seen = BTreeSet::new();
+    for env in &app.env {
+        if let Err(e) = names::check_env_name(&env.name) {
+            p.add(
+                format!("env[{}]", env.name),
+                format!("variable name {e}"),
+                "use letters, digits and '_'",
+            );
+        }
+        if !seen.insert(&env.name) {
+            p.add(
+                format!("env[{}]", env.name),
+                "set twice",
+                "set each variable once",
+            );
+        }
+        if let EnvValue::Secret(s) = &env.value {
+            if let Err(e) = names::check_subdomain(&s.secret) {
+                p.add(
+                    format!("env[{}]", env.name),
+                    format!("secret name {:?} {e}", s.secret),
+                    "name an existing Secret",
+                );
+            }
+            if s.key.is_empty() {
+                p.add(
+                    format!("env[{}]", env.name),
+                    "secret key is empty",
+                    "name the key inside the Secret",
+                );
+            }
+        }
+    }
+}
+
+fn check_probes(app: &App, p: &mut Problems<'_>) {
+    let probes = [
+        &app.probes.liveness,
+        &app.probes.readiness,
+        &app.probes.startup,
+    ];
+    for probe in probes.into_iter().flatten() {
+        if probe.host_header.is_some() && !matches!(probe.check, ProbeCheck::Http(_)) {
+            p.add(
+                "probe",
+                "a Host header on a probe that is not HTTP",
+                "use `Probe::http(..).host(..)`",
+            );
+        }
+        match &probe.check {
+            ProbeCheck::Http(path) if !path.starts_with('/') => {
+                p.add(
+                    "probe",
+                    format!("HTTP path {path:?} must start with '/'"),
+                    "write the path as `/health`",
+                );
+            }
+            ProbeCheck::Http(_) | ProbeCheck::Tcp if app.ports.is_empty() => {
+                p.add(
+                    "probe",
+                    "probes the primary port, but the app declares no port",
+                    "add a port or use `Probe::exec`",
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// HTTPS exposure: a valid host label and a port to expose.
+pub(super) fn check_https(app: &App, p: &mut Problems<'_>) {
+    if let Some(h) = &app.https {
+        if let Err(e) = names::check_label(&h.host) {
+            p.add(
+                "https",
+                format!("host {:?} {e}", h.host),
+                "use a single DNS label; the cluster domain is appended",
+            );
+        }
+        if app.ports.is_empty() {
+            p.add(
+                "https",
+                "exposed over HTTPS but declares no port",
+                "add `.port(Port::http(N))`",
+            );
+        }
+    }
+}
+
+/// Who the pod runs as.
+pub(super) struct RunAs {
+    /// UID that owns the app's data.
+    pub(super) uid: i64,
+    /// GID and fsGroup.
+    pub(super) gid: i64,
+    /// The image starts as root (declared exception).
+    pub(super) runs_as_root: bool,
+    /// Supplemental groups, sorted and unique (the app's and the GPU render groups).
+    pub(super) supplemental_groups: Vec<i64>,
+}
+
+/// The app's identity with the cluster defaults filled in.
+pub(super) fn run_as(cluster: &Cluster, app: &App, gpu_groups: Vec<i64>) -> RunAs {
+    let uid = app.security.uid.unwrap_or(cluster.defaults.uid);
+    let gid = app.security.gid.unwrap_or(cluster.defaults.gid);
+    let runs_as_root = app
+        .security
+        .exceptions
+        .iter()
+        .any(|(e, _)| *e == Exception::RunAsRoot);
+    let mut groups: BTreeSet<i64> = app.security.supplemental_groups.iter().copied().collect();
+    groups.extend(gpu_groups);
+    RunAs {
+        uid,
+        gid,
+        runs_as_root,
+        supplemental_groups: groups.into_iter().collect(),
+    }
+}
+
+/// Requests and limits with the cluster defaults filled in.
+pub(super) struct Sizing {
+    /// CPU request.
+    pub(super) cpu_request: Cpu,
+    /// Memory request.
+    pub(super) memory_request: Memory,
+    /// Memory limit.
+    pub(super) memory_limit: Memory,
+}
+
+/// The app's resources with the cluster defaults filled in; a limit below its request is
+/// reported.
+pub(super) fn sizing(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Sizing {
+    let memory_request = app
+        .resources
+        .memory_request
+        .unwrap_or(cluster.defaults.memory_request);
+    let memory_limit = app
+        .resources
+        .memory_limit
+        .unwrap_or(cluster.defaults.memory_limit);
+    if memory_limit < memory_request {
+        p.add(
+            "memory_limit",
+            format!("limit {memory_limit} is below the request {memory_request}"),
+            "raise the limit or lower the request",
+        );
+    }
+    Sizing {
+        cpu_request: app
+            .resources
+            .cpu_request
+            .unwrap_or(cluster.defaults.cpu_request),
+        memory_request,
+        memory_limit,
+    }
+}
