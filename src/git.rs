@@ -50,17 +50,23 @@ pub enum GitError {
     },
 }
 
+/// `git -C root args...`.
+fn command(root: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new("git");
+    c.arg("-C").arg(root).args(args);
+    c
+}
+
+fn spawn_error(root: &Path) -> impl FnOnce(std::io::Error) -> GitError {
+    let root = root.to_path_buf();
+    move |source| GitError::Spawn { root, source }
+}
+
 fn git(root: &Path, args: &[&str], fix: &str) -> Result<Vec<u8>, GitError> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
+    let out = command(root, args)
         .stdin(Stdio::null())
         .output()
-        .map_err(|source| GitError::Spawn {
-            root: root.to_path_buf(),
-            source,
-        })?;
+        .map_err(spawn_error(root))?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
@@ -167,18 +173,12 @@ fn read_blobs(root: &Path, commit: &str, blobs: Vec<(String, String)>) -> Result
     if blobs.is_empty() {
         return Ok(tree);
     }
-    let mut child = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["cat-file", "--batch"])
+    let mut child = command(root, &["cat-file", "--batch"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|source| GitError::Spawn {
-            root: root.to_path_buf(),
-            source,
-        })?;
+        .map_err(spawn_error(root))?;
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let ids: Vec<String> = blobs.iter().map(|(_, id)| id.clone()).collect();
     let writer = std::thread::spawn(move || {

@@ -85,6 +85,13 @@ impl Repo {
         (out.status.code(), text(&out.stdout), text(&out.stderr))
     }
 
+    /// `portkey diff --base HEAD~1 --head worktree ARGS`: what the last commit changed.
+    fn last_commit(&self, args: &[&str]) -> (Option<i32>, String, String) {
+        let mut all = vec!["--base", "HEAD~1", "--head", "worktree"];
+        all.extend_from_slice(args);
+        self.diff(&all)
+    }
+
     fn json(&self, args: &[&str]) -> Value {
         let mut all = args.to_vec();
         all.extend(["--format", "json"]);
@@ -211,16 +218,9 @@ fn a_commit_that_edits_objects_is_classified() {
     );
 
     // Exit codes: 1 on changes; 3 with --fail-on warning when there are warnings.
-    let (code, _, _) = repo.diff(&["--base", "HEAD~1", "--head", "worktree"]);
+    let (code, _, _) = repo.last_commit(&[]);
     assert_eq!(code, Some(1));
-    let (code, _, _) = repo.diff(&[
-        "--base",
-        "HEAD~1",
-        "--head",
-        "worktree",
-        "--fail-on",
-        "warning",
-    ]);
+    let (code, _, _) = repo.last_commit(&["--fail-on", "warning"]);
     assert_eq!(code, Some(3));
     markdown_reads_back(&repo, &json);
 }
@@ -228,9 +228,7 @@ fn a_commit_that_edits_objects_is_classified() {
 /// The Markdown: the marker, under the cap, every warning, and a table that reads back as
 /// the JSON's counts.
 fn markdown_reads_back(repo: &Repo, json: &Value) {
-    let (code, md, err) = repo.diff(&[
-        "--base", "HEAD~1", "--head", "worktree", "--format", "markdown",
-    ]);
+    let (code, md, err) = repo.last_commit(&["--format", "markdown"]);
     assert_eq!(code, Some(1), "{err}");
     assert!(md.starts_with(&format!("{}\n", markdown::MARKER)), "{md}");
     assert!(md.len() < markdown::LIMIT);
@@ -278,7 +276,7 @@ fn a_storage_class_change_warns_and_a_no_op_commit_exits_0() {
     let repo = Repo::new();
     repo.edit(SONARR_PVC, CLASS, RETAIN);
     repo.commit("sonarr's config on the Retain class");
-    let (code, out, err) = repo.diff(&["--base", "HEAD~1", "--head", "worktree"]);
+    let (code, out, err) = repo.last_commit(&[]);
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(
         out.contains(
@@ -286,29 +284,15 @@ fn a_storage_class_change_warns_and_a_no_op_commit_exits_0() {
         ),
         "{out}"
     );
-    let (code, _, _) = repo.diff(&[
-        "--base",
-        "HEAD~1",
-        "--head",
-        "worktree",
-        "--fail-on",
-        "warning",
-    ]);
+    let (code, _, _) = repo.last_commit(&["--fail-on", "warning"]);
     assert_eq!(code, Some(3));
 
     std::fs::write(repo.path().join("apps/notes.txt"), "not generated").unwrap();
     repo.commit("a no-op for generated/");
-    let (code, out, err) = repo.diff(&["--base", "HEAD~1", "--head", "worktree"]);
+    let (code, out, err) = repo.last_commit(&[]);
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("No changes."), "{out}");
-    let (code, _, _) = repo.diff(&[
-        "--base",
-        "HEAD~1",
-        "--head",
-        "worktree",
-        "--fail-on",
-        "warning",
-    ]);
+    let (code, _, _) = repo.last_commit(&["--fail-on", "warning"]);
     assert_eq!(code, Some(0));
 }
 

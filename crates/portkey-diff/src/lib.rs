@@ -17,7 +17,7 @@
 //! Files that are not YAML (`ARCHITECTURE.md`, `RESTORE.md`, ...) are compared as whole
 //! files ([`Diff::documents`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fmt::Write as _;
 
@@ -241,14 +241,12 @@ impl Diff {
 
     /// The app names, apps with warnings first, each group by name.
     pub fn apps_in_review_order(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.apps.keys().map(String::as_str).collect();
-        for w in &self.warnings {
-            if !self.apps.contains_key(&w.app) && !names.contains(&w.app.as_str()) {
-                names.push(&w.app);
-            }
-        }
-        names.sort_by_key(|name| (self.warnings_of(name).next().is_none(), *name));
-        names
+        let warned: BTreeSet<&str> = self.warnings.iter().map(|w| w.app.as_str()).collect();
+        let mut names: BTreeSet<&str> = self.apps.keys().map(String::as_str).collect();
+        names.extend(&warned);
+        let (first, rest): (Vec<&str>, Vec<&str>) =
+            names.into_iter().partition(|n| warned.contains(n));
+        first.into_iter().chain(rest).collect()
     }
 }
 
@@ -408,6 +406,23 @@ mod tests {
         assert!(e.to_string().contains("apiVersion"), "{e}");
         let e = diff(&Tree::new(), &tree(&[("a.yaml", SVC), ("b.yaml", SVC)])).unwrap_err();
         assert!(e.to_string().contains("both hold Service lab/web"), "{e}");
+    }
+
+    #[test]
+    fn files_unchanged_at_the_same_path_are_not_read() {
+        // An identical file is not parsed (a bad one would be an error) unless a removal
+        // needs the whole trees.
+        let bad = ("x/bad.yaml", "a: [");
+        let changed = SVC.replace("port: 80", "port: 81");
+        let d = diff(
+            &tree(&[bad, ("s.yaml", SVC)]),
+            &tree(&[bad, ("s.yaml", &changed)]),
+        )
+        .unwrap();
+        assert_eq!(d.apps["web"].changed.len(), 1);
+        let claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: c\n";
+        let e = diff(&tree(&[bad, ("c.yaml", claim)]), &tree(&[bad])).unwrap_err();
+        assert!(e.to_string().contains("x/bad.yaml"), "{e}");
     }
 
     #[test]

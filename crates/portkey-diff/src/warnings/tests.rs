@@ -110,66 +110,38 @@ fn stateful_set_fields() {
 
 #[test]
 fn claims_may_only_grow() {
-    let spec = |class: &str, size: &str, source: &str| {
-        json!({"storageClassName": class, "accessModes": ["ReadWriteOnce"],
+    let spec = |class: &str, size: &str, source: &str, mode: &str| {
+        json!({"storageClassName": class, "accessModes": [mode],
                "dataSourceRef": {"kind": "ReplicationDestination", "name": source},
                "resources": {"requests": {"storage": size}}})
     };
-    let old = claim("data", &spec("fast", "5Gi", "d"));
-    assert!(
-        warned(
-            std::slice::from_ref(&old),
-            &[claim("data", &spec("fast", "10Gi", "d"))]
-        )
-        .is_empty()
-    );
-    assert_eq!(
-        warned(
-            std::slice::from_ref(&old),
-            &[claim("data", &spec("fast", "4500Mi", "d"))]
+    let old = claim("data", &spec("fast", "5Gi", "d", "ReadWriteOnce"));
+    let cases = [
+        (spec("fast", "10Gi", "d", "ReadWriteOnce"), None),
+        (
+            spec("fast", "4500Mi", "d", "ReadWriteOnce"),
+            Some("spec.resources.requests.storage"),
         ),
-        one(
-            Category::Immutable,
-            "PersistentVolumeClaim",
-            "data",
-            "spec.resources.requests.storage"
-        )
-    );
-    assert_eq!(
-        warned(
-            std::slice::from_ref(&old),
-            &[claim("data", &spec("slow", "5Gi", "d"))]
+        (
+            spec("slow", "5Gi", "d", "ReadWriteOnce"),
+            Some("spec.storageClassName"),
         ),
-        one(
-            Category::Immutable,
-            "PersistentVolumeClaim",
-            "data",
-            "spec.storageClassName"
-        )
-    );
-    assert_eq!(
-        warned(
-            std::slice::from_ref(&old),
-            &[claim("data", &spec("fast", "5Gi", "e"))]
+        (
+            spec("fast", "5Gi", "e", "ReadWriteOnce"),
+            Some("spec.dataSourceRef"),
         ),
-        one(
-            Category::Immutable,
-            "PersistentVolumeClaim",
-            "data",
-            "spec.dataSourceRef"
-        )
-    );
-    let mut rwx = spec("fast", "5Gi", "d");
-    rwx["accessModes"] = json!(["ReadWriteMany"]);
-    assert_eq!(
-        warned(&[old], &[claim("data", &rwx)]),
-        one(
-            Category::Immutable,
-            "PersistentVolumeClaim",
-            "data",
-            "spec.accessModes"
-        )
-    );
+        (
+            spec("fast", "5Gi", "d", "ReadWriteMany"),
+            Some("spec.accessModes"),
+        ),
+    ];
+    for (new, field) in cases {
+        let want = field.map_or_else(Vec::new, |f| {
+            one(Category::Immutable, "PersistentVolumeClaim", "data", f)
+        });
+        let got = warned(std::slice::from_ref(&old), &[claim("data", &new)]);
+        assert_eq!(got, want, "{new}");
+    }
 }
 
 #[test]
