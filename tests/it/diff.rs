@@ -323,6 +323,34 @@ fn the_render_is_compared_with_the_default_base() {
 }
 
 #[test]
+fn a_project_below_the_repository_top_is_found_from_a_subfolder() {
+    let repo = Repo::new();
+    let project = repo.path().join("deploy");
+    std::fs::create_dir(&project).unwrap();
+    for entry in ["Cargo.toml", "apps", "generated"] {
+        std::fs::rename(repo.path().join(entry), project.join(entry)).unwrap();
+    }
+    repo.commit("the project moves into deploy/");
+    let edited = project.join("generated").join(SONARR_PVC);
+    let yaml = std::fs::read_to_string(&edited)
+        .unwrap()
+        .replace(CLASS, RETAIN);
+    std::fs::write(&edited, yaml).unwrap();
+    repo.commit("sonarr's claim on Retain");
+    let out = run_cli(
+        &["diff", "--base", "HEAD~1", "--head", "worktree"],
+        &project.join("generated/media"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("1 object differs in 1 app (0 added, 1 changed, 0 removed); 1 warning.")
+            && shown.contains("spec.storageClassName"),
+        "{shown}"
+    );
+}
+
+#[test]
 fn bad_refs_and_places_are_errors_that_name_the_fix() {
     let repo = Repo::new();
     let (code, out, err) = repo.diff(&["--base", "no-such-branch"]);

@@ -14,6 +14,7 @@ pub fn render(diff: &Diff, base: &str, head: &str) -> String {
     let mut out = format!("portkey diff: generated/ at {base} → {head}\n");
     if diff.is_empty() {
         out.push_str("No changes.\n");
+        moved(&mut out, diff);
         return out;
     }
     let _ = writeln!(out, "{}.", diff.totals().sentence());
@@ -54,14 +55,21 @@ pub fn render(diff: &Diff, base: &str, head: &str) -> String {
         }
     }
     if !diff.moved.is_empty() {
-        let n = diff.moved.len();
+        out.push('\n');
+        moved(&mut out, diff);
+    }
+    out
+}
+
+fn moved(out: &mut String, diff: &Diff) {
+    let n = diff.moved.len();
+    if n > 0 {
         let _ = writeln!(
             out,
-            "\n{n} object{} moved to another file unchanged (not a change).",
+            "{n} object{} moved to another file unchanged (not a change).",
             plural(n)
         );
     }
-    out
 }
 
 /// `+`, `~` or `-`.
@@ -88,5 +96,51 @@ pub(crate) fn counts(app: &crate::AppDiff) -> String {
         "no object changes".into()
     } else {
         parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Tree, diff};
+
+    fn tree(path: &str, text: &str) -> Tree {
+        [(path.to_string(), text.to_string())].into()
+    }
+
+    const NS: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: lab\n";
+
+    #[test]
+    fn a_move_alone_is_no_change_but_is_said() {
+        let d = diff(&tree("a/ns.yaml", NS), &tree("b/ns.yaml", NS)).unwrap();
+        assert_eq!(
+            render(&d, "main", "render"),
+            "portkey diff: generated/ at main → render\nNo changes.\n1 object moved to another file unchanged (not a change).\n"
+        );
+    }
+
+    #[test]
+    fn changes_are_listed_per_app_with_their_fields() {
+        let labelled = NS.replace("kind: Namespace", "kind: Namespace\nspec:\n  x: 1");
+        let d = diff(&tree("a/ns.yaml", NS), &tree("a/ns.yaml", &labelled)).unwrap();
+        let out = render(&d, "main", "render");
+        assert!(
+            out.ends_with(
+                "\na: 1 changed\n  ~ Namespace lab (v1)\n      spec: (none) → {\"x\":1}\n"
+            ),
+            "{out}"
+        );
+        let gone = render(
+            &diff(&tree("a/ns.yaml", NS), &Tree::new()).unwrap(),
+            "m",
+            "r",
+        );
+        assert!(
+            gone.contains(
+                "warning: [destructive] Namespace lab (v1): removed: deleting a Namespace"
+            ),
+            "{gone}"
+        );
+        assert!(gone.contains("\n  - Namespace lab (v1)\n"), "{gone}");
     }
 }
