@@ -106,7 +106,8 @@ pub fn render_capped(diff: &Diff, base: &str, head: &str, limit: usize) -> Strin
             let Some(app) = diff.apps.get(*name) else {
                 continue;
             };
-            if cut.objects > 0 || !details(&mut out, name, app, budget, &mut cut) {
+            let warned = diff.warnings_of(name).count();
+            if cut.objects > 0 || !details(&mut out, (name, warned), app, budget, &mut cut) {
                 cut.apps += 1;
                 cut.objects += app.len();
             }
@@ -120,12 +121,24 @@ pub fn render_capped(diff: &Diff, base: &str, head: &str, limit: usize) -> Strin
     out
 }
 
-/// Appends one app's section; returns false (appending nothing) when not even its first
-/// object fits, and counts the objects it leaves out in `cut`.
-fn details(out: &mut String, name: &str, app: &AppDiff, budget: usize, cut: &mut Cut) -> bool {
+/// Appends the section of app `name` with `warned` warnings; returns false (appending
+/// nothing) when not even its first object fits, and counts the objects it leaves out in
+/// `cut`.
+fn details(
+    out: &mut String,
+    (name, warned): (&str, usize),
+    app: &AppDiff,
+    budget: usize,
+    cut: &mut Cut,
+) -> bool {
     const CLOSE: &str = "\n</details>\n\n";
+    let warnings = if warned > 0 {
+        format!(" (⚠️ {warned} warning{})", plural(warned))
+    } else {
+        String::new()
+    };
     let open = format!(
-        "<details><summary><b>{}</b>: {}</summary>\n\n",
+        "<details><summary><b>{}</b>: {}{warnings}</summary>\n\n",
         html(name),
         counts(app)
     );
