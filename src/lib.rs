@@ -28,6 +28,7 @@ pub mod prelude {
     pub use serde_json::json;
 }
 
+pub mod cli;
 pub use portkey_compile;
 pub mod git;
 pub mod report;
@@ -51,7 +52,25 @@ pub enum Error {
     /// Rendering or writing failed.
     Render(portkey_render::RenderError),
     /// Compiled objects fail the embedded schemas or the policy lints; nothing was written.
-    Invalid(Vec<String>),
+    Invalid(Vec<Invalid>),
+}
+
+/// A compiled object that fails a check; shown as `file: Kind/name: ...`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    /// It fails its embedded schema (or does not serialize); `file` is the model source.
+    Schema(portkey_validate::Problem),
+    /// It fails a policy lint.
+    Lint(portkey_validate::lint::Finding),
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Invalid::Schema(p) => write!(f, "{p}"),
+            Invalid::Lint(l) => write!(f, "{l}"),
+        }
+    }
 }
 
 impl std::fmt::Display for Error {
@@ -310,7 +329,7 @@ fn pipeline(
     if let Some(e) = checked.iter_mut().find_map(|part| part.render_error.take()) {
         return Err(Error::Render(e));
     }
-    let mut problems: Vec<String> = checked
+    let mut problems: Vec<Invalid> = checked
         .iter_mut()
         .flat_map(|part| std::mem::take(&mut part.problems))
         .collect();
@@ -318,8 +337,8 @@ fn pipeline(
         checked.iter().flat_map(|part| &part.summaries).collect();
     problems.extend(
         portkey_validate::lint::check_catalogue(&summaries, &context)
-            .iter()
-            .map(ToString::to_string),
+            .into_iter()
+            .map(Invalid::Lint),
     );
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
@@ -400,7 +419,7 @@ pub fn validate_path(
 struct Checked {
     render_error: Option<portkey_render::RenderError>,
     summaries: Vec<portkey_validate::lint::Summary>,
-    problems: Vec<String>,
+    problems: Vec<Invalid>,
 }
 
 /// The Argo CD objects, at the derived waves, checked and serialized into `sink` in parallel
@@ -460,24 +479,26 @@ fn checked_files(
         let value = match serde_json::to_value(&m.object) {
             Ok(v) => v,
             Err(e) => {
-                checked.problems.push(format!(
-                    "{}: {}/{}: {e}",
-                    m.source,
-                    m.object.kind(),
-                    m.object.name()
-                ));
+                checked
+                    .problems
+                    .push(Invalid::Schema(portkey_validate::Problem {
+                        file: m.source.clone(),
+                        object: format!("{}/{}", m.object.kind(), m.object.name()),
+                        pointer: String::new(),
+                        message: format!("does not serialize: {e}"),
+                    }));
                 continue;
             }
         };
         checked.problems.extend(
             portkey_validate::validate_value(schemas, &m.source, &value)
-                .iter()
-                .map(ToString::to_string),
+                .into_iter()
+                .map(Invalid::Schema),
         );
         let (findings, summary) = portkey_validate::lint::check_object(&m.source, &value);
         checked
             .problems
-            .extend(findings.iter().map(ToString::to_string));
+            .extend(findings.into_iter().map(Invalid::Lint));
         checked.summaries.push(summary);
     }
 }

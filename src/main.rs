@@ -1,11 +1,12 @@
-//! The `portkey` command line.
+//! The `portkey` command line. Each subcommand's work is in [`portkey::cli`]; exit codes:
+//! 0 success, 1 problems found (a model error, an invalid object, a stale tree), 2 the
+//! command could not run (bad arguments, unreadable files).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-
-mod diff_command;
+use clap::{CommandFactory, Parser, Subcommand};
+use portkey::cli::Format;
 
 /// See `Cargo.toml`: measured faster than the system allocator on the pipeline.
 #[global_allocator]
@@ -22,6 +23,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Render the model into generated/ (atomically; stale files are removed).
+    ///
+    /// Exit 0: written or up to date; 1: model or object problems, or (--check) stale;
+    /// 2: the directory cannot be read or written. Nothing is written unless every check passes.
     Render {
         /// Change nothing; exit 1 and print a diff if generated/ is not what render would write.
         #[arg(long)]
@@ -32,14 +36,22 @@ enum Command {
         /// Print how long each pipeline stage took (to stderr).
         #[arg(long)]
         timings: bool,
+        /// Output format (JSON: status, files added/changed/removed, problems).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Validate every object under PATH strictly against JSON schemas (unknown fields are
     /// errors). Prints `file: Kind/name: /pointer: message` per problem; exit 1 if any.
+    ///
+    /// Exit 2 if PATH or the schemas cannot be read.
     Validate {
         /// A kubeconform-layout schema directory (`k8s/v1.35.0-local-strict/`,
         /// `crds/<group>/<kind>_<version>.json`); default: the schemas embedded in portkey.
         #[arg(long)]
         schemas: Option<PathBuf>,
+        /// Output format (JSON: status, objects, problems).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
         /// File or directory to validate.
         #[arg(default_value = "generated")]
         path: PathBuf,
@@ -50,21 +62,31 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// List every container image and chart release with its version and source file.
+    Images {
+        /// Output format (text: `image  version  source-file  app`, one line each).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the JSON Schema of the model's configuration types (an app by default).
+    Schema {
+        /// Which type.
+        #[arg(value_enum, default_value_t = portkey::cli::schema::Type::App)]
+        r#type: portkey::cli::schema::Type,
+    },
+    /// Print a shell completion script (`portkey completions bash > /etc/bash_completion.d/portkey`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Compare what render produces now with generated/ at a git ref, object by object,
-    /// and warn about immutable, destructive and risky changes. Exit 0: no change, 1:
-    /// changes, 2: error, 3: warnings (only with `--fail-on warning`).
+    /// and warn about immutable, destructive and risky changes.
+    ///
+    /// Exit 0: no change; 1: changes; 2: error; 3: warnings (only with `--fail-on warning`).
     Diff {
         #[command(flatten)]
-        args: diff_command::Args,
+        args: portkey::cli::diff::Args,
     },
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
-    /// Tables for people.
-    Text,
-    /// JSON for tools.
-    Json,
 }
 
 fn main() -> ExitCode {
@@ -74,36 +96,18 @@ fn main() -> ExitCode {
             check,
             out,
             timings,
-        } => render(check, &out, timings),
+            format,
+        } => portkey::cli::render::run(check, &out, timings, format),
         Command::Plan { format } => plan(format),
-        Command::Validate { schemas, path } => validate(schemas.as_deref(), &path),
-        Command::Diff { args } => diff_command::run(&args),
-    }
-}
-
-fn validate(schemas: Option<&std::path::Path>, path: &std::path::Path) -> ExitCode {
-    match portkey::validate_path(schemas, path) {
-        Ok(report) => {
-            for p in &report.problems {
-                println!("{p}");
-            }
-            println!(
-                "{} objects checked against {} schemas: {} problem{}",
-                report.objects,
-                report.origin,
-                report.problems.len(),
-                if report.problems.len() == 1 { "" } else { "s" }
-            );
-            if report.problems.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
+        Command::Validate {
+            schemas,
+            format,
+            path,
+        } => portkey::cli::validate::run(schemas.as_deref(), &path, format),
+        Command::Images { format } => portkey::cli::images::run(format),
+        Command::Schema { r#type } => portkey::cli::schema::run(r#type),
+        Command::Completions { shell } => portkey::cli::completions(shell, &mut Cli::command()),
+        Command::Diff { args } => portkey::cli::diff::run(&args),
     }
 }
 
@@ -120,73 +124,6 @@ fn plan(format: Format) -> ExitCode {
                 ),
             }
             ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn render(check: bool, out: &std::path::Path, timings: bool) -> ExitCode {
-    let cluster = portkey::cluster::portkey();
-    let (apps, charts) = (portkey::catalogue(), portkey::charts());
-    let result = if check {
-        portkey::build_with(&cluster, apps, charts).map(|o| (o, None))
-    } else {
-        portkey::render_into(&cluster, apps, charts, out).map(|(o, r)| (o, Some(r)))
-    };
-    let (output, written) = match result {
-        Ok(done) => done,
-        Err(e) => {
-            eprintln!("error: {e}");
-            if !matches!(e, portkey::Error::Render(_)) {
-                eprintln!("{} was left unchanged.", out.display());
-            }
-            return ExitCode::FAILURE;
-        }
-    };
-    for w in &output.plan.warnings {
-        eprintln!("warning: {w}");
-    }
-    if timings {
-        eprint!("{}", output.timings.table());
-    }
-    let Some(report) = written else {
-        return check_against(&output.tree, out);
-    };
-    let d = &report.drift;
-    if d.is_empty() {
-        println!("{} is up to date ({} files).", out.display(), report.files);
-    } else {
-        println!(
-            "rendered {} files into {}: {} added, {} changed, {} removed",
-            report.files,
-            out.display(),
-            d.added.len(),
-            d.changed.len(),
-            d.removed.len()
-        );
-        print!("{}", d.summary());
-    }
-    ExitCode::SUCCESS
-}
-
-/// `render --check`: compares without writing; on drift prints the diff and the fix.
-fn check_against(tree: &portkey_render::Tree, out: &std::path::Path) -> ExitCode {
-    match portkey_render::check_tree(tree, out) {
-        Ok(d) if d.is_empty() => {
-            println!("{} is up to date ({} files).", out.display(), tree.len());
-            ExitCode::SUCCESS
-        }
-        Ok(d) => {
-            print!("{}", d.diff);
-            eprintln!("error: {} is stale:\n{}", out.display(), d.summary());
-            eprintln!(
-                "fix: run `{}` and commit the result.",
-                portkey_render::RENDER_COMMAND
-            );
-            ExitCode::FAILURE
         }
         Err(e) => {
             eprintln!("error: {e}");

@@ -2,8 +2,9 @@
 //! module per stage of the pipeline: model errors (`errors`), the whole pipeline
 //! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
 //! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), and the
-//! output directory and the CLI (`render_fs`, `cli`), the code map (`docs`), and
-//! `portkey diff` (`diff`).
+//! output directory and the CLI (`render_fs`, `cli`; `cli_json` for `--format json` and the
+//! exit codes, `cli_tools` for `images`, `schema` and `completions`), the code map
+//! (`docs`), and `portkey diff` (`diff`).
 //!
 //! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
 //! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
@@ -14,6 +15,8 @@ mod analysis;
 mod backups;
 mod bootstrap;
 mod cli;
+mod cli_json;
+mod cli_tools;
 mod diff;
 mod docs;
 mod errors;

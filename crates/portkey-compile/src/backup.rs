@@ -31,7 +31,7 @@ use crate::crd::volsync::{
     MoverSecurityContext, ReplicationDestination, ReplicationDestinationSpec, ReplicationSource,
     ReplicationSourceSpec, ResticDestination, ResticSource, Retain, Trigger,
 };
-use crate::meta;
+use crate::{GENERATED_PATH, meta};
 
 /// The mover pods' security context: the UID/GID that owns the app's data (also for apps
 /// whose image starts as root and drops to that user).
@@ -350,7 +350,7 @@ pub fn alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
             "Volsync's metrics are absent: no backup is being watched".to_string(),
         )]),
     }];
-    for (app, claim, _) in catalogue.backups() {
+    for (app, claim, backup) in catalogue.backups() {
         let ns = app.app.namespace.name();
         let severity = if app.app.critical.is_some() {
             "critical"
@@ -372,7 +372,7 @@ pub fn alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
                     ),
                     (
                         "runbook".to_string(),
-                        format!("generated/RESTORE.md#{}", app.app.name),
+                        format!("{GENERATED_PATH}/{}", backup.runbook),
                     ),
                 ]),
             });

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 /// A capability one component provides and others need.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Capability {
     /// The CRDs of an API group (`cert-manager.io`): custom resources of the group wait for it.
     Crds(String),
@@ -38,6 +39,7 @@ impl std::fmt::Display for Capability {
 
 /// A Helm chart release managed by Argo CD.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Chart {
     /// Release and Application name.
     pub name: String,
@@ -71,6 +73,7 @@ pub struct Chart {
 
 /// Pod Security Standard level of a namespace.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum PodSecurity {
     /// Privileged: host access (storage drivers, device plugins, node exporters).
     Privileged,

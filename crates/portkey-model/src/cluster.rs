@@ -11,6 +11,7 @@ macro_rules! reference {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
         pub struct $name(&'static str);
 
         impl $name {
@@ -51,6 +52,7 @@ reference!(
 
 /// The whole cluster: everything apps are placed on and mount.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Cluster {
     /// The file that declares the inventory (`cluster.rs`), for errors and document headers.
     pub source: String,
@@ -107,6 +109,7 @@ impl Cluster {
 
 /// Where ArgoCD fetches the rendered manifests.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct GitSource {
     /// Repository URL (`spec.source.repoURL`).
     pub repo_url: String,
@@ -116,6 +119,7 @@ pub struct GitSource {
 
 /// A Kubernetes node and what it runs on.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Node {
     /// Node name, equal to its `kubernetes.io/hostname` label.
     pub name: String,
@@ -155,6 +159,7 @@ impl Node {
 
 /// A node's role in the cluster.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum NodeRole {
     /// Runs workloads.
     Worker,
@@ -164,6 +169,7 @@ pub enum NodeRole {
 
 /// How a node is virtualised on its host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum NodeKind {
     /// A virtual machine.
     Vm,
@@ -175,6 +181,7 @@ pub enum NodeKind {
 
 /// A physical Proxmox host.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Host {
     /// Host name (`mirkwood`).
     pub name: String,
@@ -184,6 +191,7 @@ pub struct Host {
 
 /// Hardware a node exposes to pods.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Hardware {
     /// A GPU made available through a device plugin.
     Gpu(Gpu),
@@ -193,6 +201,7 @@ pub enum Hardware {
 
 /// A GPU and the driver that exposes it.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Gpu {
     /// Vendor.
     pub vendor: GpuVendor,
@@ -207,6 +216,7 @@ pub struct Gpu {
 
 /// GPU vendors an app can ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum GpuVendor {
     /// Intel integrated or discrete GPUs.
     Intel,
@@ -228,6 +238,7 @@ impl std::fmt::Display for GpuVendor {
 
 /// The driver behind a GPU; each has its own device-plugin resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum GpuDriver {
     /// Intel i915 kernel driver (`gpu.intel.com/i915`).
     I915,
@@ -253,6 +264,7 @@ impl GpuDriver {
 
 /// A device attached to one node.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Device {
     /// Identifier apps use through a [`DeviceRef`].
     pub id: String,
@@ -266,6 +278,7 @@ pub struct Device {
 
 /// How a pod is granted a device.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum DeviceAccess {
     /// A device plugin advertises the device as an extended resource
     /// (for example squat's generic-device-plugin: `squat.ai/zigbee`); the pod requests one
@@ -278,6 +291,7 @@ pub enum DeviceAccess {
 
 /// A StorageClass apps can claim volumes from.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct StorageClass {
     /// StorageClass name.
     pub name: String,
@@ -298,6 +312,7 @@ pub struct StorageClass {
 
 /// PersistentVolume reclaim policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Reclaim {
     /// The volume is deleted with its claim.
     Delete,
@@ -307,6 +322,7 @@ pub enum Reclaim {
 
 /// Volume access modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum AccessMode {
     /// Mounted read-write by a single node.
     ReadWriteOnce,
@@ -329,6 +345,7 @@ impl AccessMode {
 
 /// An NFS export.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct NfsShare {
     /// Short name apps use through an [`NfsShareRef`].
     pub name: String,
@@ -340,6 +357,7 @@ pub struct NfsShare {
 
 /// How HTTPS exposure compiles.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct IngressSettings {
     /// `spec.ingressClassName`.
     pub class: String,
@@ -353,6 +371,7 @@ pub struct IngressSettings {
 
 /// Cluster-wide Volsync settings.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct BackupSettings {
     /// VolumeSnapshotClass for `copyMethod: Snapshot` (portkey emits it).
     pub volume_snapshot_class: String,
@@ -371,6 +390,7 @@ pub struct BackupSettings {
 
 /// An external-secrets store that holds the restic credentials.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct SecretStore {
     /// Store name.
     pub name: String,
@@ -384,6 +404,7 @@ pub struct SecretStore {
 
 /// Device plugins portkey generates from the hardware in the inventory.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct DevicePlugins {
     /// Intel `GpuDevicePlugin`: how many containers may share one GPU (`sharedDevNum`).
     pub gpu_shared_dev_num: u32,
@@ -397,6 +418,7 @@ pub struct DevicePlugins {
 
 /// When the capacity plan warns.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct CapacityThresholds {
     /// Warn when a node's memory limits reach this share of its memory (the seed's metal1
     /// known issue: limits at ~96%).
@@ -405,6 +427,7 @@ pub struct CapacityThresholds {
 
 /// Where alerts go.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct AlertSettings {
     /// Namespace of the Prometheus operator's rule selector (`monitoring-system`).
     pub namespace: String,
@@ -414,6 +437,7 @@ pub struct AlertSettings {
 
 /// Defaults applied to every app unless it overrides them. They show in the output.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct AppDefaults {
     /// UID, GID and fsGroup pods run as.
     pub uid: i64,

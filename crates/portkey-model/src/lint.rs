@@ -2,6 +2,7 @@
 
 /// A policy lint that an app may suppress, with a reason (see `portkey_validate::lint`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Lint {
     /// Images are pinned by tag and digest, never `latest`.
     ImageDigest,

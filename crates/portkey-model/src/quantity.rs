@@ -8,6 +8,7 @@ use std::ops::Add;
 
 /// CPU in millicores. `Cpu::m(250)` is `250m`; `Cpu::cores(2)` is `2`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Cpu(u64);
 
 impl Cpu {
@@ -45,6 +46,7 @@ impl Add for Cpu {
 /// Memory or storage in bytes, printed with the largest exact binary suffix
 /// (`Memory::gi(2)` is `2Gi`, `Memory::mi(1536)` is `1536Mi`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Memory(u64);
 
 const KI: u64 = 1024;

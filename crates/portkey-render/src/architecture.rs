@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use portkey_model::analysis::{Plan, RWO_DETACH_MINUTES};
 use portkey_model::app::VolumeSource;
+use portkey_model::backup::RUNBOOK;
 use portkey_model::cluster::{Cluster, Hardware, Node, NodeKind, NodeRole, Reclaim};
 use portkey_model::resolve::Catalogue;
 
@@ -177,7 +178,10 @@ fn backups(s: &mut String, catalogue: &Catalogue<'_>) {
             );
         }
     }
-    s.push_str("\nRestores: see [RESTORE.md](RESTORE.md). Volumes not listed are exempt, each with its reason in its app file.\n\n");
+    let _ = writeln!(
+        s,
+        "\nRestores: see [{RUNBOOK}]({RUNBOOK}). Volumes not listed are exempt, each with its reason in its app file.\n"
+    );
 }
 
 fn pct(used: &str, percent: u64) -> String {

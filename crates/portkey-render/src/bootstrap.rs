@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use portkey_compile::{BOOTSTRAP_DIR, ROOT_APP};
+use portkey_model::backup::RUNBOOK;
 use portkey_model::components::{Component, ComponentKind};
 use portkey_model::resolve::Catalogue;
 use portkey_model::secrets;
@@ -97,10 +98,11 @@ pub fn document(catalogue: &Catalogue<'_>, components: &[Component]) -> String {
             }
         );
     }
-    s.push_str(
+    let _ = writeln!(
+        s,
         "\n## 5. Data\n\nEvery backed-up claim names a Volsync `ReplicationDestination` in its `dataSourceRef`: on a fresh \
          cluster it stays Pending until the newest backup is restored into it, so each app starts on its restored data. \
-         Earlier snapshots and manual backups: [RESTORE.md](RESTORE.md).\n",
+         Earlier snapshots and manual backups: [{RUNBOOK}]({RUNBOOK})."
     );
     s
 }

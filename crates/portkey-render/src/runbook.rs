@@ -13,7 +13,7 @@ use portkey_model::resolve::{Catalogue, ResolvedApp, ResolvedClaim};
 use crate::to_yaml;
 
 /// Path of the runbook under `generated/`.
-pub const PATH: &str = "RESTORE.md";
+pub const PATH: &str = portkey_model::backup::RUNBOOK;
 
 /// The restore runbook for every backed-up volume of the catalogue.
 pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
@@ -73,14 +73,13 @@ pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
                 );
             }
         }
-        claim_section(&mut s, catalogue, app, claim, backup);
+        claim_section(&mut s, app, claim, backup);
     }
     s
 }
 
 fn claim_section(
     s: &mut String,
-    catalogue: &Catalogue<'_>,
     app: &ResolvedApp,
     claim: &ResolvedClaim,
     backup: &ResolvedBackup,
@@ -97,7 +96,7 @@ fn claim_section(
         Workload::StatefulSet => "statefulset",
     };
     let _ = writeln!(s, "\n### Volume `{}` (claim `{rs}`)\n", claim.volume);
-    if catalogue.cluster.backup.secret_store.is_none() {
+    if backup.repository_url.is_none() {
         let _ = writeln!(
             s,
             "Create the repository Secret once (the repository URL must be unique to this volume):\n\n\

@@ -169,7 +169,7 @@ fn cli_render_into_a_file_fails_and_leaves_it() {
     fs::write(tmp.path().join("generated"), "not a directory\n").unwrap();
     let o = portkey_cli(&["render", "--out", "generated"], tmp.path());
     let stderr = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(o.status.code(), Some(2), "{stderr}"); // could not run: exit 2
     assert!(
         stderr.contains("generated") && stderr.contains("not a directory"),
         "{stderr}"
@@ -190,7 +190,7 @@ fn cli_render_into_a_missing_parent_fails_and_creates_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let o = portkey_cli(&["render", "--out", "no/such/generated"], tmp.path());
     let stderr = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(o.status.code(), Some(2), "{stderr}"); // could not run: exit 2
     assert!(stderr.contains("no/such"), "{stderr}");
     assert_eq!(
         fs::read_dir(tmp.path()).unwrap().count(),
@@ -205,6 +205,6 @@ fn cli_render_check_of_a_file_says_it_is_not_a_directory() {
     fs::write(tmp.path().join("generated"), "not a directory\n").unwrap();
     let o = portkey_cli(&["render", "--check", "--out", "generated"], tmp.path());
     let stderr = text(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(o.status.code(), Some(2), "{stderr}"); // could not run: exit 2
     assert!(stderr.contains("not a directory"), "{stderr}");
 }

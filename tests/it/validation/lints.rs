@@ -32,6 +32,7 @@ fn allow_lint_and_no_probes_render_with_their_reasons() {
         Err(portkey::Error::Invalid(problems)) => assert!(
             problems
                 .iter()
+                .map(ToString::to_string)
                 .any(|p| p.contains("[probes]") && p.contains("apps/worker.rs")),
             "{problems:#?}"
         ),
@@ -127,13 +128,16 @@ fn failing_lints_make_build_return_invalid_with_every_problem_and_write_nothing(
         assert!(
             problems
                 .iter()
+                .map(ToString::to_string)
                 .any(|p| p.starts_with(source) && p.contains(lint) && p.contains(mention)),
             "missing {source} {lint} {mention}: {problems:#?}"
         );
     }
     assert_eq!(problems.len(), expected.len(), "{problems:#?}");
     assert!(
-        problems.iter().all(|p| !p.contains("apps/fine.rs")),
+        problems
+            .iter()
+            .all(|p| !p.to_string().contains("apps/fine.rs")),
         "{problems:#?}"
     );
     let shown = portkey::Error::Invalid(problems.clone()).to_string();
@@ -164,7 +168,9 @@ fn failing_lints_during_a_streamed_render_keep_the_previous_tree() {
     let apps = vec![app("one").https("shared"), app("two").https("shared")];
     match portkey::render_into(&cluster, apps, Vec::new(), &out) {
         Err(portkey::Error::Invalid(problems)) => assert!(
-            problems.iter().any(|p| p.contains("[ingress-hosts]")),
+            problems
+                .iter()
+                .any(|p| p.to_string().contains("[ingress-hosts]")),
             "{problems:#?}"
         ),
         Err(e) => panic!("expected Error::Invalid, got: {e}"),

@@ -5,6 +5,7 @@ use crate::quantity::{Cpu, Memory};
 
 /// A container port, exposed by the app's Service on the same number.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Port {
     /// Port name (≤ 15 characters).
     pub name: String,
@@ -18,6 +19,7 @@ pub struct Port {
 
 /// Transport protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Protocol {
     /// TCP.
     Tcp,
@@ -60,6 +62,7 @@ impl Port {
 /// An environment variable: a plain value or a reference to a Secret key. There is no way
 /// to put a secret value in the model.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Env {
     /// Variable name.
     pub name: String,
@@ -69,6 +72,7 @@ pub struct Env {
 
 /// The value of an environment variable.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum EnvValue {
     /// A literal, non-secret value.
     Plain(String),
@@ -78,6 +82,7 @@ pub enum EnvValue {
 
 /// A key of an existing Secret in the app's namespace.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct SecretKey {
     /// Secret name.
     pub secret: String,
@@ -95,6 +100,7 @@ pub fn secret(secret: &str, key: &str) -> SecretKey {
 
 /// Requests and limits. `None` takes the cluster default.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Resources {
     /// CPU request.
     pub cpu_request: Option<Cpu>,
@@ -108,6 +114,7 @@ pub struct Resources {
 
 /// A health check.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Probe {
     /// What is checked.
     pub check: ProbeCheck,
@@ -121,6 +128,7 @@ pub struct Probe {
 
 /// The action a probe performs.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum ProbeCheck {
     /// `httpGet` of this path on the primary port.
     Http(String),
@@ -169,6 +177,7 @@ impl Probe {
 
 /// The app's probes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Probes {
     /// Liveness probe.
     pub liveness: Option<Probe>,
@@ -182,6 +191,7 @@ pub struct Probes {
 
 /// Pod and container security, secure by default. Every weakening carries a reason.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Security {
     /// UID (`None`: cluster default).
     pub uid: Option<i64>,
@@ -196,6 +206,7 @@ pub struct Security {
 /// An exception to the secure defaults (non-root, read-only root filesystem, no privilege
 /// escalation, all capabilities dropped).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Exception {
     /// The image's init must start as root (it drops privileges itself).
     RunAsRoot,

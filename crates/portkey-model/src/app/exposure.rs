@@ -6,6 +6,7 @@ use crate::cluster::{DeviceRef, GpuVendor, NodeRef};
 
 /// HTTPS exposure.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Https {
     /// Host label under the cluster domain (`vault` → `vault.<domain>`).
     pub host: String,
@@ -15,6 +16,7 @@ pub struct Https {
 
 /// How the app's Service is reachable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum ServiceExposure {
     /// Inside the cluster only (`ClusterIP`).
     #[default]
@@ -26,6 +28,7 @@ pub enum ServiceExposure {
 
 /// A dependency on another app.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Dependency {
     /// The other app's name.
     pub app: String,

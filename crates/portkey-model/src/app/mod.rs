@@ -28,6 +28,7 @@ use crate::cluster::{DeviceRef, GpuVendor, NodeRef};
 /// A namespace apps are grouped into (a "stack"). Declare namespaces as constants beside the
 /// inventory so apps of one stack cannot disagree on its spelling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Namespace(&'static str);
 
 impl Namespace {
@@ -43,6 +44,7 @@ impl Namespace {
 
 /// One app: a workload with its storage, placement, exposure and backups.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct App {
     /// App name: the workload, Service and ArgoCD Application name.
     pub name: String,
@@ -100,6 +102,7 @@ pub struct App {
 
 /// Per-app overrides of the sync policy defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct SyncOverrides {
     /// `automated.prune` (default true).
     pub prune: Option<bool>,
@@ -109,6 +112,7 @@ pub struct SyncOverrides {
 
 /// Workload kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Workload {
     /// A Deployment (Recreate strategy when it mounts a ReadWriteOnce volume).
     Deployment,

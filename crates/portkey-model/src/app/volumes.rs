@@ -64,6 +64,7 @@ use crate::quantity::Memory;
 /// A volume mounted into the app's container, of kind `K`: a [`Volume`] (any kind), or
 /// while it is being declared a [`ClaimVolume`], [`NfsVolume`] or [`ScratchVolume`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct VolumeOf<K> {
     /// Volume name; a claim is named `<app>-<name>`.
     pub name: String,
@@ -86,6 +87,7 @@ pub type ScratchVolume = VolumeOf<Scratch>;
 
 /// Where a volume's data lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum VolumeSource {
     /// A PersistentVolumeClaim the app owns.
     Claim(Claim),
@@ -97,6 +99,7 @@ pub enum VolumeSource {
 
 /// A PersistentVolumeClaim.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Claim {
     /// Requested size.
     pub size: Memory,
@@ -110,6 +113,7 @@ pub struct Claim {
 
 /// An NFS export mounted inline.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct NfsMount {
     /// The share.
     pub share: NfsShareRef,
@@ -119,6 +123,7 @@ pub struct NfsMount {
 
 /// An `emptyDir`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Scratch {
     /// Backed by memory (tmpfs).
     pub memory: bool,
@@ -246,6 +251,7 @@ impl From<ScratchVolume> for Volume {
 
 /// A file mounted from the app's ConfigMap `<app>-config`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct ConfigFile {
     /// Absolute path in the container; its file name is the ConfigMap key.
     pub path: String,

@@ -13,10 +13,11 @@ mod cron;
 pub mod resolved;
 
 pub use cron::check_cron;
-pub use resolved::{RESTIC_KEYS, RESTORE_TRIGGER, ResolvedBackup, ResticKeys};
+pub use resolved::{RESTIC_KEYS, RESTORE_TRIGGER, RUNBOOK, ResolvedBackup, ResticKeys};
 
 /// A backup declaration on one volume.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Backup {
     /// When to back up.
     pub schedule: Schedule,
@@ -52,6 +53,7 @@ impl Backup {
 
 /// Whether a claim is backed up.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum BackupChoice {
     /// Backed up with this policy.
     Backup(Backup),
@@ -63,6 +65,7 @@ pub enum BackupChoice {
 
 /// When a backup runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub enum Schedule {
     /// Every N hours (N divides 24).
     EveryHours(u8),
@@ -126,6 +129,7 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Which restic snapshots to keep (`spec.restic.retain`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct Retention {
     /// Keep the last N hourly snapshots.
     pub hourly: Option<u32>,

@@ -31,6 +31,9 @@ pub const RESTIC_KEYS: ResticKeys = ResticKeys {
     password: "RESTIC_PASSWORD",
 };
 
+/// The restore runbook, under `generated/`; each app with backups has a section `#<app>`.
+pub const RUNBOOK: &str = "RESTORE.md";
+
 /// The manual trigger of every restore destination: the restore runs once, and again only
 /// when this string changes.
 pub const RESTORE_TRIGGER: &str = "restore-once";
@@ -66,6 +69,9 @@ pub struct ResolvedBackup {
     pub keys: ResticKeys,
     /// The manual trigger of the restore destinations.
     pub restore_trigger: &'static str,
+    /// The runbook section that restores this claim (`RESTORE.md#<app>`), relative to
+    /// `generated/`.
+    pub runbook: String,
 }
 
 /// The app that owns the claims being resolved.
@@ -138,6 +144,7 @@ fn resolve_one(
         cron: policy.schedule.to_cron(&format!("{ns}/{claim}")),
         keys: RESTIC_KEYS,
         restore_trigger: RESTORE_TRIGGER,
+        runbook: format!("{RUNBOOK}#{}", owner.name),
     }
 }
 
@@ -271,6 +278,7 @@ mod tests {
         assert_eq!(b.cron, Backup::daily().schedule.to_cron("lab/notes-data"));
         assert_eq!(b.keys.both(), ["RESTIC_REPOSITORY", "RESTIC_PASSWORD"]);
         assert_eq!(b.restore_trigger, RESTORE_TRIGGER);
+        assert_eq!(b.runbook, "RESTORE.md#notes");
         assert_eq!(backups[1], None);
     }
 

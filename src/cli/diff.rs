@@ -1,12 +1,16 @@
 //! `portkey diff`: what render produces now (or the working tree's `generated/`) against
 //! `generated/` at a git ref, object by object, with warnings.
+//!
+//! Its exit codes are those of `diff(1)` and `kubectl diff`, not the scheme of the other
+//! commands: 0 no change, 1 changes, 2 ([`super::CANNOT_RUN`]) an error, and 3 with
+//! `--fail-on warning` when there are warnings.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use portkey::git;
-use portkey::portkey_diff::{self, Diff};
-use portkey::portkey_render::Tree;
+use crate::git;
+use portkey_diff::{self, Diff};
+use portkey_render::Tree;
 
 /// The options of `portkey diff`.
 #[derive(clap::Args)]
@@ -57,7 +61,7 @@ enum FailOn {
 }
 
 /// Exit code: an error (as diff(1): above 1).
-const ERROR: u8 = 2;
+const ERROR: u8 = super::CANNOT_RUN;
 /// Exit code: warnings, with `--fail-on warning`.
 const WARNINGS: u8 = 3;
 
@@ -119,16 +123,16 @@ fn compare(args: &Args) -> Result<Compared, String> {
 }
 
 fn render() -> Result<Tree, String> {
-    portkey::render_repository().map_err(|e| {
+    crate::render_repository().map_err(|e| {
         format!(
             "the model does not render, so there is nothing to compare:\n{e}\nfix: run `{}` to see the problems, fix them, and diff again",
-            portkey::portkey_render::RENDER_COMMAND
+            portkey_render::RENDER_COMMAND
         )
     })
 }
 
 fn worktree(root: &Path) -> Result<Tree, String> {
-    portkey::portkey_render::read_tree(&root.join("generated")).map_err(|e| e.to_string())
+    portkey_render::read_tree(&root.join("generated")).map_err(|e| e.to_string())
 }
 
 fn json(diff: &Diff, base: &str, head: &str) -> String {

@@ -1,0 +1,103 @@
+//! The subcommands of the `portkey` binary, each in its own module, and the conventions
+//! they share: `--format text|json` ([`Format`]), JSON printed pretty on stdout, and one
+//! scheme of exit codes:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success: rendered, up to date, valid |
+//! | 1 ([`PROBLEMS`]) | problems found: a model error, an invalid object, a stale tree |
+//! | 2 ([`CANNOT_RUN`]) | the command could not run: bad arguments (clap), unreadable files |
+//!
+//! A JSON problem is one of (told apart by `kind`):
+//!
+//! - `{"kind": "model", "app", "file", "field", "problem", "fix"}`: a [`ModelError`];
+//! - `{"kind": "object", "file", "object", "pointer", "message"}`: an object that fails its
+//!   schema or does not parse ([`portkey_validate::Problem`]; `pointer` is a JSON pointer,
+//!   `""` for the whole object). From `validate`, `file` is the YAML file; from `render`, a
+//!   compiled object's model source ([`crate::Invalid::Schema`]);
+//! - `{"kind": "lint", "lint", "file", "object", "message"}`: a compiled object that fails a
+//!   policy lint (`lint` is its id, `image-digest`; [`crate::Invalid::Lint`]).
+
+pub mod diff;
+pub mod images;
+pub mod render;
+pub mod schema;
+pub mod validate;
+
+use std::process::ExitCode;
+
+use portkey_model::ModelError;
+use serde_json::{Value, json};
+
+/// Exit code: problems found.
+pub const PROBLEMS: u8 = 1;
+/// Exit code: the command could not run.
+pub const CANNOT_RUN: u8 = 2;
+
+/// Output format of the commands that print reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Text for people.
+    Text,
+    /// JSON for tools.
+    Json,
+}
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json(value: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("JSON values serialize")
+    );
+}
+
+/// A model error as a JSON problem.
+pub fn model_problem(e: &ModelError) -> Value {
+    json!({
+        "kind": "model",
+        "app": e.app,
+        "file": e.file,
+        "field": e.field,
+        "problem": e.problem,
+        "fix": e.fix,
+    })
+}
+
+/// An object problem (schema or parse) as a JSON problem.
+pub fn object_problem(p: &portkey_validate::Problem) -> Value {
+    json!({
+        "kind": "object",
+        "file": p.file,
+        "object": p.object,
+        "pointer": p.pointer,
+        "message": p.message,
+    })
+}
+
+/// The problems of a failed pipeline run as JSON problems (none for an IO error).
+pub fn error_problems(e: &crate::Error) -> Vec<Value> {
+    match e {
+        crate::Error::Model(errors) => errors.0.iter().map(model_problem).collect(),
+        crate::Error::Invalid(problems) => problems
+            .iter()
+            .map(|p| match p {
+                crate::Invalid::Schema(p) => object_problem(p),
+                crate::Invalid::Lint(l) => json!({
+                    "kind": "lint",
+                    "lint": l.lint,
+                    "file": l.source,
+                    "object": l.object,
+                    "message": l.message,
+                }),
+            })
+            .collect(),
+        crate::Error::Render(_) => Vec::new(),
+    }
+}
+
+/// `portkey completions <shell>`: the completion script of `command` on stdout.
+pub fn completions(shell: clap_complete::Shell, command: &mut clap::Command) -> ExitCode {
+    let name = command.get_name().to_string();
+    clap_complete::generate(shell, command, name, &mut std::io::stdout());
+    ExitCode::SUCCESS
+}
