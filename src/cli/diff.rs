@@ -79,6 +79,9 @@ pub fn run(args: &Args) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
+            if matches!(args.format, Format::Json) {
+                print!("{}", pretty(&error_json(&e)));
+            }
             ExitCode::from(ERROR)
         }
     }
@@ -135,8 +138,18 @@ fn worktree(root: &Path) -> Result<Tree, String> {
     portkey_render::read_tree(&root.join("generated")).map_err(|e| e.to_string())
 }
 
+/// `status` is `unchanged`, `changed` or `warnings` (changes with warnings), or `error`;
+/// every key is always present, `null` when it does not apply.
 fn json(diff: &Diff, base: &str, head: &str) -> String {
-    let value = serde_json::json!({
+    let status = if diff.is_empty() {
+        "unchanged"
+    } else if diff.warnings.is_empty() {
+        "changed"
+    } else {
+        "warnings"
+    };
+    pretty(&serde_json::json!({
+        "status": status,
         "base": base,
         "head": head,
         "totals": diff.totals(),
@@ -144,8 +157,26 @@ fn json(diff: &Diff, base: &str, head: &str) -> String {
         "warnings": diff.warnings,
         "documents": diff.documents,
         "moved": diff.moved,
-    });
-    let mut s = serde_json::to_string_pretty(&value).expect("JSON values serialize");
+        "error": null,
+    }))
+}
+
+fn error_json(error: &str) -> serde_json::Value {
+    serde_json::json!({
+        "status": "error",
+        "base": null,
+        "head": null,
+        "totals": null,
+        "apps": null,
+        "warnings": null,
+        "documents": null,
+        "moved": null,
+        "error": error,
+    })
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("JSON values serialize");
     s.push('\n');
     s
 }

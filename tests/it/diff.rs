@@ -177,6 +177,8 @@ fn a_commit_that_edits_objects_is_classified() {
     let repo = Repo::new();
     edit_objects(&repo);
     let json = repo.json(&["--base", "HEAD~1", "--head", "worktree"]);
+    assert_eq!(json["status"], "warnings");
+    assert_eq!(json["error"], Value::Null);
     let mut got = warnings(&json);
     got.sort();
     let mut want = vec![
@@ -294,6 +296,9 @@ fn a_storage_class_change_warns_and_a_no_op_commit_exits_0() {
     assert!(out.contains("No changes."), "{out}");
     let (code, _, _) = repo.last_commit(&["--fail-on", "warning"]);
     assert_eq!(code, Some(0));
+    let json = repo.json(&["--base", "HEAD~1", "--head", "worktree"]);
+    assert_eq!(json["status"], "unchanged", "{json:#}");
+    assert_eq!(json["totals"]["changed"], 0);
 }
 
 #[test]
@@ -359,6 +364,12 @@ fn bad_refs_and_places_are_errors_that_name_the_fix() {
     assert!(
         err.contains("`no-such-branch` is not a commit") && err.contains("fix:"),
         "{err}"
+    );
+    let json = repo.json(&["--base", "no-such-branch"]);
+    assert_eq!(json["status"], "error");
+    assert!(
+        json["error"].as_str().unwrap().contains("no-such-branch"),
+        "{json:#}"
     );
 
     repo.edit(SONARR_PVC, "kind: PersistentVolumeClaim\n", "kind: [\n");
