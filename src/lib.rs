@@ -3,8 +3,9 @@
 //!
 //! The pipeline is one-way: **model** ([`portkey_model`]) → **resolve and check**
 //! ([`portkey_model::resolve()`]) → **compile** ([`portkey_compile`]) → **emit**
-//! ([`portkey_render`]). This crate holds the Portkey inventory ([`cluster`]), the apps in
-//! `apps/` ([`apps`]) and the glue ([`render`]).
+//! ([`portkey_render`]); after it, [`portkey_diff`] compares two emitted trees for review
+//! (`portkey diff`, with [`git`] reading the base). This crate holds the Portkey inventory
+//! ([`cluster`]), the apps in `apps/` ([`apps`]) and the glue ([`render`]).
 
 #[path = "../cluster.rs"]
 pub mod cluster;
@@ -29,8 +30,10 @@ pub mod prelude {
 
 pub mod cli;
 pub use portkey_compile;
+pub mod git;
 pub mod report;
 
+pub use portkey_diff;
 pub use portkey_model;
 pub use portkey_render;
 pub use portkey_validate;

@@ -79,6 +79,14 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Compare what render produces now with generated/ at a git ref, object by object,
+    /// and warn about immutable, destructive and risky changes.
+    ///
+    /// Exit 0: no change; 1: changes; 2: error; 3: warnings (only with `--fail-on warning`).
+    Diff {
+        #[command(flatten)]
+        args: portkey::cli::diff::Args,
+    },
 }
 
 fn main() -> ExitCode {
@@ -99,6 +107,7 @@ fn main() -> ExitCode {
         Command::Images { format } => portkey::cli::images::run(format),
         Command::Schema { r#type } => portkey::cli::schema::run(r#type),
         Command::Completions { shell } => portkey::cli::completions(shell, &mut Cli::command()),
+        Command::Diff { args } => portkey::cli::diff::run(&args),
     }
 }
 

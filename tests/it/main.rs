@@ -4,8 +4,8 @@
 //! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), the output
 //! directory and the CLI (`render_fs`, `cli`; `cli_json` for `--format json` and the exit
 //! codes, `cli_tools` for `images`, `schema` and `completions`), the code map (`docs`),
-//! and the GitHub Actions workflows and Renovate's config (`workflows`, and `linters` for
-//! the tools that lint them).
+//! `portkey diff` (`diff`), and the GitHub Actions workflows and Renovate's config
+//! (`workflows`, and `linters` for the tools that lint them).
 //!
 //! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
 //! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
@@ -18,6 +18,7 @@ mod bootstrap;
 mod cli;
 mod cli_json;
 mod cli_tools;
+mod diff;
 mod docs;
 mod errors;
 mod linters;

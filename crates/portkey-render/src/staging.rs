@@ -354,12 +354,7 @@ struct Lock {
 /// before locks existed.
 #[cfg(target_os = "linux")]
 fn lock(dir: &Path) -> Option<Lock> {
-    use rustix::fs::{FlockOperation, flock};
-    let handle = fs::File::open(dir).ok()?;
-    flock(&handle, FlockOperation::NonBlockingLockExclusive).ok()?;
-    Some(Lock {
-        _handle: Some(handle),
-    })
+    flock_dir(dir, rustix::fs::FlockOperation::NonBlockingLockExclusive)
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -372,17 +367,21 @@ fn lock(_dir: &Path) -> Option<Lock> {
 /// unserialized, as before locks existed.
 #[cfg(target_os = "linux")]
 fn lock_waiting(dir: &Path) -> Option<Lock> {
-    use rustix::fs::{FlockOperation, flock};
-    let handle = fs::File::open(dir).ok()?;
-    flock(&handle, FlockOperation::LockExclusive).ok()?;
-    Some(Lock {
-        _handle: Some(handle),
-    })
+    flock_dir(dir, rustix::fs::FlockOperation::LockExclusive)
 }
 
 #[cfg(not(target_os = "linux"))]
 fn lock_waiting(_dir: &Path) -> Option<Lock> {
     None
+}
+
+#[cfg(target_os = "linux")]
+fn flock_dir(dir: &Path, operation: rustix::fs::FlockOperation) -> Option<Lock> {
+    let handle = fs::File::open(dir).ok()?;
+    rustix::fs::flock(&handle, operation).ok()?;
+    Some(Lock {
+        _handle: Some(handle),
+    })
 }
 
 /// Fault injection for the tests that kill a render half-way: with
