@@ -1,15 +1,26 @@
 //! Discovers the app files in `apps/` and writes a registry into `OUT_DIR`.
 //!
-//! Every `apps/**/*.rs` file becomes a module whose `pub fn app() -> App` is called by
-//! `portkey::apps()`. Adding an app is adding a file. This script never writes `generated/`.
+//! Every `apps/**/*.rs` file becomes a module whose `pub fn app() -> App` (or
+//! `pub fn chart() -> Chart`) is called by `portkey::apps()`. Adding an app is adding a
+//! file. This script never writes `generated/`.
+//!
+//! A bad app file is a `cargo::error=` naming the file and the fix, and no registry, so
+//! the build stops there and never at an error inside `OUT_DIR`.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
+
+/// What an app file declares, found by parsing its items (never its comments).
+enum Kind {
+    App,
+    Chart,
+}
 
 fn main() {
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let apps_dir = Path::new(&root).join("apps");
-    println!("cargo:rerun-if-changed=apps");
+    println!("cargo::rerun-if-changed=apps");
     let mut files: Vec<_> = walkdir::WalkDir::new(&apps_dir)
         .sort_by_file_name()
         .into_iter()
@@ -21,42 +32,103 @@ fn main() {
     let mut modules = String::new();
     let mut calls = String::new();
     let mut chart_calls = String::new();
-    let mut seen = std::collections::BTreeSet::new();
+    let mut errors = Vec::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for path in &files {
-        let rel = path.strip_prefix(&root).expect("under the manifest dir");
+        let rel = path.strip_prefix(&root).unwrap_or(path);
         let rel_str = rel.to_string_lossy().replace('\\', "/");
         let stem = rel
             .strip_prefix("apps")
-            .expect("under apps/")
+            .unwrap_or(rel)
             .with_extension("")
             .to_string_lossy()
             .replace(['/', '\\', '-', '.'], "_");
         let ident = format!("app_{stem}");
-        assert!(
-            ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
-            "{rel_str}: app file names may use only a-z, 0-9, '-' and '_'"
-        );
-        assert!(
-            seen.insert(ident.clone()),
-            "{rel_str}: two app files map to module `{ident}`; rename one"
-        );
+        if !ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            errors.push(format!(
+                "{rel_str}: app file names may use only a-z, 0-9, '-' and '_'; fix: rename the file"
+            ));
+            continue;
+        }
+        if let Some(first) = seen.get(&ident) {
+            errors.push(format!(
+                "{rel_str} and {first} both map to module `{ident}` ('-' reads as '_'); fix: rename one of them"
+            ));
+            continue;
+        }
+        seen.insert(ident.clone(), rel_str.clone());
+        let kind = match kind(path, &rel_str) {
+            Ok(kind) => kind,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         let _ = writeln!(
             modules,
             "#[path = {:?}]\npub mod {ident};",
             path.display().to_string()
         );
-        // A file declares an app (`pub fn app() -> App`) or a chart release
-        // (`pub fn chart() -> Chart`).
-        let text = std::fs::read_to_string(path).expect("read the app file");
-        if text.contains("pub fn chart()") {
-            let _ = writeln!(chart_calls, "        {ident}::chart().source({rel_str:?}),");
-        } else {
-            let _ = writeln!(calls, "        {ident}::app().source({rel_str:?}),");
+        match kind {
+            Kind::Chart => {
+                let _ = writeln!(chart_calls, "        {ident}::chart().source({rel_str:?}),");
+            }
+            Kind::App => {
+                let _ = writeln!(calls, "        {ident}::app().source({rel_str:?}),");
+            }
         }
+    }
+    if !errors.is_empty() {
+        // cargo fails the build after the script and shows each message; no registry is
+        // written, so nothing is compiled against a half one.
+        for e in errors {
+            println!("cargo::error={}", e.replace('\n', " "));
+        }
+        return;
     }
     let registry = format!(
         "// Written by build.rs from the files in apps/.\n{modules}\n/// Every app in apps/, in file order.\npub fn all() -> Vec<portkey_model::app::App> {{\n    vec![\n{calls}    ]\n}}\n\n/// Every chart release in apps/, in file order.\npub fn charts() -> Vec<portkey_model::chart::Chart> {{\n    vec![\n{chart_calls}    ]\n}}\n"
     );
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("apps.rs");
     std::fs::write(out, registry).expect("write the app registry");
+}
+
+/// Reads and parses one app file: a top-level `pub fn app()` or `pub fn chart()`, not
+/// both, and not one named only in a comment or a string.
+fn kind(path: &Path, rel: &str) -> Result<Kind, String> {
+    const FIX: &str =
+        "an app file holds `pub fn app() -> App`, a chart release file `pub fn chart() -> Chart`";
+    let bytes = std::fs::read(path).map_err(|e| format!("{rel}: cannot read it: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{rel}: not UTF-8 text (invalid byte at offset {}); fix: save the file as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let file = syn::parse_file(&text).map_err(|e| {
+        let at = e.span().start();
+        format!(
+            "{rel}:{}:{}: not Rust that parses: {e}; fix: correct the syntax",
+            at.line,
+            at.column + 1
+        )
+    })?;
+    let declares = |name: &str| {
+        file.items.iter().any(|item| {
+            matches!(item, syn::Item::Fn(f)
+                if f.sig.ident == name
+                    && matches!(f.vis, syn::Visibility::Public(_))
+                    && f.sig.inputs.is_empty())
+        })
+    };
+    match (declares("app"), declares("chart")) {
+        (true, false) => Ok(Kind::App),
+        (false, true) => Ok(Kind::Chart),
+        (true, true) => Err(format!(
+            "{rel}: declares both `pub fn app()` and `pub fn chart()`; fix: one file per release: {FIX}"
+        )),
+        (false, false) => Err(format!(
+            "{rel}: declares neither `pub fn app()` nor `pub fn chart()`; fix: {FIX}"
+        )),
+    }
 }

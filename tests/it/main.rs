@@ -4,7 +4,7 @@
 //! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), the output
 //! directory and the CLI (`render_fs`, `cli`; `cli_json` for `--format json` and the exit
 //! codes, `cli_tools` for `images`, `schema` and `completions`), the code map (`docs`),
-//! `portkey diff` (`diff`), and the GitHub Actions workflows and Renovate's config
+//! `portkey diff` (`diff`), build.rs on bad app files (`build_script`), and the GitHub Actions workflows and Renovate's config
 //! (`workflows`, and `linters` for the tools that lint them).
 //!
 //! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
@@ -15,6 +15,7 @@ mod common;
 mod analysis;
 mod backups;
 mod bootstrap;
+mod build_script;
 mod cli;
 mod cli_json;
 mod cli_tools;

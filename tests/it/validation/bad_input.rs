@@ -1,4 +1,4 @@
-//! The bad-input suite: 103 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 104 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 24 in `tests/it/errors/catalogue.rs` and
 //! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
@@ -7,7 +7,9 @@
 //! - 9 in `tests/it/validation/schemas.rs`: schemas and `portkey validate`;
 //! - 17 in `crates/portkey-validate/src/lint/tests.rs`: one per lint rule;
 //! - 2 in `tests/it/validation/lints.rs`: lint suppressions without a reason;
-//! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`.
+//! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`;
+//! - 1 in `tests/it/build_script.rs`: bad app files (non-UTF-8, two files for one module,
+//!   neither `app()` nor `chart()`, `chart()` only in a comment) through `cargo build`.
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -312,6 +314,11 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/validation/gates.rs",
         "cli_render_into_a_missing_parent_fails_and_creates_nothing",
+    ),
+    // build.rs: bad app files, one `cargo build` of a copy per case.
+    (
+        "tests/it/build_script.rs",
+        "bad_app_files_fail_the_build_naming_the_file",
     ),
 ];
 
