@@ -30,7 +30,8 @@ enum Command {
         /// Change nothing; exit 1 and print a diff if generated/ is not what render would write.
         #[arg(long)]
         check: bool,
-        /// The output directory.
+        /// The output directory; a relative one is taken from the project root (the
+        /// directory holding Cargo.toml and apps/, found from the current directory up).
         #[arg(long, default_value = "generated")]
         out: PathBuf,
         /// Print how long each pipeline stage took (to stderr).
@@ -52,7 +53,7 @@ enum Command {
         /// Output format (JSON: status, objects, problems).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// File or directory to validate.
+        /// File or directory to validate; a relative one is taken from the project root.
         #[arg(default_value = "generated")]
         path: PathBuf,
     },
@@ -97,13 +98,15 @@ fn main() -> ExitCode {
             out,
             timings,
             format,
-        } => portkey::cli::render::run(check, &out, timings, format),
+        } => portkey::cli::render::run(check, &portkey::cli::from_root(&out), timings, format),
         Command::Plan { format } => plan(format),
         Command::Validate {
             schemas,
             format,
             path,
-        } => portkey::cli::validate::run(schemas.as_deref(), &path, format),
+        } => {
+            portkey::cli::validate::run(schemas.as_deref(), &portkey::cli::from_root(&path), format)
+        }
         Command::Images { format } => portkey::cli::images::run(format),
         Command::Schema { r#type } => portkey::cli::schema::run(r#type),
         Command::Completions { shell } => portkey::cli::completions(shell, &mut Cli::command()),

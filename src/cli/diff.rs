@@ -100,13 +100,7 @@ fn exit_code(diff: &Diff, fail_on: FailOn) -> u8 {
 type Compared = (Diff, String, &'static str);
 
 fn compare(args: &Args) -> Result<Compared, String> {
-    let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
-    let root = git::project_root(&cwd).ok_or_else(|| {
-        format!(
-            "no project root (a directory holding Cargo.toml and apps/) at or above {}; fix: run portkey diff inside the project",
-            cwd.display()
-        )
-    })?;
+    let root = super::project_root()?;
     let (commit, label) =
         git::base_commit(&root, args.base.as_deref()).map_err(|e| e.to_string())?;
     let base = git::generated_at(&root, &commit).map_err(|e| e.to_string())?;

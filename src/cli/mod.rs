@@ -95,6 +95,32 @@ pub fn error_problems(e: &crate::Error) -> Vec<Value> {
     }
 }
 
+/// The project root (the directory holding `Cargo.toml` and `apps/`) at or above the
+/// current directory, found as cargo finds a manifest; an error naming the fix if there is
+/// none.
+pub fn project_root() -> Result<std::path::PathBuf, String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
+    crate::git::project_root(&cwd).ok_or_else(|| {
+        format!(
+            "no project root (a directory holding Cargo.toml and apps/) at or above {}; fix: run portkey inside the project, or give an absolute path",
+            cwd.display()
+        )
+    })
+}
+
+/// `path` as given if it is absolute; else taken relative to [`project_root`], so that
+/// `generated` means the repository's `generated/` from any subdirectory. Outside any
+/// project (a copy of a tree elsewhere) a relative path is the current directory's.
+pub fn from_root(path: &std::path::Path) -> std::path::PathBuf {
+    if path.is_absolute() {
+        return path.to_path_buf();
+    }
+    match project_root() {
+        Ok(root) => root.join(path),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
 /// `portkey completions <shell>`: the completion script of `command` on stdout.
 pub fn completions(shell: clap_complete::Shell, command: &mut clap::Command) -> ExitCode {
     let name = command.get_name().to_string();

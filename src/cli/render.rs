@@ -53,6 +53,9 @@ pub enum Outcome {
         files: usize,
         /// What a render would change, with the unified diff.
         drift: Drift,
+        /// The directory did not exist: the text report says so instead of printing the
+        /// diff of every file.
+        missing: bool,
     },
     /// The pipeline or the comparison failed; nothing was written.
     Failed(crate::Error),
@@ -83,7 +86,15 @@ pub fn execute(
         crate::build_with(cluster, apps, charts).and_then(|o| {
             let drift = portkey_render::check_tree(&o.tree, out).map_err(crate::Error::Render)?;
             let files = o.tree.len();
-            Ok((o, Outcome::Checked { files, drift }))
+            let missing = !out.exists();
+            Ok((
+                o,
+                Outcome::Checked {
+                    files,
+                    drift,
+                    missing,
+                },
+            ))
         })
     } else {
         crate::render_into(cluster, apps, charts, out).map(|(o, r)| {
@@ -171,7 +182,7 @@ impl Run {
                     eprintln!("{out} was left unchanged.");
                 }
             }
-            Outcome::Written { files, drift } | Outcome::Checked { files, drift }
+            Outcome::Written { files, drift } | Outcome::Checked { files, drift, .. }
                 if drift.is_empty() =>
             {
                 println!("{out} is up to date ({files} files).");
@@ -184,6 +195,14 @@ impl Run {
                     d.removed.len()
                 );
                 print!("{}", d.summary());
+            }
+            Outcome::Checked {
+                files,
+                missing: true,
+                ..
+            } => {
+                eprintln!("error: {out} is missing: a render would write all {files} files there.");
+                eprintln!("fix: run `{RENDER_COMMAND}` and commit the result.");
             }
             Outcome::Checked { drift: d, .. } => {
                 print!("{}", d.diff);

@@ -288,3 +288,45 @@ fn fault_injection_is_a_test_only_feature() {
         "the shipped binary would honour PORTKEY_FAULT_ABORT_AFTER_FILES:\n{shipped}"
     );
 }
+
+/// From `apps/`, `render --check` checks the repository's `generated/` (read-only) and
+/// creates nothing under `apps/`.
+#[test]
+fn render_check_from_a_subdirectory_uses_the_project_root() {
+    let root = crate::common::root();
+    let o = portkey(&["render", "--check"], &root.join("apps"));
+    let stdout = text(&o.stdout);
+    assert!(o.status.success(), "{stdout}{}", text(&o.stderr));
+    assert!(
+        stdout.contains(&format!(
+            "{} is up to date",
+            root.join("generated").display()
+        )),
+        "{stdout}"
+    );
+    assert!(!root.join("apps/generated").exists());
+}
+
+/// `render --check` of a missing directory says so, without a diff of every file; the
+/// relative `--out` is the project root's, not the current directory's.
+#[test]
+fn render_check_of_a_missing_directory_says_it_is_missing() {
+    let root = crate::common::root();
+    let name = "target/no-such-generated-for-render-check";
+    let o = portkey(&["render", "--check", "--out", name], &root.join("apps"));
+    let stderr = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "error: {} is missing: a render would write all",
+            root.join(name).display()
+        )) && stderr.contains("fix: run `cargo run -- render`"),
+        "{stderr}"
+    );
+    assert!(
+        o.stdout.is_empty(),
+        "a diff was printed: {} bytes",
+        o.stdout.len()
+    );
+    assert!(!root.join(name).exists() && !root.join("apps/target").exists());
+}

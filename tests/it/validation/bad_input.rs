@@ -1,9 +1,9 @@
-//! The bad-input suite: 104 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 105 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 24 in `tests/it/errors/catalogue.rs` and
 //! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
 //!   in its place, a missing parent, read-only and failed writes);
-//! - 3 in `tests/it/cli.rs`: `render --check` on hand-edited, foreign and missing trees;
+//! - 4 in `tests/it/cli.rs`: `render --check` on hand-edited, foreign and missing trees;
 //! - 9 in `tests/it/validation/schemas.rs`: schemas and `portkey validate`;
 //! - 17 in `crates/portkey-validate/src/lint/tests.rs`: one per lint rule;
 //! - 2 in `tests/it/validation/lints.rs`: lint suppressions without a reason;
@@ -314,6 +314,10 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/validation/gates.rs",
         "cli_render_into_a_missing_parent_fails_and_creates_nothing",
+    ),
+    (
+        "tests/it/cli.rs",
+        "render_check_of_a_missing_directory_says_it_is_missing",
     ),
     // build.rs: bad app files, one `cargo build` of a copy per case.
     (
