@@ -87,7 +87,10 @@ pub enum ReadError {
 pub type Objects = (Vec<(String, Value)>, Vec<Problem>);
 
 /// Reads every `*.yaml`/`*.yml` file under `root` (sorted), parsing each YAML document.
-/// Parse failures become problems, not errors.
+/// A file's bad input is one problem naming it, never an abort: non-UTF-8 text (with the
+/// byte offset), YAML that does not parse (a duplicate key by name and line), an object
+/// with no `kind`, and a file with no object ("empty manifest file"). Only a file that
+/// cannot be read is an error.
 pub fn read_objects(root: &Path) -> Result<Objects, ReadError> {
     let mut objects = Vec::new();
     let mut problems = Vec::new();
@@ -117,23 +120,72 @@ pub fn read_objects(root: &Path) -> Result<Objects, ReadError> {
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
-        let text = std::fs::read_to_string(&path).map_err(|source| ReadError::Io {
+        let bytes = std::fs::read(&path).map_err(|source| ReadError::Io {
             path: label.clone(),
             source,
         })?;
-        match serde_saphyr::from_multiple::<Value>(&text) {
-            Ok(docs) => {
-                for doc in docs.into_iter().filter(|d| !d.is_null()) {
-                    objects.push((label.clone(), doc));
-                }
+        let file_problem = |message: String| Problem {
+            file: label.clone(),
+            object: "-".into(),
+            pointer: String::new(),
+            message,
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push(file_problem(format!(
+                    "not UTF-8 text: invalid byte at offset {}; fix: save the file as UTF-8",
+                    e.utf8_error().valid_up_to()
+                )));
+                continue;
             }
-            Err(e) => problems.push(Problem {
-                file: label,
-                object: "-".into(),
-                pointer: String::new(),
-                message: format!("not valid YAML: {e}"),
-            }),
+        };
+        let docs = match serde_saphyr::from_multiple::<Value>(&text) {
+            Ok(docs) => docs,
+            Err(e) => {
+                problems.push(file_problem(yaml_error(&e)));
+                continue;
+            }
+        };
+        let mut any = false;
+        for doc in docs.into_iter().filter(|d| !d.is_null()) {
+            any = true;
+            if doc
+                .get("kind")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+            {
+                problems.push(Problem {
+                    file: label.clone(),
+                    object: object_label(&doc),
+                    pointer: String::new(),
+                    message:
+                        "no `kind`: every object names its kind (`kind: Deployment`); fix: add it"
+                            .into(),
+                });
+            } else {
+                objects.push((label.clone(), doc));
+            }
+        }
+        if !any {
+            problems.push(file_problem(
+                "empty manifest file: it holds no object; fix: delete it or add the object".into(),
+            ));
         }
     }
     Ok((objects, problems))
+}
+
+/// A YAML parse error as the user reads it: a duplicate key by name and line, without the
+/// library's advice to allow duplicates; anything else as the library words it.
+fn yaml_error(e: &serde_saphyr::Error) -> String {
+    match e.without_snippet() {
+        serde_saphyr::Error::DuplicateMappingKey { key, location } => {
+            let key = key
+                .as_deref()
+                .map_or_else(String::new, |k| format!(" `{k}`"));
+            format!("duplicate key{key} at line {}", location.line())
+        }
+        _ => format!("not valid YAML: {e}"),
+    }
 }

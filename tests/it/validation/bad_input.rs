@@ -1,10 +1,11 @@
-//! The bad-input suite: 105 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 109 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 24 in `tests/it/errors/catalogue.rs` and
 //! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
 //!   in its place, a missing parent, read-only and failed writes);
 //! - 4 in `tests/it/cli.rs`: `render --check` on hand-edited, foreign and missing trees;
-//! - 9 in `tests/it/validation/schemas.rs`: schemas and `portkey validate`;
+//! - 13 in `tests/it/validation/schemas.rs`: schemas and `portkey validate` (non-UTF-8,
+//!   duplicate keys, no `kind`, empty files among them);
 //! - 17 in `crates/portkey-validate/src/lint/tests.rs`: one per lint rule;
 //! - 2 in `tests/it/validation/lints.rs`: lint suppressions without a reason;
 //! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`;
@@ -318,6 +319,22 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/cli.rs",
         "render_check_of_a_missing_directory_says_it_is_missing",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "non_utf8_file_is_one_problem_with_its_offset",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "duplicate_key_names_the_key_and_line_without_advice",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "object_without_kind_says_so",
+    ),
+    (
+        "tests/it/validation/schemas.rs",
+        "empty_yaml_file_is_an_error",
     ),
     // build.rs: bad app files, one `cargo build` of a copy per case.
     (

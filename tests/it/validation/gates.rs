@@ -151,7 +151,7 @@ fn foreign_file_in_a_copy_of_generated_is_reported() {
     assert_eq!(report.problems.len(), 1, "{:#?}", report.problems);
     assert_eq!(report.problems[0].file, "media/notes.yaml");
     assert!(
-        report.problems[0].message.contains("unknown kind"),
+        report.problems[0].message.contains("no `kind`"),
         "{}",
         report.problems[0]
     );

@@ -323,7 +323,7 @@ fn yaml_that_is_not_an_object_is_a_problem() {
     assert!(
         shown
             .iter()
-            .any(|p| p.starts_with("list.yaml: ") && p.contains("unknown kind")),
+            .any(|p| p.starts_with("list.yaml: ") && p.contains("no `kind`")),
         "{shown:#?}"
     );
 }
@@ -334,8 +334,11 @@ fn file_that_is_not_utf8_fails_validation_naming_it() {
     fs::write(tmp.path().join("binary.yaml"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
     let o = portkey_cli(&["validate", "."], tmp.path());
     let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
-    assert!(!o.status.success(), "{all}");
-    assert!(all.contains("binary.yaml"), "{all}");
+    assert_eq!(o.status.code(), Some(1), "one problem, not an abort: {all}");
+    assert!(
+        text(&o.stdout).starts_with("binary.yaml: -: /: not UTF-8 text: invalid byte at offset 0"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -376,4 +379,76 @@ fn validate_of_a_missing_path_fails() {
     );
     let o = portkey_cli(&["validate", "generatd"], tmp.path());
     assert!(!o.status.success(), "{}", text(&o.stdout));
+}
+
+/// The problems `portkey validate` reports for the files of `files` (`(name, bytes)`).
+fn problems_of(files: &[(&str, &[u8])]) -> (usize, Vec<portkey::portkey_validate::Problem>) {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        fs::write(tmp.path().join(name), bytes).unwrap();
+    }
+    let report = portkey::validate_path(None, tmp.path()).unwrap();
+    (report.objects, report.problems)
+}
+
+const CONFIG_MAP: &[u8] = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n";
+
+#[test]
+fn non_utf8_file_is_one_problem_with_its_offset() {
+    let (objects, problems) = problems_of(&[
+        (
+            "a.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\xe9\n",
+        ),
+        ("b.yaml", CONFIG_MAP),
+    ]);
+    assert_eq!(objects, 1, "the other file is still validated");
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].file, "a.yaml");
+    assert!(
+        problems[0]
+            .message
+            .contains("not UTF-8 text: invalid byte at offset 52"),
+        "{}",
+        problems[0]
+    );
+}
+
+#[test]
+fn duplicate_key_names_the_key_and_line_without_advice() {
+    let (_, problems) = problems_of(&[(
+        "dup.yaml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n",
+    )]);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(
+        problems[0].message, "duplicate key `name` at line 5",
+        "{}",
+        problems[0]
+    );
+}
+
+#[test]
+fn object_without_kind_says_so() {
+    let (objects, problems) =
+        problems_of(&[("nokind.yaml", b"apiVersion: v1\nmetadata:\n  name: a\n")]);
+    assert_eq!(objects, 0);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].file, "nokind.yaml");
+    assert!(problems[0].message.contains("no `kind`"), "{}", problems[0]);
+}
+
+#[test]
+fn empty_yaml_file_is_an_error() {
+    for body in [&b""[..], b"\n", b"# only a comment\n", b"---\n"] {
+        let (objects, problems) = problems_of(&[("empty.yaml", body), ("b.yaml", CONFIG_MAP)]);
+        assert_eq!(objects, 1);
+        assert_eq!(problems.len(), 1, "{body:?}: {problems:#?}");
+        assert_eq!(problems[0].file, "empty.yaml");
+        assert!(
+            problems[0].message.starts_with("empty manifest file"),
+            "{}",
+            problems[0]
+        );
+    }
 }
