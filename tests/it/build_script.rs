@@ -63,45 +63,45 @@ fn bad_app_files_fail_the_build_naming_the_file() {
     let _ = fs::remove_dir_all(&copy);
     copy_tree(&root(), &copy);
     let apps = copy.join("apps");
-    // 1. Non-UTF-8 content names the file and the byte.
-    fs::write(
-        apps.join("not-utf8.rs"),
-        b"pub fn app() -> App { todo!() } // caf\xe9\n",
-    )
-    .unwrap();
-    let e = build_fails(&copy, &target);
-    assert!(
-        e.contains("apps/not-utf8.rs: not UTF-8 text (invalid byte at offset 38)")
-            && e.contains("fix: save the file as UTF-8"),
-        "{e}"
-    );
-    fs::remove_file(apps.join("not-utf8.rs")).unwrap();
-    // 2. Two files that map to one module name both.
-    fs::copy(
-        apps.join("nextcloud-postgres.rs"),
-        apps.join("nextcloud_postgres.rs"),
-    )
-    .unwrap();
-    let e = build_fails(&copy, &target);
-    assert!(
-        e.contains("apps/nextcloud_postgres.rs and apps/nextcloud-postgres.rs both map to module `app_nextcloud_postgres`")
-            && e.contains("fix: rename one of them"),
-        "{e}"
-    );
-    fs::remove_file(apps.join("nextcloud_postgres.rs")).unwrap();
-    // 3. Neither `app()` nor `chart()`: what the file must contain.
-    fs::write(
-        apps.join("neither.rs"),
-        "//! Nothing here.\nfn helper() {}\n",
-    )
-    .unwrap();
-    let e = build_fails(&copy, &target);
-    assert!(
-        e.contains("apps/neither.rs: declares neither `pub fn app()` nor `pub fn chart()`")
-            && e.contains("fix: an app file holds `pub fn app() -> App`"),
-        "{e}"
-    );
-    fs::remove_file(apps.join("neither.rs")).unwrap();
+    let duplicate = fs::read(apps.join("nextcloud-postgres.rs")).unwrap();
+    // (file added, its bytes, what the build must say)
+    let cases: [(&str, &[u8], &[&str]); 3] = [
+        // Non-UTF-8 content names the file and the byte.
+        (
+            "not-utf8.rs",
+            b"pub fn app() -> App { todo!() } // caf\xe9\n",
+            &[
+                "apps/not-utf8.rs: not UTF-8 text (invalid byte at offset 38)",
+                "fix: save the file as UTF-8",
+            ],
+        ),
+        // Two files that map to one module: both are named.
+        (
+            "nextcloud_postgres.rs",
+            &duplicate,
+            &[
+                "apps/nextcloud_postgres.rs and apps/nextcloud-postgres.rs both map to module `app_nextcloud_postgres`",
+                "fix: rename one of them",
+            ],
+        ),
+        // Neither `app()` nor `chart()`: what the file must contain.
+        (
+            "neither.rs",
+            b"//! Nothing here.\nfn helper() {}\n",
+            &[
+                "apps/neither.rs: declares neither `pub fn app()` nor `pub fn chart()`",
+                "fix: an app file holds `pub fn app() -> App`",
+            ],
+        ),
+    ];
+    for (name, bytes, wanted) in cases {
+        fs::write(apps.join(name), bytes).unwrap();
+        let e = build_fails(&copy, &target);
+        for w in wanted {
+            assert!(e.contains(w), "{name}: no {w:?} in:\n{e}");
+        }
+        fs::remove_file(apps.join(name)).unwrap();
+    }
     // 4. `pub fn chart()` in a comment or a string is no chart: an app file that says it
     // still builds as an app (a chart would call a `chart()` it does not have).
     let grocy = fs::read_to_string(apps.join("grocy.rs")).unwrap();
