@@ -76,9 +76,6 @@ pub struct Staging {
     dir: PathBuf,
     new: PathBuf,
     temp: Option<tempfile::TempDir>,
-    /// Held while this render lives, so that a concurrent render leaves its staging
-    /// directory alone (released by the kernel if the process dies).
-    _lock: Option<Lock>,
     sender: Option<mpsc::Sender<Vec<File>>>,
     shared: Arc<Shared>,
     reader: Option<JoinHandle<()>>,
@@ -120,7 +117,6 @@ impl Staging {
             .prefix(&format!(".{name}.staging-"))
             .tempdir_in(&parent)
             .map_err(io_err("creating a staging directory in", &parent))?;
-        let lock = lock(staging.path());
         let new = staging.path().join("new");
         fs::create_dir(&new).map_err(io_err("creating", &new))?;
         let (sender, receiver) = mpsc::channel();
@@ -153,7 +149,6 @@ impl Staging {
             dir: dir.to_path_buf(),
             new,
             temp: Some(staging),
-            _lock: lock,
             sender: Some(sender),
             shared,
             reader: Some(reader),
@@ -319,9 +314,10 @@ fn check_path(rel: &str) -> Result<(), RenderError> {
 }
 
 /// Removes staging directories a killed render left beside `dir` (`.<name>.staging-*`:
-/// portkey's own, never anything else). A staging directory whose render is still running
-/// (it holds the directory's lock) is left alone: two renders into one directory each
-/// finish, and the later swap wins.
+/// portkey's own, never anything else). Called while holding the parent directory's lock,
+/// so no other render into this parent is running: every such directory is a leftover.
+/// (Where the parent cannot be opened to lock it, it cannot be listed either, and nothing
+/// is removed.)
 fn remove_stale_staging(parent: &Path, name: &str) {
     let prefix = format!(".{name}.staging-");
     let Ok(entries) = fs::read_dir(parent) else {
@@ -334,54 +330,29 @@ fn remove_stale_staging(parent: &Path, name: &str) {
         if !is_ours {
             continue;
         }
-        let path = entry.path();
-        // Held until the directory is gone, so that no other render removes it twice.
-        let Some(_held) = lock(&path) else {
-            continue;
-        };
-        let _ = fs::remove_dir_all(path);
+        let _ = fs::remove_dir_all(entry.path());
     }
 }
 
-/// An exclusive advisory lock on a staging directory, released when dropped, or by the
-/// kernel when the process dies.
+/// An exclusive advisory lock on a directory, released when dropped, or by the kernel when
+/// the process dies.
 struct Lock {
-    _handle: Option<fs::File>,
+    _handle: fs::File,
 }
 
-/// Takes the lock (`flock`) on a staging directory without waiting: `None` when another
-/// render holds it. Where `flock` is unavailable, every directory counts as unlocked, as
-/// before locks existed.
-#[cfg(target_os = "linux")]
-fn lock(dir: &Path) -> Option<Lock> {
-    flock_dir(dir, rustix::fs::FlockOperation::NonBlockingLockExclusive)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn lock(_dir: &Path) -> Option<Lock> {
-    Some(Lock { _handle: None })
-}
-
-/// Takes the lock on a directory, waiting while another render holds it. `None` when the
-/// directory cannot be opened, or where `flock` is unavailable: the render then runs
-/// unserialized, as before locks existed.
+/// Takes the lock (`flock`) on a directory, waiting while another render holds it. `None`
+/// when the directory cannot be opened, or where `flock` is unavailable: the render then
+/// runs unserialized, as before locks existed.
 #[cfg(target_os = "linux")]
 fn lock_waiting(dir: &Path) -> Option<Lock> {
-    flock_dir(dir, rustix::fs::FlockOperation::LockExclusive)
+    let handle = fs::File::open(dir).ok()?;
+    rustix::fs::flock(&handle, rustix::fs::FlockOperation::LockExclusive).ok()?;
+    Some(Lock { _handle: handle })
 }
 
 #[cfg(not(target_os = "linux"))]
 fn lock_waiting(_dir: &Path) -> Option<Lock> {
     None
-}
-
-#[cfg(target_os = "linux")]
-fn flock_dir(dir: &Path, operation: rustix::fs::FlockOperation) -> Option<Lock> {
-    let handle = fs::File::open(dir).ok()?;
-    rustix::fs::flock(&handle, operation).ok()?;
-    Some(Lock {
-        _handle: Some(handle),
-    })
 }
 
 /// Fault injection for the tests that kill a render half-way: with
