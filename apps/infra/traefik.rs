@@ -7,6 +7,8 @@ pub fn chart() -> Chart {
         .describe("Ingress controller")
         .provides_ingress_class("traefik")
         .provides_crds("traefik.io")
+        // The chart's Service is `type: LoadBalancer` (its default).
+        .needs_load_balancer()
         .values(json!({
             "ingressClass": { "enabled": true, "isDefaultClass": true, "name": "traefik" },
         }))

@@ -22,6 +22,10 @@ pub enum Capability {
     Resource(String),
     /// A CSI driver (`rook-ceph.rbd.csi.ceph.com`) that storage classes name as provisioner.
     Provisioner(String),
+    /// Addresses for Services of type `LoadBalancer` (a load-balancer implementation such as
+    /// MetalLB with an address pool). Without one, such a Service stays `<pending>` and
+    /// Argo CD keeps it, and every Ingress that copies its status, `Progressing`.
+    LoadBalancer,
 }
 
 impl std::fmt::Display for Capability {
@@ -33,6 +37,7 @@ impl std::fmt::Display for Capability {
             Capability::Namespace(n) => write!(f, "namespace {n}"),
             Capability::Resource(r) => write!(f, "resource {r}"),
             Capability::Provisioner(p) => write!(f, "CSI driver {p}"),
+            Capability::LoadBalancer => f.write_str("LoadBalancer addresses"),
         }
     }
 }
@@ -175,6 +180,12 @@ impl Chart {
     /// Declares that the release needs a StorageClass (its charts' PVCs).
     pub fn needs_storage_class(mut self, class: &str) -> Self {
         self.needs.push(Capability::StorageClass(class.into()));
+        self
+    }
+    /// Declares that the chart publishes a Service of type `LoadBalancer` (an ingress
+    /// controller): it needs a load-balancer implementation to become healthy.
+    pub fn needs_load_balancer(mut self) -> Self {
+        self.needs.push(Capability::LoadBalancer);
         self
     }
     /// Syncs after another release or app.

@@ -186,6 +186,9 @@ fn app_component(app: &ResolvedApp) -> Component {
     for r in &app.extended_resources {
         needs.insert(Capability::Resource(r.clone()));
     }
+    if a.service == crate::app::ServiceExposure::Lan || a.ports.iter().any(|p| p.lan) {
+        needs.insert(Capability::LoadBalancer);
+    }
     Component {
         name: a.name.clone(),
         kind: ComponentKind::App,
