@@ -115,6 +115,7 @@ pub fn test_cluster() -> Cluster {
                     driver: GpuDriver::I915,
                     model: "Intel UHD".into(),
                     render_gid: Some(RENDER_GID),
+                    integrated: true,
                 })],
             ),
             node(
@@ -129,6 +130,7 @@ pub fn test_cluster() -> Cluster {
                 })],
             ),
         ],
+        planned_nodes: Vec::new(),
         storage_classes: vec![class(FAST, Reclaim::Delete), class(KEEP, Reclaim::Retain)],
         default_storage_class: FAST,
         nfs_shares: vec![NfsShare {
@@ -154,6 +156,8 @@ pub fn test_cluster() -> Cluster {
             gpu_shared_dev_num: 2,
             intel_gpu_label: (GPU_LABEL.0.into(), GPU_LABEL.1.into()),
             generic_device_plugin_image: "ghcr.io/squat/generic-device-plugin:0.2.0@sha256:3333333333333333333333333333333333333333333333333333333333333333"
+                .into(),
+            amd_gpu_device_plugin_image: "docker.io/rocm/k8s-device-plugin:1.31.0.11@sha256:4444444444444444444444444444444444444444444444444444444444444444"
                 .into(),
         },
         lint_exceptions: Vec::new(),
