@@ -213,6 +213,8 @@ fn storage_classes() -> Vec<StorageClass> {
             snapshots: true,
             managed: true,
             parameters: rbd_parameters(CEPH_POOL),
+            // The Proxmox Ceph pool's size isn't in the seed; set it to have claims checked.
+            capacity: None,
         },
         StorageClass {
             name: CEPH_BLOCK_RETAIN.name().into(),
@@ -222,6 +224,8 @@ fn storage_classes() -> Vec<StorageClass> {
             snapshots: true,
             managed: true,
             parameters: rbd_parameters(CEPH_POOL),
+            // The Proxmox Ceph pool's size isn't in the seed; set it to have claims checked.
+            capacity: None,
         },
     ]
 }

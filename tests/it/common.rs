@@ -92,6 +92,7 @@ fn class(name: StorageClassRef, reclaim: Reclaim) -> StorageClass {
         snapshots: true,
         managed: true,
         parameters: vec![("pool".into(), "test".into())],
+        capacity: Some(Memory::ti(1)),
     }
 }
 

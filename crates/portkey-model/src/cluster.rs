@@ -320,6 +320,10 @@ pub struct StorageClass {
     pub managed: bool,
     /// Provisioner parameters, in output order.
     pub parameters: Vec<(String, String)>,
+    /// The usable space behind the class, when known: a claim larger than it never binds,
+    /// which resolution reports. Classes over one pool share it, so each claim is checked
+    /// against it alone.
+    pub capacity: Option<Memory>,
 }
 
 /// PersistentVolume reclaim policy.

@@ -226,6 +226,7 @@ mod tests {
             snapshots,
             managed: true,
             parameters: Vec::new(),
+            capacity: None,
         }
     }
 
