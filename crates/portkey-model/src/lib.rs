@@ -19,7 +19,7 @@ pub mod resolve;
 pub mod secrets;
 
 pub use error::{ModelError, ModelErrors};
-pub use resolve::{Catalogue, resolve, resolve_all};
+pub use resolve::{Catalogue, resolve, resolve_all, resolve_partial};
 
 /// Everything an app file needs: `use portkey_model::prelude::*;`.
 pub mod prelude {

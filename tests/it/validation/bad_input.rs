@@ -1,5 +1,5 @@
-//! The bad-input suite: 125 cases (counted by `bad_input_suite_has_at_least_40_cases`):
-//! - 24 in `tests/it/errors/catalogue.rs` and
+//! The bad-input suite: 131 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! - 28 in `tests/it/errors/catalogue.rs` and
 //! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
 //!   in its place, a missing parent, read-only and failed writes);
@@ -11,6 +11,8 @@
 //! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`;
 //! - 12 in `tests/it/errors/silent.rs`: mistakes that used to pass silently
 //!   (zero requests, IDs, floating tags, overflow, keys the API server rejects);
+//! - 2 in `tests/it/analysis/capacity.rs`: placement errors that name the holder of a
+//!   device and the largest node;
 //! - 4 in `tests/it/analysis/inventory.rs`: hardware the nodes can't use, GPUs without a
 //!   plugin, planned nodes;
 //! - 1 in `tests/it/build_script.rs`: bad app files (non-UTF-8, two files for one module,
@@ -339,6 +341,31 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/validation/schemas.rs",
         "empty_yaml_file_is_an_error",
+    ),
+    // errors: attributed to the app and builder at fault.
+    (
+        "tests/it/errors/catalogue.rs",
+        "waits_for_typo_is_reported_as_waits_for_with_the_nearest_name",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "duplicate_host_is_reported_on_the_app_that_added_it",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "app_named_like_a_release_is_reported_on_the_app",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "model_placement_and_lint_problems_are_reported_together",
+    ),
+    (
+        "tests/it/analysis/capacity.rs",
+        "device_contention_names_the_app_holding_it",
+    ),
+    (
+        "tests/it/analysis/capacity.rs",
+        "request_bigger_than_any_node_names_the_largest",
     ),
     // errors: mistakes that used to pass silently.
     ("tests/it/errors/silent.rs", "zero_requests"),

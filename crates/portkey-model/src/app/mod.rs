@@ -19,8 +19,8 @@ pub use container::{
 };
 pub use exposure::{Dependency, Https, ServiceExposure};
 pub use volumes::{
-    Claim, ClaimVolume, ConfigFile, NfsMount, NfsVolume, Scratch, ScratchVolume, Volume, VolumeOf,
-    VolumeSource,
+    Claim, ClaimVolume, ConfigFile, NfsIsBackedUpOnItsServer, NfsMount, NfsVolume, Scratch,
+    ScratchVolume, ScratchVolumesHoldNoData, Volume, VolumeOf, VolumeSource,
 };
 
 use crate::cluster::{DeviceRef, GpuVendor, NodeRef};
