@@ -400,6 +400,20 @@ fn lan_service(app: &ResolvedApp) -> Option<Service> {
         .then(|| service_for(app, &format!("{}-lan", app.app.name), true, |p| p.lan))
 }
 
+/// The name of the app's Service of type `LoadBalancer`: the app's own Service after
+/// `.lan()`, `<app>-lan` for ports marked `.lan()`, `None` without LAN ports.
+pub fn lan_service_name(app: &ResolvedApp) -> Option<String> {
+    if app.app.service == ServiceExposure::Lan {
+        Some(app.app.name.clone())
+    } else {
+        app.app
+            .ports
+            .iter()
+            .any(|p| p.lan)
+            .then(|| format!("{}-lan", app.app.name))
+    }
+}
+
 fn service_for(
     app: &ResolvedApp,
     name: &str,

@@ -116,7 +116,7 @@ pub enum AcmeChallenge {
     Http01,
     /// DNS-01 through Cloudflare's API (`solvers[].dns01.cloudflare.apiTokenSecretRef`). The
     /// token Secret is created by hand in cert-manager's namespace (BOOTSTRAP.md lists it);
-    /// the token needs `Zone:DNS:Edit` on the domain's zone
+    /// the token needs `Zone:DNS:Edit` and `Zone:Zone:Read` on the domain's zone
     /// (<https://cert-manager.io/docs/configuration/acme/dns01/cloudflare/>).
     Dns01Cloudflare {
         /// Name of the Secret holding the API token.
@@ -135,4 +135,30 @@ pub enum HostReach {
     LanOnly,
     /// The internet too: port 80 reaches the ingress controller from outside.
     Internet,
+}
+
+/// Warnings about the issuer's reach: with HTTP-01 while the hosts are reachable only from
+/// the LAN, Let's Encrypt can never fetch the challenge, so every HTTPS app's certificate
+/// stays pending (its Ingress serves traefik's default certificate). One warning per app,
+/// sorted like the catalogue.
+pub fn warnings(catalogue: &crate::resolve::Catalogue<'_>) -> Vec<String> {
+    let ingress = &catalogue.cluster.ingress;
+    if ingress.challenge != AcmeChallenge::Http01 || ingress.reach != HostReach::LanOnly {
+        return Vec::new();
+    }
+    catalogue
+        .apps
+        .iter()
+        .filter_map(|a| a.app.https.as_ref().map(|h| (a, h)))
+        .map(|(a, h)| {
+            format!(
+                "{}: https://{}.{} is reachable only from the LAN (`ingress.reach: LanOnly`), and the ClusterIssuer \
+                 `{}` solves HTTP-01 only, which Let's Encrypt must reach from the internet on port 80: the \
+                 certificate will never be issued. Fix: choose `AcmeChallenge::Dns01Cloudflare {{ .. }}` in \
+                 cluster.rs (`ingress.challenge`), or forward port 80 to the ingress controller and declare \
+                 `HostReach::Internet`",
+                a.app.name, h.host, catalogue.cluster.domain, ingress.cluster_issuer
+            )
+        })
+        .collect()
 }

@@ -34,8 +34,9 @@ pub fn document(catalogue: &Catalogue<'_>, components: &[Component]) -> String {
     s.push_str(
         "- Nodes joined (`kubeadm`), with the labels the inventory declares (`cluster.rs`), e.g. the GPU label on the GPU nodes.\n\
          - The external Ceph cluster imported into `rook-ceph` (Rook's `import-external-cluster.sh`). portkey owns the storage \
-         classes (`generated/cluster/storage`): delete the class the script creates.\n\n",
+         classes (`generated/cluster/storage`): delete the class the script creates.\n",
     );
+    s.push_str(&crate::prerequisites::network(catalogue));
     let secrets = secrets::outside_git(catalogue);
     if !secrets.is_empty() {
         s.push_str("## 2. Secrets Git never holds\n\nCreate each before its app's first sync (values from your password manager; the restic ones must be the same as when the backups were made, or restores find nothing):\n\n| namespace | Secret | keys | used by |\n|---|---|---|---|\n");

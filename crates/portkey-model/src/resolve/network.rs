@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use crate::app::{App, ServiceExposure};
-use crate::chart::Chart;
+use crate::chart::{Capability, Chart};
 use crate::cluster::Cluster;
 use crate::error::{ModelError, Problems};
 use crate::names;
@@ -76,35 +76,31 @@ struct Claim<'a> {
     address: &'a str,
 }
 
+/// The fix offered for a LAN Service without an implementation.
+const NO_LOAD_BALANCER_FIX: &str = "declare one in cluster.rs (`load_balancer: Some(LoadBalancer::MetalLbL2 { .. })`, \
+     with the metallb chart release under apps/infra/), or reach the port without one: a NodePort Service \
+     or a hostPort on the container";
+
 /// Checks the pool, every fixed address, and that LAN Services have an implementation.
 pub(super) fn check(cluster: &Cluster, apps: &[App], charts: &[Chart]) -> Vec<ModelError> {
     let mut out = Vec::new();
     let pool = check_pool(cluster, &mut out);
+    let none = cluster.load_balancer.is_none();
     let mut claims: Vec<Claim<'_>> = Vec::new();
     for app in apps {
         let lan = has_lan_service(app);
-        if lan && cluster.load_balancer.is_none() {
+        if lan && none {
             out.push(
                 ModelError::at(&app.source, &app.name, "lan")
                     .problem(
                         "has a LAN Service (type LoadBalancer), but the inventory declares no load-balancer implementation: \
                          it would stay `<pending>` and Argo CD would keep it Progressing forever",
                     )
-                    .fix(
-                        "declare one in cluster.rs (`load_balancer: Some(LoadBalancer::MetalLbL2 { .. })`), or reach the \
-                         port without one: a NodePort Service or a hostPort on the container",
-                    ),
+                    .fix(NO_LOAD_BALANCER_FIX),
             );
         }
         if let Some(address) = &app.lan_address {
-            if lan {
-                claims.push(Claim {
-                    file: &app.source,
-                    owner: &app.name,
-                    field: "lan_address",
-                    address,
-                });
-            } else {
+            if !lan {
                 out.push(
                     ModelError::at(&app.source, &app.name, "lan_address")
                         .problem(format!(
@@ -112,17 +108,31 @@ pub(super) fn check(cluster: &Cluster, apps: &[App], charts: &[Chart]) -> Vec<Mo
                         ))
                         .fix("mark the app `.lan()` or a port `.lan()`, or remove `.lan_address(..)`"),
                 );
+            } else if !none {
+                claims.push(Claim {
+                    file: &app.source,
+                    owner: &app.name,
+                    field: "lan_address",
+                    address,
+                });
             }
         }
     }
     for chart in charts {
+        let needs = chart.needs.contains(&Capability::LoadBalancer);
+        if needs && none {
+            out.push(
+                ModelError::at(&chart.source, &chart.name, "needs")
+                    .problem(format!(
+                        "publishes a Service of type LoadBalancer and needs {}, but the inventory declares no \
+                         load-balancer implementation: the Service would stay `<pending>`, and Argo CD would keep it \
+                         and every Ingress that copies its status Progressing",
+                        Capability::LoadBalancer
+                    ))
+                    .fix(NO_LOAD_BALANCER_FIX),
+            );
+        }
         if let Some(address) = &chart.load_balancer_address {
-            claims.push(Claim {
-                file: &chart.source,
-                owner: &chart.name,
-                field: "load_balancer_address",
-                address,
-            });
             if !mentions(&chart.values, address) {
                 out.push(
                     ModelError::at(&chart.source, &chart.name, "load_balancer_address")
@@ -132,51 +142,61 @@ pub(super) fn check(cluster: &Cluster, apps: &[App], charts: &[Chart]) -> Vec<Mo
                         .fix("request it in the values, e.g. traefik's `service.annotations` with `metallb.io/loadBalancerIPs`"),
                 );
             }
+            if none && !needs {
+                out.push(
+                    ModelError::at(&chart.source, &chart.name, "load_balancer_address")
+                        .problem(format!(
+                            "asks for the address {address}, but the inventory declares no load-balancer pool"
+                        ))
+                        .fix("declare `load_balancer` in cluster.rs, or remove the fixed address"),
+                );
+            } else if !none {
+                claims.push(Claim {
+                    file: &chart.source,
+                    owner: &chart.name,
+                    field: "load_balancer_address",
+                    address,
+                });
+            }
         }
     }
-    check_claims(cluster, pool, &claims, &mut out);
+    if let (Some(lb), Some(range)) = (&cluster.load_balancer, pool) {
+        check_claims(lb.pool(), range, &claims, &mut out);
+    }
     out
 }
 
 /// Each claimed address parses, lies in the pool, and is claimed once.
-fn check_claims(
-    cluster: &Cluster,
-    pool: Option<Ipv4Range>,
-    claims: &[Claim<'_>],
-    out: &mut Vec<ModelError>,
-) {
+fn check_claims(pool: &str, range: Ipv4Range, claims: &[Claim<'_>], out: &mut Vec<ModelError>) {
     let mut seen: BTreeMap<Ipv4Addr, &str> = BTreeMap::new();
     for c in claims {
         let at = || ModelError::at(c.file, c.owner, c.field);
         let address = match parse_ipv4(c.address) {
             Ok(a) => a,
             Err(e) => {
-                out.push(at().problem(e).fix("write one IPv4 address from the pool"));
+                out.push(
+                    at().problem(e)
+                        .fix(format!("write one IPv4 address from {range}")),
+                );
                 continue;
             }
         };
-        match (&cluster.load_balancer, pool) {
-            (None, _) => out.push(
+        if !range.contains(address) {
+            out.push(
                 at().problem(format!(
-                    "asks for the address {address}, but the inventory declares no load-balancer pool"
-                ))
-                .fix("declare `load_balancer` in cluster.rs, or remove the fixed address"),
-            ),
-            (Some(lb), Some(range)) if !range.contains(address) => out.push(
-                at().problem(format!(
-                    "asks for {address}, outside the pool `{}` ({range}): MetalLB would never assign it",
-                    lb.pool()
+                    "asks for {address}, outside the pool `{pool}` ({range}): MetalLB would never assign it, \
+                     and the Service would stay `<pending>`"
                 ))
                 .fix(format!("pick a free address in {range}")),
-            ),
-            _ => {}
+            );
         }
         if let Some(first) = seen.get(&address) {
             out.push(
                 at().problem(format!(
-                    "asks for {address}, which `{first}` already claims: MetalLB gives one address to one Service"
+                    "asks for {address}, which `{first}` already claims: MetalLB gives an address to one Service \
+                     only, so one of them would stay `<pending>`"
                 ))
-                .fix("give each Service its own address from the pool"),
+                .fix(format!("give each Service its own address from {range}")),
             );
         } else {
             seen.insert(address, c.owner);
