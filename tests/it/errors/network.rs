@@ -69,7 +69,9 @@ fn real_inventory_without_a_load_balancer_fails_on_traefiks_need() {
         ],
     );
     assert!(
-        traefik.fix.contains("MetalLbL2") && traefik.fix.contains("metallb"),
+        traefik.fix.contains("MetalLbL2")
+            && traefik.fix.contains("metallb")
+            && traefik.fix.contains("NodePort"),
         "the fix names the implementation to declare: {traefik}"
     );
     // The LAN apps are reported in the same run, with the alternatives.

@@ -76,10 +76,25 @@ struct Claim<'a> {
     address: &'a str,
 }
 
-/// The fix offered for a LAN Service without an implementation.
-const NO_LOAD_BALANCER_FIX: &str = "declare one in cluster.rs (`load_balancer: Some(LoadBalancer::MetalLbL2 { .. })`, \
-     with the metallb chart release under apps/infra/), or reach the port without one: a NodePort Service \
-     or a hostPort on the container";
+/// How to declare an implementation (the first half of both fixes below).
+const DECLARE_ONE: &str = "declare one in cluster.rs (`load_balancer: Some(LoadBalancer::MetalLbL2 { .. })`, \
+     with the metallb chart release under apps/infra/)";
+
+/// The fix offered for an app's LAN Service without an implementation.
+fn app_fix() -> String {
+    format!(
+        "{DECLARE_ONE}, or drop `.lan()` and reach the port without a load balancer: a NodePort Service or a \
+         hostPort on the container (neither is a portkey builder yet)"
+    )
+}
+
+/// The fix offered for a chart's LoadBalancer Service without an implementation.
+fn chart_fix() -> String {
+    format!(
+        "{DECLARE_ONE}, or publish the chart's Service as a NodePort in its values (or its pods on a hostPort) \
+         and drop `.needs_load_balancer()`"
+    )
+}
 
 /// Checks the pool, every fixed address, and that LAN Services have an implementation.
 pub(super) fn check(cluster: &Cluster, apps: &[App], charts: &[Chart]) -> Vec<ModelError> {
@@ -96,7 +111,7 @@ pub(super) fn check(cluster: &Cluster, apps: &[App], charts: &[Chart]) -> Vec<Mo
                         "has a LAN Service (type LoadBalancer), but the inventory declares no load-balancer implementation: \
                          it would stay `<pending>` and Argo CD would keep it Progressing forever",
                     )
-                    .fix(NO_LOAD_BALANCER_FIX),
+                    .fix(app_fix()),
             );
         }
         if let Some(address) = &app.lan_address {
@@ -129,7 +144,7 @@ pub(super) fn check(cluster: &Cluster, apps: &[App], charts: &[Chart]) -> Vec<Mo
                          and every Ingress that copies its status Progressing",
                         Capability::LoadBalancer
                     ))
-                    .fix(NO_LOAD_BALANCER_FIX),
+                    .fix(chart_fix()),
             );
         }
         if let Some(address) = &chart.load_balancer_address {
