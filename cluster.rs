@@ -67,7 +67,7 @@ const LB_ADDRESSES: &str = "192.168.0.240-192.168.0.250";
 pub const INGRESS_ADDRESS: &str = "192.168.0.240";
 /// mosquitto's address: the Zigbee and other IoT devices are configured with it.
 pub const MQTT_ADDRESS: &str = "192.168.0.241";
-/// transmission's peer port: the router forwards 51413 to it.
+/// transmission's peer port: forward 51413 (TCP and UDP) on the router to it.
 pub const TORRENT_ADDRESS: &str = "192.168.0.242";
 /// GID of the `render` group on the GPU nodes (`getent group render` on metal1/metal2).
 const RENDER_GID: i64 = 105;
@@ -250,9 +250,11 @@ pub fn portkey() -> Cluster {
             acme_server: "https://acme-v02.api.letsencrypt.org/directory".into(),
             // Let's Encrypt's expiry notices go here.
             acme_email: "admin@themainfreak.com".into(),
-            // The seed forwards no port from the internet, and the hosts resolve to traefik's
-            // LAN address, so Let's Encrypt cannot reach them over HTTP: DNS-01 through the
-            // domain's DNS provider (Cloudflare), with a token created by hand.
+            // The hosts resolve to traefik's LAN address (INGRESS_ADDRESS, private), and the
+            // seed forwards no port from the internet, so Let's Encrypt cannot reach them over
+            // HTTP-01: DNS-01, with an API token created by hand.
+            // ASSUMPTION: confirm that the themainfreak.com zone is served by Cloudflare (the
+            // seed does not say); for another provider, add its solver.
             challenge: AcmeChallenge::Dns01Cloudflare {
                 api_token_secret: "cloudflare-api-token".into(),
                 key: "api-token".into(),

@@ -76,7 +76,8 @@ pub fn network(catalogue: &Catalogue<'_>) -> String {
                 let _ = writeln!(
                     s,
                     "- **Certificates**: the ClusterIssuer `{}` solves DNS-01 through Cloudflare. Create an API token \
-                     with `Zone:DNS:Edit` and `Zone:Zone:Read` on the `{}` zone and store it as `{}/{api_token_secret}` (key `{key}`, in §2).",
+                     with `Zone:DNS:Edit` and `Zone:Zone:Read` on the `{}` zone and store it as `{}/{api_token_secret}` (key `{key}`, in §2). \
+                     **Value to confirm**: the zone is served by Cloudflare.",
                     ingress.cluster_issuer,
                     cluster.domain,
                     cert_manager_namespace(catalogue)
