@@ -162,3 +162,38 @@ pub fn warnings(catalogue: &crate::resolve::Catalogue<'_>) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_and_contain_their_ends() {
+        let r = Ipv4Range::parse("192.168.0.240 - 192.168.0.250").unwrap();
+        assert_eq!(r.to_string(), "192.168.0.240-192.168.0.250");
+        assert_eq!(r.size(), 11);
+        assert!(r.contains(Ipv4Addr::new(192, 168, 0, 240)));
+        assert!(r.contains(Ipv4Addr::new(192, 168, 0, 250)));
+        assert!(!r.contains(Ipv4Addr::new(192, 168, 0, 251)));
+        assert_eq!(Ipv4Range::parse("10.0.0.1-10.0.0.1").unwrap().size(), 1);
+    }
+
+    #[test]
+    fn bad_ranges_say_why() {
+        assert!(
+            Ipv4Range::parse("10.0.0.1")
+                .unwrap_err()
+                .contains("not a range")
+        );
+        assert!(
+            Ipv4Range::parse("10.0.0.9-10.0.0.1")
+                .unwrap_err()
+                .contains("starts after")
+        );
+        assert!(
+            Ipv4Range::parse("fe80::1-fe80::9")
+                .unwrap_err()
+                .contains("IPv4")
+        );
+    }
+}
