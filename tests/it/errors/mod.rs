@@ -4,6 +4,7 @@
 mod catalogue;
 mod fields;
 mod silent;
+mod network;
 
 use crate::common::*;
 use portkey::portkey_model::ModelError;

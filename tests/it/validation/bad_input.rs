@@ -1,6 +1,9 @@
-//! The bad-input suite: 131 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 140 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 28 in `tests/it/errors/catalogue.rs` and
 //! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
+//! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
+//!   outside the pool or claimed twice, malformed pools, HTTP-01 for LAN-only hosts (a
+//!   warning);
 //! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
 //!   in its place, a missing parent, read-only and failed writes);
 //! - 4 in `tests/it/cli.rs`: `render --check` on hand-edited, foreign and missing trees;
@@ -125,6 +128,40 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
         "reserved_name_portkey_cluster_names_the_field",
     ),
     ("tests/it/errors/fields.rs", "nfs_sub_path_absolute"),
+    // errors/network.rs: LAN addresses, the load balancer, the issuer's reach.
+    (
+        "tests/it/errors/network.rs",
+        "real_inventory_without_a_load_balancer_fails_on_traefiks_need",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "lan_port_without_a_load_balancer_offers_nodeport_and_hostport",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "chart_needing_a_load_balancer_is_an_error_in_the_waves",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "duplicate_lan_address_is_rejected",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "lan_address_outside_the_pool_is_rejected",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "lan_address_without_a_lan_service_is_rejected",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "chart_address_its_values_never_request_is_rejected",
+    ),
+    ("tests/it/errors/network.rs", "malformed_pools_are_rejected"),
+    (
+        "tests/it/errors/network.rs",
+        "http01_with_lan_only_hosts_warns_with_the_fix",
+    ),
     // tests/it/render_fs.rs: broken output directories.
     (
         "tests/it/render_fs.rs",
