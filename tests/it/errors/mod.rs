@@ -3,8 +3,8 @@
 
 mod catalogue;
 mod fields;
-mod silent;
 mod network;
+mod silent;
 
 use crate::common::*;
 use portkey::portkey_model::ModelError;
