@@ -18,6 +18,7 @@ enum Kind {
 }
 
 fn main() {
+    // Invariant: cargo sets CARGO_MANIFEST_DIR and OUT_DIR for every build script.
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let apps_dir = Path::new(&root).join("apps");
     println!("cargo::rerun-if-changed=apps");
@@ -89,6 +90,8 @@ fn main() {
     let registry = format!(
         "// Written by build.rs from the files in apps/.\n{modules}\n/// Every app in apps/, in file order.\npub fn all() -> Vec<portkey_model::app::App> {{\n    vec![\n{calls}    ]\n}}\n\n/// Every chart release in apps/, in file order.\npub fn charts() -> Vec<portkey_model::chart::Chart> {{\n    vec![\n{chart_calls}    ]\n}}\n"
     );
+    // Invariant: cargo sets OUT_DIR; a failed write there is cargo's environment, not an
+    // app file.
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("apps.rs");
     std::fs::write(out, registry).expect("write the app registry");
 }

@@ -179,6 +179,7 @@ fn read_blobs(root: &Path, commit: &str, blobs: Vec<(String, String)>) -> Result
         .stderr(Stdio::piped())
         .spawn()
         .map_err(spawn_error(root))?;
+    // Invariant: spawned with `Stdio::piped()` just above.
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let ids: Vec<String> = blobs.iter().map(|(_, id)| id.clone()).collect();
     let writer = std::thread::spawn(move || {
@@ -190,6 +191,7 @@ fn read_blobs(root: &Path, commit: &str, blobs: Vec<(String, String)>) -> Result
         // A failed write shows as missing answers below.
         let _ = stdin.write_all(text.as_bytes());
     });
+    // Invariant: spawned with `Stdio::piped()` above.
     let mut reader = BufReader::new(child.stdout.take().expect("stdout is piped"));
     let protocol = |what: String| GitError::Protocol {
         what,

@@ -317,6 +317,7 @@ fn pipeline(
         (
             objects,
             argocd,
+            // Invariant: the placement thread panics only on a bug; re-raise it.
             side.join().expect("placement thread panicked"),
         )
     });

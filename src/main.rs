@@ -120,6 +120,7 @@ fn plan(format: Format) -> ExitCode {
         Ok(plan) => {
             match format {
                 Format::Text => print!("{}", portkey::report::plan_text(&plan)),
+                // Invariant: a `serde_json::Value` always serializes.
                 Format::Json => println!(
                     "{}",
                     serde_json::to_string_pretty(&portkey::report::plan_json(&plan))

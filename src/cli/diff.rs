@@ -170,6 +170,7 @@ fn error_json(error: &str) -> serde_json::Value {
 }
 
 fn pretty(value: &serde_json::Value) -> String {
+    // Invariant: a `serde_json::Value` always serializes.
     let mut s = serde_json::to_string_pretty(value).expect("JSON values serialize");
     s.push('\n');
     s

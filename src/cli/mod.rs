@@ -45,6 +45,7 @@ pub enum Format {
 
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json(value: &Value) {
+    // Invariant: a `serde_json::Value` always serializes.
     println!(
         "{}",
         serde_json::to_string_pretty(value).expect("JSON values serialize")

@@ -22,6 +22,7 @@ mod cli_tools;
 mod diff;
 mod docs;
 mod errors;
+mod invariants;
 mod linters;
 mod pipeline;
 mod render_fs;

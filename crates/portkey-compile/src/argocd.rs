@@ -209,6 +209,7 @@ fn component_application(
 ) -> Option<Application> {
     match &c.kind {
         ComponentKind::Chart => {
+            // Invariant: chart components are made from these very releases.
             let chart = charts.get(c.name.as_str()).expect("chart of component");
             let mut options = Vec::new();
             if c.owns_namespace {

@@ -31,6 +31,7 @@ pub fn map_chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> Vec<R> + Sy
         let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
         let mut all = work();
         for h in helpers {
+            // Invariant: a worker panics only on a bug; re-raise it here.
             all.extend(h.join().expect("worker thread panicked"));
         }
         all

@@ -467,7 +467,7 @@ fn nfs(
     sub: Option<&str>,
     read_only: bool,
 ) -> NFSVolumeSource {
-    // Resolution guarantees the share exists.
+    // Invariant: resolution reports an unknown share, so a resolved app's share exists.
     let share = catalogue
         .cluster
         .nfs_share(share)

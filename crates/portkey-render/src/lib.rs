@@ -206,6 +206,7 @@ pub fn read_tree(dir: &Path) -> Result<Tree, RenderError> {
         if entry.file_type().is_dir() {
             continue;
         }
+        // Invariant: walkdir yields paths under the root it walks.
         let rel = entry
             .path()
             .strip_prefix(dir)

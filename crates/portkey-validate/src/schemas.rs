@@ -59,6 +59,8 @@ impl Schemas {
                     let validator = jsonschema::options()
                         .should_validate_formats(false)
                         .build(&schema)
+                        // Invariant: embedded schemas are generated from portkey's own types
+                        // and tested; one that doesn't compile is a bug, not bad input.
                         .unwrap_or_else(|e| {
                             panic!("embedded schema of {api_version}/{kind} compiles: {e}")
                         });
@@ -70,6 +72,7 @@ impl Schemas {
                 let helpers: Vec<_> = (1..threads).map(|_| s.spawn(build)).collect();
                 let mut all = build();
                 for h in helpers {
+                    // Invariant: a builder thread panics only on a bug; re-raise it.
                     all.extend(h.join().expect("schema thread panicked"));
                 }
                 all
