@@ -431,8 +431,8 @@ fn write_into_a_missing_parent_fails_and_creates_nothing() {
 #[cfg(unix)]
 #[test]
 fn output_symlink_to_a_directory_leaves_the_target_untouched() {
-    // `generated` is a link to a directory elsewhere: the link may be replaced by the new
-    // tree, but nothing is written or deleted through it.
+    // `generated` is a link to a directory elsewhere: render refuses (it would replace the
+    // link with a directory), names the target, and writes or deletes nothing through it.
     let site = Site::new();
     let elsewhere = site.tmp.path().join("elsewhere");
     fs::create_dir_all(elsewhere.join("sub")).unwrap();
@@ -447,10 +447,17 @@ fn output_symlink_to_a_directory_leaves_the_target_untouched() {
         before,
         "the link's target was modified"
     );
-    match result {
-        Ok(_) => assert_eq!(read_tree(&site.out).unwrap(), v2()),
-        Err(e) => assert!(e.to_string().contains("generated"), "{e}"),
-    }
+    let e = result.expect_err("a symlinked output directory is refused");
+    let shown = e.to_string();
+    assert!(shown.contains("symbolic link"), "{shown}");
+    assert!(shown.contains(&elsewhere.display().to_string()), "{shown}");
+    assert!(
+        fs::symlink_metadata(&site.out)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced"
+    );
     site.assert_outside_untouched();
 }
 

@@ -97,6 +97,20 @@ impl Staging {
     /// Fails, touching nothing, when `dir` is a file or its parent directory is missing or
     /// read-only.
     pub fn begin(dir: &Path) -> Result<Staging, RenderError> {
+        // The new tree replaces `dir` by a rename, which would replace a symbolic link with
+        // a directory: refuse, and name the target to render into instead.
+        if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            let target = fs::read_link(dir)
+                .map_or_else(|_| "its target".into(), |t| t.display().to_string());
+            return Err(RenderError::Io {
+                action: "replacing",
+                path: dir.to_path_buf(),
+                source: io::Error::other(format!(
+                    "it is a symbolic link to {target}, which the new tree would replace with a directory; \
+                     fix: render into the target (`--out {target}`), or remove the link"
+                )),
+            });
+        }
         if dir.exists() && !dir.is_dir() {
             return Err(RenderError::Io {
                 action: "replacing",
