@@ -21,7 +21,7 @@ pub mod apps {
 /// installs or needs, and the config keys and annotations named after a kind or group.
 pub mod prelude {
     pub use crate::cluster::*;
-    pub use portkey_compile::argocd::health_customization;
+    pub use portkey_compile::argocd::{health_customization, health_customization_of};
     pub use portkey_compile::crd;
     pub use portkey_compile::crd::cert_manager::cluster_issuer_annotation;
     pub use portkey_model::prelude::*;
@@ -33,6 +33,7 @@ pub use portkey_compile;
 pub mod git;
 pub mod report;
 
+pub use portkey_converge;
 pub use portkey_diff;
 pub use portkey_model;
 pub use portkey_render;
@@ -171,6 +172,43 @@ pub fn plan_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Resul
     }
 }
 
+/// Resolves, checks and compiles the model, then replays Argo CD's bootstrap of it
+/// ([`portkey_converge::simulate`]): what `portkey plan --bootstrap` prints.
+pub fn simulate_with(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+) -> Result<portkey_converge::Simulation, Error> {
+    let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
+    let mut compiled = portkey_compile::compile_cluster(&catalogue);
+    compiled.extend(portkey_compile::parallel::map_chunks(
+        &catalogue.apps,
+        |apps| {
+            apps.iter()
+                .map(|app| portkey_compile::compile_app(&catalogue, app))
+                .collect()
+        },
+    ));
+    let summaries: portkey_compile::Summaries = compiled
+        .iter()
+        .map(|c| (c.component.clone(), c.emitted.clone()))
+        .collect();
+    let components = portkey_compile::waves(&catalogue, &summaries).map_err(Error::Model)?;
+    let facts: portkey_converge::Facts = compiled
+        .iter()
+        .map(|c| {
+            let facts = c
+                .manifests
+                .iter()
+                .filter_map(|m| serde_json::to_value(&m.object).ok())
+                .flat_map(|v| portkey_converge::facts::of(&v))
+                .collect();
+            (c.component.clone(), facts)
+        })
+        .collect();
+    Ok(portkey_converge::simulate(&catalogue, &components, &facts))
+}
+
 fn checked_plan(catalogue: &portkey_model::Catalogue<'_>) -> Result<Plan, Error> {
     let plan = portkey_model::analysis::plan(catalogue);
     if plan.errors.is_empty() {
@@ -276,7 +314,9 @@ fn pipeline(
                     };
                     let mut checked = Checked::default();
                     for c in &compiled {
-                        checked_files(&c.manifests, sink, &mut checked);
+                        let mut facts = Vec::new();
+                        checked_files(&c.manifests, sink, &mut checked, Some(&mut facts));
+                        checked.facts.push((c.component.clone(), facts));
                     }
                     let emitted: Vec<(String, portkey_compile::Emitted)> = compiled
                         .into_iter()
@@ -309,12 +349,18 @@ fn pipeline(
         .push(("placement and capacity", plan_took, true));
     let (components, argocd) = argocd.map_err(Error::Model)?;
     let plan = plan?;
+    let mut objects = objects;
+    let facts: portkey_converge::Facts = objects
+        .iter_mut()
+        .flat_map(|part| std::mem::take(&mut part.facts))
+        .collect();
+    let simulation = portkey_converge::simulate(&catalogue, &components, &facts);
     let mut documents = documents.unwrap_or_default();
     if !catalogue.charts.is_empty() {
         documents.push((
             portkey_render::bootstrap::PATH,
             "apps/",
-            portkey_render::bootstrap::document(&catalogue, &components),
+            portkey_render::bootstrap::document(&catalogue, &components, &simulation),
         ));
     }
     sink.accept(
@@ -418,6 +464,8 @@ pub fn validate_path(
 #[derive(Default)]
 struct Checked {
     render_error: Option<portkey_render::RenderError>,
+    /// The simulation's facts, by component.
+    facts: Vec<(String, Vec<portkey_converge::Fact>)>,
     summaries: Vec<portkey_validate::lint::Summary>,
     problems: Vec<Invalid>,
 }
@@ -451,17 +499,19 @@ fn argocd_files(
             }
         }
         let mut checked = Checked::default();
-        checked_files(&manifests, sink, &mut checked);
+        checked_files(&manifests, sink, &mut checked, None);
         vec![checked]
     })
 }
 
 /// Checks each manifest against the embedded schemas and the per-object lints, serializes
-/// it, and hands the files to `sink`; what it finds goes into `checked`.
+/// it, and hands the files to `sink`; what it finds goes into `checked`, and what the
+/// bootstrap simulation needs to know of each object into `facts`.
 fn checked_files(
     manifests: &[portkey_compile::Manifest],
     sink: &dyn portkey_render::Sink,
     checked: &mut Checked,
+    mut facts: Option<&mut Vec<portkey_converge::Fact>>,
 ) {
     let schemas = portkey_validate::Schemas::embedded();
     let mut files = Vec::with_capacity(manifests.len());
@@ -495,6 +545,9 @@ fn checked_files(
                 .into_iter()
                 .map(Invalid::Schema),
         );
+        if let Some(facts) = facts.as_deref_mut() {
+            facts.extend(portkey_converge::facts::of(&value));
+        }
         let (findings, summary) = portkey_validate::lint::check_object(&m.source, &value);
         checked
             .problems
