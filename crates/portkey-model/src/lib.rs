@@ -14,6 +14,7 @@ pub mod components;
 pub mod error;
 pub mod lint;
 pub mod names;
+pub mod network;
 pub mod quantity;
 pub mod resolve;
 pub mod secrets;

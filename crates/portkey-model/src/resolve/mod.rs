@@ -7,7 +7,7 @@
 //! releases (`charts`), names and namespaces (`identity`), the image (`images`), the
 //! container (`workload`: ports, environment, probes, exceptions, exposure, resources),
 //! volumes (`volumes`; their backups in [`crate::backup::resolved`]), placement
-//! (`placement`) and the dependency graph (`graph`). This module holds the resolved types
+//! (`placement`), LAN addresses (`network`) and the dependency graph (`graph`). This module holds the resolved types
 //! and runs the checks in order.
 
 mod charts;
@@ -15,6 +15,7 @@ mod graph;
 mod identity;
 mod images;
 mod inventory;
+mod network;
 mod placement;
 mod volumes;
 mod workload;
@@ -23,6 +24,7 @@ use std::collections::BTreeMap;
 
 pub use identity::{RESERVED_NAMES, RESERVED_NAMESPACES};
 pub use images::ImageRef;
+pub(crate) use network::has_lan_service;
 
 use crate::app::App;
 use crate::backup::{Backup, ResolvedBackup};
@@ -144,6 +146,7 @@ pub fn resolve_all(
 ) -> Result<Catalogue<'_>, ModelErrors> {
     let mut errors = inventory::check_cluster(cluster);
     errors.extend(charts::check_charts(&charts, &apps));
+    errors.extend(network::check(cluster, &apps, &charts));
     let peers = graph::peers(&apps, &mut errors);
     let mut resolved = Vec::with_capacity(apps.len());
     for app in apps {
