@@ -73,6 +73,10 @@ pub fn chart() -> Chart {
         .namespace("argocd")
         .describe("GitOps controller that syncs generated/")
         .provides_crds(crd::argocd::GROUP)
+        // Its server's Ingress (below) is Progressing until traefik publishes an address:
+        // in an earlier wave than traefik, the root would wait for it forever
+        // (`portkey plan --bootstrap`). The first install is by hand, before any wave.
+        .after("traefik")
         .server_side_apply()
         .values(json!({
             "crds": { "install": true, "keep": true },

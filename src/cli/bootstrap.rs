@@ -139,7 +139,7 @@ pub fn text(sim: &Simulation) -> String {
                 }
             }
             for (object, p) in shown {
-                let _ = writeln!(s, "    {} ({object}): {}", p.what, p.by);
+                let _ = writeln!(s, "    {} for {object}: {}", p.what, p.by);
             }
         }
         if !quiet.is_empty() {

@@ -94,7 +94,10 @@ pub(crate) fn judge(e: &Engine<'_, '_>, c: &Component) -> Vec<Verdict> {
             if let (Some(issuer), Some(Value::Bool(true))) =
                 (issuer, chart.values.pointer("/server/ingress/tls"))
             {
-                out.push(rules::certificate(e, &ingress, issuer));
+                // The chart's TLS Secret for the server's Ingress: `argocd-server-tls`.
+                let secret =
+                    ObjectRef::new("Certificate", Some(&chart.namespace), "argocd-server-tls");
+                out.push(rules::certificate(e, secret, issuer));
             }
         }
     }

@@ -92,8 +92,9 @@ pub enum Fact {
         object: ObjectRef,
         /// `spec.ingressClassName`.
         class: Option<String>,
-        /// The `cert-manager.io/cluster-issuer` annotation, when it has TLS.
-        issuer: Option<String>,
+        /// With TLS and a `cert-manager.io/cluster-issuer` annotation: the issuer, and the
+        /// TLS Secret the Certificate ingress-shim makes is named after.
+        certificate: Option<(String, String)>,
     },
     /// A Deployment, StatefulSet or DaemonSet.
     Pods(Pods),
@@ -180,22 +181,17 @@ pub fn of(value: &Value) -> Vec<Fact> {
             vec![Fact::LoadBalancer(object)]
         }
         "Ingress" => {
-            let tls = value
-                .pointer("/spec/tls")
-                .and_then(Value::as_array)
-                .is_some_and(|t| !t.is_empty());
+            let secret = str_at(value, "/spec/tls/0/secretName");
             let issuer = value
                 .pointer("/metadata/annotations")
                 .and_then(|a| {
                     a.get(portkey_compile::crd::cert_manager::cluster_issuer_annotation())
                 })
-                .and_then(Value::as_str)
-                .filter(|_| tls)
-                .map(str::to_string);
+                .and_then(Value::as_str);
             vec![Fact::Ingress {
                 object,
                 class: str_at(value, "/spec/ingressClassName").map(str::to_string),
-                issuer,
+                certificate: issuer.zip(secret).map(|(i, s)| (i.into(), s.into())),
             }]
         }
         "Deployment" | "StatefulSet" | "DaemonSet" => {

@@ -379,9 +379,7 @@ impl<'a, 'c> Engine<'a, 'c> {
             .outside
             .contains_key(&(namespace.to_string(), name.to_string()))
         {
-            return Some(
-                "created by hand before Argo CD (BOOTSTRAP.md, Secrets Git never holds)".into(),
-            );
+            return Some("created by hand before Argo CD, BOOTSTRAP.md".into());
         }
         self.facts.iter().find_map(|(component, facts)| {
             let c = self.components.get(component.as_str())?;

@@ -60,11 +60,16 @@ pub(crate) fn judge(e: &Engine<'_, '_>, c: &Component) -> Vec<Verdict> {
             Fact::Ingress {
                 object,
                 class,
-                issuer,
+                certificate: cert,
             } => {
                 out.push(ingress(e, c, object.clone(), class.as_deref()));
-                if let Some(issuer) = issuer {
-                    out.push(certificate(e, object, issuer));
+                if let Some((issuer, secret)) = cert {
+                    let ns = object.namespace.as_deref();
+                    out.push(certificate(
+                        e,
+                        ObjectRef::new("Certificate", ns, secret),
+                        issuer,
+                    ));
                 }
             }
             Fact::Pods(p) => out.push(pods(e, c, facts, p)),
@@ -136,8 +141,11 @@ pub(crate) fn ingress(
             object,
             vec![Provided {
                 need: Need::Address,
-                what: format!("address of IngressClass {class}"),
-                by: p.map_or_else(|| "outside the catalogue".into(), |p| p.name.clone()),
+                what: "address".into(),
+                by: format!(
+                    "{} (IngressClass {class})",
+                    p.map_or("outside the catalogue", |p| p.name.as_str())
+                ),
             }],
         ),
         Err(s) => Verdict::never(object, s),
@@ -147,8 +155,7 @@ pub(crate) fn ingress(
 /// The Certificate ingress-shim makes for a TLS Ingress: Ready once the issuer can solve.
 /// Argo CD does not manage it, so it gates no wave, but one that never becomes Ready
 /// leaves the app without HTTPS.
-pub(crate) fn certificate(e: &Engine<'_, '_>, ingress: &ObjectRef, issuer: &str) -> Verdict {
-    let object = ObjectRef::new("Certificate", ingress.namespace.as_deref(), &ingress.name);
+pub(crate) fn certificate(e: &Engine<'_, '_>, object: ObjectRef, issuer: &str) -> Verdict {
     let found = e.facts.iter().find_map(|(component, facts)| {
         facts.iter().find_map(|f| match f {
             Fact::ClusterIssuer {
@@ -204,9 +211,9 @@ pub(crate) fn certificate(e: &Engine<'_, '_>, ingress: &ObjectRef, issuer: &str)
                     object,
                     vec![Provided {
                         need: Need::Certificate,
-                        what: format!("TLS certificate ({issuer}, DNS-01)"),
+                        what: "certificate".into(),
                         by: format!(
-                            "ClusterIssuer {issuer} ({component}), token Secret {secret} {by}"
+                            "ClusterIssuer {issuer} ({component}), DNS-01 with Secret {cert_manager_ns}/{secret} ({by})"
                         ),
                     }],
                 );
@@ -228,7 +235,7 @@ pub(crate) fn certificate(e: &Engine<'_, '_>, ingress: &ObjectRef, issuer: &str)
                     object,
                     vec![Provided {
                         need: Need::Certificate,
-                        what: format!("TLS certificate ({issuer}, HTTP-01)"),
+                        what: "certificate".into(),
                         by: format!(
                             "ClusterIssuer {issuer} ({component}), HTTP-01 through {}",
                             p.map_or("the ingress controller", |p| p.name.as_str())

@@ -61,7 +61,7 @@ fn simulated(s: &mut String, simulation: &Simulation) {
                 }
             }
             for (object, p) in r.shown() {
-                let _ = writeln!(s, "- {}: {} ({}) from {}", r.name, p.what, object, p.by);
+                let _ = writeln!(s, "- {}: {} for {}: {}", r.name, p.what, object, p.by);
             }
         }
         let quiet: Vec<&str> = runs
