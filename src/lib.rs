@@ -355,6 +355,12 @@ fn pipeline(
         .flat_map(|part| std::mem::take(&mut part.facts))
         .collect();
     let simulation = portkey_converge::simulate(&catalogue, &components, &facts);
+    // The bootstrap gate: an object Argo CD could never make healthy fails the render, with
+    // the model's problems, before anything is swapped in.
+    let stalls = simulation.problems();
+    if !stalls.is_empty() {
+        return Err(Error::Model(portkey_model::ModelErrors(stalls)));
+    }
     let mut documents = documents.unwrap_or_default();
     if !catalogue.charts.is_empty() {
         documents.push((
