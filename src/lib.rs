@@ -180,12 +180,27 @@ pub fn simulate_with(
     charts: Vec<Chart>,
 ) -> Result<portkey_converge::Simulation, Error> {
     let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
-    let mut compiled = portkey_compile::compile_cluster(&catalogue);
+    let (components, facts) = bootstrap_input(&catalogue)?;
+    Ok(portkey_converge::simulate(&catalogue, &components, &facts))
+}
+
+/// What the simulation replays: every component with its derived wave, and the facts of
+/// each component's compiled objects (render gathers the same facts as it streams).
+pub fn bootstrap_input(
+    catalogue: &portkey_model::Catalogue<'_>,
+) -> Result<
+    (
+        Vec<portkey_model::components::Component>,
+        portkey_converge::Facts,
+    ),
+    Error,
+> {
+    let mut compiled = portkey_compile::compile_cluster(catalogue);
     compiled.extend(portkey_compile::parallel::map_chunks(
         &catalogue.apps,
         |apps| {
             apps.iter()
-                .map(|app| portkey_compile::compile_app(&catalogue, app))
+                .map(|app| portkey_compile::compile_app(catalogue, app))
                 .collect()
         },
     ));
@@ -193,8 +208,8 @@ pub fn simulate_with(
         .iter()
         .map(|c| (c.component.clone(), c.emitted.clone()))
         .collect();
-    let components = portkey_compile::waves(&catalogue, &summaries).map_err(Error::Model)?;
-    let facts: portkey_converge::Facts = compiled
+    let components = portkey_compile::waves(catalogue, &summaries).map_err(Error::Model)?;
+    let facts = compiled
         .iter()
         .map(|c| {
             let facts = c
@@ -206,7 +221,7 @@ pub fn simulate_with(
             (c.component.clone(), facts)
         })
         .collect();
-    Ok(portkey_converge::simulate(&catalogue, &components, &facts))
+    Ok((components, facts))
 }
 
 fn checked_plan(catalogue: &portkey_model::Catalogue<'_>) -> Result<Plan, Error> {
