@@ -272,47 +272,40 @@ fn without_the_gpu_node_label_the_gpu_plugins_daemonset_is_named() {
 
 #[test]
 fn a_daemonset_that_selects_no_node_never_becomes_healthy() {
-    let cluster = portkey::cluster::portkey();
-    let catalogue = resolve_all(&cluster, portkey::catalogue(), portkey::charts()).unwrap();
-    let (components, mut facts) = portkey::bootstrap_input(&catalogue).unwrap();
-    let daemonset = json!({
-        "apiVersion": "apps/v1", "kind": "DaemonSet",
-        "metadata": { "name": "exporter", "namespace": "kube-system" },
-        "spec": { "template": { "spec": {
-            "nodeSelector": { "node-role.kubernetes.io/storage": "true" },
-            "containers": [{ "name": "exporter", "image": "example.org/exporter:1" }],
-        }}},
-    });
-    facts
-        .get_mut("cluster-devices")
-        .unwrap()
-        .extend(facts::of(&daemonset));
-    let sim = portkey_converge::simulate(&catalogue, &components, &facts);
-    let (run, v, stall) = sim.first_stall().expect("a stall");
-    assert_eq!(run.name, "cluster-devices");
-    assert_eq!(v.object.to_string(), "DaemonSet kube-system/exporter");
-    assert_eq!(stall.need, Need::Node);
-    assert!(
-        stall
-            .reason
-            .contains("node-role.kubernetes.io/storage=true"),
-        "{}",
-        stall.reason
+    let daemonset = |selector: serde_json::Value| {
+        json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": { "name": "exporter", "namespace": "kube-system" },
+            "spec": { "template": { "spec": {
+                "nodeSelector": selector,
+                "containers": [{ "name": "exporter", "image": "example.org/exporter:1" }],
+            }}},
+        })
+    };
+    let sim = replay_with(
+        "cluster-devices",
+        &[daemonset(
+            json!({ "node-role.kubernetes.io/storage": "true" }),
+        )],
     );
-    assert!(
-        stall.reason.contains("desiredNumberScheduled: 0"),
-        "{}",
-        stall.reason
+    assert_stall(
+        &sim,
+        "cluster-devices",
+        "DaemonSet kube-system/exporter",
+        Need::Node,
+        &[
+            "node-role.kubernetes.io/storage=true",
+            "desiredNumberScheduled: 0",
+        ],
     );
-    // The same DaemonSet on a label a node carries is healthy.
-    let mut facts = facts;
-    let devices = facts.get_mut("cluster-devices").unwrap();
-    devices.pop();
-    let mut on_gpu = daemonset.clone();
-    on_gpu["spec"]["template"]["spec"]["nodeSelector"] =
-        json!({ "intel.feature.node.kubernetes.io/gpu": "true" });
-    devices.extend(facts::of(&on_gpu));
-    assert!(portkey_converge::simulate(&catalogue, &components, &facts).converges());
+    // The same DaemonSet on a label the GPU nodes carry is healthy.
+    let sim = replay_with(
+        "cluster-devices",
+        &[daemonset(
+            json!({ "intel.feature.node.kubernetes.io/gpu": "true" }),
+        )],
+    );
+    assert!(sim.converges());
 }
 
 fn argo_cd_without(key: &str, replacement: Option<&str>) -> Vec<Chart> {
@@ -409,5 +402,160 @@ fn bootstrap_md_shows_the_simulated_waves() {
         bootstrap.contains(
             "- traefik: LoadBalancer address for Service traefik/traefik: cluster-network"
         )
+    );
+}
+
+/// The real catalogue's replay with `objects` added to Application `component`.
+fn replay_with(component: &str, objects: &[serde_json::Value]) -> Simulation {
+    let cluster = portkey::cluster::portkey();
+    let catalogue = resolve_all(&cluster, portkey::catalogue(), portkey::charts()).unwrap();
+    let (components, mut all) = portkey::bootstrap_input(&catalogue).unwrap();
+    all.get_mut(component)
+        .unwrap_or_else(|| panic!("no Application {component}"))
+        .extend(objects.iter().flat_map(facts::of));
+    portkey_converge::simulate(&catalogue, &components, &all)
+}
+
+/// The first stall of `sim`: it is on `object` in `run`, for `need`, and its reason says
+/// each of `mentions`.
+fn assert_stall(sim: &Simulation, run: &str, object: &str, need: Need, mentions: &[&str]) {
+    let (r, v, s) = sim.first_stall().expect("a stall");
+    assert_eq!(
+        (r.name.as_str(), v.object.to_string().as_str()),
+        (run, object)
+    );
+    assert_eq!(s.need, need);
+    for m in mentions {
+        assert!(s.reason.contains(m), "{:?} lacks {m}", s.reason);
+    }
+    assert!(!s.fix.is_empty() && s.fix != s.reason);
+    let p = &sim.problems()[0];
+    assert!(p.problem.contains(object) && p.fix == s.fix, "{p}");
+}
+
+fn deployment(name: &str, pod: &serde_json::Value) -> serde_json::Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": { "name": name, "namespace": "media" },
+        "spec": { "template": { "spec": pod } },
+    })
+}
+
+#[test]
+fn a_pod_needing_a_secret_nobody_creates_never_starts() {
+    let pod = json!({ "containers": [{ "name": "x", "envFrom": [{ "secretRef": { "name": "nowhere" } }] }] });
+    let sim = replay_with("sonarr", &[deployment("extra", &pod)]);
+    assert_stall(
+        &sim,
+        "sonarr",
+        "Deployment media/extra",
+        Need::Secret,
+        &["media/nowhere"],
+    );
+    // An optional Secret is no need.
+    let pod = json!({ "containers": [{ "name": "x", "envFrom": [{ "secretRef": { "name": "nowhere", "optional": true } }] }] });
+    assert!(replay_with("sonarr", &[deployment("extra", &pod)]).converges());
+}
+
+#[test]
+fn a_resource_no_device_plugin_advertises_keeps_pods_pending() {
+    let pod = json!({ "containers": [{ "name": "x", "resources": { "limits": { "example.com/widget": "1" } } }] });
+    let sim = replay_with("sonarr", &[deployment("extra", &pod)]);
+    assert_stall(
+        &sim,
+        "sonarr",
+        "Deployment media/extra",
+        Need::Resource,
+        &["example.com/widget"],
+    );
+}
+
+#[test]
+fn a_wait_for_first_consumer_claim_without_a_consumer_stays_pending() {
+    let class = json!({
+        "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": { "name": "local-wait" }, "provisioner": "rook-ceph.rbd.csi.ceph.com",
+        "volumeBindingMode": "WaitForFirstConsumer",
+    });
+    let claim = json!({
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": { "name": "scratch", "namespace": "media" },
+        "spec": { "storageClassName": "local-wait" },
+    });
+    let cluster = portkey::cluster::portkey();
+    let catalogue = resolve_all(&cluster, portkey::catalogue(), portkey::charts()).unwrap();
+    let (components, mut all) = portkey::bootstrap_input(&catalogue).unwrap();
+    all.get_mut("cluster-storage")
+        .unwrap()
+        .extend(facts::of(&class));
+    all.get_mut("sonarr").unwrap().extend(facts::of(&claim));
+    let sim = portkey_converge::simulate(&catalogue, &components, &all);
+    assert_stall(
+        &sim,
+        "sonarr",
+        "PersistentVolumeClaim media/scratch",
+        Need::Storage,
+        &["WaitForFirstConsumer", "local-wait"],
+    );
+    // A pod of the same Application that mounts it lets it bind.
+    let pod = json!({ "containers": [{ "name": "x" }], "volumes": [{ "name": "s", "persistentVolumeClaim": { "claimName": "scratch" } }] });
+    all.get_mut("sonarr")
+        .unwrap()
+        .extend(facts::of(&deployment("user", &pod)));
+    assert!(portkey_converge::simulate(&catalogue, &components, &all).converges());
+}
+
+#[test]
+fn a_restore_without_its_repository_secret_never_completes() {
+    let rd = json!({
+        "apiVersion": "volsync.backube/v1alpha1", "kind": "ReplicationDestination",
+        "metadata": { "name": "extra-dst", "namespace": "media" },
+        "spec": { "trigger": { "manual": "restore-once" }, "restic": { "repository": "extra-volsync-secret" } },
+    });
+    let sim = replay_with("sonarr", &[rd]);
+    assert_stall(
+        &sim,
+        "sonarr",
+        "ReplicationDestination media/extra-dst",
+        Need::Restore,
+        &["media/extra-volsync-secret"],
+    );
+}
+
+#[test]
+fn a_certificate_from_an_issuer_nobody_creates_never_becomes_ready() {
+    let ingress = json!({
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": { "name": "extra", "namespace": "media",
+            "annotations": { "cert-manager.io/cluster-issuer": "letsencrypt-staging" } },
+        "spec": { "ingressClassName": "traefik", "tls": [{ "secretName": "extra-tls" }] },
+    });
+    let sim = replay_with("sonarr", &[ingress]);
+    assert_stall(
+        &sim,
+        "sonarr",
+        "Certificate media/extra-tls",
+        Need::Certificate,
+        &["letsencrypt-staging"],
+    );
+}
+
+#[test]
+fn a_load_balancer_service_before_its_provider_stalls_its_wave() {
+    let service = json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": { "name": "early", "namespace": "default" },
+        "spec": { "type": "LoadBalancer" },
+    });
+    let sim = replay_with("cluster-namespaces", &[service]);
+    assert_stall(
+        &sim,
+        "cluster-namespaces",
+        "Service default/early",
+        Need::Address,
+        &[
+            "cluster-network",
+            "syncs in wave 1, after this object's wave 0",
+        ],
     );
 }

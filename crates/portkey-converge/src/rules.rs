@@ -589,13 +589,9 @@ fn claim(
     let mut provided = Vec::new();
     match emitted {
         Some((component, provisioner, waits)) => {
-            if let Err(s) = e.provider(
-                &Capability::StorageClass(class.clone()),
-                c.wave,
-                Need::Storage,
-                || unreachable_stall(),
-            ) {
-                return Verdict::never(object, s);
+            if let Some(stall) = written_by(e, component, c.wave, &format!("StorageClass {class}"))
+            {
+                return Verdict::never(object, stall);
             }
             match e.provider(
                 &Capability::Provisioner(provisioner.clone()),
@@ -687,13 +683,31 @@ fn claim(
     Verdict::healthy(object, provided)
 }
 
-fn unreachable_stall() -> Stall {
-    stall(
-        Need::Storage,
-        "storage_classes",
-        "no component provides the StorageClass it writes".into(),
-        "declare the class in the inventory (cluster.rs)",
-    )
+/// Why what `component` writes (`what`) is not there by `wave`: it syncs later, or never
+/// becomes healthy; `None` when it is there.
+fn written_by(e: &Engine<'_, '_>, component: &str, wave: i32, what: &str) -> Option<Stall> {
+    let writer = e.components.get(component)?;
+    if writer.wave > wave {
+        return Some(stall(
+            Need::Storage,
+            "needs",
+            format!(
+                "{what} comes from {component}, which syncs in wave {}, after this object's wave {wave}: the root waits for this wave first",
+                writer.wave
+            ),
+            format!("declare the need so that it comes after {component}"),
+        ));
+    }
+    let root = e.failure(component)?;
+    Some(Stall {
+        blocked_by: Some(root.clone()),
+        ..stall(
+            Need::Storage,
+            "needs",
+            format!("{what} comes from {component}, which never becomes healthy ({root})"),
+            format!("fix {root} first"),
+        )
+    })
 }
 
 /// An Intel GpuDevicePlugin: the operator's DaemonSet runs on the nodes of its nodeSelector.

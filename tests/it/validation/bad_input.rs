@@ -1,4 +1,4 @@
-//! The bad-input suite: 109 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 120 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 24 in `tests/it/errors/catalogue.rs` and
 //! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
@@ -10,7 +10,11 @@
 //! - 2 in `tests/it/validation/lints.rs`: lint suppressions without a reason;
 //! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`;
 //! - 1 in `tests/it/build_script.rs`: bad app files (non-UTF-8, two files for one module,
-//!   neither `app()` nor `chart()`, `chart()` only in a comment) through `cargo build`.
+//!   neither `app()` nor `chart()`, `chart()` only in a comment) through `cargo build`;
+//! - 11 in `tests/it/converge.rs`: objects the bootstrap replay finds could never become
+//!   healthy (no load balancer, an unlabelled GPU node, a DaemonSet on no node, a missing
+//!   Secret, resource, consumer, restore Secret or issuer, a provider in a later wave, and
+//!   Argo CD health checks without Synced or without the CephCluster override).
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -340,6 +344,51 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/build_script.rs",
         "bad_app_files_fail_the_build_naming_the_file",
+    ),
+    // converge: the bootstrap replay's stalls.
+    (
+        "tests/it/converge.rs",
+        "without_a_load_balancer_wave_0_stalls_on_traefiks_service",
+    ),
+    (
+        "tests/it/converge.rs",
+        "without_the_gpu_node_label_the_gpu_plugins_daemonset_is_named",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_daemonset_that_selects_no_node_never_becomes_healthy",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_pod_needing_a_secret_nobody_creates_never_starts",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_resource_no_device_plugin_advertises_keeps_pods_pending",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_wait_for_first_consumer_claim_without_a_consumer_stays_pending",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_restore_without_its_repository_secret_never_completes",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_certificate_from_an_issuer_nobody_creates_never_becomes_ready",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_load_balancer_service_before_its_provider_stalls_its_wave",
+    ),
+    (
+        "tests/it/converge.rs",
+        "the_application_health_gate_requires_synced",
+    ),
+    (
+        "tests/it/converge.rs",
+        "the_ceph_cluster_override_is_in_the_argo_cd_values",
     ),
 ];
 
