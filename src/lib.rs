@@ -365,17 +365,7 @@ fn pipeline(
     let (components, argocd) = argocd.map_err(Error::Model)?;
     let plan = plan?;
     let mut objects = objects;
-    let facts: portkey_converge::Facts = objects
-        .iter_mut()
-        .flat_map(|part| std::mem::take(&mut part.facts))
-        .collect();
-    let simulation = portkey_converge::simulate(&catalogue, &components, &facts);
-    // The bootstrap gate: an object Argo CD could never make healthy fails the render, with
-    // the model's problems, before anything is swapped in.
-    let stalls = simulation.problems();
-    if !stalls.is_empty() {
-        return Err(Error::Model(portkey_model::ModelErrors(stalls)));
-    }
+    let simulation = bootstrap_gate(&catalogue, &components, &mut objects)?;
     let mut documents = documents.unwrap_or_default();
     if !catalogue.charts.is_empty() {
         documents.push((
@@ -412,6 +402,27 @@ fn pipeline(
     }
     timings.lap("lints across objects", start);
     Ok(plan)
+}
+
+/// The bootstrap gate: replays Argo CD's sync on the facts the work items gathered (taking
+/// them); an object Argo CD could never make healthy fails the render, with the model's
+/// problems, before anything is swapped in.
+fn bootstrap_gate(
+    catalogue: &portkey_model::Catalogue<'_>,
+    components: &[portkey_model::components::Component],
+    objects: &mut [Checked],
+) -> Result<portkey_converge::Simulation, Error> {
+    let facts: portkey_converge::Facts = objects
+        .iter_mut()
+        .flat_map(|part| std::mem::take(&mut part.facts))
+        .collect();
+    let simulation = portkey_converge::simulate(catalogue, components, &facts);
+    let stalls = simulation.problems();
+    if stalls.is_empty() {
+        Ok(simulation)
+    } else {
+        Err(Error::Model(portkey_model::ModelErrors(stalls)))
+    }
 }
 
 /// The generated Markdown documents that need no sync waves: `(path, source, body)`.

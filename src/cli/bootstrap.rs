@@ -127,15 +127,11 @@ pub fn text(sim: &Simulation) -> String {
             }
             let _ = writeln!(s, "  {} ({})", r.name, r.kind);
             for (v, st) in stalls {
-                match &st.blocked_by {
-                    Some(root) => {
-                        let _ = writeln!(s, "    x {} waits on {root}", v.object);
-                    }
-                    None => {
-                        let _ =
-                            writeln!(s, "    x {} never becomes healthy: {}", v.object, st.reason);
-                        let _ = writeln!(s, "      fix: {}", st.fix);
-                    }
+                if let Some(root) = &st.blocked_by {
+                    let _ = writeln!(s, "    x {} waits on {root}", v.object);
+                } else {
+                    let _ = writeln!(s, "    x {} never becomes healthy: {}", v.object, st.reason);
+                    let _ = writeln!(s, "      fix: {}", st.fix);
                 }
             }
             for (object, p) in shown {

@@ -47,11 +47,10 @@ fn verdict<'s>(sim: &'s Simulation, run: &str, object: &str) -> &'s Verdict {
 
 fn provider(v: &Verdict, need: Need) -> String {
     match &v.outcome {
-        Outcome::Healthy(p) => p
-            .iter()
-            .find(|p| p.need == need)
-            .map(|p| p.by.clone())
-            .unwrap_or_else(|| panic!("{} has no {need:?} provider: {p:#?}", v.object)),
+        Outcome::Healthy(p) => p.iter().find(|p| p.need == need).map_or_else(
+            || panic!("{} has no {need:?} provider: {p:#?}", v.object),
+            |p| p.by.clone(),
+        ),
         Outcome::Never(s) => panic!("{} never becomes healthy: {}", v.object, s.reason),
     }
 }

@@ -334,51 +334,12 @@ fn pods(object: ObjectRef, replicas: i64, pod: &Value) -> Pods {
         secrets: BTreeSet::new(),
         advertises: BTreeSet::new(),
     };
-    let containers = ["containers", "initContainers"]
+    for c in ["containers", "initContainers"]
         .into_iter()
         .filter_map(|k| pod.get(k).and_then(Value::as_array))
-        .flatten();
-    for c in containers {
-        for section in ["requests", "limits"] {
-            if let Some(r) = c
-                .pointer(&format!("/resources/{section}"))
-                .and_then(Value::as_object)
-            {
-                out.resources
-                    .extend(r.keys().filter(|k| is_extended(k)).cloned());
-            }
-        }
-        for e in c.get("env").and_then(Value::as_array).into_iter().flatten() {
-            if let Some(r) = e.pointer("/valueFrom/secretKeyRef") {
-                required_secret(r, "/name", &mut out.secrets);
-            }
-        }
-        for e in c
-            .get("envFrom")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(r) = e.get("secretRef") {
-                required_secret(r, "/name", &mut out.secrets);
-            }
-        }
-        let args = strings(c.get("args"));
-        let domain = args.iter().find_map(|a| a.strip_prefix("--domain="));
-        if let Some(domain) = domain {
-            for a in &args {
-                let Some(spec) = a.strip_prefix("--device=") else {
-                    continue;
-                };
-                if let Some(n) = serde_json::from_str::<Value>(spec)
-                    .ok()
-                    .as_ref()
-                    .and_then(|v| str_at(v, "/name"))
-                {
-                    out.advertises.insert(format!("{domain}/{n}"));
-                }
-            }
-        }
+        .flatten()
+    {
+        container(c, &mut out);
     }
     for v in pod
         .get("volumes")
@@ -396,11 +357,56 @@ fn pods(object: ObjectRef, replicas: i64, pod: &Value) -> Pods {
     out
 }
 
-fn required_secret(r: &Value, pointer: &str, out: &mut BTreeSet<String>) {
-    if r.get("optional").and_then(Value::as_bool) != Some(true) {
-        if let Some(n) = str_at(r, pointer) {
-            out.insert(n.into());
+/// What one container adds: its extended resources, its Secrets and, for squat's
+/// generic-device-plugin, what it advertises.
+fn container(c: &Value, out: &mut Pods) {
+    for section in ["requests", "limits"] {
+        if let Some(r) = c
+            .pointer(&format!("/resources/{section}"))
+            .and_then(Value::as_object)
+        {
+            out.resources
+                .extend(r.keys().filter(|k| is_extended(k)).cloned());
         }
+    }
+    for e in c.get("env").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(r) = e.pointer("/valueFrom/secretKeyRef") {
+            required_secret(r, "/name", &mut out.secrets);
+        }
+    }
+    for e in c
+        .get("envFrom")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(r) = e.get("secretRef") {
+            required_secret(r, "/name", &mut out.secrets);
+        }
+    }
+    let args = strings(c.get("args"));
+    let domain = args.iter().find_map(|a| a.strip_prefix("--domain="));
+    if let Some(domain) = domain {
+        for a in &args {
+            let Some(spec) = a.strip_prefix("--device=") else {
+                continue;
+            };
+            if let Some(n) = serde_json::from_str::<Value>(spec)
+                .ok()
+                .as_ref()
+                .and_then(|v| str_at(v, "/name"))
+            {
+                out.advertises.insert(format!("{domain}/{n}"));
+            }
+        }
+    }
+}
+
+fn required_secret(r: &Value, pointer: &str, out: &mut BTreeSet<String>) {
+    if r.get("optional").and_then(Value::as_bool) != Some(true)
+        && let Some(n) = str_at(r, pointer)
+    {
+        out.insert(n.into());
     }
 }
 

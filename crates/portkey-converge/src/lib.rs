@@ -96,7 +96,7 @@ pub struct Stall {
     /// How to fix it.
     pub fix: String,
     /// The object whose own failure this follows from, if any.
-    pub blocked_by: Option<ObjectRef>,
+    pub blocked_by: Option<Box<ObjectRef>>,
 }
 
 /// How one object fares.
@@ -301,7 +301,7 @@ impl<'a, 'c> Engine<'a, 'c> {
         let v = self.verdicts(name);
         v.iter().find_map(|v| {
             v.stall()
-                .map(|s| s.blocked_by.clone().unwrap_or_else(|| v.object.clone()))
+                .map(|s| s.blocked_by.as_deref().unwrap_or(&v.object).clone())
         })
     }
 
@@ -325,11 +325,11 @@ impl<'a, 'c> Engine<'a, 'c> {
         wave: i32,
         need: Need,
         missing: impl FnOnce() -> Stall,
-    ) -> Result<Option<&'a Component>, Stall> {
+    ) -> Result<Option<&'a Component>, Box<Stall>> {
         let all = self.providers(cap);
         if all.is_empty() {
             return if self.strict {
-                Err(missing())
+                Err(Box::new(missing()))
             } else {
                 Ok(None)
             };
@@ -344,7 +344,7 @@ impl<'a, 'c> Engine<'a, 'c> {
             }
         }
         if let Some((p, object)) = blocked {
-            return Err(Stall {
+            return Err(Box::new(Stall {
                 need,
                 field: "needs".into(),
                 reason: format!(
@@ -352,11 +352,11 @@ impl<'a, 'c> Engine<'a, 'c> {
                     p.name
                 ),
                 fix: format!("fix {object} first"),
-                blocked_by: Some(object),
-            });
+                blocked_by: Some(Box::new(object)),
+            }));
         }
         let p = all[0];
-        Err(Stall {
+        Err(Box::new(Stall {
             need,
             field: "needs".into(),
             reason: format!(
@@ -368,7 +368,7 @@ impl<'a, 'c> Engine<'a, 'c> {
                 p.name
             ),
             blocked_by: None,
-        })
+        }))
     }
 
     /// Whether Secret `name` exists in `namespace` by the time `wave` syncs: written by a
