@@ -261,16 +261,47 @@ pub(crate) struct Engine<'a, 'c> {
     pub(crate) facts: &'a Facts,
     pub(crate) outside: BTreeMap<(String, String), OutsideSecret>,
     pub(crate) strict: bool,
+    /// Who writes each Secret, by `(namespace, name)`: the earliest component.
+    written_secrets: BTreeMap<(&'a str, &'a str), &'a str>,
+    /// Each ClusterIssuer's component and fact, by name.
+    pub(crate) issuers: BTreeMap<&'a str, (&'a str, &'a Fact)>,
     memo: RefCell<BTreeMap<String, Rc<Vec<Verdict>>>>,
     visiting: RefCell<BTreeSet<String>>,
 }
 
 impl<'a, 'c> Engine<'a, 'c> {
     fn new(catalogue: &'a Catalogue<'c>, components: &'a [Component], facts: &'a Facts) -> Self {
+        let components: BTreeMap<&str, &Component> =
+            components.iter().map(|c| (c.name.as_str(), c)).collect();
+        let wave = |c: &str| components.get(c).map_or(i32::MAX, |c| c.wave);
+        let mut written_secrets: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+        let mut issuers = BTreeMap::new();
+        for (component, facts) in facts {
+            for f in facts {
+                match f {
+                    Fact::Secret(ns, name) => {
+                        let entry = written_secrets
+                            .entry((ns.as_str(), name.as_str()))
+                            .or_insert(component.as_str());
+                        if wave(component) < wave(entry) {
+                            *entry = component.as_str();
+                        }
+                    }
+                    Fact::ClusterIssuer { object, .. } => {
+                        issuers
+                            .entry(object.name.as_str())
+                            .or_insert((component.as_str(), f));
+                    }
+                    _ => {}
+                }
+            }
+        }
         Self {
             catalogue,
-            components: components.iter().map(|c| (c.name.as_str(), c)).collect(),
+            components,
             facts,
+            written_secrets,
+            issuers,
             outside: portkey_model::secrets::outside_git(catalogue),
             strict: !catalogue.charts.is_empty(),
             memo: RefCell::default(),
@@ -381,14 +412,9 @@ impl<'a, 'c> Engine<'a, 'c> {
         {
             return Some("created by hand before Argo CD, BOOTSTRAP.md".into());
         }
-        self.facts.iter().find_map(|(component, facts)| {
-            let c = self.components.get(component.as_str())?;
-            (c.wave <= wave
-                && facts
-                    .iter()
-                    .any(|f| matches!(f, Fact::Secret(ns, n) if ns == namespace && n == name)))
-            .then(|| component.clone())
-        })
+        let component = *self.written_secrets.get(&(namespace, name))?;
+        let c = self.components.get(component)?;
+        (c.wave <= wave).then(|| component.to_string())
     }
 }
 

@@ -14,15 +14,13 @@ use super::stall;
 /// Argo CD does not manage it, so it gates no wave, but one that never becomes Ready
 /// leaves the app without HTTPS.
 pub(crate) fn certificate(e: &Engine<'_, '_>, object: ObjectRef, issuer: &str) -> Verdict {
-    let found = e.facts.iter().find_map(|(component, facts)| {
-        facts.iter().find_map(|f| match f {
-            Fact::ClusterIssuer {
-                object,
-                http01,
-                dns01_secrets,
-            } if object.name == issuer => Some((component, http01, dns01_secrets)),
-            _ => None,
-        })
+    let found = e.issuers.get(issuer).and_then(|(component, f)| match f {
+        Fact::ClusterIssuer {
+            http01,
+            dns01_secrets,
+            ..
+        } => Some((*component, http01, dns01_secrets)),
+        _ => None,
     });
     let Some((component, http01, dns01)) = found else {
         if !e.strict {
