@@ -195,6 +195,21 @@ fn without_a_load_balancer_wave_0_stalls_on_traefiks_service() {
             .contains("Service traefik/traefik never becomes healthy")
     );
     assert!(problem.problem.contains("stalls at wave 0"));
+    // plan --bootstrap's report of it: JSON and text.
+    let report = portkey::cli::bootstrap::json(&sim);
+    assert_eq!(report["status"], "stalls");
+    assert_eq!(report["stalled_wave"], 0);
+    assert_eq!(report["first_stall"]["object"], "Service traefik/traefik");
+    assert_eq!(report["first_stall"]["need"], "address");
+    assert_eq!(report["problems"][0]["kind"], "model");
+    assert_eq!(report["problems"][0]["app"], "traefik");
+    let text = portkey::cli::bootstrap::text(&sim);
+    assert!(text.starts_with("wave 0: stalls"), "{text}");
+    assert!(text.contains("wave 1: not reached"), "{text}");
+    assert!(
+        text.contains("error: the bootstrap stalls at wave 0 on Service traefik/traefik (traefik)"),
+        "{text}"
+    );
     // The Ingresses that wait on traefik are blocked by it, not problems of their own.
     let blocked = verdict(&sim, "jellyfin", "Ingress media/jellyfin");
     assert_eq!(

@@ -66,3 +66,80 @@ pub fn describe(selector: &BTreeMap<String, String>) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use portkey_model::cluster::{Host, Node, NodeKind, NodeRole};
+    use portkey_model::quantity::{Cpu, Memory};
+    use serde_json::json;
+
+    use super::selects;
+    use crate::facts::{Fact, Selection};
+
+    fn node(name: &str, role: NodeRole, labels: &[(&str, &str)]) -> Node {
+        Node {
+            name: name.into(),
+            role,
+            cpu: Cpu::cores(4),
+            memory: Memory::gi(8),
+            host: Host {
+                name: "host".into(),
+                cpu_model: "cpu".into(),
+            },
+            kind: NodeKind::Vm,
+            hardware: Vec::new(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+        }
+    }
+
+    /// The selection of a DaemonSet whose pod spec is `pod`.
+    fn selection(pod: &serde_json::Value) -> Selection {
+        let ds = json!({
+            "kind": "DaemonSet", "metadata": { "name": "d", "namespace": "n" },
+            "spec": { "template": { "spec": pod } },
+        });
+        match crate::facts::of(&ds).pop() {
+            Some(Fact::Pods(p)) => p.selection,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn node_selector_and_affinity_match_the_inventory_labels_and_the_hostname() {
+        let gpu = node("gpu", NodeRole::Worker, &[("gpu", "true")]);
+        let plain = node("plain", NodeRole::Worker, &[]);
+        let by_label = selection(&json!({ "nodeSelector": { "gpu": "true" } }));
+        assert!(selects(&by_label, &gpu) && !selects(&by_label, &plain));
+        let affinity = |op: &str, values: &[&str]| {
+            selection(&json!({ "affinity": { "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": { "nodeSelectorTerms": [
+                    { "matchExpressions": [{ "key": "kubernetes.io/hostname", "operator": op, "values": values }] },
+                ]},
+            }}}))
+        };
+        assert!(selects(&affinity("In", &["plain"]), &plain));
+        assert!(!selects(&affinity("In", &["plain"]), &gpu));
+        assert!(!selects(&affinity("NotIn", &["plain"]), &plain));
+        assert!(selects(&affinity("Exists", &[]), &plain));
+        assert!(!selects(&affinity("DoesNotExist", &[]), &plain));
+        assert!(selects(
+            &selection(&json!({ "nodeSelector": { "kubernetes.io/os": "linux" } })),
+            &plain
+        ));
+    }
+
+    #[test]
+    fn control_plane_nodes_take_only_pods_that_tolerate_their_taint() {
+        let cp = node("cp", NodeRole::ControlPlane, &[]);
+        assert!(!selects(&selection(&json!({})), &cp));
+        let tolerates = selection(&json!({ "tolerations": [{ "operator": "Exists" }] }));
+        assert!(selects(&tolerates, &cp));
+        let by_key = selection(&json!({ "tolerations": [
+            { "key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule" },
+        ]}));
+        assert!(selects(&by_key, &cp));
+    }
+}
