@@ -573,3 +573,71 @@ fn a_load_balancer_service_before_its_provider_stalls_its_wave() {
         ],
     );
 }
+
+#[test]
+fn a_gpu_plugin_daemonset_advertises_the_gpus_of_the_nodes_it_runs_on() {
+    use portkey::portkey_model::cluster::{Gpu, GpuDriver, GpuVendor, Hardware};
+    let real = portkey::cluster::portkey();
+    let catalogue = resolve_all(&real, portkey::catalogue(), portkey::charts()).unwrap();
+    let (components, facts) = portkey::bootstrap_input(&catalogue).unwrap();
+    // metal0 with an AMD GPU, and ROCm's plugin (it mounts the kubelet's plugin directory).
+    let mut amd = real.clone();
+    amd.nodes[0].hardware.push(Hardware::Gpu(Gpu {
+        vendor: GpuVendor::Amd,
+        driver: GpuDriver::Amdgpu,
+        model: "Radeon".into(),
+        render_gid: None,
+    }));
+    let with_amd = portkey::portkey_model::Catalogue {
+        cluster: &amd,
+        apps: catalogue.apps.clone(),
+        charts: catalogue.charts.clone(),
+    };
+    let plugin = |node: &str| {
+        json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": { "name": "amd-gpu-device-plugin", "namespace": "kube-system" },
+            "spec": { "template": { "spec": {
+                "affinity": { "nodeAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{ "matchExpressions": [
+                        { "key": "kubernetes.io/hostname", "operator": "In", "values": [node] },
+                    ]}],
+                }}},
+                "containers": [{ "name": "plugin" }],
+                "volumes": [{ "name": "dp", "hostPath": { "path": "/var/lib/kubelet/device-plugins" } }],
+            }}},
+        })
+    };
+    let pod = json!({ "containers": [{ "name": "x", "resources": { "limits": { "amd.com/gpu": "1" } } }] });
+    let replay = |node: &str| {
+        let mut all = facts.clone();
+        all.get_mut("cluster-devices")
+            .unwrap()
+            .extend(facts::of(&plugin(node)));
+        all.get_mut("jellyfin")
+            .unwrap()
+            .extend(facts::of(&deployment("transcoder", &pod)));
+        portkey_converge::simulate(&with_amd, &components, &all)
+    };
+    let sim = replay("metal0");
+    assert_eq!(
+        provider(
+            verdict(&sim, "jellyfin", "Deployment media/transcoder"),
+            Need::Resource
+        ),
+        "DaemonSet kube-system/amd-gpu-device-plugin (cluster-devices) on metal0"
+    );
+    // On a node without the GPU it advertises nothing: the pod never schedules, and the
+    // reason names the plugin.
+    let sim = replay("metal1");
+    assert_stall(
+        &sim,
+        "jellyfin",
+        "Deployment media/transcoder",
+        Need::Resource,
+        &[
+            "amd.com/gpu",
+            "DaemonSet kube-system/amd-gpu-device-plugin runs on no node that has the device",
+        ],
+    );
+}

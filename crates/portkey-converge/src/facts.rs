@@ -78,7 +78,14 @@ pub struct Pods {
     /// For squat's generic-device-plugin: the resources it advertises (`--domain` and the
     /// names of its `--device` entries), on each node it runs on that has the device.
     pub advertises: BTreeSet<String>,
+    /// It mounts the kubelet's device-plugin directory: a device plugin. Without
+    /// `advertises`, one for GPUs (ROCm's, NVIDIA's): it advertises the resource of each
+    /// GPU on the nodes it runs on, but Intel's, which the `GpuDevicePlugin` serves.
+    pub device_plugin: bool,
 }
+
+/// The directory where device plugins register with the kubelet.
+pub const KUBELET_DEVICE_PLUGINS: &str = "/var/lib/kubelet/device-plugins";
 
 /// What the simulation knows of one compiled object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -333,6 +340,7 @@ fn pods(object: ObjectRef, replicas: i64, pod: &Value) -> Pods {
         claims: BTreeSet::new(),
         secrets: BTreeSet::new(),
         advertises: BTreeSet::new(),
+        device_plugin: false,
     };
     for c in ["containers", "initContainers"]
         .into_iter()
@@ -352,6 +360,9 @@ fn pods(object: ObjectRef, replicas: i64, pod: &Value) -> Pods {
         }
         if let Some(s) = v.get("secret") {
             required_secret(s, "/secretName", &mut out.secrets);
+        }
+        if str_at(v, "/hostPath/path") == Some(KUBELET_DEVICE_PLUGINS) {
+            out.device_plugin = true;
         }
     }
     out

@@ -193,12 +193,22 @@ impl Simulation {
     /// Every object that never becomes healthy on its own account (not because another
     /// did not), in wave order: the first is the one Argo CD stalls on.
     pub fn root_stalls(&self) -> Vec<(&Run, &Verdict, &Stall)> {
+        let stalled: BTreeSet<&ObjectRef> = self
+            .runs
+            .iter()
+            .flat_map(|r| &r.verdicts)
+            .filter(|v| v.stall().is_some())
+            .map(|v| &v.object)
+            .collect();
+        // A stall blocked by an object that does become healthy is a root one too, so that
+        // nothing that stalls goes unreported.
+        let stalled = &stalled;
         self.runs
             .iter()
             .flat_map(|r| {
                 r.verdicts.iter().filter_map(move |v| {
                     v.stall()
-                        .filter(|s| s.blocked_by.is_none())
+                        .filter(|s| s.blocked_by.as_deref().is_none_or(|b| !stalled.contains(b)))
                         .map(|s| (r, v, s))
                 })
             })

@@ -1,4 +1,4 @@
-//! The bad-input suite: 120 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 121 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 24 in `tests/it/errors/catalogue.rs` and
 //! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
@@ -11,10 +11,11 @@
 //! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`;
 //! - 1 in `tests/it/build_script.rs`: bad app files (non-UTF-8, two files for one module,
 //!   neither `app()` nor `chart()`, `chart()` only in a comment) through `cargo build`;
-//! - 11 in `tests/it/converge.rs`: objects the bootstrap replay finds could never become
-//!   healthy (no load balancer, an unlabelled GPU node, a DaemonSet on no node, a missing
-//!   Secret, resource, consumer, restore Secret or issuer, a provider in a later wave, and
-//!   Argo CD health checks without Synced or without the CephCluster override).
+//! - 12 in `tests/it/converge.rs`: objects the bootstrap replay finds could never become
+//!   healthy (no load balancer, an unlabelled GPU node, a DaemonSet on no node, a GPU
+//!   plugin on a node without the GPU, a missing Secret, resource, consumer, restore
+//!   Secret or issuer, a provider in a later wave, and Argo CD health checks without
+//!   Synced or without the CephCluster override).
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -389,6 +390,10 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/converge.rs",
         "the_ceph_cluster_override_is_in_the_argo_cd_values",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_gpu_plugin_daemonset_advertises_the_gpus_of_the_nodes_it_runs_on",
     ),
 ];
 

@@ -59,24 +59,20 @@ fn advertised<'e>(e: &'e Engine<'_, '_>) -> Vec<Advert<'e>> {
                         }
                     }
                 }
-                Fact::Pods(p) if !p.advertises.is_empty() => {
+                Fact::Pods(p) if p.device_plugin || !p.advertises.is_empty() => {
                     for n in cluster
                         .nodes
                         .iter()
                         .filter(|n| nodes::selects(&p.selection, n))
                     {
-                        for d in n.devices() {
-                            let portkey_model::cluster::DeviceAccess::Plugin { resource } =
-                                &d.access;
-                            if p.advertises.contains(resource) {
-                                out.push(Advert {
-                                    plugin: p.object.clone(),
-                                    component: component.as_str(),
-                                    wave,
-                                    resource: resource.clone(),
-                                    node: n.name.clone(),
-                                });
-                            }
+                        for resource in plugin_resources(p, n) {
+                            out.push(Advert {
+                                plugin: p.object.clone(),
+                                component: component.as_str(),
+                                wave,
+                                resource,
+                                node: n.name.clone(),
+                            });
                         }
                     }
                 }
@@ -87,9 +83,35 @@ fn advertised<'e>(e: &'e Engine<'_, '_>) -> Vec<Advert<'e>> {
     out
 }
 
+/// What device plugin `p` advertises on `node`: the devices of its `--device` list that the
+/// node has, or (a GPU plugin) the node's GPUs but Intel's.
+fn plugin_resources(p: &Pods, node: &portkey_model::cluster::Node) -> Vec<String> {
+    if p.advertises.is_empty() {
+        return node
+            .gpus()
+            .filter(|g| g.vendor != GpuVendor::Intel)
+            .map(|g| g.driver.resource().to_string())
+            .collect();
+    }
+    node.devices()
+        .filter_map(|d| {
+            let portkey_model::cluster::DeviceAccess::Plugin { resource } = &d.access;
+            p.advertises.contains(resource).then(|| resource.clone())
+        })
+        .collect()
+}
+
 /// The plugins that would advertise `resource` if they ran on the right nodes: every
 /// GpuDevicePlugin for an Intel GPU resource, every generic plugin listing it.
-fn would_advertise(e: &Engine<'_, '_>, resource: &str) -> Vec<ObjectRef> {
+fn would_advertise<'e>(e: &'e Engine<'_, '_>, resource: &str) -> Vec<(ObjectRef, &'e str)> {
+    let other_gpus: BTreeSet<&str> = e
+        .catalogue
+        .cluster
+        .nodes
+        .iter()
+        .flat_map(|n| n.gpus().filter(|g| g.vendor != GpuVendor::Intel))
+        .map(|g| g.driver.resource())
+        .collect();
     let intel: BTreeSet<&str> = e
         .catalogue
         .cluster
@@ -99,11 +121,18 @@ fn would_advertise(e: &Engine<'_, '_>, resource: &str) -> Vec<ObjectRef> {
         .map(|g| g.driver.resource())
         .collect();
     e.facts
-        .values()
-        .flatten()
-        .filter_map(|f| match f {
-            Fact::GpuPlugin { object, .. } if intel.contains(resource) => Some(object.clone()),
-            Fact::Pods(p) if p.advertises.contains(resource) => Some(p.object.clone()),
+        .iter()
+        .flat_map(|(c, facts)| facts.iter().map(move |f| (c.as_str(), f)))
+        .filter_map(|(c, f)| match f {
+            Fact::GpuPlugin { object, .. } if intel.contains(resource) => Some((object.clone(), c)),
+            Fact::Pods(p)
+                if p.advertises.contains(resource)
+                    || (p.device_plugin
+                        && p.advertises.is_empty()
+                        && other_gpus.contains(resource)) =>
+            {
+                Some((p.object.clone(), c))
+            }
             _ => None,
         })
         .collect()
@@ -164,16 +193,26 @@ fn schedule<'c>(
     for r in &p.resources {
         let on: Vec<&Advert> = ads.iter().filter(|a| a.resource == *r).collect();
         if on.is_empty() {
-            if let Some(plugin) = would_advertise(e, r).first() {
+            if let Some((plugin, component)) = would_advertise(e, r).first() {
+                let reason = format!(
+                    "it requests `{r}`, which no node advertises: {plugin} runs on no node that has the device"
+                );
+                // The plugin's own failure (it selects no node), or this pod's problem.
+                let failed = e
+                    .verdicts(component)
+                    .iter()
+                    .any(|v| v.object == *plugin && v.stall().is_some());
                 return Err(Stall {
-                    blocked_by: Some(Box::new(plugin.clone())),
+                    blocked_by: failed.then(|| Box::new(plugin.clone())),
                     ..stall(
                         Need::Resource,
                         "nodes",
-                        format!(
-                            "it requests `{r}`, which no node advertises: {plugin} runs on no node that has the device"
-                        ),
-                        format!("fix {plugin} first"),
+                        reason,
+                        if failed {
+                            format!("fix {plugin} first")
+                        } else {
+                            format!("run {plugin} on the nodes that have the device (cluster.rs)")
+                        },
                     )
                 });
             }
