@@ -151,7 +151,7 @@ pub fn document(
         s,
         "Then one command brings up everything else:\n\n```sh\nkubectl apply -f generated/{BOOTSTRAP_DIR}/application-{ROOT_APP}.yaml\n```\n"
     );
-    s.push_str("## 4. What comes up, in order\n\nArgo CD applies wave N+1 only when every Application of wave N is healthy (the Application health check is restored in Argo CD's config).\n\n| wave | Application | kind | waits for |\n|---|---|---|---|\n");
+    s.push_str("## 4. What comes up, in order\n\nArgo CD applies wave N+1 only when every Application of wave N is Healthy and Synced (the Application health check is restored in Argo CD's config, and requires both).\n\n| wave | Application | kind | waits for |\n|---|---|---|---|\n");
     let mut ordered: Vec<&Component> = components.iter().collect();
     ordered.sort_by(|a, b| (a.wave, &a.name).cmp(&(b.wave, &b.name)));
     for c in ordered {
