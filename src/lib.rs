@@ -21,7 +21,7 @@ pub mod apps {
 /// installs or needs, and the config keys and annotations named after a kind or group.
 pub mod prelude {
     pub use crate::cluster::*;
-    pub use portkey_compile::argocd::health_customization;
+    pub use portkey_compile::argocd::{health_customization, health_customization_of};
     pub use portkey_compile::crd;
     pub use portkey_compile::crd::cert_manager::cluster_issuer_annotation;
     pub use portkey_model::prelude::*;
@@ -33,6 +33,7 @@ pub use portkey_compile;
 pub mod git;
 pub mod report;
 
+pub use portkey_converge;
 pub use portkey_diff;
 pub use portkey_model;
 pub use portkey_render;
@@ -184,6 +185,58 @@ pub fn plan_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Resul
     }
 }
 
+/// Resolves, checks and compiles the model, then replays Argo CD's bootstrap of it
+/// ([`portkey_converge::simulate`]): what `portkey plan --bootstrap` prints.
+pub fn simulate_with(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+) -> Result<portkey_converge::Simulation, Error> {
+    let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
+    let (components, facts) = bootstrap_input(&catalogue)?;
+    Ok(portkey_converge::simulate(&catalogue, &components, &facts))
+}
+
+/// What the simulation replays: every component with its derived wave, and the facts of
+/// each component's compiled objects (render gathers the same facts as it streams).
+pub fn bootstrap_input(
+    catalogue: &portkey_model::Catalogue<'_>,
+) -> Result<
+    (
+        Vec<portkey_model::components::Component>,
+        portkey_converge::Facts,
+    ),
+    Error,
+> {
+    let mut compiled = portkey_compile::compile_cluster(catalogue);
+    compiled.extend(portkey_compile::parallel::map_chunks(
+        &catalogue.apps,
+        |apps| {
+            apps.iter()
+                .map(|app| portkey_compile::compile_app(catalogue, app))
+                .collect()
+        },
+    ));
+    let summaries: portkey_compile::Summaries = compiled
+        .iter()
+        .map(|c| (c.component.clone(), c.emitted.clone()))
+        .collect();
+    let components = portkey_compile::waves(catalogue, &summaries).map_err(Error::Model)?;
+    let facts = compiled
+        .iter()
+        .map(|c| {
+            let facts = c
+                .manifests
+                .iter()
+                .filter_map(|m| serde_json::to_value(&m.object).ok())
+                .flat_map(|v| portkey_converge::facts::of(&v))
+                .collect();
+            (c.component.clone(), facts)
+        })
+        .collect();
+    Ok((components, facts))
+}
+
 fn checked_plan(catalogue: &portkey_model::Catalogue<'_>) -> Result<Plan, Error> {
     let plan = portkey_model::analysis::plan(catalogue);
     if plan.errors.is_empty() {
@@ -292,7 +345,9 @@ fn pipeline(
                     };
                     let mut checked = Checked::default();
                     for c in &compiled {
-                        checked_files(&c.manifests, sink, &mut checked);
+                        let mut facts = Vec::new();
+                        checked_files(&c.manifests, sink, &mut checked, Some(&mut facts));
+                        checked.facts.push((c.component.clone(), facts));
                     }
                     let emitted: Vec<(String, portkey_compile::Emitted)> = compiled
                         .into_iter()
@@ -337,12 +392,20 @@ fn pipeline(
         }
     };
     let plan = collect_model_errors(plan, &mut model_errors)?;
+    // The bootstrap replay needs the waves and a clean model; its stalls are model
+    // problems, reported with the lints'.
+    let mut objects = objects;
+    let simulation = components.as_deref().and_then(|components| {
+        bootstrap_gate(&catalogue, components, &mut objects, &mut model_errors)
+    });
     let mut documents = documents.unwrap_or_default();
-    if let (false, Some(components)) = (catalogue.charts.is_empty(), &components) {
+    if let (false, Some(components), Some(simulation)) =
+        (catalogue.charts.is_empty(), &components, &simulation)
+    {
         documents.push((
             portkey_render::bootstrap::PATH,
             "apps/",
-            portkey_render::bootstrap::document(&catalogue, components),
+            portkey_render::bootstrap::document(&catalogue, components, simulation),
         ));
     }
     sink.accept(
@@ -354,6 +417,17 @@ fn pipeline(
     let start = timings.lap("compile, validate, serialize", start);
     let mut checked = objects;
     checked.extend(argocd.into_iter().flatten());
+    let problems = object_problems(&mut checked, &context)?;
+    timings.lap("lints across objects", start);
+    outcome(model_errors, problems, plan)
+}
+
+/// The compiled objects' schema problems and lint findings, then the lints across objects;
+/// a serialization or write error first, if there was one.
+fn object_problems(
+    checked: &mut [Checked],
+    context: &portkey_validate::lint::Context,
+) -> Result<Vec<Invalid>, Error> {
     if let Some(e) = checked.iter_mut().find_map(|part| part.render_error.take()) {
         return Err(Error::Render(e));
     }
@@ -364,12 +438,11 @@ fn pipeline(
     let summaries: Vec<&portkey_validate::lint::Summary> =
         checked.iter().flat_map(|part| &part.summaries).collect();
     problems.extend(
-        portkey_validate::lint::check_catalogue(&summaries, &context)
+        portkey_validate::lint::check_catalogue(&summaries, context)
             .into_iter()
             .map(Invalid::Lint),
     );
-    timings.lap("lints across objects", start);
-    outcome(model_errors, problems, plan)
+    Ok(problems)
 }
 
 /// The plan, or `None` with its model problems moved into `errors`.
@@ -404,6 +477,27 @@ fn outcome(
             problems,
         )),
     }
+}
+
+/// The bootstrap gate: replays Argo CD's sync on the facts the work items gathered (taking
+/// them); an object Argo CD could never make healthy fails the render, with the model's
+/// problems, before anything is swapped in.
+fn bootstrap_gate(
+    catalogue: &portkey_model::Catalogue<'_>,
+    components: &[portkey_model::components::Component],
+    objects: &mut [Checked],
+    model_errors: &mut Vec<portkey_model::ModelError>,
+) -> Option<portkey_converge::Simulation> {
+    if !model_errors.is_empty() {
+        return None;
+    }
+    let facts: portkey_converge::Facts = objects
+        .iter_mut()
+        .flat_map(|part| std::mem::take(&mut part.facts))
+        .collect();
+    let simulation = portkey_converge::simulate(catalogue, components, &facts);
+    model_errors.extend(simulation.problems());
+    Some(simulation)
 }
 
 /// The generated Markdown documents that need no sync waves: `(path, source, body)`.
@@ -477,6 +571,8 @@ pub fn validate_path(
 #[derive(Default)]
 struct Checked {
     render_error: Option<portkey_render::RenderError>,
+    /// The simulation's facts, by component.
+    facts: Vec<(String, Vec<portkey_converge::Fact>)>,
     summaries: Vec<portkey_validate::lint::Summary>,
     problems: Vec<Invalid>,
 }
@@ -510,17 +606,19 @@ fn argocd_files(
             }
         }
         let mut checked = Checked::default();
-        checked_files(&manifests, sink, &mut checked);
+        checked_files(&manifests, sink, &mut checked, None);
         vec![checked]
     })
 }
 
 /// Checks each manifest against the embedded schemas and the per-object lints, serializes
-/// it, and hands the files to `sink`; what it finds goes into `checked`.
+/// it, and hands the files to `sink`; what it finds goes into `checked`, and what the
+/// bootstrap simulation needs to know of each object into `facts`.
 fn checked_files(
     manifests: &[portkey_compile::Manifest],
     sink: &dyn portkey_render::Sink,
     checked: &mut Checked,
+    mut facts: Option<&mut Vec<portkey_converge::Fact>>,
 ) {
     let schemas = portkey_validate::Schemas::embedded();
     let mut files = Vec::with_capacity(manifests.len());
@@ -554,6 +652,9 @@ fn checked_files(
                 .into_iter()
                 .map(Invalid::Schema),
         );
+        if let Some(facts) = facts.as_deref_mut() {
+            facts.extend(portkey_converge::facts::of(&value));
+        }
         let (findings, summary) = portkey_validate::lint::check_object(&m.source, &value);
         checked
             .problems

@@ -58,7 +58,13 @@ enum Command {
         path: PathBuf,
     },
     /// Show where every app lands, how full each node is, and what each node's failure does.
+    ///
+    /// With --bootstrap: replay Argo CD's wave-by-wave sync of the root Application and say
+    /// what makes each wave healthy, or the first object that never becomes healthy (exit 1).
     Plan {
+        /// Replay the bootstrap instead: each wave, each provider, or the stall.
+        #[arg(long)]
+        bootstrap: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -99,7 +105,11 @@ fn main() -> ExitCode {
             timings,
             format,
         } => portkey::cli::render::run(check, &portkey::cli::from_root(&out), timings, format),
-        Command::Plan { format } => plan(format),
+        Command::Plan {
+            bootstrap: true,
+            format,
+        } => portkey::cli::bootstrap::run(format),
+        Command::Plan { format, .. } => plan(format),
         Command::Validate {
             schemas,
             format,

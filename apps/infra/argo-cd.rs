@@ -1,6 +1,8 @@
 //! Argo CD, managing itself after the bootstrap install. Its config restores health checks
-//! for Applications (so app-of-apps waves really wait) and teaches it Volsync's kinds (so a
-//! wave waits for restores).
+//! for Applications (so app-of-apps waves really wait, and only for children that are both
+//! Healthy and Synced), teaches it Volsync's kinds (so a wave waits for restores), and
+//! overrides the built-in CephCluster check, which calls the Proxmox Ceph's frequent
+//! HEALTH_WARN Degraded (`resource_customizations/ceph.rook.io/CephCluster/health.lua`).
 use crate::prelude::*;
 
 const APPLICATION_HEALTH: &str = r#"hs = {}
@@ -11,7 +13,36 @@ if obj.status ~= nil and obj.status.health ~= nil then
   if obj.status.health.message ~= nil then
     hs.message = obj.status.health.message
   end
+  -- A partly failed sync can report Healthy: the next wave waits for Synced too.
+  if hs.status == "Healthy" and (obj.status.sync == nil or obj.status.sync.status ~= "Synced") then
+    hs.status = "Progressing"
+    hs.message = "Healthy, waiting for the sync to succeed"
+  end
 end
+return hs
+"#;
+
+/// Replaces Argo CD's built-in check: the external Proxmox Ceph is often in HEALTH_WARN
+/// (a pool without an application tag, a clock skew), which must not stall the wave.
+const CEPH_CLUSTER_HEALTH: &str = r#"hs = {}
+if obj.status == nil then
+  hs.status = "Progressing"
+  hs.message = "Waiting for status to be reported"
+  return hs
+end
+local health = nil
+if obj.status.ceph ~= nil then
+  health = obj.status.ceph.health
+end
+-- HEALTH_ERR is Degraded; HEALTH_WARN counts as Healthy while the cluster is Connected.
+if health == "HEALTH_ERR" or obj.status.state == "Error" then
+  hs.status = "Degraded"
+elseif obj.status.state == "Connected" or obj.status.state == "Created" then
+  hs.status = "Healthy"
+else
+  hs.status = "Progressing"
+end
+hs.message = "Ceph cluster state is " .. tostring(obj.status.state) .. ", health " .. tostring(health)
 return hs
 "#;
 
@@ -42,6 +73,10 @@ pub fn chart() -> Chart {
         .namespace("argocd")
         .describe("GitOps controller that syncs generated/")
         .provides_crds(crd::argocd::GROUP)
+        // Its server's Ingress (below) is Progressing until traefik publishes an address:
+        // in an earlier wave than traefik, the root would wait for it forever
+        // (`portkey plan --bootstrap`). The first install is by hand, before any wave.
+        .after("traefik")
         .server_side_apply()
         .values(json!({
             "crds": { "install": true, "keep": true },
@@ -52,6 +87,7 @@ pub fn chart() -> Chart {
                     (health_customization::<crd::argocd::Application>()): APPLICATION_HEALTH,
                     (health_customization::<crd::volsync::ReplicationSource>()): REPLICATION_SOURCE_HEALTH,
                     (health_customization::<crd::volsync::ReplicationDestination>()): REPLICATION_DESTINATION_HEALTH,
+                    (health_customization_of("ceph.rook.io", "CephCluster")): CEPH_CLUSTER_HEALTH,
                 },
             },
             "server": {

@@ -18,6 +18,7 @@
 //! - `{"kind": "lint", "lint", "file", "object", "message"}`: a compiled object that fails a
 //!   policy lint (`lint` is its id, `image-digest`; [`crate::Invalid::Lint`]).
 
+pub mod bootstrap;
 pub mod diff;
 pub mod images;
 pub mod render;

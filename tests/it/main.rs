@@ -19,6 +19,7 @@ mod build_script;
 mod cli;
 mod cli_json;
 mod cli_tools;
+mod converge;
 mod diff;
 mod docs;
 mod errors;

@@ -30,7 +30,13 @@ pub const PROJECT_WAVE: i32 = -1;
 /// The key of Argo CD's `argocd-cm` that holds the Lua health check of kind `T`
 /// (`resource.customizations.health.volsync.backube_ReplicationSource`).
 pub fn health_customization<T: k8s_openapi::Resource>() -> String {
-    format!("resource.customizations.health.{}_{}", T::GROUP, T::KIND)
+    health_customization_of(T::GROUP, T::KIND)
+}
+
+/// [`health_customization`] for a kind portkey does not emit (a chart's), by group and
+/// kind: `resource.customizations.health.ceph.rook.io_CephCluster`.
+pub fn health_customization_of(group: &str, kind: &str) -> String {
+    format!("resource.customizations.health.{group}_{kind}")
 }
 
 /// An Application syncing `source` into `namespace`, in `project`, at `wave`.

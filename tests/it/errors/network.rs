@@ -268,8 +268,9 @@ fn dns01_issuer_compiles_with_the_secret_reference() {
     let outside = portkey_model::secrets::outside_git(&catalogue);
     let secret = &outside[&("cert-manager".to_string(), "cf-token".to_string())];
     assert!(secret.keys.contains("token"), "{secret:?}");
-    let components = portkey::portkey_compile::components(&catalogue).unwrap();
-    let doc = portkey::portkey_render::bootstrap::document(&catalogue, &components);
+    let (components, facts) = portkey::bootstrap_input(&catalogue).unwrap();
+    let simulation = portkey::portkey_converge::simulate(&catalogue, &components, &facts);
+    let doc = portkey::portkey_render::bootstrap::document(&catalogue, &components, &simulation);
     assert!(
         doc.contains("kubectl -n cert-manager create secret generic cf-token")
             && doc.contains("solves DNS-01 through Cloudflare"),

@@ -1,4 +1,4 @@
-//! The bad-input suite: 140 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 152 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 28 in `tests/it/errors/catalogue.rs` and
 //! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -19,7 +19,12 @@
 //! - 4 in `tests/it/analysis/inventory.rs`: hardware the nodes can't use, GPUs without a
 //!   plugin, planned nodes;
 //! - 1 in `tests/it/build_script.rs`: bad app files (non-UTF-8, two files for one module,
-//!   neither `app()` nor `chart()`, `chart()` only in a comment) through `cargo build`.
+//!   neither `app()` nor `chart()`, `chart()` only in a comment) through `cargo build`;
+//! - 12 in `tests/it/converge.rs`: objects the bootstrap replay finds could never become
+//!   healthy (no load balancer, an unlabelled GPU node, a DaemonSet on no node, a GPU
+//!   plugin on a node without the GPU, a missing Secret, resource, consumer, restore
+//!   Secret or issuer, a provider in a later wave, and Argo CD health checks without
+//!   Synced or without the CephCluster override).
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -459,6 +464,55 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/build_script.rs",
         "bad_app_files_fail_the_build_naming_the_file",
+    ),
+    // converge: the bootstrap replay's stalls.
+    (
+        "tests/it/converge.rs",
+        "without_a_load_balancer_wave_0_stalls_on_traefiks_service",
+    ),
+    (
+        "tests/it/converge.rs",
+        "without_the_gpu_node_label_the_gpu_plugins_daemonset_is_named",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_daemonset_that_selects_no_node_never_becomes_healthy",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_pod_needing_a_secret_nobody_creates_never_starts",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_resource_no_device_plugin_advertises_keeps_pods_pending",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_wait_for_first_consumer_claim_without_a_consumer_stays_pending",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_restore_without_its_repository_secret_never_completes",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_certificate_from_an_issuer_nobody_creates_never_becomes_ready",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_load_balancer_service_before_its_provider_stalls_its_wave",
+    ),
+    (
+        "tests/it/converge.rs",
+        "the_application_health_gate_requires_synced",
+    ),
+    (
+        "tests/it/converge.rs",
+        "the_ceph_cluster_override_is_in_the_argo_cd_values",
+    ),
+    (
+        "tests/it/converge.rs",
+        "a_gpu_plugin_daemonset_advertises_the_gpus_of_the_nodes_it_runs_on",
     ),
 ];
 

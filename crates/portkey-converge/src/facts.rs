@@ -1,0 +1,432 @@
+//! What the simulation needs to know about each compiled object, read once from its JSON
+//! (the same value the schemas and lints check), so that the render pipeline keeps only
+//! these small records while it streams the objects to disk.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+/// An object by kind, namespace and name: `Deployment media/jellyfin`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ObjectRef {
+    /// Its `kind`.
+    pub kind: String,
+    /// Its namespace (`None` for a cluster-scoped object).
+    pub namespace: Option<String>,
+    /// Its name.
+    pub name: String,
+}
+
+impl ObjectRef {
+    /// `kind` `name` in `namespace`.
+    pub fn new(kind: &str, namespace: Option<&str>, name: &str) -> Self {
+        Self {
+            kind: kind.into(),
+            namespace: namespace.map(str::to_string),
+            name: name.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {ns}/{}", self.kind, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// One `matchExpressions` entry of a required node-affinity term.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expression {
+    /// The label key.
+    pub key: String,
+    /// `In`, `NotIn`, `Exists`, `DoesNotExist` (`Gt`/`Lt` never match here).
+    pub operator: String,
+    /// The values.
+    pub values: Vec<String>,
+}
+
+/// Where a pod may run: its `nodeSelector`, the terms of its required node affinity (any
+/// term, every expression of it), and whether it tolerates the control plane's taint.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// `spec.nodeSelector`.
+    pub node_selector: BTreeMap<String, String>,
+    /// `requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`.
+    pub terms: Vec<Vec<Expression>>,
+    /// A toleration that matches `node-role.kubernetes.io/control-plane:NoSchedule`.
+    pub tolerates_control_plane: bool,
+}
+
+/// The pods of a Deployment, StatefulSet or DaemonSet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pods {
+    /// The workload.
+    pub object: ObjectRef,
+    /// `spec.replicas` (1 when absent; a DaemonSet's is the number of nodes it selects).
+    pub replicas: i64,
+    /// Where its pods may run.
+    pub selection: Selection,
+    /// Extended resources its containers request (`gpu.intel.com/i915`).
+    pub resources: BTreeSet<String>,
+    /// Claims its pods mount, by name.
+    pub claims: BTreeSet<String>,
+    /// Secrets its pods need (not `optional`), by name.
+    pub secrets: BTreeSet<String>,
+    /// For squat's generic-device-plugin: the resources it advertises (`--domain` and the
+    /// names of its `--device` entries), on each node it runs on that has the device.
+    pub advertises: BTreeSet<String>,
+    /// It mounts the kubelet's device-plugin directory: a device plugin. Without
+    /// `advertises`, one for GPUs (ROCm's, NVIDIA's): it advertises the resource of each
+    /// GPU on the nodes it runs on, but Intel's, which the `GpuDevicePlugin` serves.
+    pub device_plugin: bool,
+}
+
+/// The directory where device plugins register with the kubelet.
+pub const KUBELET_DEVICE_PLUGINS: &str = "/var/lib/kubelet/device-plugins";
+
+/// What the simulation knows of one compiled object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fact {
+    /// A Service of type `LoadBalancer`: healthy once it has an address.
+    LoadBalancer(ObjectRef),
+    /// An Ingress: healthy once its controller publishes an address; with a cluster issuer
+    /// annotation and TLS, cert-manager's ingress-shim makes a Certificate for it.
+    Ingress {
+        /// The Ingress.
+        object: ObjectRef,
+        /// `spec.ingressClassName`.
+        class: Option<String>,
+        /// With TLS and a `cert-manager.io/cluster-issuer` annotation: the issuer, and the
+        /// TLS Secret the Certificate ingress-shim makes is named after.
+        certificate: Option<(String, String)>,
+    },
+    /// A Deployment, StatefulSet or DaemonSet.
+    Pods(Pods),
+    /// A PersistentVolumeClaim.
+    Claim {
+        /// The claim.
+        object: ObjectRef,
+        /// `spec.storageClassName`.
+        class: Option<String>,
+        /// The `ReplicationDestination` of its `dataSourceRef` (a restore).
+        restore: Option<String>,
+    },
+    /// A StorageClass.
+    StorageClass {
+        /// Its name.
+        name: String,
+        /// Its provisioner (CSI driver).
+        provisioner: String,
+        /// `volumeBindingMode: WaitForFirstConsumer`.
+        waits_for_consumer: bool,
+    },
+    /// A cert-manager ClusterIssuer with its ACME solvers.
+    ClusterIssuer {
+        /// The issuer.
+        object: ObjectRef,
+        /// Ingress classes of its HTTP-01 solvers.
+        http01: Vec<String>,
+        /// Secrets its DNS-01 solvers read (the API token).
+        dns01_secrets: Vec<String>,
+    },
+    /// An Intel `GpuDevicePlugin`: the operator runs its DaemonSet with this nodeSelector.
+    GpuPlugin {
+        /// The custom resource.
+        object: ObjectRef,
+        /// `spec.nodeSelector`.
+        node_selector: BTreeMap<String, String>,
+    },
+    /// A Volsync `ReplicationDestination` with a manual trigger: a one-shot restore.
+    Restore {
+        /// The ReplicationDestination.
+        object: ObjectRef,
+        /// Its restic repository Secret.
+        repository: String,
+    },
+    /// A Secret that exists once the component syncs (a Secret, or an ExternalSecret's
+    /// target), by namespace and name.
+    Secret(String, String),
+}
+
+fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
+    v.and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The facts of one compiled object (`value` is its JSON); none for kinds that are healthy
+/// once applied (ConfigMaps, Services of other types, CRDs, namespaces...).
+pub fn of(value: &Value) -> Vec<Fact> {
+    let kind = str_at(value, "/kind").unwrap_or_default();
+    let name = str_at(value, "/metadata/name").unwrap_or_default();
+    let namespace = str_at(value, "/metadata/namespace");
+    let object = ObjectRef::new(kind, namespace, name);
+    match kind {
+        "Service" if str_at(value, "/spec/type") == Some("LoadBalancer") => {
+            vec![Fact::LoadBalancer(object)]
+        }
+        "Ingress" => {
+            let secret = str_at(value, "/spec/tls/0/secretName");
+            let issuer = value
+                .pointer("/metadata/annotations")
+                .and_then(|a| {
+                    a.get(portkey_compile::crd::cert_manager::cluster_issuer_annotation())
+                })
+                .and_then(Value::as_str);
+            vec![Fact::Ingress {
+                object,
+                class: str_at(value, "/spec/ingressClassName").map(str::to_string),
+                certificate: issuer.zip(secret).map(|(i, s)| (i.into(), s.into())),
+            }]
+        }
+        "Deployment" | "StatefulSet" | "DaemonSet" => {
+            let replicas = if kind == "DaemonSet" {
+                1
+            } else {
+                value
+                    .pointer("/spec/replicas")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(1)
+            };
+            let pod = value.pointer("/spec/template/spec").unwrap_or(&Value::Null);
+            vec![Fact::Pods(pods(object, replicas, pod))]
+        }
+        "PersistentVolumeClaim" => {
+            let restore = value
+                .pointer("/spec/dataSourceRef")
+                .filter(|r| str_at(r, "/kind") == Some("ReplicationDestination"))
+                .and_then(|r| str_at(r, "/name"))
+                .map(str::to_string);
+            vec![Fact::Claim {
+                object,
+                class: str_at(value, "/spec/storageClassName").map(str::to_string),
+                restore,
+            }]
+        }
+        "StorageClass" => vec![Fact::StorageClass {
+            name: name.into(),
+            provisioner: str_at(value, "/provisioner").unwrap_or_default().into(),
+            waits_for_consumer: str_at(value, "/volumeBindingMode") == Some("WaitForFirstConsumer"),
+        }],
+        "ClusterIssuer" => {
+            let solvers = value
+                .pointer("/spec/acme/solvers")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut http01 = Vec::new();
+            let mut dns01_secrets = Vec::new();
+            for s in &solvers {
+                if let Some(class) = str_at(s, "/http01/ingress/ingressClassName")
+                    .or_else(|| str_at(s, "/http01/ingress/class"))
+                {
+                    http01.push(class.to_string());
+                }
+                if let Some(dns) = s.get("dns01") {
+                    secret_refs(dns, &mut dns01_secrets);
+                }
+            }
+            vec![Fact::ClusterIssuer {
+                object,
+                http01,
+                dns01_secrets,
+            }]
+        }
+        "GpuDevicePlugin" => vec![Fact::GpuPlugin {
+            object,
+            node_selector: string_map(value.pointer("/spec/nodeSelector")),
+        }],
+        "ReplicationDestination" if value.pointer("/spec/trigger/manual").is_some() => {
+            match str_at(value, "/spec/restic/repository") {
+                Some(repo) => vec![Fact::Restore {
+                    object,
+                    repository: repo.into(),
+                }],
+                None => Vec::new(),
+            }
+        }
+        "Secret" => vec![Fact::Secret(
+            namespace.unwrap_or_default().into(),
+            name.into(),
+        )],
+        "ExternalSecret" => vec![Fact::Secret(
+            namespace.unwrap_or_default().into(),
+            str_at(value, "/spec/target/name").unwrap_or(name).into(),
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// Every `...SecretRef.name` under a DNS-01 solver (`cloudflare.apiTokenSecretRef`).
+fn secret_refs(v: &Value, out: &mut Vec<String>) {
+    if let Some(m) = v.as_object() {
+        for (k, v) in m {
+            if k.ends_with("SecretRef") {
+                if let Some(n) = str_at(v, "/name") {
+                    out.push(n.into());
+                }
+            } else {
+                secret_refs(v, out);
+            }
+        }
+    }
+}
+
+fn pods(object: ObjectRef, replicas: i64, pod: &Value) -> Pods {
+    let terms = pod
+        .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+        .and_then(Value::as_array)
+        .map(|terms| {
+            terms
+                .iter()
+                .map(|t| {
+                    t.get("matchExpressions")
+                        .and_then(Value::as_array)
+                        .map(|e| {
+                            e.iter()
+                                .map(|e| Expression {
+                                    key: str_at(e, "/key").unwrap_or_default().into(),
+                                    operator: str_at(e, "/operator").unwrap_or_default().into(),
+                                    values: strings(e.get("values")),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let tolerates_control_plane = pod
+        .get("tolerations")
+        .and_then(Value::as_array)
+        .is_some_and(|t| {
+            t.iter().any(|t| {
+                let key = str_at(t, "/key");
+                (key.is_none() && str_at(t, "/operator") == Some("Exists"))
+                    || key == Some(CONTROL_PLANE_TAINT)
+            })
+        });
+    let mut out = Pods {
+        object,
+        replicas,
+        selection: Selection {
+            node_selector: string_map(pod.get("nodeSelector")),
+            terms,
+            tolerates_control_plane,
+        },
+        resources: BTreeSet::new(),
+        claims: BTreeSet::new(),
+        secrets: BTreeSet::new(),
+        advertises: BTreeSet::new(),
+        device_plugin: false,
+    };
+    for c in ["containers", "initContainers"]
+        .into_iter()
+        .filter_map(|k| pod.get(k).and_then(Value::as_array))
+        .flatten()
+    {
+        container(c, &mut out);
+    }
+    for v in pod
+        .get("volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(c) = str_at(v, "/persistentVolumeClaim/claimName") {
+            out.claims.insert(c.into());
+        }
+        if let Some(s) = v.get("secret") {
+            required_secret(s, "/secretName", &mut out.secrets);
+        }
+        if str_at(v, "/hostPath/path") == Some(KUBELET_DEVICE_PLUGINS) {
+            out.device_plugin = true;
+        }
+    }
+    out
+}
+
+/// What one container adds: its extended resources, its Secrets and, for squat's
+/// generic-device-plugin, what it advertises.
+fn container(c: &Value, out: &mut Pods) {
+    for section in ["requests", "limits"] {
+        if let Some(r) = c
+            .pointer(&format!("/resources/{section}"))
+            .and_then(Value::as_object)
+        {
+            out.resources
+                .extend(r.keys().filter(|k| is_extended(k)).cloned());
+        }
+    }
+    for e in c.get("env").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(r) = e.pointer("/valueFrom/secretKeyRef") {
+            required_secret(r, "/name", &mut out.secrets);
+        }
+    }
+    for e in c
+        .get("envFrom")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(r) = e.get("secretRef") {
+            required_secret(r, "/name", &mut out.secrets);
+        }
+    }
+    let args = strings(c.get("args"));
+    let domain = args.iter().find_map(|a| a.strip_prefix("--domain="));
+    if let Some(domain) = domain {
+        for a in &args {
+            let Some(spec) = a.strip_prefix("--device=") else {
+                continue;
+            };
+            if let Some(n) = serde_json::from_str::<Value>(spec)
+                .ok()
+                .as_ref()
+                .and_then(|v| str_at(v, "/name"))
+            {
+                out.advertises.insert(format!("{domain}/{n}"));
+            }
+        }
+    }
+}
+
+fn required_secret(r: &Value, pointer: &str, out: &mut BTreeSet<String>) {
+    if r.get("optional").and_then(Value::as_bool) != Some(true)
+        && let Some(n) = str_at(r, pointer)
+    {
+        out.insert(n.into());
+    }
+}
+
+/// The taint kubeadm puts on control-plane nodes.
+pub const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane";
+
+/// An extended resource: a domain-prefixed name outside `kubernetes.io` (`cpu`, `memory`,
+/// `hugepages-*` and `ephemeral-storage` are not).
+fn is_extended(name: &str) -> bool {
+    name.split_once('/')
+        .is_some_and(|(domain, _)| !domain.ends_with("kubernetes.io"))
+}

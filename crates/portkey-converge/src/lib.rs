@@ -1,0 +1,453 @@
+//! The bootstrap simulation: replays Argo CD's sync of the root Application wave by wave on
+//! what portkey compiled, with the health rules Argo CD applies, and names the first object
+//! that could never become healthy, with the reason and the fix.
+//!
+//! The model of Argo CD:
+//! - the root Application syncs one child Application per component, ordered by
+//!   `argocd.argoproj.io/sync-wave`, and waits for every child of a wave to be healthy
+//!   before the next (the Application health customization portkey installs makes a child
+//!   healthy only when it is `Healthy` *and* `Synced`: [`charts`]);
+//! - a child is healthy when all its resources are ([`rules`] has one rule per kind, each
+//!   citing the gitops-engine or Argo CD check it follows);
+//! - chart releases are judged by what portkey knows of them: their declared needs and the
+//!   objects portkey knows they create ([`charts`]).
+//!
+//! Each rule answers Healthy, with the provider that made it so, or Never, with the reason,
+//! the fix, and the object whose own failure it follows from (`blocked_by`). The objects
+//! that fail on their own account are the problems render reports ([`Simulation::problems`]).
+
+pub mod charts;
+pub mod facts;
+pub mod nodes;
+pub mod rules;
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use portkey_model::ModelError;
+use portkey_model::chart::Capability;
+use portkey_model::components::{Component, ComponentKind};
+use portkey_model::resolve::Catalogue;
+use portkey_model::secrets::OutsideSecret;
+
+pub use facts::{Fact, ObjectRef};
+
+/// The facts of every component's objects, by component (Application) name.
+pub type Facts = BTreeMap<String, Vec<Fact>>;
+
+/// What a provider gave an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Need {
+    /// A LoadBalancer address (a Service's, or an Ingress's from its controller).
+    Address,
+    /// A certificate (cert-manager, through a ClusterIssuer).
+    Certificate,
+    /// An extended resource advertised by a device plugin.
+    Resource,
+    /// A node to run on.
+    Node,
+    /// A StorageClass and its provisioner.
+    Storage,
+    /// A Secret.
+    Secret,
+    /// A restore's data.
+    Restore,
+    /// A health check Argo CD is configured with.
+    HealthCheck,
+}
+
+impl Need {
+    /// Its name in reports (`address`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Need::Address => "address",
+            Need::Certificate => "certificate",
+            Need::Resource => "resource",
+            Need::Node => "node",
+            Need::Storage => "storage",
+            Need::Secret => "secret",
+            Need::Restore => "restore",
+            Need::HealthCheck => "health-check",
+        }
+    }
+}
+
+/// A need met: what (`LoadBalancer address`, `gpu.intel.com/i915`) and by whom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provided {
+    /// The kind of need.
+    pub need: Need,
+    /// What exactly (`gpu.intel.com/i915`, `LoadBalancer address`, `TLS for jellyfin.x`).
+    pub what: String,
+    /// Who provides it (`metallb`, `GpuDevicePlugin intel-gpu (cluster-devices) on metal1`).
+    pub by: String,
+}
+
+/// Why an object can never become healthy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stall {
+    /// The kind of need that is not met.
+    pub need: Need,
+    /// The model field to change (`needs`, `nodes[].labels`).
+    pub field: String,
+    /// Why it never becomes healthy.
+    pub reason: String,
+    /// How to fix it.
+    pub fix: String,
+    /// The object whose own failure this follows from, if any.
+    pub blocked_by: Option<Box<ObjectRef>>,
+}
+
+/// How one object fares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It becomes healthy, thanks to these providers.
+    Healthy(Vec<Provided>),
+    /// It never does.
+    Never(Stall),
+}
+
+/// One object's outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// The object.
+    pub object: ObjectRef,
+    /// Its outcome.
+    pub outcome: Outcome,
+}
+
+impl Verdict {
+    /// Healthy with `provided`.
+    pub fn healthy(object: ObjectRef, provided: Vec<Provided>) -> Self {
+        Self {
+            object,
+            outcome: Outcome::Healthy(provided),
+        }
+    }
+    /// Never, for `stall`.
+    pub fn never(object: ObjectRef, stall: Stall) -> Self {
+        Self {
+            object,
+            outcome: Outcome::Never(stall),
+        }
+    }
+    /// The stall, if it never becomes healthy.
+    pub fn stall(&self) -> Option<&Stall> {
+        match &self.outcome {
+            Outcome::Never(s) => Some(s),
+            Outcome::Healthy(_) => None,
+        }
+    }
+}
+
+/// One child Application's run.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// The Application (component) name.
+    pub name: String,
+    /// `app`, `chart` or `cluster part`.
+    pub kind: &'static str,
+    /// The file that declared it.
+    pub source: String,
+    /// Its sync wave.
+    pub wave: i32,
+    /// Every object with a health rule, and its outcome.
+    pub verdicts: Vec<Verdict>,
+}
+
+impl Run {
+    /// Whether every object becomes healthy.
+    pub fn converges(&self) -> bool {
+        self.verdicts.iter().all(|v| v.stall().is_none())
+    }
+}
+
+/// The replay of the whole bootstrap.
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    /// Every child Application, by wave then name.
+    pub runs: Vec<Run>,
+}
+
+impl Simulation {
+    /// Whether every wave converges.
+    pub fn converges(&self) -> bool {
+        self.runs.iter().all(Run::converges)
+    }
+
+    /// The wave Argo CD never gets past, if any.
+    pub fn stalled_wave(&self) -> Option<i32> {
+        self.runs.iter().find(|r| !r.converges()).map(|r| r.wave)
+    }
+
+    /// The runs by wave.
+    pub fn waves(&self) -> BTreeMap<i32, Vec<&Run>> {
+        let mut out: BTreeMap<i32, Vec<&Run>> = BTreeMap::new();
+        for r in &self.runs {
+            out.entry(r.wave).or_default().push(r);
+        }
+        out
+    }
+
+    /// Every object that never becomes healthy on its own account (not because another
+    /// did not), in wave order: the first is the one Argo CD stalls on.
+    pub fn root_stalls(&self) -> Vec<(&Run, &Verdict, &Stall)> {
+        let stalled: BTreeSet<&ObjectRef> = self
+            .runs
+            .iter()
+            .flat_map(|r| &r.verdicts)
+            .filter(|v| v.stall().is_some())
+            .map(|v| &v.object)
+            .collect();
+        // A stall blocked by an object that does become healthy is a root one too, so that
+        // nothing that stalls goes unreported.
+        let stalled = &stalled;
+        self.runs
+            .iter()
+            .flat_map(|r| {
+                r.verdicts.iter().filter_map(move |v| {
+                    v.stall()
+                        .filter(|s| s.blocked_by.as_deref().is_none_or(|b| !stalled.contains(b)))
+                        .map(|s| (r, v, s))
+                })
+            })
+            .collect()
+    }
+
+    /// The first object Argo CD stalls on.
+    pub fn first_stall(&self) -> Option<(&Run, &Verdict, &Stall)> {
+        self.root_stalls().into_iter().next()
+    }
+
+    /// Each root stall as a model error naming the component, the object, the need and the
+    /// fix: render fails on these before anything is written.
+    pub fn problems(&self) -> Vec<ModelError> {
+        self.root_stalls()
+            .into_iter()
+            .map(|(run, v, s)| {
+                ModelError::at(&run.source, &run.name, &s.field)
+                    .problem(format!(
+                        "{} never becomes healthy, so Argo CD's bootstrap stalls at wave {}: {}",
+                        v.object, run.wave, s.reason
+                    ))
+                    .fix(s.fix.clone())
+            })
+            .collect()
+    }
+}
+
+/// Replays the bootstrap of `components` (with their derived waves) whose objects are
+/// summarised in `facts`.
+///
+/// With chart releases the catalogue declares its infrastructure, and a need nothing
+/// provides is a stall; without any (apps alone) the infrastructure is outside the
+/// catalogue and assumed to provide what is needed.
+pub fn simulate(catalogue: &Catalogue<'_>, components: &[Component], facts: &Facts) -> Simulation {
+    let engine = Engine::new(catalogue, components, facts);
+    let mut ordered: Vec<&Component> = components.iter().collect();
+    ordered.sort_by(|a, b| (a.wave, &a.name).cmp(&(b.wave, &b.name)));
+    let runs = ordered
+        .into_iter()
+        .map(|c| Run {
+            name: c.name.clone(),
+            kind: match c.kind {
+                ComponentKind::Chart => "chart",
+                ComponentKind::Cluster(_) => "cluster part",
+                ComponentKind::App => "app",
+            },
+            source: c.source.clone(),
+            wave: c.wave,
+            verdicts: engine.verdicts(&c.name).as_ref().clone(),
+        })
+        .collect();
+    Simulation { runs }
+}
+
+/// The state of one replay: components, their facts, and the verdicts found so far.
+pub(crate) struct Engine<'a, 'c> {
+    pub(crate) catalogue: &'a Catalogue<'c>,
+    pub(crate) components: BTreeMap<&'a str, &'a Component>,
+    pub(crate) facts: &'a Facts,
+    pub(crate) outside: BTreeMap<(String, String), OutsideSecret>,
+    pub(crate) strict: bool,
+    /// Who writes each Secret, by `(namespace, name)`: the earliest component.
+    written_secrets: BTreeMap<(&'a str, &'a str), &'a str>,
+    /// Each ClusterIssuer's component and fact, by name.
+    pub(crate) issuers: BTreeMap<&'a str, (&'a str, &'a Fact)>,
+    memo: RefCell<BTreeMap<String, Rc<Vec<Verdict>>>>,
+    visiting: RefCell<BTreeSet<String>>,
+}
+
+impl<'a, 'c> Engine<'a, 'c> {
+    fn new(catalogue: &'a Catalogue<'c>, components: &'a [Component], facts: &'a Facts) -> Self {
+        let components: BTreeMap<&str, &Component> =
+            components.iter().map(|c| (c.name.as_str(), c)).collect();
+        let wave = |c: &str| components.get(c).map_or(i32::MAX, |c| c.wave);
+        let mut written_secrets: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+        let mut issuers = BTreeMap::new();
+        for (component, facts) in facts {
+            for f in facts {
+                match f {
+                    Fact::Secret(ns, name) => {
+                        let entry = written_secrets
+                            .entry((ns.as_str(), name.as_str()))
+                            .or_insert(component.as_str());
+                        if wave(component) < wave(entry) {
+                            *entry = component.as_str();
+                        }
+                    }
+                    Fact::ClusterIssuer { object, .. } => {
+                        issuers
+                            .entry(object.name.as_str())
+                            .or_insert((component.as_str(), f));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Self {
+            catalogue,
+            components,
+            facts,
+            written_secrets,
+            issuers,
+            outside: portkey_model::secrets::outside_git(catalogue),
+            strict: !catalogue.charts.is_empty(),
+            memo: RefCell::default(),
+            visiting: RefCell::default(),
+        }
+    }
+
+    /// The verdicts of component `name` (memoised; a component reached again while its own
+    /// verdicts are being found counts as converging).
+    pub(crate) fn verdicts(&self, name: &str) -> Rc<Vec<Verdict>> {
+        if let Some(v) = self.memo.borrow().get(name) {
+            return v.clone();
+        }
+        if !self.visiting.borrow_mut().insert(name.to_string()) {
+            return Rc::new(Vec::new());
+        }
+        let out = match self.components.get(name) {
+            Some(c) => Rc::new(rules::judge(self, c)),
+            None => Rc::new(Vec::new()),
+        };
+        self.visiting.borrow_mut().remove(name);
+        self.memo.borrow_mut().insert(name.to_string(), out.clone());
+        out
+    }
+
+    /// The object component `name` stalls on first, following `blocked_by` to the root.
+    pub(crate) fn failure(&self, name: &str) -> Option<ObjectRef> {
+        let v = self.verdicts(name);
+        v.iter().find_map(|v| {
+            v.stall()
+                .map(|s| s.blocked_by.as_deref().unwrap_or(&v.object).clone())
+        })
+    }
+
+    /// The components that provide `cap`, by wave then name.
+    pub(crate) fn providers(&self, cap: &Capability) -> Vec<&'a Component> {
+        let mut out: Vec<&Component> = self
+            .components
+            .values()
+            .copied()
+            .filter(|c| c.provides.contains(cap))
+            .collect();
+        out.sort_by(|a, b| (a.wave, &a.name).cmp(&(b.wave, &b.name)));
+        out
+    }
+
+    /// A provider of `cap` that syncs no later than `wave` and converges; or why none does.
+    /// `missing` is the stall when nothing provides it (strict catalogues only).
+    pub(crate) fn provider(
+        &self,
+        cap: &Capability,
+        wave: i32,
+        need: Need,
+        missing: impl FnOnce() -> Stall,
+    ) -> Result<Option<&'a Component>, Box<Stall>> {
+        let all = self.providers(cap);
+        if all.is_empty() {
+            return if self.strict {
+                Err(Box::new(missing()))
+            } else {
+                Ok(None)
+            };
+        }
+        let mut blocked = None;
+        for p in all.iter().filter(|p| p.wave <= wave) {
+            match self.failure(&p.name) {
+                None => return Ok(Some(p)),
+                Some(object) => {
+                    blocked.get_or_insert((p, object));
+                }
+            }
+        }
+        if let Some((p, object)) = blocked {
+            return Err(Box::new(Stall {
+                need,
+                field: "needs".into(),
+                reason: format!(
+                    "it needs {cap}, from {}, which never becomes healthy ({object})",
+                    p.name
+                ),
+                fix: format!("fix {object} first"),
+                blocked_by: Some(Box::new(object)),
+            }));
+        }
+        let p = all[0];
+        Err(Box::new(Stall {
+            need,
+            field: "needs".into(),
+            reason: format!(
+                "it needs {cap}, from {}, which syncs in wave {}, after this object's wave {wave}: the root waits for this wave first",
+                p.name, p.wave
+            ),
+            fix: format!(
+                "declare the need (so that the component comes after {}), or move the object",
+                p.name
+            ),
+            blocked_by: None,
+        }))
+    }
+
+    /// Whether Secret `name` exists in `namespace` by the time `wave` syncs: written by a
+    /// component (a Secret or an ExternalSecret's target), or created by hand before Argo
+    /// CD (BOOTSTRAP.md's Secrets). Returns who provides it.
+    pub(crate) fn secret(&self, namespace: &str, name: &str, wave: i32) -> Option<String> {
+        if self
+            .outside
+            .contains_key(&(namespace.to_string(), name.to_string()))
+        {
+            return Some("created by hand before Argo CD, BOOTSTRAP.md".into());
+        }
+        let component = *self.written_secrets.get(&(namespace, name))?;
+        let c = self.components.get(component)?;
+        (c.wave <= wave).then(|| component.to_string())
+    }
+}
+
+impl Run {
+    /// The providers worth showing, with the object each served: LoadBalancer addresses,
+    /// certificates, device resources and health checks (storage, Secrets and nodes are in
+    /// the JSON).
+    pub fn shown(&self) -> Vec<(&ObjectRef, &Provided)> {
+        self.verdicts
+            .iter()
+            .flat_map(|v| match &v.outcome {
+                Outcome::Healthy(p) => p
+                    .iter()
+                    .filter(|p| {
+                        matches!(
+                            p.need,
+                            Need::Address | Need::Certificate | Need::Resource | Need::HealthCheck
+                        )
+                    })
+                    .map(|p| (&v.object, p))
+                    .collect::<Vec<_>>(),
+                Outcome::Never(_) => Vec::new(),
+            })
+            .collect()
+    }
+}
