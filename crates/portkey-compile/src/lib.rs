@@ -196,19 +196,28 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
         .collect()
 }
 
+/// The apps' Namespaces, with Pod Security labels. A Namespace that holds a claim also
+/// carries [`argocd::KEEP_DATA`]: deleting it would delete its claims (a Delete-class claim's
+/// volume with them), so neither a prune (a render that drops the app or the file) nor the
+/// deletion of `cluster-namespaces` may remove it.
 fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
-    let namespaces: std::collections::BTreeSet<&str> = catalogue
-        .apps
-        .iter()
-        .map(|a| a.app.namespace.name())
-        .collect();
+    let mut namespaces: BTreeMap<&str, bool> = BTreeMap::new();
+    for a in &catalogue.apps {
+        *namespaces.entry(a.app.namespace.name()).or_default() |= !a.claims.is_empty();
+    }
     namespaces
         .into_iter()
-        .map(|ns| {
+        .map(|(ns, holds_claims)| {
             let mut m = meta(ns, None, None);
             m.labels
                 .get_or_insert_with(BTreeMap::new)
                 .extend(pod_security_labels(PodSecurity::Baseline));
+            if holds_claims {
+                m.annotations = Some(BTreeMap::from([(
+                    argocd::SYNC_OPTIONS.to_string(),
+                    argocd::KEEP_DATA.to_string(),
+                )]));
+            }
             Namespace {
                 metadata: m,
                 ..Namespace::default()
@@ -339,8 +348,8 @@ fn pvc(
     let (data_source, data_source_ref) = backup::data_source(claim).unzip();
     if claim.reclaim == Reclaim::Retain || app.app.critical.is_some() {
         metadata.annotations = Some(BTreeMap::from([(
-            "argocd.argoproj.io/sync-options".to_string(),
-            "Prune=false,Delete=false".to_string(),
+            argocd::SYNC_OPTIONS.to_string(),
+            argocd::KEEP_DATA.to_string(),
         )]));
     }
     k8s_openapi::api::core::v1::PersistentVolumeClaim {

@@ -27,7 +27,9 @@ pub struct Plan {
     pub placements: Vec<Placement>,
     /// One entry per node: what its failure does.
     pub failures: Vec<Failure>,
-    /// Problems that do not stop rendering (memory limits near the node's size).
+    /// Problems that do not stop rendering: memory limits near the node's size, and
+    /// retentions that fall into the empty-restore trap
+    /// ([`crate::backup::empty_restore`]).
     pub warnings: Vec<String>,
     /// Problems that stop rendering (requests that no node can hold).
     pub errors: Vec<ModelError>,
@@ -281,7 +283,7 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
     }
     placements.sort_by(|a, b| a.app.cmp(&b.app));
     let threshold = cluster.capacity.memory_limit_warn_percent;
-    let warnings = usage
+    let mut warnings: Vec<String> = usage
         .iter()
         .filter(|u| u.memory_limit_percent() >= threshold)
         .map(|u| {
@@ -294,6 +296,7 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
             )
         })
         .collect();
+    warnings.extend(crate::backup::empty_restore::warnings(catalogue));
     let failures = workers(cluster)
         .map(|n| failure(catalogue, &apps, &chosen, &n.name))
         .collect();

@@ -90,7 +90,7 @@ fn claim_section(
     let secret = &backup.repository_secret;
     let [repository_key, password_key] = backup.keys.both();
     let manual_name = &backup.manual_restore;
-    let trigger = backup.restore_trigger;
+    let trigger = &backup.restore_trigger;
     let workload = match app.app.workload {
         Workload::Deployment => "deployment",
         Workload::StatefulSet => "statefulset",
