@@ -24,6 +24,7 @@ mod docs;
 mod errors;
 mod linters;
 mod pipeline;
+mod protection;
 mod render_fs;
 mod renovate;
 mod snapshots;
