@@ -8,6 +8,7 @@
 //! snapshot has plain assertions of the facts it is about beside it, so accepting a wrong
 //! snapshot still fails.
 
+mod empty_restore;
 mod schedules;
 mod secrets;
 mod seed;

@@ -1,6 +1,6 @@
-//! The bad-input suite: 109 cases (counted by `bad_input_suite_has_at_least_40_cases`):
-//! - 24 in `tests/it/errors/catalogue.rs` and
-//! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
+//! The bad-input suite: 111 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! - 25 in `tests/it/errors/catalogue.rs` and
+//! - 30 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
 //!   in its place, a missing parent, read-only and failed writes);
 //! - 4 in `tests/it/cli.rs`: `render --check` on hand-edited, foreign and missing trees;
@@ -57,6 +57,10 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/errors/catalogue.rs",
         "claim_without_backup_or_exemption",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "retain_class_without_a_delete_sibling_for_volsync_s_temporary_claims",
     ),
     (
         "tests/it/errors/catalogue.rs",
@@ -119,6 +123,10 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
         "reserved_name_portkey_cluster_names_the_field",
     ),
     ("tests/it/errors/fields.rs", "nfs_sub_path_absolute"),
+    (
+        "tests/it/errors/fields.rs",
+        "restore_again_with_a_tag_that_changes_nothing",
+    ),
     // tests/it/render_fs.rs: broken output directories.
     (
         "tests/it/render_fs.rs",

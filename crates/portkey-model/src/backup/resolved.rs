@@ -219,7 +219,7 @@ fn check(owner: &Owner<'_>, c: &Declared<'_>, p: &mut Problems<'_>) {
             {
                 p.add(
                     format!("{field}.restore_again"),
-                    format!("restore tag {tag:?} would not change the trigger `{RESTORE_TRIGGER}`, so the restore would not run again"),
+                    format!("restore tag {tag:?} is blank or `once`: the trigger must be a new string for the restore to run again (`{RESTORE_TRIGGER}` is the first restore's)"),
                     "use a new tag each time, such as today's date: `.restore_again(\"2026-12-01\")`",
                 );
             }
