@@ -89,6 +89,16 @@ pub fn application(
     app
 }
 
+/// Whether `chart` is Argo CD managing itself: the release that installs Argo CD's own CRDs.
+/// Its Application carries no resources finalizer.
+pub fn is_argo_cd(chart: &portkey_model::chart::Chart) -> bool {
+    chart
+        .provides
+        .contains(&portkey_model::chart::Capability::Crds(
+            crate::crd::argocd::GROUP.into(),
+        ))
+}
+
 /// The Application with [`CONFIRM_PRUNE`]: the root app prunes it only once confirmed.
 fn confirm_prune(mut app: Application) -> Application {
     app.metadata
@@ -287,13 +297,11 @@ fn component_application(
                 Some(c.wave),
                 policy,
             );
-            // The release that installs Argo CD's own CRDs is Argo CD, managing itself.
-            let argo_cd = chart
-                .provides
-                .contains(&portkey_model::chart::Capability::Crds(
-                    crate::crd::argocd::GROUP.into(),
-                ));
-            Some(if argo_cd { without_finalizer(app) } else { app })
+            Some(if is_argo_cd(chart) {
+                without_finalizer(app)
+            } else {
+                app
+            })
         }
         ComponentKind::Cluster(part) => {
             let app = application(
