@@ -20,6 +20,14 @@ pub const METAL0: NodeRef = NodeRef::new("metal0");
 pub const METAL1: NodeRef = NodeRef::new("metal1");
 /// Worker VM on gondor (Intel N100) with the i915 GPU passed through.
 pub const METAL2: NodeRef = NodeRef::new("metal2");
+/// Privileged LXC container on mirkwood with native access to the AMD iGPU: the seed's
+/// recommended GPU expansion. Declared but not enabled until [`METAL3_ENABLED`] is true.
+pub const METAL3: NodeRef = NodeRef::new("metal3");
+
+/// Whether metal3 has been created and joined. While false it is only documented (an
+/// expansion option in ARCHITECTURE.md); once true, apps asking for an AMD GPU land on it
+/// and portkey emits the AMD GPU device plugin.
+const METAL3_ENABLED: bool = false;
 
 /// The Zigbee USB coordinator plugged into mirkwood and passed to metal0.
 pub const ZIGBEE_DONGLE: DeviceRef = DeviceRef::new("zigbee-dongle");
@@ -55,6 +63,10 @@ pub const TIMEZONE: &str = "Etc/UTC";
 pub const DOMAIN: &str = "themainfreak.com";
 
 const NFS_SERVER: &str = "192.168.0.41";
+/// The external Ceph cluster's RBD pool the storage classes provision from.
+/// ASSUMPTION: confirm it is the `--rbd-data-pool-name` the Rook external-cluster import was
+/// run with (BOOTSTRAP.md lists it as a value to confirm).
+const CEPH_POOL: &str = "replicapool";
 /// GID of the `render` group on the GPU nodes (`getent group render` on metal1/metal2).
 const RENDER_GID: i64 = 105;
 
@@ -64,7 +76,37 @@ fn n100_gpu() -> Hardware {
         driver: GpuDriver::I915,
         model: "Intel UHD Graphics (N100)".into(),
         render_gid: Some(RENDER_GID),
+        integrated: true,
     })
+}
+
+/// The Ryzen 5 4500U's Radeon iGPU, which only an LXC container can use reliably.
+fn renoir_gpu() -> Hardware {
+    Hardware::Gpu(Gpu {
+        vendor: GpuVendor::Amd,
+        driver: GpuDriver::Amdgpu,
+        model: "AMD Radeon Graphics (Ryzen 5 4500U, Renoir)".into(),
+        // ASSUMPTION: confirm with `getent group render` inside metal3 once it exists.
+        render_gid: Some(RENDER_GID),
+        integrated: true,
+    })
+}
+
+/// metal3: a privileged LXC container on mirkwood that sees the iGPU natively (the seed's
+/// "Option 1"; the iGPU can't be passed through to a VM, see the seed's known issue 4).
+/// ASSUMPTION: 2 CPUs and 8 GiB, what mirkwood has left beside metal0; confirm when
+/// creating it.
+fn metal3() -> Node {
+    let mut node = worker(
+        METAL3,
+        8,
+        "mirkwood",
+        "AMD Ryzen 5 4500U",
+        vec![renoir_gpu()],
+    );
+    node.cpu = Cpu::cores(2);
+    node.kind = NodeKind::Lxc;
+    node
 }
 
 /// The label node-feature-discovery's Intel rules put on nodes with an Intel GPU (set by hand
@@ -97,9 +139,9 @@ fn worker(
     }
 }
 
-/// The worker nodes and their hardware.
-fn nodes() -> Vec<Node> {
-    vec![
+/// The worker nodes and their hardware: the joined ones, and the planned ones.
+fn nodes() -> (Vec<Node>, Vec<Node>) {
+    let mut joined = vec![
         worker(
             METAL0,
             42,
@@ -116,7 +158,12 @@ fn nodes() -> Vec<Node> {
         ),
         worker(METAL1, 26, "rohan", "Intel N100", vec![n100_gpu()]),
         worker(METAL2, 26, "gondor", "Intel N100", vec![n100_gpu()]),
-    ]
+    ];
+    let mut planned = vec![metal3()];
+    if METAL3_ENABLED {
+        joined.append(&mut planned);
+    }
+    (joined, planned)
 }
 
 /// The Ceph RBD storage classes.
@@ -165,7 +212,9 @@ fn storage_classes() -> Vec<StorageClass> {
             access_modes: vec![AccessMode::ReadWriteOnce],
             snapshots: true,
             managed: true,
-            parameters: rbd_parameters("replicapool"),
+            parameters: rbd_parameters(CEPH_POOL),
+            // The Proxmox Ceph pool's size isn't in the seed; set it to have claims checked.
+            capacity: None,
         },
         StorageClass {
             name: CEPH_BLOCK_RETAIN.name().into(),
@@ -174,7 +223,9 @@ fn storage_classes() -> Vec<StorageClass> {
             access_modes: vec![AccessMode::ReadWriteOnce],
             snapshots: true,
             managed: true,
-            parameters: rbd_parameters("replicapool"),
+            parameters: rbd_parameters(CEPH_POOL),
+            // The Proxmox Ceph pool's size isn't in the seed; set it to have claims checked.
+            capacity: None,
         },
     ]
 }
@@ -213,6 +264,7 @@ pub fn portkey() -> Cluster {
         server: NFS_SERVER.into(),
         path: path.into(),
     };
+    let (nodes, planned_nodes) = nodes();
     Cluster {
         source: "cluster.rs".into(),
         name: "portkey".into(),
@@ -222,7 +274,8 @@ pub fn portkey() -> Cluster {
             repo_url: "https://github.com/themainfreak/portkey.git".into(),
             revision: "main".into(),
         },
-        nodes: nodes(),
+        nodes,
+        planned_nodes,
         storage_classes: storage_classes(),
         default_storage_class: CEPH_BLOCK,
         nfs_shares: vec![
@@ -244,6 +297,8 @@ pub fn portkey() -> Cluster {
             intel_gpu_label: (INTEL_GPU_LABEL.0.into(), INTEL_GPU_LABEL.1.into()),
             // renovate: image
             generic_device_plugin_image: "ghcr.io/squat/generic-device-plugin:0.2.0".into(),
+            // renovate: image
+            amd_gpu_device_plugin_image: "docker.io/rocm/k8s-device-plugin:1.31.0.11".into(),
         },
         lint_exceptions: vec![(
             Lint::ImageDigest,

@@ -94,6 +94,19 @@ pub fn images(cluster: &Cluster, apps: &[App]) -> Vec<ImageUse> {
             );
         }
     }
+    // Listed while the AMD node is only planned too: Renovate keeps the pin current, so
+    // enabling the node deploys a current plugin.
+    if cluster.nodes.iter().chain(&cluster.planned_nodes).any(|n| {
+        n.gpus()
+            .any(|g| g.vendor == portkey_model::cluster::GpuVendor::Amd)
+    }) {
+        add(
+            &cluster.device_plugins.amd_gpu_device_plugin_image,
+            &cluster.source,
+            &ClusterPart::Devices.app_name(),
+            "amd-gpu-device-plugin",
+        );
+    }
     if cluster.nodes.iter().any(|n| n.devices().next().is_some()) {
         add(
             &cluster.device_plugins.generic_device_plugin_image,

@@ -92,6 +92,7 @@ fn class(name: StorageClassRef, reclaim: Reclaim) -> StorageClass {
         snapshots: true,
         managed: true,
         parameters: vec![("pool".into(), "test".into())],
+        capacity: Some(Memory::ti(1)),
     }
 }
 
@@ -115,6 +116,7 @@ pub fn test_cluster() -> Cluster {
                     driver: GpuDriver::I915,
                     model: "Intel UHD".into(),
                     render_gid: Some(RENDER_GID),
+                    integrated: true,
                 })],
             ),
             node(
@@ -129,6 +131,7 @@ pub fn test_cluster() -> Cluster {
                 })],
             ),
         ],
+        planned_nodes: Vec::new(),
         storage_classes: vec![class(FAST, Reclaim::Delete), class(KEEP, Reclaim::Retain)],
         default_storage_class: FAST,
         nfs_shares: vec![NfsShare {
@@ -154,6 +157,8 @@ pub fn test_cluster() -> Cluster {
             gpu_shared_dev_num: 2,
             intel_gpu_label: (GPU_LABEL.0.into(), GPU_LABEL.1.into()),
             generic_device_plugin_image: "ghcr.io/squat/generic-device-plugin:0.2.0@sha256:3333333333333333333333333333333333333333333333333333333333333333"
+                .into(),
+            amd_gpu_device_plugin_image: "docker.io/rocm/k8s-device-plugin:1.31.0.11@sha256:4444444444444444444444444444444444444444444444444444444444444444"
                 .into(),
         },
         lint_exceptions: Vec::new(),

@@ -1,13 +1,14 @@
 //! Device plugins generated from the inventory's hardware: the Intel `GpuDevicePlugin` for
-//! GPU nodes, and squat's generic-device-plugin for USB devices (the Zigbee dongle), so apps
-//! get hardware through extended resources instead of privileged pods.
+//! Intel GPU nodes, ROCm's AMD GPU device plugin for AMD GPU nodes, and squat's
+//! generic-device-plugin for USB devices (the Zigbee dongle), so apps get hardware through
+//! extended resources instead of privileged pods.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, DaemonSetSpec};
 use k8s_openapi::api::core::v1::{
-    Container, HostPathVolumeSource, PodSpec, PodTemplateSpec, ResourceRequirements,
-    SecurityContext, Toleration, Volume, VolumeMount,
+    Capabilities, Container, HostPathVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec,
+    ResourceRequirements, SeccompProfile, SecurityContext, Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -23,6 +24,9 @@ use crate::{NAME_LABEL, Object, meta};
 /// Namespace of the generic device plugin.
 pub const DEVICE_PLUGIN_NAMESPACE: &str = "kube-system";
 const GENERIC: &str = "generic-device-plugin";
+/// Name of ROCm's AMD GPU plugin DaemonSet.
+pub const AMD_GPU_PLUGIN: &str = "amd-gpu-device-plugin";
+const KUBELET_PLUGINS: &str = "/var/lib/kubelet/device-plugins";
 
 /// The device-plugin objects the inventory calls for.
 pub fn device_plugins(catalogue: &Catalogue<'_>) -> Vec<Object> {
@@ -30,10 +34,160 @@ pub fn device_plugins(catalogue: &Catalogue<'_>) -> Vec<Object> {
     if let Some(gpu) = intel_gpu_plugin(catalogue) {
         out.push(gpu.into());
     }
+    if let Some(ds) = amd_gpu_plugin(catalogue) {
+        out.push(ds.into());
+    }
     if let Some(ds) = generic_device_plugin(catalogue) {
         out.push(ds.into());
     }
     out
+}
+
+/// ROCm's AMD GPU device plugin (`amd.com/gpu`), after upstream's `k8s-ds-amdgpu-dp.yaml`
+/// (<https://github.com/ROCm/k8s-device-plugin>): it reads `/sys` to find the GPUs and
+/// registers a socket in the kubelet's plugin directory. It selects the AMD GPU nodes by
+/// `kubernetes.io/hostname`, which the kubelet sets, so no node label has to be set by hand.
+/// It needs no privilege (that's only upstream's health-check variant, which opens
+/// `/dev/kfd`), but it runs as root to write the root-owned plugin directory.
+fn amd_gpu_plugin(catalogue: &Catalogue<'_>) -> Option<DaemonSet> {
+    let cluster = catalogue.cluster;
+    let nodes: Vec<String> = cluster
+        .nodes
+        .iter()
+        .filter(|n| n.gpus().any(|g| g.vendor == GpuVendor::Amd))
+        .map(|n| n.name.clone())
+        .collect();
+    if nodes.is_empty() {
+        return None;
+    }
+    let mut annotations = crate::cluster_lint_exceptions(catalogue);
+    annotations.extend([
+        (
+            format!("{EXCEPTION_PREFIX}run-as-root"),
+            "the plugin creates its socket in the kubelet's root-owned device-plugin directory"
+                .to_string(),
+        ),
+        no_probes_exception(),
+    ]);
+    let mount = |name: &str, path: &str, read_only: bool| VolumeMount {
+        name: name.into(),
+        mount_path: path.into(),
+        read_only: read_only.then_some(true),
+        ..VolumeMount::default()
+    };
+    let container = Container {
+        name: AMD_GPU_PLUGIN.into(),
+        image: Some(cluster.device_plugins.amd_gpu_device_plugin_image.clone()),
+        resources: Some(small_resources()),
+        security_context: Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            read_only_root_filesystem: Some(true),
+            capabilities: Some(Capabilities {
+                drop: Some(vec!["ALL".into()]),
+                ..Capabilities::default()
+            }),
+            ..SecurityContext::default()
+        }),
+        volume_mounts: Some(vec![
+            mount("device-plugins", KUBELET_PLUGINS, false),
+            mount("sys", "/sys", true),
+        ]),
+        ..Container::default()
+    };
+    let mut ds = node_daemonset(
+        AMD_GPU_PLUGIN,
+        nodes,
+        container,
+        vec![
+            host_volume("device-plugins", KUBELET_PLUGINS),
+            host_volume("sys", "/sys"),
+        ],
+        annotations,
+    );
+    if let Some(pod) = ds.spec.as_mut().and_then(|s| s.template.spec.as_mut()) {
+        pod.security_context = Some(PodSecurityContext {
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".into(),
+                ..SeccompProfile::default()
+            }),
+            ..PodSecurityContext::default()
+        });
+    }
+    Some(ds)
+}
+
+fn no_probes_exception() -> (String, String) {
+    (
+        format!("{LINT_EXCEPTION_PREFIX}{}", Lint::Probes.id()),
+        "device plugins serve no health endpoint; the kubelet notices a plugin that stops \
+         and the DaemonSet restarts it"
+            .to_string(),
+    )
+}
+
+fn small_resources() -> ResourceRequirements {
+    ResourceRequirements {
+        requests: Some(BTreeMap::from([
+            ("cpu".into(), Quantity("10m".into())),
+            ("memory".into(), Quantity("16Mi".into())),
+        ])),
+        limits: Some(BTreeMap::from([("memory".into(), Quantity("64Mi".into()))])),
+        ..ResourceRequirements::default()
+    }
+}
+
+fn host_volume(name: &str, path: &str) -> Volume {
+    Volume {
+        name: name.into(),
+        host_path: Some(HostPathVolumeSource {
+            path: path.into(),
+            type_: Some("Directory".into()),
+        }),
+        ..Volume::default()
+    }
+}
+
+/// A DaemonSet in kube-system running `container` on the named nodes (hostname affinity),
+/// tolerating every taint, at node-critical priority.
+fn node_daemonset(
+    name: &str,
+    nodes: Vec<String>,
+    container: Container,
+    volumes: Vec<Volume>,
+    annotations: BTreeMap<String, String>,
+) -> DaemonSet {
+    let labels = BTreeMap::from([(NAME_LABEL.to_string(), name.to_string())]);
+    let mut metadata = meta(name, Some(DEVICE_PLUGIN_NAMESPACE), Some(name));
+    metadata.annotations = Some(annotations);
+    DaemonSet {
+        metadata,
+        spec: Some(DaemonSetSpec {
+            selector: LabelSelector {
+                match_labels: Some(labels.clone()),
+                ..LabelSelector::default()
+            },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(PodSpec {
+                    affinity: Some(hostname_affinity(nodes)),
+                    automount_service_account_token: Some(false),
+                    priority_class_name: Some("system-node-critical".into()),
+                    tolerations: Some(vec![Toleration {
+                        operator: Some("Exists".into()),
+                        ..Toleration::default()
+                    }]),
+                    containers: vec![container],
+                    volumes: Some(volumes),
+                    ..PodSpec::default()
+                }),
+            },
+            ..DaemonSetSpec::default()
+        }),
+        ..DaemonSet::default()
+    }
 }
 
 fn intel_gpu_plugin(catalogue: &Catalogue<'_>) -> Option<GpuDevicePlugin> {
@@ -88,8 +242,6 @@ fn generic_device_plugin(catalogue: &Catalogue<'_>) -> Option<DaemonSet> {
         });
         args.push(format!("--device={spec}"));
     }
-    let labels = BTreeMap::from([(NAME_LABEL.to_string(), GENERIC.to_string())]);
-    let mut metadata = meta(GENERIC, Some(DEVICE_PLUGIN_NAMESPACE), Some(GENERIC));
     let mut annotations = crate::cluster_lint_exceptions(catalogue);
     annotations.extend([
         (
@@ -98,57 +250,18 @@ fn generic_device_plugin(catalogue: &Catalogue<'_>) -> Option<DaemonSet> {
              that needs privilege so that apps using the devices need none"
                 .to_string(),
         ),
-        (
-            format!("{LINT_EXCEPTION_PREFIX}{}", Lint::Probes.id()),
-            "device plugins serve no health endpoint; the kubelet notices a plugin that stops \
-             and the DaemonSet restarts it"
-                .to_string(),
-        ),
+        no_probes_exception(),
     ]);
-    metadata.annotations = Some(annotations);
-    let host = |name: &str, path: &str| Volume {
-        name: name.into(),
-        host_path: Some(HostPathVolumeSource {
-            path: path.into(),
-            type_: Some("Directory".into()),
-        }),
-        ..Volume::default()
-    };
-    Some(DaemonSet {
-        metadata,
-        spec: Some(DaemonSetSpec {
-            selector: LabelSelector {
-                match_labels: Some(labels.clone()),
-                ..LabelSelector::default()
-            },
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(labels),
-                    ..ObjectMeta::default()
-                }),
-                spec: Some(PodSpec {
-                    affinity: Some(hostname_affinity(nodes)),
-                    automount_service_account_token: Some(false),
-                    priority_class_name: Some("system-node-critical".into()),
-                    tolerations: Some(vec![Toleration {
-                        operator: Some("Exists".into()),
-                        ..Toleration::default()
-                    }]),
-                    containers: vec![plugin_container(
-                        &cluster.device_plugins.generic_device_plugin_image,
-                        args,
-                    )],
-                    volumes: Some(vec![
-                        host("device-plugins", "/var/lib/kubelet/device-plugins"),
-                        host("dev", "/dev"),
-                    ]),
-                    ..PodSpec::default()
-                }),
-            },
-            ..DaemonSetSpec::default()
-        }),
-        ..DaemonSet::default()
-    })
+    Some(node_daemonset(
+        GENERIC,
+        nodes,
+        plugin_container(&cluster.device_plugins.generic_device_plugin_image, args),
+        vec![
+            host_volume("device-plugins", KUBELET_PLUGINS),
+            host_volume("dev", "/dev"),
+        ],
+        annotations,
+    ))
 }
 
 fn plugin_container(image: &str, args: Vec<String>) -> Container {
@@ -161,20 +274,13 @@ fn plugin_container(image: &str, args: Vec<String>) -> Container {
         name: GENERIC.into(),
         image: Some(image.into()),
         args: Some(args),
-        resources: Some(ResourceRequirements {
-            requests: Some(BTreeMap::from([
-                ("cpu".into(), Quantity("10m".into())),
-                ("memory".into(), Quantity("16Mi".into())),
-            ])),
-            limits: Some(BTreeMap::from([("memory".into(), Quantity("64Mi".into()))])),
-            ..ResourceRequirements::default()
-        }),
+        resources: Some(small_resources()),
         security_context: Some(SecurityContext {
             privileged: Some(true),
             ..SecurityContext::default()
         }),
         volume_mounts: Some(vec![
-            mount("device-plugins", "/var/lib/kubelet/device-plugins"),
+            mount("device-plugins", KUBELET_PLUGINS),
             mount("dev", "/dev"),
         ]),
         ..Container::default()

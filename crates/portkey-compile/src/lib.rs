@@ -261,6 +261,10 @@ pub fn pod_security_labels(level: PodSecurity) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The annotation that makes a StorageClass the cluster's default
+/// (<https://kubernetes.io/docs/tasks/administer-cluster/change-default-storage-class/>).
+pub const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
+
 fn storage(catalogue: &Catalogue<'_>) -> Vec<Object> {
     let mut out: Vec<Object> = catalogue
         .cluster
@@ -268,8 +272,18 @@ fn storage(catalogue: &Catalogue<'_>) -> Vec<Object> {
         .iter()
         .filter(|c| c.managed)
         .map(|class| {
+            let mut metadata = meta(&class.name, None, None);
+            if class.name == catalogue.cluster.default_storage_class.name() {
+                // Claims that name no class (a chart's, say) get this one; without the
+                // annotation the cluster has no default once BOOTSTRAP has removed the
+                // class the Rook import created.
+                metadata.annotations = Some(BTreeMap::from([(
+                    DEFAULT_CLASS_ANNOTATION.to_string(),
+                    "true".to_string(),
+                )]));
+            }
             StorageClass {
-                metadata: meta(&class.name, None, None),
+                metadata,
                 provisioner: class.provisioner.clone(),
                 parameters: Some(class.parameters.iter().cloned().collect()),
                 reclaim_policy: Some(

@@ -62,8 +62,12 @@ pub struct Cluster {
     pub domain: String,
     /// The Git repository ArgoCD reads `generated/` from.
     pub git: GitSource,
-    /// Worker nodes.
+    /// Worker nodes that are joined to the cluster: apps are placed on these.
     pub nodes: Vec<Node>,
+    /// Nodes that are declared but not enabled (not joined yet): documented as expansion
+    /// options, never placed on, and given no device plugin. Enabling one moves it to
+    /// [`Cluster::nodes`].
+    pub planned_nodes: Vec<Node>,
     /// Storage classes apps may claim volumes from.
     pub storage_classes: Vec<StorageClass>,
     /// The storage class a claim uses when the app does not name one.
@@ -87,9 +91,13 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// The node with this name, if the inventory has it.
+    /// The node with this name, if the inventory has it enabled.
     pub fn node(&self, node: NodeRef) -> Option<&Node> {
         self.nodes.iter().find(|n| n.name == node.name())
+    }
+    /// The declared-but-not-enabled node with this name, if there is one.
+    pub fn planned_node(&self, node: NodeRef) -> Option<&Node> {
+        self.planned_nodes.iter().find(|n| n.name == node.name())
     }
     /// The storage class with this name, if the inventory has it.
     pub fn storage_class(&self, class: StorageClassRef) -> Option<&StorageClass> {
@@ -212,6 +220,10 @@ pub struct Gpu {
     /// GID of the node's `render` group (`getent group render`): pods using the GPU get it
     /// as a supplemental group so a non-root process may open `/dev/dri/renderD*`.
     pub render_gid: Option<i64>,
+    /// Integrated in the CPU (an APU's iGPU) rather than a discrete card. An AMD iGPU can't
+    /// be passed through to a VM reliably (the APU reset bug), so it needs an LXC or
+    /// bare-metal node.
+    pub integrated: bool,
 }
 
 /// GPU vendors an app can ask for.
@@ -308,6 +320,10 @@ pub struct StorageClass {
     pub managed: bool,
     /// Provisioner parameters, in output order.
     pub parameters: Vec<(String, String)>,
+    /// The usable space behind the class, when known: a claim larger than it never binds,
+    /// which resolution reports. Classes over one pool share it, so each claim is checked
+    /// against it alone.
+    pub capacity: Option<Memory>,
 }
 
 /// PersistentVolume reclaim policy.
@@ -414,6 +430,9 @@ pub struct DevicePlugins {
     /// Image of squat's generic-device-plugin, which advertises [`DeviceAccess::Plugin`]
     /// devices (USB dongles) without privileged pods.
     pub generic_device_plugin_image: String,
+    /// Image of ROCm's AMD GPU device plugin (`amd.com/gpu`), a DaemonSet on the nodes
+    /// with an AMD GPU (emitted only when one is enabled).
+    pub amd_gpu_device_plugin_image: String,
 }
 
 /// When the capacity plan warns.

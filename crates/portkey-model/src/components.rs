@@ -106,10 +106,15 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
         .iter()
         .any(|a| a.claims.iter().any(|c| c.backup_policy().is_some()));
     let https = apps.iter().any(|a| a.app.https.is_some());
-    let intel = cluster
+    // The GPU resources portkey's device plugins advertise: Intel's operator-managed
+    // `GpuDevicePlugin` and ROCm's AMD plugin DaemonSet (see portkey-compile's devices).
+    let gpus: BTreeSet<Capability> = cluster
         .nodes
         .iter()
-        .any(|n| n.gpus().any(|g| g.vendor == GpuVendor::Intel));
+        .flat_map(crate::cluster::Node::gpus)
+        .filter(|g| has_device_plugin(g.vendor))
+        .map(|g| Capability::Resource(g.driver.resource().into()))
+        .collect();
     let devices: BTreeSet<Capability> = cluster
         .nodes
         .iter()
@@ -156,15 +161,8 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
     {
         out.push(part(ClusterPart::Storage, storage_needs, storage_provides));
     }
-    if intel || !devices.is_empty() {
-        let mut provides: Vec<Capability> = devices.into_iter().collect();
-        if intel {
-            for n in &cluster.nodes {
-                for g in n.gpus().filter(|g| g.vendor == GpuVendor::Intel) {
-                    provides.push(Capability::Resource(g.driver.resource().into()));
-                }
-            }
-        }
+    if !gpus.is_empty() || !devices.is_empty() {
+        let provides: Vec<Capability> = devices.into_iter().chain(gpus).collect();
         out.push(part(ClusterPart::Devices, Vec::new(), provides));
     }
     if backups {
@@ -174,6 +172,12 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
         out.push(part(ClusterPart::Issuers, Vec::new(), Vec::new()));
     }
     out
+}
+
+/// Whether portkey emits a device plugin for this vendor's GPUs (Intel and AMD; NVIDIA's
+/// needs its own chart release).
+pub const fn has_device_plugin(vendor: GpuVendor) -> bool {
+    matches!(vendor, GpuVendor::Intel | GpuVendor::Amd)
 }
 
 fn app_component(app: &ResolvedApp) -> Component {
@@ -253,6 +257,13 @@ pub fn waves(mut all: Vec<Component>, charts: &[Chart]) -> Result<Vec<Component>
                     ModelError::at(&c.source, &c.name, "needs")
                         .problem(format!("needs the {cap}, which no chart release provides"))
                         .fix("add the chart that installs them under apps/ (with `.provides_crds(..)`)"),
+                ),
+                None if strict && matches!(cap, Capability::Resource(_)) => errors.push(
+                    ModelError::at(&c.source, &c.name, "needs")
+                        .problem(format!(
+                            "needs the {cap}, which no device plugin advertises: its pods would stay Pending"
+                        ))
+                        .fix("portkey emits the Intel and AMD GPU plugins and the USB-device plugin from the inventory's hardware; for another vendor, add a chart release of its device plugin"),
                 ),
                 None => {}
             }

@@ -69,6 +69,57 @@ pub fn check_subdomain(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks a label or annotation key as the API server does (apimachinery's
+/// `validation.IsQualifiedName`): an optional DNS-1123 subdomain prefix and `/`, then a
+/// name of 1–63 characters of `[A-Za-z0-9._-]`, starting and ending alphanumeric.
+pub fn check_qualified_name(key: &str) -> Result<(), String> {
+    let (prefix, name) = match key.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    if let Some(prefix) = prefix {
+        check_subdomain(prefix).map_err(|e| format!("prefix {prefix:?} {e}"))?;
+    }
+    if name.is_empty() || name.len() > 63 {
+        return Err(format!("name part {name:?} must be 1–63 characters"));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Err(format!(
+            "name part {name:?} contains {c:?}; only letters, digits, '-', '_' and '.' are allowed"
+        ));
+    }
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if !edge(name.chars().next()) || !edge(name.chars().last()) {
+        return Err(format!(
+            "name part {name:?} must start and end with a letter or digit"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a Secret or ConfigMap key as the API server does (`validation.IsConfigMapKey`):
+/// 1–253 characters of `[-._a-zA-Z0-9]`, and not `.` or `..`.
+pub fn check_config_key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.len() > 253 {
+        return Err("must be 1–253 characters".into());
+    }
+    if key == "." || key == ".." {
+        return Err(format!("must not be {key:?}"));
+    }
+    match key
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        Some(c) => Err(format!(
+            "contains {c:?}; only letters, digits, '-', '_' and '.' are allowed"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Checks an environment variable name as Kubernetes accepts it (`[-._a-zA-Z][-._a-zA-Z0-9]*`).
 pub fn check_env_name(name: &str) -> Result<(), String> {
     let ok_first = |c: char| c.is_ascii_alphabetic() || matches!(c, '-' | '.' | '_');

@@ -2,6 +2,10 @@
 //!
 //! Both print in the canonical Kubernetes form (`250m`, `2`, `512Mi`, `2Gi`), so the
 //! output never changes spelling between renders.
+//!
+//! Arithmetic never panics and never wraps: constructors and sums saturate, and a
+//! saturated amount is [`too large`](Memory::too_large) for Kubernetes, which resolution
+//! reports as an error on the field that holds it.
 
 use std::fmt;
 use std::ops::Add;
@@ -18,7 +22,12 @@ impl Cpu {
     }
     /// Whole cores: `Cpu::cores(4)` compiles to `4`.
     pub const fn cores(cores: u64) -> Self {
-        Self(cores * 1000)
+        Self(cores.saturating_mul(1000))
+    }
+    /// Larger than the API server can store: Kubernetes keeps quantities as signed 64-bit
+    /// values (`resource.Quantity`'s int64 fast path; larger ones are rejected as limits).
+    pub const fn too_large(self) -> bool {
+        self.0 > i64::MAX as u64
     }
     /// The amount in millicores.
     pub const fn millicores(self) -> u64 {
@@ -39,7 +48,7 @@ impl fmt::Display for Cpu {
 impl Add for Cpu {
     type Output = Cpu;
     fn add(self, rhs: Cpu) -> Cpu {
-        Cpu(self.0 + rhs.0)
+        Cpu(self.0.saturating_add(rhs.0))
     }
 }
 
@@ -57,15 +66,19 @@ const TI: u64 = GI * 1024;
 impl Memory {
     /// Mebibytes: `Memory::mi(512)` compiles to `512Mi`.
     pub const fn mi(mib: u64) -> Self {
-        Self(mib * MI)
+        Self(mib.saturating_mul(MI))
     }
     /// Gibibytes: `Memory::gi(10)` compiles to `10Gi`.
     pub const fn gi(gib: u64) -> Self {
-        Self(gib * GI)
+        Self(gib.saturating_mul(GI))
     }
     /// Tebibytes.
     pub const fn ti(tib: u64) -> Self {
-        Self(tib * TI)
+        Self(tib.saturating_mul(TI))
+    }
+    /// Larger than the API server can store (see [`Cpu::too_large`]).
+    pub const fn too_large(self) -> bool {
+        self.0 > i64::MAX as u64
     }
     /// The amount in bytes.
     pub const fn bytes(self) -> u64 {
@@ -88,13 +101,23 @@ impl fmt::Display for Memory {
 impl Add for Memory {
     type Output = Memory;
     fn add(self, rhs: Memory) -> Memory {
-        Memory(self.0 + rhs.0)
+        Memory(self.0.saturating_add(rhs.0))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overflow_saturates_and_is_too_large() {
+        assert!(Memory::ti(u64::MAX / 1024).too_large());
+        assert!((Memory::gi(1) + Memory::ti(u64::MAX)).too_large());
+        assert!(Cpu::cores(u64::MAX).too_large());
+        assert!((Cpu::m(1) + Cpu::m(u64::MAX)).too_large());
+        assert!(!Memory::ti(1024).too_large());
+        assert!(!Cpu::cores(1_000_000).too_large());
+    }
 
     #[test]
     fn canonical_spelling() {

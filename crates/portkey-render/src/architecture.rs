@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use portkey_model::analysis::{Plan, RWO_DETACH_MINUTES};
 use portkey_model::app::VolumeSource;
 use portkey_model::backup::RUNBOOK;
-use portkey_model::cluster::{Cluster, Hardware, Node, NodeKind, NodeRole, Reclaim};
+use portkey_model::cluster::{Cluster, GpuDriver, Hardware, Node, NodeKind, NodeRole, Reclaim};
 use portkey_model::resolve::Catalogue;
 
 /// Path of the document under `generated/`.
@@ -48,7 +48,12 @@ pub fn special_hardware(node: &Node) -> String {
         .iter()
         .map(|h| match h {
             Hardware::Gpu(g) => {
-                let driver = g.driver.resource().rsplit('/').next().unwrap_or_default();
+                let driver = match g.driver {
+                    GpuDriver::I915 => "i915",
+                    GpuDriver::Xe => "xe",
+                    GpuDriver::Amdgpu => "amdgpu",
+                    GpuDriver::Nvidia => "nvidia",
+                };
                 format!("{} GPU ({driver})", g.vendor)
             }
             Hardware::Device(d) => d.description.clone(),
@@ -61,30 +66,52 @@ pub fn special_hardware(node: &Node) -> String {
     }
 }
 
+const NODE_TABLE: &str = "| Node | Role | Resources | Special Hardware | Proxmox Host | Type |\n|------|------|-----------|------------------|--------------|------|\n";
+
+fn node_row(s: &mut String, n: &Node) {
+    let _ = writeln!(
+        s,
+        "| {} | {} | {} CPU, {} RAM | {} | {} ({}) | {} |",
+        n.name,
+        match n.role {
+            NodeRole::Worker => "Worker",
+            NodeRole::ControlPlane => "Control plane",
+        },
+        n.cpu,
+        n.memory,
+        special_hardware(n),
+        n.host.name,
+        n.host.cpu_model,
+        match n.kind {
+            NodeKind::Vm => "VM",
+            NodeKind::Lxc => "LXC",
+            NodeKind::Metal => "Bare metal",
+        }
+    );
+}
+
 fn nodes(s: &mut String, cluster: &Cluster) {
-    s.push_str("## Nodes\n\n| Node | Role | Resources | Special Hardware | Proxmox Host | Type |\n|------|------|-----------|------------------|--------------|------|\n");
+    s.push_str("## Nodes\n\n");
+    s.push_str(NODE_TABLE);
     for n in &cluster.nodes {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} CPU, {} RAM | {} | {} ({}) | {} |",
-            n.name,
-            match n.role {
-                NodeRole::Worker => "Worker",
-                NodeRole::ControlPlane => "Control plane",
-            },
-            n.cpu,
-            n.memory,
-            special_hardware(n),
-            n.host.name,
-            n.host.cpu_model,
-            match n.kind {
-                NodeKind::Vm => "VM",
-                NodeKind::Lxc => "LXC",
-                NodeKind::Metal => "Bare metal",
-            }
-        );
+        node_row(s, n);
     }
     s.push('\n');
+    if cluster.planned_nodes.is_empty() {
+        return;
+    }
+    s.push_str(
+        "### Expansion options\n\nDeclared in `cluster.rs` but not enabled: nothing is placed on these nodes and \
+         no device plugin is emitted for them until they are joined and moved to the joined nodes.\n\n",
+    );
+    s.push_str(NODE_TABLE);
+    for n in &cluster.planned_nodes {
+        node_row(s, n);
+    }
+    s.push_str(
+        "\nAn AMD iGPU is used from an LXC container (or bare metal), never a VM: the APU reset bug and IOMMU \
+         grouping make passthrough unreliable, and portkey refuses the combination.\n\n",
+    );
 }
 
 fn storage(s: &mut String, cluster: &Cluster) {

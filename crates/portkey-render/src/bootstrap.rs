@@ -22,6 +22,115 @@ fn what(c: &Component) -> &'static str {
     }
 }
 
+/// Section 1: what the nodes and the storage need before Argo CD can bring anything up,
+/// each item derived from the inventory and the catalogue.
+fn before_argo_cd(catalogue: &Catalogue<'_>) -> String {
+    let cluster = catalogue.cluster;
+    let mut s = String::from(
+        "- Nodes joined (`kubeadm`), each with the labels the inventory declares (`cluster.rs`):\n",
+    );
+    let labelled: Vec<_> = cluster
+        .nodes
+        .iter()
+        .filter(|n| !n.labels.is_empty())
+        .collect();
+    if labelled.is_empty() {
+        s.push_str("  no node needs a label by hand.\n");
+    } else {
+        s.push_str(
+            "  device plugins select their nodes by them, so a node without its label gets no plugin \
+             and the pods that need its hardware stay Pending.\n\n  ```sh\n",
+        );
+        for n in labelled {
+            let labels: Vec<String> = n.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let _ = writeln!(s, "  kubectl label node {} {}", n.name, labels.join(" "));
+        }
+        s.push_str("  ```\n");
+    }
+    for n in &cluster.planned_nodes {
+        let _ = writeln!(
+            s,
+            "  `{}` ({} on {}) is declared but not enabled: it joins only once `cluster.rs` moves it to the joined nodes.",
+            n.name,
+            node_kind(n.kind),
+            n.host.name
+        );
+    }
+    let nfs = catalogue.apps.iter().any(|a| {
+        a.app
+            .volumes
+            .iter()
+            .any(|v| matches!(v.source, portkey_model::app::VolumeSource::Nfs(_)))
+    });
+    if nfs {
+        let servers: std::collections::BTreeSet<&str> = cluster
+            .nfs_shares
+            .iter()
+            .map(|s| s.server.as_str())
+            .collect();
+        let servers: Vec<&str> = servers.into_iter().collect();
+        let _ = writeln!(
+            s,
+            "- `nfs-common` (Debian, Ubuntu; `nfs-utils` on Fedora) installed on every node: the kubelet mounts the \
+             apps' inline NFS volumes (server {}) with the node's own `mount.nfs`, and without it their pods stay \
+             `ContainerCreating` (`bad option; ... you might need a /sbin/mount.<type> helper program`).",
+            servers.join(", ")
+        );
+    }
+    let pools: std::collections::BTreeSet<&str> = cluster
+        .storage_classes
+        .iter()
+        .flat_map(|c| {
+            c.parameters
+                .iter()
+                .filter(|(k, _)| k == "pool")
+                .map(|(_, v)| v.as_str())
+        })
+        .collect();
+    let pools: Vec<String> = pools.into_iter().map(|p| format!("`{p}`")).collect();
+    let _ = writeln!(
+        s,
+        "- The external Ceph cluster imported into `rook-ceph`: on a Ceph node, run Rook's \
+         `create-external-cluster-resources.py` (with `--rbd-data-pool-name` set to the RBD pool {pools}), then \
+         `import-external-cluster.sh` against this cluster with its output. **Value to confirm:** the pool name \
+         in `cluster.rs` must be the pool the import was run with.",
+        pools = if pools.is_empty() {
+            "the storage classes use".to_string()
+        } else {
+            pools.join(", ")
+        }
+    );
+    let default = cluster.storage_class(cluster.default_storage_class);
+    match default {
+        Some(c) if c.managed => {
+            let _ = writeln!(
+                s,
+                "- portkey owns the storage classes (`generated/cluster/storage`): delete the class the import script \
+                 creates. `{}` is the cluster's default class (`storageclass.kubernetes.io/is-default-class: \"true\"`).",
+                c.name
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                s,
+                "- The default class `{0}` is created outside portkey: mark it the default with \
+                 `kubectl annotate storageclass {0} storageclass.kubernetes.io/is-default-class=true`.",
+                cluster.default_storage_class
+            );
+        }
+    }
+    s.push('\n');
+    s
+}
+
+fn node_kind(kind: portkey_model::cluster::NodeKind) -> &'static str {
+    match kind {
+        portkey_model::cluster::NodeKind::Vm => "a VM",
+        portkey_model::cluster::NodeKind::Lxc => "an LXC container",
+        portkey_model::cluster::NodeKind::Metal => "bare metal",
+    }
+}
+
 /// The bootstrap document, with the `components` and their derived waves.
 pub fn document(catalogue: &Catalogue<'_>, components: &[Component]) -> String {
     let mut s = String::from("# Bootstrap: bring the cluster back from Git\n\n");
@@ -31,11 +140,7 @@ pub fn document(catalogue: &Catalogue<'_>, components: &[Component]) -> String {
          and every app after the apps it depends on. Nothing here is numbered by hand.\n\n",
     );
     s.push_str("## 1. Before Argo CD\n\n");
-    s.push_str(
-        "- Nodes joined (`kubeadm`), with the labels the inventory declares (`cluster.rs`), e.g. the GPU label on the GPU nodes.\n\
-         - The external Ceph cluster imported into `rook-ceph` (Rook's `import-external-cluster.sh`). portkey owns the storage \
-         classes (`generated/cluster/storage`): delete the class the script creates.\n\n",
-    );
+    s.push_str(&before_argo_cd(catalogue));
     let secrets = secrets::outside_git(catalogue);
     if !secrets.is_empty() {
         s.push_str("## 2. Secrets Git never holds\n\nCreate each before its app's first sync (values from your password manager; the restic ones must be the same as when the backups were made, or restores find nothing):\n\n| namespace | Secret | keys | used by |\n|---|---|---|---|\n");

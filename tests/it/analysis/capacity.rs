@@ -300,6 +300,7 @@ fn gpu_slots_come_from_the_inventory() {
         driver: GpuDriver::I915,
         model: "Intel UHD".into(),
         render_gid: Some(RENDER_GID),
+        integrated: true,
     }));
     a.labels.push((GPU_LABEL.0.into(), GPU_LABEL.1.into()));
     let plan = portkey::plan(&cluster, gpu_apps(4))
@@ -338,6 +339,7 @@ fn a_gpu_app_moves_only_where_a_slot_is_free() {
         driver: GpuDriver::I915,
         model: "Intel UHD".into(),
         render_gid: Some(RENDER_GID),
+        integrated: true,
     }));
     a.labels.push((GPU_LABEL.0.into(), GPU_LABEL.1.into()));
     let plan = portkey::plan(&cluster, gpu_apps(4)).unwrap_or_else(|e| panic!("{e}"));

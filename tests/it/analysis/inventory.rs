@@ -3,31 +3,17 @@
 
 use super::*;
 
-fn metal3() -> Node {
-    Node {
-        name: "metal3".into(),
-        role: NodeRole::Worker,
-        cpu: Cpu::cores(4),
-        memory: Memory::gi(8),
-        host: Host {
-            name: "mirkwood".into(),
-            cpu_model: "AMD Ryzen 5 4500U".into(),
-        },
-        kind: NodeKind::Lxc,
-        hardware: vec![Hardware::Gpu(Gpu {
-            vendor: GpuVendor::Amd,
-            driver: GpuDriver::Amdgpu,
-            model: "AMD Radeon Graphics (Renoir)".into(),
-            render_gid: Some(104),
-        })],
-        labels: vec![],
-    }
-}
-
-/// The real inventory plus metal3: one entry.
+/// The real inventory with metal3 enabled: moved from `planned_nodes` to `nodes`, which is
+/// what `METAL3_ENABLED = true` in cluster.rs does.
 fn expanded_cluster() -> Cluster {
     let mut c = real_cluster();
-    c.nodes.push(metal3());
+    let i = c
+        .planned_nodes
+        .iter()
+        .position(|n| n.name == "metal3")
+        .expect("cluster.rs declares metal3 as a planned node");
+    let metal3 = c.planned_nodes.remove(i);
+    c.nodes.push(metal3);
     c
 }
 
@@ -70,7 +56,7 @@ fn an_amd_gpu_app_lands_on_metal3() {
         .find(|u| u.node == "metal3")
         .expect("a metal3 row");
     assert!(row.apps.contains(&"ollama".to_string()), "{row:#?}");
-    assert_eq!(row.cpu, Cpu::cores(4));
+    assert_eq!(row.cpu, Cpu::cores(2));
     assert_eq!(row.memory, Memory::gi(8));
     for u in plan.nodes.iter().filter(|u| u.node != "metal3") {
         assert!(!u.apps.contains(&"ollama".to_string()), "{u:#?}");
@@ -110,7 +96,7 @@ fn an_amd_gpu_app_lands_on_metal3() {
     assert!(
         groups
             .as_array()
-            .is_some_and(|g| g.contains(&serde_json::json!(104))),
+            .is_some_and(|g| g.contains(&serde_json::json!(metal3_render_gid(&cluster)))),
         "metal3's render group is not given: {groups}"
     );
     let yaml = out
@@ -118,6 +104,15 @@ fn an_amd_gpu_app_lands_on_metal3() {
         .get("ai/ollama/deployment-ollama.yaml")
         .unwrap_or_else(|| panic!("no deployment file; tree: {:#?}", out.tree.keys()));
     assert!(yaml.contains("amd.com/gpu"), "{yaml}");
+}
+
+fn metal3_render_gid(cluster: &Cluster) -> i64 {
+    cluster
+        .nodes
+        .iter()
+        .find(|n| n.name == "metal3")
+        .and_then(|n| n.gpus().find_map(|g| g.render_gid))
+        .expect("metal3 declares its render group")
 }
 
 #[test]
@@ -131,7 +126,7 @@ fn metal3_joins_the_architecture_node_table() {
     assert_eq!(m3["Role"], "Worker");
     assert_eq!(m3["Proxmox Host"], "mirkwood (AMD Ryzen 5 4500U)");
     assert!(m3["Special Hardware"].contains("AMD GPU"), "{m3:?}");
-    assert_eq!(parse_resources(&m3["Resources"]), (4, 8), "{m3:?}");
+    assert_eq!(parse_resources(&m3["Resources"]), (2, 8), "{m3:?}");
     // The other rows are as before.
     let (_, before) = md_table(&committed_or_rendered(), "## Nodes");
     assert_eq!(&rows[..3], &before[..]);
@@ -156,7 +151,157 @@ fn without_metal3_the_amd_app_fails() {
         expanded_apps(),
         "ollama",
         "gpu",
-        &["AMD", "metal1"],
+        &["AMD", "metal3", "not enabled"],
+    );
+}
+
+#[test]
+fn enabling_metal3_emits_the_amd_gpu_plugin_on_it_alone() {
+    let cluster = expanded_cluster();
+    let out = portkey::build(&cluster, expanded_apps())
+        .unwrap_or_else(|e| panic!("the expanded inventory does not render:\n{e}"));
+    let path = "cluster/devices/daemonset-amd-gpu-device-plugin.yaml";
+    let yaml = out
+        .tree
+        .get(path)
+        .unwrap_or_else(|| panic!("no {path}; tree: {:#?}", out.tree.keys()));
+    assert!(yaml.contains("docker.io/rocm/k8s-device-plugin:"), "{yaml}");
+    let manifests = compiled(&cluster, expanded_apps());
+    let ds = object(&manifests, "DaemonSet", "amd-gpu-device-plugin");
+    assert_eq!(
+        affinity_nodes(&ds).as_deref(),
+        Some(&["metal3".to_string()][..])
+    );
+    let c = &ds["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        c["securityContext"]["allowPrivilegeEscalation"], false,
+        "{c}"
+    );
+    assert!(c["securityContext"].get("privileged").is_none(), "{c}");
+    // The ollama app waits for the plugin's Application.
+    let wave = |name: &str| -> i32 {
+        let app = &out.tree[&format!("argocd/application-{name}.yaml")];
+        app.lines()
+            .find_map(|l| l.trim().strip_prefix("argocd.argoproj.io/sync-wave: "))
+            .and_then(|w| w.trim_matches(|c| c == '"' || c == '\'').parse().ok())
+            .unwrap_or_else(|| panic!("no sync wave in the {name} Application:\n{app}"))
+    };
+    assert!(wave("ollama") > wave("cluster-devices"));
+}
+
+#[test]
+fn the_real_catalogue_has_no_amd_plugin_while_metal3_is_planned() {
+    let out = portkey::build(&real_cluster(), portkey::catalogue()).expect("renders");
+    assert!(
+        out.tree.keys().all(|k| !k.contains("amd-gpu")),
+        "{:#?}",
+        out.tree.keys()
+    );
+    let arch = &out.tree["ARCHITECTURE.md"];
+    assert!(arch.contains("metal3"), "metal3 is not documented:\n{arch}");
+}
+
+#[test]
+fn an_amd_igpu_on_a_vm_is_an_error_naming_the_reset_bug() {
+    let mut cluster = expanded_cluster();
+    node_mut(&mut cluster, "metal3").kind = NodeKind::Vm;
+    let err = portkey::render(&cluster, expanded_apps()).expect_err("an AMD iGPU on a VM");
+    let text = err.to_string();
+    assert!(text.contains("nodes[metal3].hardware"), "{text}");
+    assert!(text.contains("reset bug"), "{text}");
+    assert!(text.contains("LXC"), "{text}");
+    // Planned nodes are checked too: the mistake is caught before metal3 is enabled.
+    let mut planned = real_cluster();
+    planned.planned_nodes[0].kind = NodeKind::Vm;
+    let err =
+        portkey::render(&planned, portkey::catalogue()).expect_err("planned AMD iGPU on a VM");
+    assert!(err.to_string().contains("reset bug"), "{err}");
+}
+
+#[test]
+fn a_gpu_without_a_device_plugin_is_an_error() {
+    // portkey emits the Intel and AMD plugins; an NVIDIA GPU has none, so a pod asking for
+    // `nvidia.com/gpu` would stay Pending forever.
+    let mut cluster = real_cluster();
+    node_mut(&mut cluster, "metal0")
+        .hardware
+        .push(Hardware::Gpu(Gpu {
+            vendor: GpuVendor::Nvidia,
+            driver: GpuDriver::Nvidia,
+            model: "NVIDIA GT 1030".into(),
+            render_gid: None,
+            integrated: false,
+        }));
+    let mut apps = portkey::catalogue();
+    apps.push(
+        App::new("cuda", Namespace::new("ai"))
+            .source("apps/cuda.rs")
+            .image(OLLAMA_IMAGE)
+            .port(Port::http(8080))
+            .gpu(GpuVendor::Nvidia),
+    );
+    // Placement succeeds (metal0 has the GPU); the missing provider is found when the
+    // components' needs are resolved, before anything is written.
+    let err = portkey::build_with(&cluster, apps, portkey::charts())
+        .expect_err("no plugin advertises nvidia.com/gpu");
+    let text = err.to_string();
+    for needle in [
+        "cuda",
+        "needs",
+        "nvidia.com/gpu",
+        "no device plugin",
+        "Pending",
+    ] {
+        assert!(text.contains(needle), "no {needle:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn the_default_class_is_annotated_and_the_bootstrap_lists_node_labels_and_nfs() {
+    let out = portkey::build_with(&real_cluster(), portkey::catalogue(), portkey::charts())
+        .expect("renders");
+    let default = &out.tree["cluster/storage/storageclass-ceph-block.yaml"];
+    assert!(
+        default.contains("storageclass.kubernetes.io/is-default-class: \"true\""),
+        "{default}"
+    );
+    let retain = &out.tree["cluster/storage/storageclass-ceph-block-retain.yaml"];
+    assert!(!retain.contains("is-default-class"), "{retain}");
+    let bootstrap = &out.tree["BOOTSTRAP.md"];
+    let cluster = real_cluster();
+    for n in cluster.nodes.iter().filter(|n| !n.labels.is_empty()) {
+        for (k, v) in &n.labels {
+            let command = format!("kubectl label node {} {k}={v}", n.name);
+            assert!(bootstrap.contains(&command), "no `{command}`:\n{bootstrap}");
+        }
+    }
+    assert!(bootstrap.contains("nfs-common"), "{bootstrap}");
+    assert!(bootstrap.contains("`replicapool`"), "{bootstrap}");
+    // Without NFS volumes, nfs-common is not asked for.
+    let without_nfs: Vec<App> = portkey::catalogue()
+        .into_iter()
+        .filter(|a| ["vaultwarden", "grocy"].contains(&a.name.as_str()))
+        .collect();
+    assert!(without_nfs.iter().all(|a| {
+        !a.volumes
+            .iter()
+            .any(|v| matches!(v.source, portkey::portkey_model::app::VolumeSource::Nfs(_)))
+    }));
+    let plain = portkey::build_with(&real_cluster(), without_nfs, portkey::charts())
+        .expect("renders without the NFS apps");
+    assert!(!plain.tree["BOOTSTRAP.md"].contains("nfs-common"));
+}
+
+#[test]
+fn pinning_to_a_planned_node_says_it_is_not_enabled() {
+    let mut apps = portkey::catalogue();
+    apps.push(app("web").pin(&[portkey::cluster::METAL3], "test"));
+    expect_error(
+        &real_cluster(),
+        apps,
+        "web",
+        "pin",
+        &["metal3", "not enabled"],
     );
 }
 

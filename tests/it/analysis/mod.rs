@@ -16,7 +16,7 @@ use portkey::portkey_compile::{self, Manifest};
 use portkey::portkey_model::analysis::Plan;
 use portkey::portkey_model::app::{App, Namespace, Port};
 use portkey::portkey_model::cluster::{
-    Cluster, Gpu, GpuDriver, GpuVendor, Hardware, Host, Node, NodeKind, NodeRole,
+    Cluster, Gpu, GpuDriver, GpuVendor, Hardware, Node, NodeKind,
 };
 use portkey::portkey_model::quantity::{Cpu, Memory};
 use portkey::portkey_model::{self, ModelError};

@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod fields;
+mod silent;
 
 use crate::common::*;
 use portkey::portkey_model::ModelError;

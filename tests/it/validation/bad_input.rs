@@ -1,4 +1,4 @@
-//! The bad-input suite: 111 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 127 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 25 in `tests/it/errors/catalogue.rs` and
 //! - 30 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
@@ -9,6 +9,10 @@
 //! - 17 in `crates/portkey-validate/src/lint/tests.rs`: one per lint rule;
 //! - 2 in `tests/it/validation/lints.rs`: lint suppressions without a reason;
 //! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`;
+//! - 12 in `tests/it/errors/silent.rs`: mistakes that used to pass silently
+//!   (zero requests, IDs, floating tags, overflow, keys the API server rejects);
+//! - 4 in `tests/it/analysis/inventory.rs`: hardware the nodes can't use, GPUs without a
+//!   plugin, planned nodes;
 //! - 1 in `tests/it/build_script.rs`: bad app files (non-UTF-8, two files for one module,
 //!   neither `app()` nor `chart()`, `chart()` only in a comment) through `cargo build`.
 //!
@@ -343,6 +347,57 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/validation/schemas.rs",
         "empty_yaml_file_is_an_error",
+    ),
+    // errors: mistakes that used to pass silently.
+    ("tests/it/errors/silent.rs", "zero_requests"),
+    ("tests/it/errors/silent.rs", "cpu_limit_below_request"),
+    ("tests/it/errors/silent.rs", "negative_and_out_of_range_ids"),
+    (
+        "tests/it/errors/silent.rs",
+        "run_as_root_without_the_exception",
+    ),
+    (
+        "tests/it/errors/silent.rs",
+        "floating_tags_are_refused_even_with_the_digest_lint_suppressed",
+    ),
+    ("tests/it/errors/silent.rs", "floating_inventory_image"),
+    ("tests/it/errors/silent.rs", "claim_larger_than_its_storage"),
+    (
+        "tests/it/errors/silent.rs",
+        "overflowing_quantities_are_errors_not_panics",
+    ),
+    (
+        "tests/it/errors/silent.rs",
+        "secret_key_the_api_server_rejects",
+    ),
+    (
+        "tests/it/errors/silent.rs",
+        "annotation_keys_the_api_server_rejects",
+    ),
+    (
+        "tests/it/errors/silent.rs",
+        "empty_or_relative_nfs_path_in_the_inventory",
+    ),
+    (
+        "tests/it/errors/silent.rs",
+        "one_app_with_five_mistakes_gets_five_messages",
+    ),
+    // The inventory's hardware and node states.
+    (
+        "tests/it/analysis/inventory.rs",
+        "an_amd_igpu_on_a_vm_is_an_error_naming_the_reset_bug",
+    ),
+    (
+        "tests/it/analysis/inventory.rs",
+        "a_gpu_without_a_device_plugin_is_an_error",
+    ),
+    (
+        "tests/it/analysis/inventory.rs",
+        "pinning_to_a_planned_node_says_it_is_not_enabled",
+    ),
+    (
+        "tests/it/analysis/inventory.rs",
+        "without_metal3_the_amd_app_fails",
     ),
     // build.rs: bad app files, one `cargo build` of a copy per case.
     (

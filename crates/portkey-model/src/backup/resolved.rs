@@ -288,6 +288,7 @@ mod tests {
             snapshots,
             managed: true,
             parameters: Vec::new(),
+            capacity: None,
         }
     }
 

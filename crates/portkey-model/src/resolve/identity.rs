@@ -23,6 +23,42 @@ pub const RESERVED_NAMESPACES: [&str; 6] = [
     "kube-public",
 ];
 
+/// The annotations an app adds (to its workload, or to its Ingress): keys the API server
+/// accepts (qualified names), and 256 KiB in total per object
+/// (`ValidateAnnotationsSize` in apimachinery's `api/validation`).
+pub(super) fn check_annotations(app: &App, p: &mut Problems<'_>) {
+    const TOTAL: usize = 256 * 1024;
+    let ingress = app
+        .https
+        .as_ref()
+        .map(|h| h.annotations.as_slice())
+        .unwrap_or_default();
+    for (field, list) in [
+        ("annotation", app.annotations.as_slice()),
+        ("ingress_annotation", ingress),
+    ] {
+        for (key, _) in list {
+            if let Err(e) = names::check_qualified_name(key) {
+                p.add(
+                    format!("{field}[{key}]"),
+                    format!("key {key:?}: {e}"),
+                    "use a key such as `example.com/setting`: a DNS prefix, '/', and a name of letters, digits, '-', '_' and '.'",
+                );
+            }
+        }
+        let size: usize = list.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if size > TOTAL {
+            p.add(
+                field,
+                format!(
+                    "the annotations hold {size} bytes; the API server allows 262144 per object"
+                ),
+                "move large values into a ConfigMap (`.config_file(..)`)",
+            );
+        }
+    }
+}
+
 /// The app's name and namespace: valid labels, not reserved.
 pub(super) fn check_names(app: &App, p: &mut Problems<'_>) {
     if RESERVED_NAMES.contains(&app.name.as_str()) {

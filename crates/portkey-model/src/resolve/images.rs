@@ -75,9 +75,26 @@ impl std::fmt::Display for ImageRef {
     }
 }
 
-/// Parses the app's image reference, reporting it when malformed.
+/// Tags that name a moving target rather than a release. An image on one of them changes
+/// under the same manifest, so a sync can't be reproduced, and Renovate can't propose the
+/// update as a reviewable diff.
+pub const FLOATING_TAGS: [&str; 14] = [
+    "latest", "main", "master", "stable", "edge", "nightly", "dev", "develop", "beta", "alpha",
+    "rolling", "release", "next", "current",
+];
+
+impl ImageRef {
+    /// Whether the tag names a moving target (`latest`, `main`, `stable`, …), whatever its
+    /// case. A digest doesn't make it stable: Renovate's updates are tag changes.
+    pub fn floating(&self) -> bool {
+        FLOATING_TAGS.contains(&self.tag.to_ascii_lowercase().as_str())
+    }
+}
+
+/// Parses the app's image reference, reporting it when malformed or when its tag floats.
+/// The floating-tag rule holds even while the image-digest lint is suppressed.
 pub(super) fn check(app: &App, p: &mut Problems<'_>) -> Option<ImageRef> {
-    ImageRef::parse(&app.image)
+    let image = ImageRef::parse(&app.image)
         .map_err(|e| {
             p.add(
                 "image",
@@ -85,5 +102,17 @@ pub(super) fn check(app: &App, p: &mut Problems<'_>) -> Option<ImageRef> {
                 "write `.image(\"registry/repository:tag\")`, optionally with `@sha256:<digest>`",
             );
         })
-        .ok()
+        .ok()?;
+    if image.floating() {
+        p.add(
+            "image",
+            format!(
+                "tag `{}` of {} floats: the image changes under the same manifest, so no sync can be reproduced and no update is reviewed",
+                image.tag, image.repository
+            ),
+            "pin a release tag (`:1.34.3`); Renovate then proposes each update as a pull request",
+        );
+        return None;
+    }
+    Some(image)
 }

@@ -1,9 +1,9 @@
 //! The inventory itself: unique, valid names, a default class that exists, labels that
-//! match the hardware.
+//! match the hardware, GPUs on node kinds that can use them.
 
 use std::collections::BTreeSet;
 
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, GpuVendor, NodeKind};
 use crate::error::{ModelError, Problems};
 use crate::names;
 
@@ -12,6 +12,47 @@ use crate::names;
 pub(super) fn check_cluster(cluster: &Cluster) -> Vec<ModelError> {
     let mut out = Vec::new();
     let mut p = Problems::new(&cluster.source, "cluster", &mut out);
+    check_hardware(cluster, &mut p);
+    check_nodes(cluster, &mut p);
+    check_shares_and_images(cluster, &mut p);
+    check_default_class(cluster, &mut p);
+    out
+}
+
+/// GPUs on node kinds that can use them; a node is either joined or planned.
+fn check_hardware(cluster: &Cluster, p: &mut Problems<'_>) {
+    let mut err = |field: String, problem: String, fix: &str| p.add(field, problem, fix);
+    for n in cluster.nodes.iter().chain(&cluster.planned_nodes) {
+        for g in n.gpus() {
+            if g.vendor == GpuVendor::Amd && g.integrated && n.kind == NodeKind::Vm {
+                err(
+                    format!("nodes[{}].hardware", n.name),
+                    format!(
+                        "declares the AMD iGPU `{}` on a VM: an APU's iGPU can't be passed through \
+                         to a VM reliably (the AMD APU reset bug: after the VM stops, the GPU \
+                         doesn't reset until the host reboots, and IOMMU grouping ties it to \
+                         other devices)",
+                        g.model
+                    ),
+                    "run the GPU node as a privileged LXC container on the same host \
+                     (`kind: NodeKind::Lxc`, the seed's metal3 option), or use a discrete GPU",
+                );
+            }
+        }
+    }
+    for n in &cluster.planned_nodes {
+        if cluster.nodes.iter().any(|e| e.name == n.name) {
+            err(
+                format!("planned_nodes[{}]", n.name),
+                "is both enabled and planned".into(),
+                "keep the node in one list: `nodes` once it is joined, `planned_nodes` before",
+            );
+        }
+    }
+}
+
+/// Unique, valid node names; the GPU plugin's label on exactly the Intel GPU nodes.
+fn check_nodes(cluster: &Cluster, p: &mut Problems<'_>) {
     let mut err = |field: String, problem: String, fix: &str| p.add(field, problem, fix);
     let mut seen = BTreeSet::new();
     for n in &cluster.nodes {
@@ -31,9 +72,7 @@ pub(super) fn check_cluster(cluster: &Cluster) -> Vec<ModelError> {
         }
         let (key, value) = &cluster.device_plugins.intel_gpu_label;
         let labelled = n.labels.iter().any(|(k, v)| k == key && v == value);
-        let has_gpu = n
-            .gpus()
-            .any(|g| g.vendor == crate::cluster::GpuVendor::Intel);
+        let has_gpu = n.gpus().any(|g| g.vendor == GpuVendor::Intel);
         if has_gpu != labelled {
             err(
                 format!("nodes[{}].labels", n.name),
@@ -50,12 +89,68 @@ pub(super) fn check_cluster(cluster: &Cluster) -> Vec<ModelError> {
             );
         }
     }
+}
+
+/// NFS exports the kubelet can mount; inventory images pinned to a release.
+fn check_shares_and_images(cluster: &Cluster, p: &mut Problems<'_>) {
+    let mut err = |field: String, problem: String, fix: &str| p.add(field, problem, fix);
+    for share in &cluster.nfs_shares {
+        if share.server.trim().is_empty() {
+            err(
+                format!("nfs_shares[{}].server", share.name),
+                "is empty: the kubelet has no server to mount from".into(),
+                "write the NFS server's address, e.g. `192.168.0.41`",
+            );
+        }
+        if !share.path.starts_with('/') {
+            err(
+                format!("nfs_shares[{}].path", share.name),
+                format!(
+                    "{:?} is not an absolute path: the API server rejects an NFS volume whose path is empty or relative",
+                    share.path
+                ),
+                "write the exported path as the server lists it (`showmount -e <server>`), e.g. `/nfs/k8s`",
+            );
+        }
+    }
+    for (field, image) in [
+        ("defaults.wait_image", &cluster.defaults.wait_image),
+        (
+            "device_plugins.generic_device_plugin_image",
+            &cluster.device_plugins.generic_device_plugin_image,
+        ),
+        (
+            "device_plugins.amd_gpu_device_plugin_image",
+            &cluster.device_plugins.amd_gpu_device_plugin_image,
+        ),
+    ] {
+        match super::ImageRef::parse(image) {
+            Err(e) => err(
+                field.into(),
+                e,
+                "write `registry/repository:tag`, optionally with `@sha256:<digest>`",
+            ),
+            Ok(i) if i.floating() => err(
+                field.into(),
+                format!(
+                    "tag `{}` floats: the image changes under the same manifest",
+                    i.tag
+                ),
+                "pin a release tag; Renovate proposes each update",
+            ),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// The default storage class exists.
+fn check_default_class(cluster: &Cluster, p: &mut Problems<'_>) {
     if cluster
         .storage_class(cluster.default_storage_class)
         .is_none()
     {
-        err(
-            "default_storage_class".into(),
+        p.add(
+            "default_storage_class",
             format!(
                 "`{}` is not among the storage classes",
                 cluster.default_storage_class
@@ -63,5 +158,4 @@ pub(super) fn check_cluster(cluster: &Cluster) -> Vec<ModelError> {
             "name a declared storage class",
         );
     }
-    out
 }

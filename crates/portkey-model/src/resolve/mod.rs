@@ -208,6 +208,7 @@ fn resolve_app(
 ) -> Option<Parts> {
     let before = p.count();
     identity::check_names(app, p);
+    identity::check_annotations(app, p);
     let image = images::check(app, p);
     workload::check_container(app, peers, p);
     let claims = volumes::check_volumes(cluster, app, p);
@@ -216,6 +217,7 @@ fn resolve_app(
     workload::check_https(app, p);
     graph::check_dependencies(app, peers, p);
     volumes::check_critical(app, &claims, p);
+    workload::check_identity(cluster, app, p);
     let run_as = workload::run_as(cluster, app, gpu_groups);
     let sizing = workload::sizing(cluster, app, p);
     if p.count() != before {

@@ -50,20 +50,36 @@ impl<'c> Placement<'c> {
                         .map(move |g| format!("{} GPU on {}", g.vendor, n.name))
                 })
                 .collect();
-            p.add(
-                "gpu",
-                format!(
-                    "needs an {vendor} GPU, but no node has one ({})",
-                    if have.is_empty() {
-                        "no node has any GPU".into()
-                    } else {
-                        have.join(", ")
-                    }
+            let have = if have.is_empty() {
+                "no node has any GPU".to_string()
+            } else {
+                have.join(", ")
+            };
+            let planned = cluster
+                .planned_nodes
+                .iter()
+                .find(|n| n.gpus().any(|g| g.vendor == vendor));
+            match planned {
+                Some(planned) => p.add(
+                    "gpu",
+                    format!(
+                        "needs an {vendor} GPU; only `{}` has one, and it is declared but not enabled ({have})",
+                        planned.name
+                    ),
+                    format!(
+                        "join `{}` and move it from `planned_nodes` to `nodes` in the inventory, \
+                         or ask for a GPU an enabled node has",
+                        planned.name
+                    ),
                 ),
-                format!(
-                    "add a node with an {vendor} GPU to the inventory, or ask for a GPU a node has"
+                None => p.add(
+                    "gpu",
+                    format!("needs an {vendor} GPU, but no node has one ({have})"),
+                    format!(
+                        "add a node with an {vendor} GPU to the inventory, or ask for a GPU a node has"
+                    ),
                 ),
-            );
+            }
             self.broken = true;
             return;
         }
@@ -128,6 +144,17 @@ impl<'c> Placement<'c> {
         let mut set = BTreeSet::new();
         for n in pins {
             match cluster.node(*n) {
+                None if cluster.planned_node(*n).is_some() => {
+                    p.add(
+                        "pin",
+                        format!("node `{n}` is declared but not enabled"),
+                        format!(
+                            "join `{n}` and move it from `planned_nodes` to `nodes` in the \
+                             inventory, or pin to an enabled node"
+                        ),
+                    );
+                    self.broken = true;
+                }
                 None => {
                     let known: Vec<&str> = cluster.nodes.iter().map(|n| n.name.as_str()).collect();
                     p.add(

@@ -158,6 +158,26 @@ fn check_claim<'c>(
         );
         return None;
     };
+    if c.size.too_large() {
+        p.add(
+            format!("{field}.size"),
+            format!(
+                "size {} is larger than Kubernetes can store (quantities are signed 64-bit)",
+                c.size
+            ),
+            "request a size the storage has",
+        );
+    }
+    if let Some(capacity) = class.capacity.filter(|cap| c.size > *cap) {
+        p.add(
+            format!("{field}.size"),
+            format!(
+                "{} is more than storage class `{}` has ({capacity}, as the inventory declares): the claim would never bind",
+                c.size, class.name
+            ),
+            "request less, or raise the class's `capacity` in the inventory once the storage has grown",
+        );
+    }
     if !class.access_modes.contains(&c.access) {
         p.add(
             format!("{field}.access"),

@@ -126,6 +126,15 @@ fn check_env(app: &App, p: &mut Problems<'_>) {
                     "secret key is empty",
                     "name the key inside the Secret",
                 );
+            } else if let Err(e) = names::check_config_key(&s.key) {
+                p.add(
+                    format!("env[{}]", env.name),
+                    format!(
+                        "secret key {:?} {e}: the API server rejects such a key",
+                        s.key
+                    ),
+                    "name the key as the Secret stores it, e.g. `ADMIN_TOKEN`",
+                );
             }
         }
     }
@@ -216,6 +225,46 @@ pub(super) fn run_as(cluster: &Cluster, app: &App, gpu_groups: Vec<i64>) -> RunA
     }
 }
 
+/// The IDs the pod runs as: each in 0–2147483647 (the API server's
+/// `ValidatePodSecurityContext` → `IsValidUserID`/`IsValidGroupID`), and UID 0 only with
+/// the RunAsRoot exception. Without it the pod says `runAsNonRoot: true`, and the kubelet
+/// refuses to start a container whose `runAsUser` is 0 ("runAsUser breaks non-root policy").
+pub(super) fn check_identity(cluster: &Cluster, app: &App, p: &mut Problems<'_>) {
+    const MAX_ID: i64 = 2_147_483_647;
+    let uid = app.security.uid.unwrap_or(cluster.defaults.uid);
+    let gid = app.security.gid.unwrap_or(cluster.defaults.gid);
+    for (what, id) in [("UID", uid), ("GID", gid)] {
+        if !(0..=MAX_ID).contains(&id) {
+            p.add(
+                "run_as",
+                format!("{what} {id} is outside 0–{MAX_ID}: the API server rejects the Pod"),
+                "use the UID and GID the image runs as (`id` inside the container)",
+            );
+        }
+    }
+    for g in &app.security.supplemental_groups {
+        if !(0..=MAX_ID).contains(g) {
+            p.add(
+                "supplemental_groups",
+                format!("group {g} is outside 0–{MAX_ID}: the API server rejects the Pod"),
+                "use the group's GID on the node (`getent group <name>`)",
+            );
+        }
+    }
+    let root_allowed = app
+        .security
+        .exceptions
+        .iter()
+        .any(|(e, _)| *e == Exception::RunAsRoot);
+    if uid == 0 && !root_allowed {
+        p.add(
+            "run_as",
+            "runs as UID 0 (root) while the pod requires `runAsNonRoot: true`: the kubelet refuses to start it".to_string(),
+            "run as the image's unprivileged user, or declare `.allow(Exception::RunAsRoot, why)`",
+        );
+    }
+}
+
 /// Requests and limits with the cluster defaults filled in.
 pub(super) struct Sizing {
     /// CPU request.
@@ -226,17 +275,44 @@ pub(super) struct Sizing {
     pub(super) memory_limit: Memory,
 }
 
-/// The app's resources with the cluster defaults filled in; a limit below its request is
-/// reported.
+/// The app's resources with the cluster defaults filled in. Reported: a limit below its
+/// request (the API server rejects it: `ValidateResourceRequirements` in
+/// `k8s.io/kubernetes/pkg/apis/core/validation`), a zero request (it reserves nothing, and
+/// the policy lints demand real requests), and an amount too large for Kubernetes.
 pub(super) fn sizing(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Sizing {
-    let memory_request = app
-        .resources
-        .memory_request
-        .unwrap_or(cluster.defaults.memory_request);
-    let memory_limit = app
-        .resources
-        .memory_limit
-        .unwrap_or(cluster.defaults.memory_limit);
+    let r = &app.resources;
+    let cpu_request = r.cpu_request.unwrap_or(cluster.defaults.cpu_request);
+    let memory_request = r.memory_request.unwrap_or(cluster.defaults.memory_request);
+    let memory_limit = r.memory_limit.unwrap_or(cluster.defaults.memory_limit);
+    let too_large = |what: &str, shown: String| {
+        format!("{what} {shown} is larger than Kubernetes can store (quantities are signed 64-bit)")
+    };
+    for (field, too, shown) in [
+        ("requests", cpu_request.too_large(), cpu_request.to_string()),
+        (
+            "requests",
+            memory_request.too_large(),
+            memory_request.to_string(),
+        ),
+        (
+            "memory_limit",
+            memory_limit.too_large(),
+            memory_limit.to_string(),
+        ),
+        (
+            "cpu_limit",
+            r.cpu_limit.is_some_and(Cpu::too_large),
+            r.cpu_limit.map(|c| c.to_string()).unwrap_or_default(),
+        ),
+    ] {
+        if too {
+            p.add(
+                field,
+                too_large("the amount", shown),
+                "use an amount a node can have",
+            );
+        }
+    }
     if memory_limit < memory_request {
         p.add(
             "memory_limit",
@@ -244,11 +320,31 @@ pub(super) fn sizing(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Sizi
             "raise the limit or lower the request",
         );
     }
+    if let Some(limit) = r.cpu_limit.filter(|l| *l < cpu_request) {
+        p.add(
+            "cpu_limit",
+            format!(
+                "limit {limit} is below the request {cpu_request}: the API server rejects the Pod"
+            ),
+            "raise the CPU limit to the request or above, or drop `.cpu_limit(..)`",
+        );
+    }
+    if cpu_request == Cpu::m(0) {
+        p.add(
+            "requests",
+            "the CPU request is zero: the scheduler reserves nothing, so the node can be overcommitted without a warning".to_string(),
+            "request what the app uses when idle, e.g. `.requests(Cpu::m(10), ..)`",
+        );
+    }
+    if memory_request == Memory::mi(0) {
+        p.add(
+            "requests",
+            "the memory request is zero: the scheduler reserves nothing, and the app is the first the kubelet evicts".to_string(),
+            "request what the app uses when idle, e.g. `.requests(.., Memory::mi(64))`",
+        );
+    }
     Sizing {
-        cpu_request: app
-            .resources
-            .cpu_request
-            .unwrap_or(cluster.defaults.cpu_request),
+        cpu_request,
         memory_request,
         memory_limit,
     }
