@@ -25,6 +25,7 @@ mod errors;
 mod linters;
 mod pipeline;
 mod protection;
+mod recovery_docs;
 mod render_fs;
 mod renovate;
 mod snapshots;
