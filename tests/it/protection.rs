@@ -234,8 +234,7 @@ fn removing_an_app_never_prunes_a_namespace_holding_a_backed_up_claim() {
         let application = old
             .iter()
             .find(|(k, _)| k.kind == "Application" && k.name == app.name)
-            .map(|(_, o)| &o.value)
-            .unwrap_or_else(|| panic!("no Application {}", app.name));
+            .map_or_else(|| panic!("no Application {}", app.name), |(_, o)| &o.value);
         assert!(
             !new.keys()
                 .any(|k| k.kind == "Application" && k.name == app.name)

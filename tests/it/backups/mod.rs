@@ -300,8 +300,10 @@ fn temporary_class_of(m: &[Manifest], class: &str) -> String {
     classes
         .iter()
         .find(|c| c["reclaimPolicy"] == "Delete" && c["provisioner"] == claim_class["provisioner"])
-        .map(|c| s(&c["metadata"]["name"]).to_string())
-        .unwrap_or_else(|| panic!("no Delete class of {class}'s provisioner is emitted"))
+        .map_or_else(
+            || panic!("no Delete class of {class}'s provisioner is emitted"),
+            |c| s(&c["metadata"]["name"]).to_string(),
+        )
 }
 
 /// Checks the wiring of every backup in `m`, and returns how many there are:

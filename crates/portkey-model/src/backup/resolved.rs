@@ -150,22 +150,21 @@ pub(crate) fn resolve(
             let BackupChoice::Backup(policy) = c.choice else {
                 return None;
             };
-            let temporary = match temporary_class(c.class, classes) {
-                Some(t) => t.name.clone(),
-                None => {
-                    p.add(
-                        format!("volumes[{}].backup", c.volume),
-                        format!(
-                            "storage class `{}` retains its volumes and the inventory has no class of provisioner `{}` that deletes them (with snapshots), so Volsync's temporary copy and cache claims would each leave a Released volume behind",
-                            c.class.name, c.class.provisioner
-                        ),
-                        format!(
-                            "add a StorageClass with provisioner `{}`, `reclaim: Reclaim::Delete` and `snapshots: true` to the inventory",
-                            c.class.provisioner
-                        ),
-                    );
-                    c.class.name.clone()
-                }
+            let temporary = if let Some(t) = temporary_class(c.class, classes) {
+                t.name.clone()
+            } else {
+                p.add(
+                    format!("volumes[{}].backup", c.volume),
+                    format!(
+                        "storage class `{}` retains its volumes and the inventory has no class of provisioner `{}` that deletes them (with snapshots), so Volsync's temporary copy and cache claims would each leave a Released volume behind",
+                        c.class.name, c.class.provisioner
+                    ),
+                    format!(
+                        "add a StorageClass with provisioner `{}`, `reclaim: Reclaim::Delete` and `snapshots: true` to the inventory",
+                        c.class.provisioner
+                    ),
+                );
+                c.class.name.clone()
             };
             Some(resolve_one(settings, owner, c.claim, policy, several, temporary))
         })
@@ -392,7 +391,7 @@ mod tests {
         let mut p = Problems::new("apps/notes.rs", "notes", &mut out);
         resolve(
             &settings(false),
-            &[retain.clone()],
+            std::slice::from_ref(&retain),
             &owner,
             &declared,
             &mut p,
