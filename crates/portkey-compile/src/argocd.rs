@@ -49,7 +49,9 @@ pub const KEEP_DATA: &str = "Prune=false,Delete=false";
 /// stops at a `Syncing` root instead of deleting an app (argo-cd
 /// `docs/user-guide/sync-options.md`, "Resource Pruning With Confirmation", v2.14+).
 pub const CONFIRM_PRUNE: &str = "Prune=confirm";
-/// The finalizer that makes deleting an Application delete what it deployed.
+/// The finalizer that makes deleting an Application delete what it deployed. Every
+/// Application carries it except the self-managed Argo CD ([`is_argo_cd`]: deleting it would
+/// delete Argo CD itself) and `cluster-namespaces` (it would delete every namespace's content).
 pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
 
 /// The key of Argo CD's `argocd-cm` that holds the Lua health check of kind `T`
@@ -59,7 +61,8 @@ pub fn health_customization<T: k8s_openapi::Resource>() -> String {
 }
 
 /// An Application syncing `source` into `namespace`, in `project`, at `wave`, with the
-/// resources finalizer (deleting it deletes what it deployed; see [`without_finalizer`]).
+/// resources finalizer: deleting it deletes what it deployed (except for `argo-cd` and
+/// `cluster-namespaces`, see [`RESOURCES_FINALIZER`]).
 pub fn application(
     name: &str,
     project: &str,
