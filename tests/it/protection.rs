@@ -115,8 +115,12 @@ fn the_root_s_children_need_a_confirmed_prune_and_only_cascading_deletes_keep_th
     }
     assert_eq!(
         without,
-        BTreeSet::from(["argo-cd".to_string(), "cluster-namespaces".to_string()]),
-        "deleting argo-cd would delete Argo CD; deleting cluster-namespaces every namespace's content"
+        BTreeSet::from([
+            "argo-cd".to_string(),
+            "cluster-namespaces".to_string(),
+            "portkey-root".to_string()
+        ]),
+        "deleting argo-cd would delete Argo CD; cluster-namespaces every namespace's content; the root every Application"
     );
 }
 

@@ -50,8 +50,9 @@ pub const KEEP_DATA: &str = "Prune=false,Delete=false";
 /// `docs/user-guide/sync-options.md`, "Resource Pruning With Confirmation", v2.14+).
 pub const CONFIRM_PRUNE: &str = "Prune=confirm";
 /// The finalizer that makes deleting an Application delete what it deployed. Every
-/// Application carries it except the self-managed Argo CD ([`is_argo_cd`]: deleting it would
-/// delete Argo CD itself) and `cluster-namespaces` (it would delete every namespace's content).
+/// Application carries it except the root app-of-apps (deleting it would delete every
+/// Application), the self-managed Argo CD ([`is_argo_cd`]: deleting it would delete Argo CD
+/// itself) and `cluster-namespaces` (it would delete every namespace's content).
 pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
 
 /// The key of Argo CD's `argocd-cm` that holds the Lua health check of kind `T`
@@ -61,8 +62,8 @@ pub fn health_customization<T: k8s_openapi::Resource>() -> String {
 }
 
 /// An Application syncing `source` into `namespace`, in `project`, at `wave`, with the
-/// resources finalizer: deleting it deletes what it deployed (except for `argo-cd` and
-/// `cluster-namespaces`, see [`RESOURCES_FINALIZER`]).
+/// resources finalizer: deleting it deletes what it deployed (except for the root, `argo-cd`
+/// and `cluster-namespaces`, see [`RESOURCES_FINALIZER`]).
 pub fn application(
     name: &str,
     project: &str,
@@ -112,8 +113,9 @@ fn confirm_prune(mut app: Application) -> Application {
 }
 
 /// The Application without the resources finalizer: deleting it orphans what it deployed.
-/// For the self-managed `argo-cd` (deleting it would delete Argo CD itself) and
-/// `cluster-namespaces` (deleting it would delete every namespace's content).
+/// For the root (deleting it would delete every Application), the self-managed `argo-cd`
+/// (deleting it would delete Argo CD itself) and `cluster-namespaces` (deleting it would
+/// delete every namespace's content).
 fn without_finalizer(mut app: Application) -> Application {
     app.metadata.finalizers = None;
     app
@@ -388,6 +390,8 @@ pub fn argocd_objects(
             });
         }
     }
+    // No resources finalizer: deleting the root (it is applied by hand) must not cascade
+    // into every Application and, through theirs, every object of the cluster.
     let root = application(
         ROOT_APP,
         "default",
@@ -396,6 +400,7 @@ pub fn argocd_objects(
         None,
         sync(true, true, &["PruneLast=true"]),
     );
+    let root = without_finalizer(root);
     out.push(Manifest {
         dir: BOOTSTRAP_DIR.into(),
         source: catalogue.cluster.source.clone(),

@@ -171,24 +171,23 @@ fn protection(s: &mut String, catalogue: &Catalogue<'_>) {
         })
         .collect();
     let root = ROOT_APP;
-    let mut unfinalized: Vec<String> = catalogue
-        .charts
-        .iter()
-        .filter(|c| portkey_compile::argocd::is_argo_cd(c))
-        .map(|c| format!("`{}` (Argo CD itself)", c.name))
-        .collect();
+    let mut unfinalized: Vec<String> = vec![format!("`{root}` (every Application)")];
+    unfinalized.extend(
+        catalogue
+            .charts
+            .iter()
+            .filter(|c| portkey_compile::argocd::is_argo_cd(c))
+            .map(|c| format!("`{}` (Argo CD itself)", c.name)),
+    );
     unfinalized.push(format!(
         "`{}` (the namespaces)",
         ClusterPart::Namespaces.app_name()
     ));
-    let (unfinalized, either) = if unfinalized.len() == 1 {
-        (format!("{} has", unfinalized[0]), "it")
-    } else {
-        (
-            format!("{} have", unfinalized.join(" and ")),
-            "either Application",
-        )
-    };
+    let (last, rest) = unfinalized
+        .split_last()
+        .expect("the root and cluster-namespaces");
+    let unfinalized = format!("{} and {last} have", rest.join(", "));
+    let either = "one of these Applications";
     let _ = writeln!(
         s,
         "\n## What Argo CD never deletes\n\n\
