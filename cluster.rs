@@ -12,6 +12,7 @@ use portkey_model::cluster::{
     IngressSettings, NfsShare, NfsShareRef, Node, NodeKind, NodeRef, NodeRole, Reclaim,
     StorageClass, StorageClassRef,
 };
+use portkey_model::network::{AcmeChallenge, HostReach, LoadBalancer};
 use portkey_model::quantity::{Cpu, Memory};
 
 /// Worker VM on mirkwood (AMD Ryzen 5 4500U); holds the Zigbee dongle.
@@ -67,6 +68,19 @@ const NFS_SERVER: &str = "192.168.0.41";
 /// ASSUMPTION: confirm it is the `--rbd-data-pool-name` the Rook external-cluster import was
 /// run with (BOOTSTRAP.md lists it as a value to confirm).
 const CEPH_POOL: &str = "replicapool";
+
+/// The LAN addresses MetalLB hands to Services of type `LoadBalancer`.
+///
+/// ASSUMPTION: confirm that 192.168.0.240-250 is outside the router's DHCP range and used by
+/// no host (the seed names only the LAN, 192.168.0.x, and the NFS server, .41). The fixed
+/// addresses below come from it.
+const LB_ADDRESSES: &str = "192.168.0.240-192.168.0.250";
+/// traefik's address: the DNS records of every app host point at it (BOOTSTRAP.md).
+pub const INGRESS_ADDRESS: &str = "192.168.0.240";
+/// mosquitto's address: the Zigbee and other IoT devices are configured with it.
+pub const MQTT_ADDRESS: &str = "192.168.0.241";
+/// transmission's peer port: forward 51413 (TCP and UDP) on the router to it.
+pub const TORRENT_ADDRESS: &str = "192.168.0.242";
 /// GID of the `render` group on the GPU nodes (`getent group render` on metal1/metal2).
 const RENDER_GID: i64 = 105;
 
@@ -289,7 +303,23 @@ pub fn portkey() -> Cluster {
             acme_server: "https://acme-v02.api.letsencrypt.org/directory".into(),
             // Let's Encrypt's expiry notices go here.
             acme_email: "admin@themainfreak.com".into(),
+            // The hosts resolve to traefik's LAN address (INGRESS_ADDRESS, private), and the
+            // seed forwards no port from the internet, so Let's Encrypt cannot reach them over
+            // HTTP-01: DNS-01, with an API token created by hand.
+            // ASSUMPTION: confirm that the themainfreak.com zone is served by Cloudflare (the
+            // seed does not say); for another provider, add its solver.
+            challenge: AcmeChallenge::Dns01Cloudflare {
+                api_token_secret: "cloudflare-api-token".into(),
+                key: "api-token".into(),
+            },
+            reach: HostReach::LanOnly,
         },
+        // MetalLB in layer-2 mode: the nodes share one flat LAN with the clients, and no
+        // router speaks BGP.
+        load_balancer: Some(LoadBalancer::MetalLbL2 {
+            pool: "lan".into(),
+            addresses: LB_ADDRESSES.into(),
+        }),
         backup: backup(),
         device_plugins: DevicePlugins {
             // Jellyfin transcodes and the occasional second consumer share each N100 iGPU.

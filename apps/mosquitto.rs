@@ -27,4 +27,6 @@ pub fn app() -> App {
             "home automation stays with the Zigbee dongle on metal0",
         )
         .lan()
+        // The Zigbee and IoT devices are configured with this address.
+        .lan_address(MQTT_ADDRESS)
 }

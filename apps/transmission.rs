@@ -10,6 +10,8 @@ pub fn app() -> App {
         .port(Port::http(9091))
         .port(Port::tcp("peer-tcp", 51413).lan())
         .port(Port::udp("peer-udp", 51413).lan())
+        // The router forwards the peer port to this address.
+        .lan_address(TORRENT_ADDRESS)
         .env("TRANSMISSION__DOWNLOAD_DIR", "/media/downloads/complete")
         .env(
             "TRANSMISSION__INCOMPLETE_DIR",

@@ -53,6 +53,9 @@ pub enum Error {
     Render(portkey_render::RenderError),
     /// Compiled objects fail the embedded schemas or the policy lints; nothing was written.
     Invalid(Vec<Invalid>),
+    /// Both: the model has problems, and the objects compiled from the rest of it fail
+    /// checks. One run reports every stage's problems; nothing was written.
+    Both(portkey_model::ModelErrors, Vec<Invalid>),
 }
 
 /// A compiled object that fails a check; shown as `file: Kind/name: ...`.
@@ -78,15 +81,21 @@ impl std::fmt::Display for Error {
         match self {
             Error::Model(e) => write!(f, "{e}"),
             Error::Render(e) => write!(f, "{e}"),
-            Error::Invalid(problems) => {
-                writeln!(f, "{} problem(s) in the compiled objects:", problems.len())?;
-                for p in problems {
-                    writeln!(f, "- {p}")?;
-                }
-                Ok(())
+            Error::Invalid(problems) => invalid(f, problems),
+            Error::Both(model, problems) => {
+                writeln!(f, "{model}")?;
+                invalid(f, problems)
             }
         }
     }
+}
+
+fn invalid(f: &mut std::fmt::Formatter<'_>, problems: &[Invalid]) -> std::fmt::Result {
+    writeln!(f, "{} problem(s) in the compiled objects:", problems.len())?;
+    for p in problems {
+        writeln!(f, "- {p}")?;
+    }
+    Ok(())
 }
 
 impl std::error::Error for Error {}
@@ -156,18 +165,22 @@ pub fn plan(cluster: &Cluster, apps: Vec<App>) -> Result<Plan, Error> {
 
 /// [`plan`] with the chart releases.
 pub fn plan_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Result<Plan, Error> {
-    let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
+    // With model problems, the rest is still planned, so that placement problems show in
+    // the same run.
+    let (catalogue, portkey_model::ModelErrors(mut errors)) =
+        portkey_model::resolve_partial(cluster, apps, charts);
     // The waves follow from the compiled objects: a CRD no release provides, an unknown
-    // `after` or a dependency cycle fails the plan as it fails the render.
+    // `after` or a dependency cycle fails the plan as it fails the render (once the model
+    // is clean: before, they may only follow from its problems).
     let waves = portkey_compile::components(&catalogue).err();
-    match (checked_plan(&catalogue), waves) {
-        (plan, None) => plan,
-        (Ok(_), Some(errors)) => Err(Error::Model(errors)),
-        (Err(Error::Model(mut errors)), Some(more)) => {
-            errors.0.extend(more.0);
-            Err(Error::Model(errors))
-        }
-        (Err(e), Some(_)) => Err(e),
+    let resolved_cleanly = errors.is_empty();
+    let plan = collect_model_errors(checked_plan(&catalogue), &mut errors)?;
+    if let (true, Some(more)) = (resolved_cleanly, waves) {
+        errors.extend(more.0);
+    }
+    match plan {
+        Some(plan) if errors.is_empty() => Ok(plan),
+        _ => Err(Error::Model(portkey_model::ModelErrors(errors))),
     }
 }
 
@@ -245,7 +258,10 @@ fn pipeline(
     let start = std::time::Instant::now();
     // The embedded schemas are built once per process; start now, alongside resolution.
     std::thread::spawn(portkey_validate::Schemas::embedded);
-    let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
+    // With model problems, the rest of the catalogue is still compiled and checked, so that
+    // one run reports every stage's problems; nothing is written (see the end).
+    let (catalogue, portkey_model::ModelErrors(mut model_errors)) =
+        portkey_model::resolve_partial(cluster, apps, charts);
     let start = timings.lap("resolve and check", start);
     // Compile, check and serialize app by app, in parallel blocks: each app's objects go to
     // the sink as soon as they are text, which keeps memory flat as N grows and lets the
@@ -307,14 +323,25 @@ fn pipeline(
     timings
         .stages
         .push(("placement and capacity", plan_took, true));
-    let (components, argocd) = argocd.map_err(Error::Model)?;
-    let plan = plan?;
+    // Sync-wave problems of a catalogue with model problems may only follow from them (a
+    // release waiting on an app that failed its checks): they are reported once the model
+    // is clean.
+    let (components, argocd) = match argocd {
+        Ok((components, argocd)) => (Some(components), Some(argocd)),
+        Err(e) => {
+            if model_errors.is_empty() {
+                model_errors.extend(e.0);
+            }
+            (None, None)
+        }
+    };
+    let plan = collect_model_errors(plan, &mut model_errors)?;
     let mut documents = documents.unwrap_or_default();
-    if !catalogue.charts.is_empty() {
+    if let (false, Some(components)) = (catalogue.charts.is_empty(), &components) {
         documents.push((
             portkey_render::bootstrap::PATH,
             "apps/",
-            portkey_render::bootstrap::document(&catalogue, &components),
+            portkey_render::bootstrap::document(&catalogue, components),
         ));
     }
     sink.accept(
@@ -325,7 +352,7 @@ fn pipeline(
     );
     let start = timings.lap("compile, validate, serialize", start);
     let mut checked = objects;
-    checked.extend(argocd);
+    checked.extend(argocd.into_iter().flatten());
     if let Some(e) = checked.iter_mut().find_map(|part| part.render_error.take()) {
         return Err(Error::Render(e));
     }
@@ -340,11 +367,42 @@ fn pipeline(
             .into_iter()
             .map(Invalid::Lint),
     );
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
-    }
     timings.lap("lints across objects", start);
-    Ok(plan)
+    outcome(model_errors, problems, plan)
+}
+
+/// The plan, or `None` with its model problems moved into `errors`.
+fn collect_model_errors(
+    plan: Result<Plan, Error>,
+    errors: &mut Vec<portkey_model::ModelError>,
+) -> Result<Option<Plan>, Error> {
+    match plan {
+        Ok(plan) => Ok(Some(plan)),
+        Err(Error::Model(e)) => {
+            errors.extend(e.0);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The run's result: the plan when no stage found a problem, else every problem found.
+fn outcome(
+    model_errors: Vec<portkey_model::ModelError>,
+    problems: Vec<Invalid>,
+    plan: Option<Plan>,
+) -> Result<Plan, Error> {
+    match (model_errors.is_empty(), problems.is_empty(), plan) {
+        (true, true, Some(plan)) => Ok(plan),
+        (true, false, _) => Err(Error::Invalid(problems)),
+        (false, true, _) | (true, true, None) => {
+            Err(Error::Model(portkey_model::ModelErrors(model_errors)))
+        }
+        (false, false, _) => Err(Error::Both(
+            portkey_model::ModelErrors(model_errors),
+            problems,
+        )),
+    }
 }
 
 /// The generated Markdown documents that need no sync waves: `(path, source, body)`.

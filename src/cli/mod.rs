@@ -74,22 +74,30 @@ pub fn object_problem(p: &portkey_validate::Problem) -> Value {
     })
 }
 
+/// A compiled object's schema problem or lint finding as a JSON problem.
+fn invalid_problem(p: &crate::Invalid) -> Value {
+    match p {
+        crate::Invalid::Schema(p) => object_problem(p),
+        crate::Invalid::Lint(l) => json!({
+            "kind": "lint",
+            "lint": l.lint,
+            "file": l.source,
+            "object": l.object,
+            "message": l.message,
+        }),
+    }
+}
+
 /// The problems of a failed pipeline run as JSON problems (none for an IO error).
 pub fn error_problems(e: &crate::Error) -> Vec<Value> {
     match e {
         crate::Error::Model(errors) => errors.0.iter().map(model_problem).collect(),
-        crate::Error::Invalid(problems) => problems
+        crate::Error::Invalid(problems) => problems.iter().map(invalid_problem).collect(),
+        crate::Error::Both(errors, problems) => errors
+            .0
             .iter()
-            .map(|p| match p {
-                crate::Invalid::Schema(p) => object_problem(p),
-                crate::Invalid::Lint(l) => json!({
-                    "kind": "lint",
-                    "lint": l.lint,
-                    "file": l.source,
-                    "object": l.object,
-                    "message": l.message,
-                }),
-            })
+            .map(model_problem)
+            .chain(problems.iter().map(invalid_problem))
             .collect(),
         crate::Error::Render(_) => Vec::new(),
     }

@@ -185,7 +185,8 @@ fn a_dependency_cycle_is_an_error_naming_it() {
         Chart::helm("https://charts.example.org", "operators", "1.0.0")
             .provides_crds("snapshot.storage.k8s.io")
             .provides_crds("monitoring.coreos.com")
-            .provides_crds("deviceplugin.intel.com"),
+            .provides_crds("deviceplugin.intel.com")
+            .provides_crds("metallb.io"),
     ];
     let apps = vec![backed_up_notes()];
     let err = portkey::build_with(&cluster, apps.clone(), charts.clone())

@@ -65,7 +65,7 @@ fn bad_app_files_fail_the_build_naming_the_file() {
     let apps = copy.join("apps");
     let duplicate = fs::read(apps.join("nextcloud-postgres.rs")).unwrap();
     // (file added, its bytes, what the build must say)
-    let cases: [(&str, &[u8], &[&str]); 3] = [
+    let cases: [(&str, &[u8], &[&str]); 4] = [
         // Non-UTF-8 content names the file and the byte.
         (
             "not-utf8.rs",
@@ -91,6 +91,15 @@ fn bad_app_files_fail_the_build_naming_the_file() {
             &[
                 "apps/neither.rs: declares neither `pub fn app()` nor `pub fn chart()`",
                 "fix: an app file holds `pub fn app() -> App`",
+            ],
+        ),
+        // A backup on a scratch volume: the compiler explains scratch volumes.
+        (
+            "scratch-backup.rs",
+            b"use crate::prelude::*;\npub fn app() -> App {\n    App::new(\"scratch-backup\", HOME)\n        .image(\"docker.io/library/nginx:1.27.0\")\n        .volume(Volume::scratch(\"cache\", \"/cache\").backup(Backup::daily()))\n}\n",
+            &[
+                "a scratch volume can't be backed up: it is an `emptyDir`, empty at every start",
+                "declare `Volume::claim(name, path, size)`",
             ],
         ),
     ];

@@ -12,6 +12,7 @@ use portkey::portkey_model::cluster::{
     IngressSettings, NfsShare, NfsShareRef, Node, NodeKind, NodeRef, NodeRole, Reclaim,
     StorageClass, StorageClassRef,
 };
+use portkey::portkey_model::network::{AcmeChallenge, HostReach, LoadBalancer};
 use portkey::portkey_model::quantity::{Cpu, Memory};
 use portkey::portkey_model::{self, ModelError};
 use portkey::portkey_render::Tree;
@@ -96,6 +97,11 @@ fn class(name: StorageClassRef, reclaim: Reclaim) -> StorageClass {
     }
 }
 
+/// The test inventory's load-balancer pool.
+pub const LB_POOL: &str = "lab-pool";
+/// Its addresses.
+pub const LB_ADDRESSES: &str = "10.0.0.240-10.0.0.250";
+
 /// The test inventory: three nodes (plain, GPU, dongle), a Delete and a Retain RWO class
 /// with snapshots, one NFS share.
 pub fn test_cluster() -> Cluster {
@@ -144,7 +150,13 @@ pub fn test_cluster() -> Cluster {
             cluster_issuer: CLUSTER_ISSUER.into(),
             acme_server: "https://acme-staging-v02.api.letsencrypt.org/directory".into(),
             acme_email: "ops@lab.example.org".into(),
+            challenge: AcmeChallenge::Http01,
+            reach: HostReach::Internet,
         },
+        load_balancer: Some(LoadBalancer::MetalLbL2 {
+            pool: LB_POOL.into(),
+            addresses: LB_ADDRESSES.into(),
+        }),
         backup: BackupSettings {
             volume_snapshot_class: "test-snapclass".into(),
             snapshot_driver: "rbd.csi.example.com".into(),

@@ -391,11 +391,14 @@ fn objects_live_in_their_app_directory() {
             m.path()
         );
         match m.dir.as_str() {
-            // Cluster-wide pieces: cluster-scoped, or (alert rules) in the namespace their
-            // operator watches, named explicitly.
+            // Cluster-wide pieces: cluster-scoped, or (alert rules, MetalLB's pool) in the
+            // namespace their operator watches, named explicitly.
             dir if dir.starts_with("cluster/") => assert!(
                 meta.namespace.is_none()
-                    || matches!(m.object.kind(), "PrometheusRule" | "DaemonSet"),
+                    || matches!(
+                        m.object.kind(),
+                        "PrometheusRule" | "DaemonSet" | "IPAddressPool" | "L2Advertisement"
+                    ),
                 "{}: cluster objects are not namespaced",
                 m.path()
             ),

@@ -154,6 +154,7 @@ fn cluster_destination(part: ClusterPart, catalogue: &Catalogue<'_>) -> String {
     match part {
         ClusterPart::Devices => crate::devices::DEVICE_PLUGIN_NAMESPACE.into(),
         ClusterPart::Alerts => catalogue.cluster.alerts.namespace.clone(),
+        ClusterPart::Network => crate::network::metallb_namespace(catalogue),
         _ => "default".into(),
     }
 }

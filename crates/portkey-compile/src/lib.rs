@@ -8,6 +8,7 @@ pub mod backup;
 pub mod crd;
 pub mod devices;
 pub mod emitted;
+pub mod network;
 mod object;
 pub mod parallel;
 mod workload;
@@ -184,6 +185,7 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
         ClusterPart::Devices => devices::device_plugins(catalogue),
         ClusterPart::Alerts => vec![backup::alerts(catalogue).into()],
         ClusterPart::Issuers => vec![issuer(catalogue).into()],
+        ClusterPart::Network => network::objects(catalogue),
     };
     let dir = format!("{CLUSTER_DIR}/{}", part.key());
     objects
@@ -311,9 +313,35 @@ fn storage(catalogue: &Catalogue<'_>) -> Vec<Object> {
 
 fn issuer(catalogue: &Catalogue<'_>) -> crate::crd::cert_manager::ClusterIssuer {
     use crate::crd::cert_manager::{
-        Acme, ClusterIssuer, ClusterIssuerSpec, Http01, Http01Ingress, SecretRef, Solver,
+        Acme, ClusterIssuer, ClusterIssuerSpec, Dns01, Dns01Cloudflare, Http01, Http01Ingress,
+        SecretKeyRef, SecretRef, Solver,
     };
+    use portkey_model::network::AcmeChallenge;
     let settings = &catalogue.cluster.ingress;
+    let solver = match &settings.challenge {
+        AcmeChallenge::Http01 => Solver {
+            http01: Some(Http01 {
+                ingress: Http01Ingress {
+                    ingress_class_name: settings.class.clone(),
+                },
+            }),
+            dns01: None,
+        },
+        AcmeChallenge::Dns01Cloudflare {
+            api_token_secret,
+            key,
+        } => Solver {
+            http01: None,
+            dns01: Some(Dns01 {
+                cloudflare: Dns01Cloudflare {
+                    api_token_secret_ref: SecretKeyRef {
+                        name: api_token_secret.clone(),
+                        key: key.clone(),
+                    },
+                },
+            }),
+        },
+    };
     let mut issuer = ClusterIssuer::new(
         &settings.cluster_issuer,
         ClusterIssuerSpec {
@@ -323,13 +351,7 @@ fn issuer(catalogue: &Catalogue<'_>) -> crate::crd::cert_manager::ClusterIssuer 
                 private_key_secret_ref: SecretRef {
                     name: format!("{}-account-key", settings.cluster_issuer),
                 },
-                solvers: vec![Solver {
-                    http01: Http01 {
-                        ingress: Http01Ingress {
-                            ingress_class_name: settings.class.clone(),
-                        },
-                    },
-                }],
+                solvers: vec![solver],
             },
         },
     );
@@ -422,6 +444,20 @@ fn lan_service(app: &ResolvedApp) -> Option<Service> {
         .then(|| service_for(app, &format!("{}-lan", app.app.name), true, |p| p.lan))
 }
 
+/// The name of the app's Service of type `LoadBalancer`: the app's own Service after
+/// `.lan()`, `<app>-lan` for ports marked `.lan()`, `None` without LAN ports.
+pub fn lan_service_name(app: &ResolvedApp) -> Option<String> {
+    if app.app.service == ServiceExposure::Lan {
+        Some(app.app.name.clone())
+    } else {
+        app.app
+            .ports
+            .iter()
+            .any(|p| p.lan)
+            .then(|| format!("{}-lan", app.app.name))
+    }
+}
+
 fn service_for(
     app: &ResolvedApp,
     name: &str,
@@ -429,8 +465,12 @@ fn service_for(
     include: impl Fn(&portkey_model::app::Port) -> bool,
 ) -> Service {
     let ns = app.app.namespace.name();
+    let mut metadata = meta(name, Some(ns), Some(&app.app.name));
+    if lan {
+        metadata.annotations = network::address_annotations(app.app.lan_address.as_deref());
+    }
     Service {
-        metadata: meta(name, Some(ns), Some(&app.app.name)),
+        metadata,
         spec: Some(ServiceSpec {
             type_: lan.then(|| "LoadBalancer".into()),
             external_traffic_policy: lan.then(|| "Local".into()),

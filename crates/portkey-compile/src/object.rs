@@ -150,6 +150,8 @@ objects! {
         ExternalSecret(crate::crd::external_secrets::ExternalSecret),
         GpuDevicePlugin(crate::crd::intel::GpuDevicePlugin),
         ClusterIssuer(crate::crd::cert_manager::ClusterIssuer),
+        IPAddressPool(crate::crd::metallb::IPAddressPool),
+        L2Advertisement(crate::crd::metallb::L2Advertisement),
         AppProject(crate::crd::argocd::AppProject),
         PrometheusRule(crate::crd::monitoring::PrometheusRule),
         Application(crate::crd::argocd::Application),

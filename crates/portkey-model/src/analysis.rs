@@ -27,9 +27,9 @@ pub struct Plan {
     pub placements: Vec<Placement>,
     /// One entry per node: what its failure does.
     pub failures: Vec<Failure>,
-    /// Problems that do not stop rendering: memory limits near the node's size, and
-    /// retentions that fall into the empty-restore trap
-    /// ([`crate::backup::empty_restore`]).
+    /// Problems that do not stop rendering: memory limits near the node's size, an ACME
+    /// challenge that cannot reach the hosts, and retentions that fall into the empty-restore
+    /// trap ([`crate::backup::empty_restore`]).
     pub warnings: Vec<String>,
     /// Problems that stop rendering (requests that no node can hold).
     pub errors: Vec<ModelError>,
@@ -247,6 +247,72 @@ fn empty_usage(cluster: &Cluster) -> Vec<NodeUsage> {
         .collect()
 }
 
+/// Why `app` fits on none of the nodes it may run on: bigger than the largest of them, a
+/// device or GPU slot taken (naming the apps holding it), or no room left beside the apps
+/// already there.
+fn no_fit(
+    app: &ResolvedApp,
+    allowed: &[String],
+    usage: &[NodeUsage],
+    apps: &[&ResolvedApp],
+    chosen: &BTreeMap<&str, Option<String>>,
+) -> ModelError {
+    let at = ModelError::at(&app.app.source, &app.app.name, "requests");
+    let candidates: Vec<&NodeUsage> = usage.iter().filter(|u| allowed.contains(&u.node)).collect();
+    let wanted = format!("{} CPU, {} memory", app.cpu_request, app.memory_request);
+    if let Some(largest) = candidates.iter().rev().max_by_key(|u| (u.memory, u.cpu)) {
+        let too_big = candidates
+            .iter()
+            .all(|u| app.cpu_request > u.cpu || app.memory_request > u.memory);
+        if too_big {
+            return at
+                .problem(format!(
+                    "requests {wanted}, more than any node it may run on ({}) has; the largest is {} with {} CPU and {}",
+                    allowed.join(", "), largest.node, largest.cpu, largest.memory
+                ))
+                .fix("lower the requests to what the app needs, or add a larger node to the inventory");
+        }
+    }
+    for r in &app.extended_resources {
+        let exhausted = candidates.iter().all(|u| {
+            u.resources
+                .get(r)
+                .is_none_or(|(offer, taken)| taken >= offer)
+        });
+        if exhausted {
+            let holders: Vec<String> = apps
+                .iter()
+                .filter(|other| {
+                    other.app.name != app.app.name && other.extended_resources.contains(r)
+                })
+                .filter_map(|other| {
+                    let node = chosen.get(other.app.name.as_str())?.as_deref()?;
+                    allowed
+                        .iter()
+                        .any(|a| a == node)
+                        .then(|| format!("`{}` on {node}", other.app.name))
+                })
+                .collect();
+            let offered: u32 = candidates
+                .iter()
+                .filter_map(|u| u.resources.get(r).map(|(offer, _)| *offer))
+                .sum();
+            return at
+                .problem(format!(
+                    "needs one {r}; the nodes it may run on ({}) offer {offered}, all held: by {}",
+                    allowed.join(", "),
+                    if holders.is_empty() { "nothing portkey places".to_string() } else { holders.join(", ") }
+                ))
+                .fix("share the device through one app, or add another to the inventory (GPUs: raise `gpu_shared_dev_num`)");
+        }
+    }
+    at.problem(format!(
+        "requests ({wanted}) do not fit on any node it may run on ({}) next to the apps already there",
+        allowed.join(", ")
+    ))
+    .fix("lower the requests, move other apps away, or add capacity to the inventory")
+}
+
 /// Analyses the catalogue: placement, utilisation, warnings and errors, failure impact.
 pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
     let cluster = catalogue.cluster;
@@ -262,17 +328,7 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
         let node = chosen[app.app.name.as_str()].clone();
         let allowed = feasible(cluster, app);
         if node.is_none() {
-            errors.push(ModelError::at(&app.app.source, &app.app.name, "requests").problem(format!(
-                    "requests ({} CPU, {} memory{}) do not fit on any node it may run on ({}) next to the apps already there",
-                    app.cpu_request,
-                    app.memory_request,
-                    app.extended_resources.iter().fold(String::new(), |mut s, r| {
-                        s.push_str(", one ");
-                        s.push_str(r);
-                        s
-                    }),
-                    allowed.join(", ")
-                )).fix("lower the requests, move other apps away, or add capacity to the inventory"));
+            errors.push(no_fit(app, &allowed, &usage, &apps, &chosen));
         }
         placements.push(Placement {
             app: app.app.name.clone(),
@@ -297,6 +353,7 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
         })
         .collect();
     warnings.extend(crate::backup::empty_restore::warnings(catalogue));
+    warnings.extend(crate::network::warnings(catalogue));
     let failures = workers(cluster)
         .map(|n| failure(catalogue, &apps, &chosen, &n.name))
         .collect();

@@ -74,6 +74,9 @@ pub struct Chart {
     pub server_side_apply: bool,
     /// Secrets the values reference (created outside Git): name and keys.
     pub secrets: Vec<(String, Vec<String>)>,
+    /// The fixed address of the chart's `LoadBalancer` Service, from the inventory's pool
+    /// (DNS records point at it); the values must request it.
+    pub load_balancer_address: Option<String>,
 }
 
 /// Pod Security Standard level of a namespace.
@@ -120,6 +123,7 @@ impl Chart {
             after: Vec::new(),
             server_side_apply: false,
             secrets: Vec::new(),
+            load_balancer_address: None,
         }
     }
     /// Records the declaring file (the registry sets it).
@@ -186,6 +190,15 @@ impl Chart {
     /// controller): it needs a load-balancer implementation to become healthy.
     pub fn needs_load_balancer(mut self) -> Self {
         self.needs.push(Capability::LoadBalancer);
+        self
+    }
+    /// Declares the fixed address the chart's `LoadBalancer` Service requests from the
+    /// inventory's pool, so that the pool and uniqueness checks see it (and BOOTSTRAP.md
+    /// lists the DNS records to point at it for the ingress controller). It writes nothing
+    /// itself: the values must request the same address, for MetalLB with the
+    /// `metallb.io/loadBalancerIPs` Service annotation; resolution checks that they mention it.
+    pub fn load_balancer_address(mut self, address: &str) -> Self {
+        self.load_balancer_address = Some(address.into());
         self
     }
     /// Syncs after another release or app.

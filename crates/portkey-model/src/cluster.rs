@@ -76,6 +76,9 @@ pub struct Cluster {
     pub nfs_shares: Vec<NfsShare>,
     /// How HTTPS exposure is compiled.
     pub ingress: IngressSettings,
+    /// What gives Services of type `LoadBalancer` their addresses; `None` when nothing
+    /// does, and then a LAN port is a model error.
+    pub load_balancer: Option<crate::network::LoadBalancer>,
     /// Cluster-wide backup settings (Volsync).
     pub backup: BackupSettings,
     /// Alert routing.
@@ -383,6 +386,11 @@ pub struct IngressSettings {
     pub acme_server: String,
     /// ACME account e-mail.
     pub acme_email: String,
+    /// How the issuer proves control of the domain (HTTP-01 or DNS-01).
+    pub challenge: crate::network::AcmeChallenge,
+    /// Who reaches the apps' hosts: with [`crate::network::HostReach::LanOnly`], HTTP-01
+    /// cannot succeed and every HTTPS app is a warning.
+    pub reach: crate::network::HostReach,
 }
 
 /// Cluster-wide Volsync settings.

@@ -33,16 +33,19 @@ pub enum ClusterPart {
     Alerts,
     /// cert-manager ClusterIssuers.
     Issuers,
+    /// The load balancer's address pool and its advertisement (MetalLB).
+    Network,
 }
 
 impl ClusterPart {
     /// Every part, in output order.
-    pub const ALL: [ClusterPart; 5] = [
+    pub const ALL: [ClusterPart; 6] = [
         ClusterPart::Namespaces,
         ClusterPart::Storage,
         ClusterPart::Devices,
         ClusterPart::Alerts,
         ClusterPart::Issuers,
+        ClusterPart::Network,
     ];
     /// Short name (`storage`): the directory under `generated/cluster/` and, prefixed with
     /// `cluster-`, the Application name.
@@ -53,6 +56,7 @@ impl ClusterPart {
             ClusterPart::Devices => "devices",
             ClusterPart::Alerts => "alerts",
             ClusterPart::Issuers => "issuers",
+            ClusterPart::Network => "network",
         }
     }
     /// The Application name (`cluster-storage`).
@@ -171,6 +175,14 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
     if https {
         out.push(part(ClusterPart::Issuers, Vec::new(), Vec::new()));
     }
+    // The pool's custom resources need MetalLB's CRDs, a fact of the emitted objects.
+    if cluster.load_balancer.is_some() {
+        out.push(part(
+            ClusterPart::Network,
+            Vec::new(),
+            vec![Capability::LoadBalancer],
+        ));
+    }
     out
 }
 
@@ -190,7 +202,7 @@ fn app_component(app: &ResolvedApp) -> Component {
     for r in &app.extended_resources {
         needs.insert(Capability::Resource(r.clone()));
     }
-    if a.service == crate::app::ServiceExposure::Lan || a.ports.iter().any(|p| p.lan) {
+    if crate::resolve::has_lan_service(a) {
         needs.insert(Capability::LoadBalancer);
     }
     Component {
@@ -264,6 +276,15 @@ pub fn waves(mut all: Vec<Component>, charts: &[Chart]) -> Result<Vec<Component>
                             "needs the {cap}, which no device plugin advertises: its pods would stay Pending"
                         ))
                         .fix("portkey emits the Intel and AMD GPU plugins and the USB-device plugin from the inventory's hardware; for another vendor, add a chart release of its device plugin"),
+                ),
+                None if strict && *cap == Capability::LoadBalancer => errors.push(
+                    ModelError::at(&c.source, &c.name, "needs")
+                        .problem(format!(
+                            "publishes a Service of type LoadBalancer and needs {cap}, which nothing provides: \
+                             the Service would stay `<pending>` and Argo CD would keep it Progressing"
+                        ))
+                        .fix("declare `load_balancer` in cluster.rs (MetalLB L2 with an address pool) and add the \
+                              metallb chart release under apps/infra/, or publish the Service as a NodePort"),
                 ),
                 None => {}
             }

@@ -14,12 +14,13 @@ pub mod components;
 pub mod error;
 pub mod lint;
 pub mod names;
+pub mod network;
 pub mod quantity;
 pub mod resolve;
 pub mod secrets;
 
 pub use error::{ModelError, ModelErrors};
-pub use resolve::{Catalogue, resolve, resolve_all};
+pub use resolve::{Catalogue, resolve, resolve_all, resolve_partial};
 
 /// Everything an app file needs: `use portkey_model::prelude::*;`.
 pub mod prelude {

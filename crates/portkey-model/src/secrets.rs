@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::app::EnvValue;
+use crate::network::AcmeChallenge;
 use crate::resolve::Catalogue;
 
 /// A Secret created by hand, outside Git.
@@ -20,7 +21,7 @@ pub struct OutsideSecret {
 
 /// The Secrets the catalogue references but Git never holds, by `(namespace, name)`: the
 /// Secrets of app environment variables, the restic repository Secrets when no secret store
-/// fills them, and the Secrets chart values name.
+/// fills them, the Secrets chart values name, and the DNS-01 API token of the ClusterIssuer.
 pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), OutsideSecret> {
     let mut out: BTreeMap<(String, String), OutsideSecret> = BTreeMap::new();
     let mut add = |ns: &str, name: &str, keys: &mut dyn Iterator<Item = &str>, user: String| {
@@ -61,5 +62,32 @@ pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), Outs
             );
         }
     }
+    if let AcmeChallenge::Dns01Cloudflare {
+        api_token_secret,
+        key,
+    } = &catalogue.cluster.ingress.challenge
+    {
+        add(
+            &cert_manager_namespace(catalogue),
+            api_token_secret,
+            &mut std::iter::once(key.as_str()),
+            format!(
+                "ClusterIssuer {} (DNS-01, Cloudflare)",
+                catalogue.cluster.ingress.cluster_issuer
+            ),
+        );
+    }
     out
+}
+
+/// Where cert-manager reads a ClusterIssuer's Secrets: its cluster resource namespace, by
+/// default the namespace it runs in
+/// (<https://cert-manager.io/docs/configuration/#cluster-resource-namespace>), that of the
+/// `cert-manager` chart release, else `cert-manager`.
+pub fn cert_manager_namespace(catalogue: &Catalogue<'_>) -> String {
+    catalogue
+        .charts
+        .iter()
+        .find(|c| c.chart == "cert-manager")
+        .map_or_else(|| "cert-manager".into(), |c| c.namespace.clone())
 }

@@ -122,7 +122,6 @@ fn before_argo_cd(catalogue: &Catalogue<'_>) -> String {
     for item in crate::prerequisites::prerequisites(catalogue) {
         let _ = writeln!(s, "- {item}");
     }
-    s.push('\n');
     s
 }
 
@@ -144,6 +143,7 @@ pub fn document(catalogue: &Catalogue<'_>, components: &[Component]) -> String {
     );
     s.push_str("## 1. Before Argo CD\n\n");
     s.push_str(&before_argo_cd(catalogue));
+    s.push_str(&crate::prerequisites::network(catalogue));
     let secrets = secrets::outside_git(catalogue);
     if !secrets.is_empty() {
         s.push_str("## 2. Secrets Git never holds\n\nCreate each before its app's first sync (values from your password manager; the restic ones must be the same as when the backups were made, or restores find nothing):\n\n| namespace | Secret | keys | used by |\n|---|---|---|---|\n");

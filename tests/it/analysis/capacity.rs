@@ -355,3 +355,29 @@ fn a_gpu_app_moves_only_where_a_slot_is_free() {
         assert!(f.survivable(), "{f:#?}");
     }
 }
+
+#[test]
+fn device_contention_names_the_app_holding_it() {
+    expect_error(
+        &test_cluster(),
+        vec![app("a").needs(DONGLE), app("b").needs(DONGLE)],
+        "b",
+        "requests",
+        &["offer 1, all held", "`a` on node-c"],
+    );
+}
+
+#[test]
+fn request_bigger_than_any_node_names_the_largest() {
+    expect_error(
+        &test_cluster(),
+        vec![
+            app("big")
+                .requests(Cpu::cores(64), Memory::gi(1))
+                .memory_limit(Memory::gi(2)),
+        ],
+        "big",
+        "requests",
+        &["64 CPU", "more than any node", "the largest is"],
+    );
+}

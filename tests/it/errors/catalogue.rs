@@ -48,12 +48,24 @@ fn unknown_dependency() {
         "depends_on",
         &["ghost"],
     );
-    expect(
+    let e = expect(
         vec![app("web").waits_for("ghost")],
         "web",
-        "depends_on",
+        "waits_for",
         &["ghost"],
     );
+    assert!(!e.fix.contains("did you mean"), "{e:#?}");
+}
+
+#[test]
+fn waits_for_typo_is_reported_as_waits_for_with_the_nearest_name() {
+    let e = expect(
+        vec![app("web").waits_for("postgress"), app("postgres")],
+        "web",
+        "waits_for",
+        &["postgress"],
+    );
+    assert!(e.fix.contains("did you mean `postgres`?"), "{e:#?}");
 }
 
 #[test]
@@ -349,6 +361,98 @@ fn waits_for_udp_port_is_rejected() {
         "waits_for",
         &["dns", "UDP"],
     );
+}
+
+#[test]
+fn duplicate_host_is_reported_on_the_app_that_added_it() {
+    let e = expect(
+        vec![app("blog").https("web"), app("wiki").https("web")],
+        "wiki",
+        "https",
+        &["host `web`", "app `blog`"],
+    );
+    assert!(e.fix.contains("choose another host for `wiki`"), "{e:#?}");
+    // The app that had the host first is not blamed.
+    assert!(
+        problems(vec![app("blog").https("web"), app("wiki").https("web")])
+            .iter()
+            .all(|p| p.app != "blog"),
+    );
+}
+
+#[test]
+fn app_named_like_a_release_is_reported_on_the_app() {
+    let mut apps = portkey::catalogue();
+    apps.push(
+        App::new("traefik", Namespace::new("web"))
+            .source("apps/traefik.rs")
+            .image(IMAGE)
+            .port(Port::http(80)),
+    );
+    let err = portkey::build_with(&portkey::cluster::portkey(), apps, portkey::charts())
+        .expect_err("an app named like a release");
+    let portkey::Error::Model(all) = &err else {
+        panic!("expected model errors: {err}")
+    };
+    let e = find_problem(
+        &all.0,
+        "traefik",
+        "name",
+        &["chart release declared in apps/infra/traefik.rs"],
+    );
+    assert_eq!(e.file, "apps/traefik.rs", "{e:#?}");
+    assert!(e.fix.contains("rename the app"), "{e:#?}");
+    assert!(
+        all.0.iter().all(|p| p.file != "apps/infra/traefik.rs"),
+        "{all:#?}"
+    );
+}
+
+/// One mistake per stage (the model, placement, a lint) in one run: every one is reported,
+/// as the README promises, and nothing is written.
+#[test]
+fn model_placement_and_lint_problems_are_reported_together() {
+    let apps = vec![
+        // The model: an invalid variable name.
+        app("typo").env("1X", "v"),
+        // Placement: bigger than any node.
+        app("huge")
+            .requests(Cpu::cores(64), Memory::gi(1))
+            .memory_limit(Memory::gi(2)),
+        // A lint: a tag without a digest.
+        app("undigested").image("docker.io/library/nginx:1.27.0"),
+        app("fine"),
+    ];
+    let err = portkey::render(&test_cluster(), apps).expect_err("three mistakes");
+    let portkey::Error::Both(model, invalid) = &err else {
+        panic!("expected model and object problems together, got: {err}")
+    };
+    assert!(
+        model
+            .0
+            .iter()
+            .any(|e| e.app == "typo" && e.field == "env[1X]"),
+        "{model:#?}"
+    );
+    assert!(
+        model
+            .0
+            .iter()
+            .any(|e| e.app == "huge" && e.field == "requests"),
+        "{model:#?}"
+    );
+    assert!(
+        invalid
+            .iter()
+            .any(|p| p.to_string().contains("[image-digest]")
+                && p.to_string().contains("undigested")),
+        "{invalid:#?}"
+    );
+    let text = err.to_string();
+    for needle in ["typo", "huge", "undigested"] {
+        assert!(text.contains(needle), "{needle} is not in:\n{text}");
+    }
+    assert!(!text.contains("apps/fine.rs"), "{text}");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod fields;
+mod network;
 mod silent;
 
 use crate::common::*;

@@ -1,6 +1,9 @@
-//! The bad-input suite: 127 cases (counted by `bad_input_suite_has_at_least_40_cases`):
-//! - 25 in `tests/it/errors/catalogue.rs` and
+//! The bad-input suite: 142 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 30 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
+//! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
+//!   outside the pool or claimed twice, malformed pools, HTTP-01 for LAN-only hosts (a
+//!   warning);
 //! - 13 in `tests/it/render_fs.rs`: the output directory (foreign files, symlinks, a file
 //!   in its place, a missing parent, read-only and failed writes);
 //! - 4 in `tests/it/cli.rs`: `render --check` on hand-edited, foreign and missing trees;
@@ -11,6 +14,8 @@
 //! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`;
 //! - 12 in `tests/it/errors/silent.rs`: mistakes that used to pass silently
 //!   (zero requests, IDs, floating tags, overflow, keys the API server rejects);
+//! - 2 in `tests/it/analysis/capacity.rs`: placement errors that name the holder of a
+//!   device and the largest node;
 //! - 4 in `tests/it/analysis/inventory.rs`: hardware the nodes can't use, GPUs without a
 //!   plugin, planned nodes;
 //! - 1 in `tests/it/build_script.rs`: bad app files (non-UTF-8, two files for one module,
@@ -130,6 +135,40 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/errors/fields.rs",
         "restore_again_with_a_tag_that_changes_nothing",
+    ),
+    // errors/network.rs: LAN addresses, the load balancer, the issuer's reach.
+    (
+        "tests/it/errors/network.rs",
+        "real_inventory_without_a_load_balancer_fails_on_traefiks_need",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "lan_port_without_a_load_balancer_offers_nodeport_and_hostport",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "chart_needing_a_load_balancer_is_an_error_in_the_waves",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "duplicate_lan_address_is_rejected",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "lan_address_outside_the_pool_is_rejected",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "lan_address_without_a_lan_service_is_rejected",
+    ),
+    (
+        "tests/it/errors/network.rs",
+        "chart_address_its_values_never_request_is_rejected",
+    ),
+    ("tests/it/errors/network.rs", "malformed_pools_are_rejected"),
+    (
+        "tests/it/errors/network.rs",
+        "http01_with_lan_only_hosts_warns_with_the_fix",
     ),
     // tests/it/render_fs.rs: broken output directories.
     (
@@ -347,6 +386,31 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/validation/schemas.rs",
         "empty_yaml_file_is_an_error",
+    ),
+    // errors: attributed to the app and builder at fault.
+    (
+        "tests/it/errors/catalogue.rs",
+        "waits_for_typo_is_reported_as_waits_for_with_the_nearest_name",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "duplicate_host_is_reported_on_the_app_that_added_it",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "app_named_like_a_release_is_reported_on_the_app",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
+        "model_placement_and_lint_problems_are_reported_together",
+    ),
+    (
+        "tests/it/analysis/capacity.rs",
+        "device_contention_names_the_app_holding_it",
+    ),
+    (
+        "tests/it/analysis/capacity.rs",
+        "request_bigger_than_any_node_names_the_largest",
     ),
     // errors: mistakes that used to pass silently.
     ("tests/it/errors/silent.rs", "zero_requests"),

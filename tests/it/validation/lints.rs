@@ -98,22 +98,29 @@ fn failing_lints_make_build_return_invalid_with_every_problem_and_write_nothing(
         App::new("worker", LAB)
             .source("apps/worker.rs")
             .image(IMAGE),
-        // ingress-hosts: two apps serve one host.
+        // Two apps serve one host: a model problem now, reported in the same run.
         app("one").https("shared"),
         app("two").https("shared"),
         app("fine"),
     ];
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("generated");
-    let problems = match portkey::build(&cluster, apps) {
-        Err(portkey::Error::Invalid(problems)) => problems,
+    let (model, problems) = match portkey::build(&cluster, apps) {
+        Err(portkey::Error::Both(model, problems)) => (model, problems),
         Ok(o) => {
             // What the CLI would do next; this must never be reached.
             let _ = write_tree(&o.tree, &out);
             panic!("build accepted objects that fail the lints")
         }
-        Err(e) => panic!("expected Error::Invalid, got: {e}"),
+        Err(e) => panic!("expected Error::Both, got: {e}"),
     };
+    assert!(
+        model
+            .0
+            .iter()
+            .any(|e| e.app == "two" && e.field == "https" && e.problem.contains("`shared`")),
+        "{model:#?}"
+    );
     let expected = [
         (
             "apps/undigested.rs",
@@ -122,7 +129,6 @@ fn failing_lints_make_build_return_invalid_with_every_problem_and_write_nothing(
         ),
         ("apps/worker.rs", "[probes]", "livenessProbe"),
         ("apps/worker.rs", "[probes]", "readinessProbe"),
-        ("apps/two.rs", "[ingress-hosts]", "shared.lab.example.org"),
     ];
     for (source, lint, mention) in expected {
         assert!(
@@ -142,7 +148,7 @@ fn failing_lints_make_build_return_invalid_with_every_problem_and_write_nothing(
     );
     let shown = portkey::Error::Invalid(problems.clone()).to_string();
     assert!(
-        shown.starts_with("4 problem(s) in the compiled objects:"),
+        shown.starts_with("3 problem(s) in the compiled objects:"),
         "{shown}"
     );
     for p in &problems {
@@ -152,9 +158,10 @@ fn failing_lints_make_build_return_invalid_with_every_problem_and_write_nothing(
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 
-/// `render` writes files while it compiles; the cross-object lints run only once every
-/// file is out. Their failure must still leave the previous tree exactly as it was and
-/// remove everything written meanwhile.
+/// `render` writes files while it compiles, and with a problem found across apps (two apps
+/// on one host) it still compiles and streams the rest, to report every stage's problems.
+/// The failure must leave the previous tree exactly as it was and remove everything
+/// written meanwhile.
 #[test]
 fn failing_lints_during_a_streamed_render_keep_the_previous_tree() {
     let cluster = test_cluster();
@@ -164,16 +171,13 @@ fn failing_lints_during_a_streamed_render_keep_the_previous_tree() {
         .unwrap_or_else(|e| panic!("{e}"))
         .tree;
     write_tree(&previous, &out).unwrap();
-    // ingress-hosts: two apps serve one host, which only the lints across objects see.
     let apps = vec![app("one").https("shared"), app("two").https("shared")];
     match portkey::render_into(&cluster, apps, Vec::new(), &out) {
-        Err(portkey::Error::Invalid(problems)) => assert!(
-            problems
-                .iter()
-                .any(|p| p.to_string().contains("[ingress-hosts]")),
+        Err(portkey::Error::Model(problems)) => assert!(
+            problems.0.iter().any(|p| p.field == "https"),
             "{problems:#?}"
         ),
-        Err(e) => panic!("expected Error::Invalid, got: {e}"),
+        Err(e) => panic!("expected Error::Model, got: {e}"),
         Ok(_) => panic!("render accepted two apps serving one host"),
     }
     assert!(

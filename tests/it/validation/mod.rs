@@ -29,19 +29,37 @@ fn committed_schemas() -> PathBuf {
 }
 
 /// The independent validator: `$PORTKEY_VALIDATE_MANIFESTS`, by default
-/// `../shared/tools/validate-manifests`. Panics when it is missing: the tests that use it
-/// are ignored unless asked for, and asked for they must run.
+/// `../shared/tools/validate-manifests`, run from the copy `.ci/validator-overlay` makes in
+/// `target/validate-manifests/` so that it also knows the schemas portkey converts itself
+/// (`metallb.io`). Panics when it is missing: the tests that use it are ignored unless asked
+/// for, and asked for they must run.
 fn independent_validator() -> PathBuf {
-    let tool = std::env::var_os("PORTKEY_VALIDATE_MANIFESTS").map_or_else(
-        || root().join("../shared/tools/validate-manifests"),
-        PathBuf::from,
-    );
-    assert!(
-        tool.is_file(),
-        "validate-manifests not found at {}: set PORTKEY_VALIDATE_MANIFESTS to its path",
-        tool.display()
-    );
-    tool
+    static OVERLAY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    OVERLAY
+        .get_or_init(|| {
+            let tool = std::env::var_os("PORTKEY_VALIDATE_MANIFESTS").map_or_else(
+                || root().join("../shared/tools/validate-manifests"),
+                PathBuf::from,
+            );
+            assert!(
+                tool.is_file(),
+                "validate-manifests not found at {}: set PORTKEY_VALIDATE_MANIFESTS to its path",
+                tool.display()
+            );
+            let o = Command::new("bash")
+                .arg(root().join(".ci/validator-overlay"))
+                .arg(&tool)
+                .arg(root().join("target/validate-manifests"))
+                .output()
+                .expect("run bash .ci/validator-overlay");
+            assert!(
+                o.status.success(),
+                "validator-overlay failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            PathBuf::from(String::from_utf8(o.stdout).unwrap().trim())
+        })
+        .clone()
 }
 
 fn run_independent_validator(tool: &Path, path: &Path) -> Output {

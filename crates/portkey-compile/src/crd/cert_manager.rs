@@ -44,11 +44,16 @@ pub struct SecretRef {
     pub name: String,
 }
 
-/// One solver: HTTP-01 through the cluster's ingress class.
+/// One solver: HTTP-01 through the cluster's ingress class, or DNS-01 through a DNS
+/// provider's API (<https://cert-manager.io/docs/configuration/acme/>).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Solver {
     /// HTTP-01 challenge.
-    pub http01: Http01,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http01: Option<Http01>,
+    /// DNS-01 challenge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns01: Option<Dns01>,
 }
 
 /// `http01`.
@@ -64,4 +69,30 @@ pub struct Http01 {
 pub struct Http01Ingress {
     /// IngressClass of the solver's Ingress.
     pub ingress_class_name: String,
+}
+
+/// `dns01`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Dns01 {
+    /// Cloudflare's API.
+    pub cloudflare: Dns01Cloudflare,
+}
+
+/// `dns01.cloudflare`: an API token (`Zone:DNS:Edit`) in a Secret of cert-manager's
+/// cluster resource namespace
+/// (<https://cert-manager.io/docs/configuration/acme/dns01/cloudflare/>).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Dns01Cloudflare {
+    /// The Secret and key holding the token.
+    pub api_token_secret_ref: SecretKeyRef,
+}
+
+/// A key of a Secret.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct SecretKeyRef {
+    /// Secret name.
+    pub name: String,
+    /// Key.
+    pub key: String,
 }

@@ -8,6 +8,7 @@ pub mod argocd;
 pub mod cert_manager;
 pub mod external_secrets;
 pub mod intel;
+pub mod metallb;
 pub mod monitoring;
 pub mod populator;
 pub mod snapshot;

@@ -80,6 +80,15 @@ impl App {
         self.service = ServiceExposure::Lan;
         self
     }
+    /// Gives the app's LAN Service (the app's Service after [`App::lan`], or `<app>-lan` for
+    /// ports marked `.lan()`) a fixed address from the inventory's load-balancer pool, for
+    /// clients configured with it (IoT devices, a router's port forward). Compiles to
+    /// MetalLB's `metallb.io/loadBalancerIPs` annotation on that Service. The address must be
+    /// in the pool, and no other Service may claim it.
+    pub fn lan_address(mut self, address: &str) -> Self {
+        self.lan_address = Some(address.into());
+        self
+    }
     /// Declares a dependency on another app (ordering, documents).
     pub fn depends_on(mut self, app: &str) -> Self {
         self.dependencies.push(Dependency {

@@ -19,8 +19,8 @@ pub use container::{
 };
 pub use exposure::{Dependency, Https, ServiceExposure};
 pub use volumes::{
-    Claim, ClaimVolume, ConfigFile, NfsMount, NfsVolume, Scratch, ScratchVolume, Volume, VolumeOf,
-    VolumeSource,
+    Claim, ClaimVolume, ConfigFile, NfsIsBackedUpOnItsServer, NfsMount, NfsVolume, Scratch,
+    ScratchVolume, ScratchVolumesHoldNoData, Volume, VolumeOf, VolumeSource,
 };
 
 use crate::cluster::{DeviceRef, GpuVendor, NodeRef};
@@ -86,6 +86,9 @@ pub struct App {
     pub https: Option<Https>,
     /// How the Service is exposed.
     pub service: ServiceExposure,
+    /// The fixed LAN address of the app's LAN Service (its `LoadBalancer` Service), from the
+    /// inventory's load-balancer pool.
+    pub lan_address: Option<String>,
     /// Apps this one depends on.
     pub dependencies: Vec<Dependency>,
     /// Why losing this app's data is unacceptable (makes retention checks stricter).
@@ -144,6 +147,7 @@ impl App {
             pin: None,
             https: None,
             service: ServiceExposure::Cluster,
+            lan_address: None,
             dependencies: Vec::new(),
             critical: None,
             annotations: Vec::new(),

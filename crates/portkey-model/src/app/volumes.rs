@@ -17,12 +17,19 @@
 //!     .volume(Volume::scratch("shm", "/dev/shm").in_memory(Memory::mi(64)));
 //! ```
 //!
-//! NFS data is backed up on the NFS server, not by a claim's backup:
+//! NFS data is backed up on the NFS server, and a scratch volume holds nothing that
+//! survives a restart; `.backup(..)` on either fails to compile with a message that says so
+//! ([`NfsIsBackedUpOnItsServer`], [`ScratchVolumesHoldNoData`]):
 //!
-//! ```compile_fail,E0599
+//! ```compile_fail,E0277
 //! use portkey_model::prelude::*;
 //! const SHARE: NfsShareRef = NfsShareRef::new("media");
 //! let _ = Volume::nfs("media", "/media", SHARE).backup(Backup::daily());
+//! ```
+//!
+//! ```compile_fail,E0277
+//! use portkey_model::prelude::*;
+//! let _ = Volume::scratch("cache", "/cache").backup(Backup::daily());
 //! ```
 //!
 //! Only claims have a storage class, an access mode or a backup exemption:
@@ -212,7 +219,30 @@ impl ClaimVolume {
     }
 }
 
+/// Never implemented: it makes `.backup(..)` on an NFS volume a compile error that says why.
+#[diagnostic::on_unimplemented(
+    message = "an NFS volume can't be backed up by portkey: its data lives on the NFS server",
+    label = "back up the export on the NFS server itself",
+    note = "portkey's backups (Volsync) snapshot claims; for app data that must be backed up here, declare `Volume::claim(name, path, size)`"
+)]
+pub trait NfsIsBackedUpOnItsServer {}
+
+/// Never implemented: it makes `.backup(..)` on a scratch volume a compile error that says
+/// why.
+#[diagnostic::on_unimplemented(
+    message = "a scratch volume can't be backed up: it is an `emptyDir`, empty at every start",
+    label = "scratch volumes hold nothing that survives a restart",
+    note = "for data that must survive, declare `Volume::claim(name, path, size)` and back that up"
+)]
+pub trait ScratchVolumesHoldNoData {}
+
 impl NfsVolume {
+    /// Not available: NFS data is backed up on the NFS server. Calling it does not compile,
+    /// and the compiler says so.
+    #[must_use]
+    pub fn backup<B: NfsIsBackedUpOnItsServer>(self, _backup: B) -> Self {
+        self
+    }
     /// Mounts a sub-directory of the export (appended to the export path).
     pub fn sub_path(mut self, path: &str) -> Self {
         self.source.sub_path = Some(path.into());
@@ -221,6 +251,12 @@ impl NfsVolume {
 }
 
 impl ScratchVolume {
+    /// Not available: a scratch volume is empty at every start. Calling it does not compile,
+    /// and the compiler says so.
+    #[must_use]
+    pub fn backup<B: ScratchVolumesHoldNoData>(self, _backup: B) -> Self {
+        self
+    }
     /// Backs the `emptyDir` with memory (`medium: Memory`) and caps it.
     pub fn in_memory(mut self, limit: Memory) -> Self {
         self.source = Scratch {

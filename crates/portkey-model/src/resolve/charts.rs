@@ -11,7 +11,11 @@ use crate::names;
 /// a version, a repository.
 pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<ModelError> {
     let mut out = Vec::new();
-    let mut seen: BTreeSet<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+    let app_files: BTreeMap<&str, &str> = apps
+        .iter()
+        .map(|a| (a.name.as_str(), a.source.as_str()))
+        .collect();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut levels: BTreeMap<&str, (&str, crate::chart::PodSecurity)> = BTreeMap::new();
     for c in charts {
         if let Some((other, level)) = levels.insert(&c.namespace, (&c.name, c.pod_security))
@@ -29,6 +33,20 @@ pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<
             );
         }
     }
+    // An app that takes a release's name is the app's mistake: the releases are the
+    // infrastructure everything else relies on.
+    for c in charts {
+        if let Some(file) = app_files.get(c.name.as_str()) {
+            Problems::new(file, &c.name, &mut out).add(
+                "name",
+                format!(
+                    "app `{}` has the name of the chart release declared in {}: both would be the Argo CD Application `{}`",
+                    c.name, c.source, c.name
+                ),
+                "rename the app (`App::new(\"<another name>\", ..)`)",
+            );
+        }
+    }
     for c in charts {
         let mut p = Problems::new(&c.source, &c.name, &mut out);
         let mut err = |field: &str, problem: String, fix: &str| p.add(field, problem, fix);
@@ -39,7 +57,9 @@ pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<
                 "use a DNS-1035 label such as `cert-manager`",
             );
         }
-        if !seen.insert(&c.name)
+        if app_files.contains_key(c.name.as_str()) {
+            // Reported on the app above.
+        } else if !seen.insert(&c.name)
             || RESERVED_NAMES.contains(&c.name.as_str())
             || c.name.starts_with("cluster-")
         {

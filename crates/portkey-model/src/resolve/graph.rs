@@ -33,17 +33,26 @@ pub(super) fn peers(apps: &[App], errors: &mut Vec<ModelError>) -> BTreeMap<Stri
 /// The app's own dependencies: known, not itself, and waited on over TCP.
 pub(super) fn check_dependencies(app: &App, peers: &BTreeMap<String, Peer>, p: &mut Problems<'_>) {
     for dep in &app.dependencies {
+        // Reported on the builder the app used: `.waits_for(..)` or `.depends_on(..)`.
+        let field = if dep.wait_at_startup {
+            "waits_for"
+        } else {
+            "depends_on"
+        };
         match peers.get(dep.app.as_str()) {
             None => p.add(
-                "depends_on",
+                field,
                 format!("unknown dependency `{}`", dep.app),
-                format!(
-                    "declare an app named `{}` in apps/ or fix the name",
-                    dep.app
-                ),
+                match closest(&dep.app, peers.keys().map(String::as_str)) {
+                    Some(near) => format!("did you mean `{near}`? Otherwise declare an app named `{}` in apps/", dep.app),
+                    None => format!(
+                        "declare an app named `{}` in apps/ or fix the name",
+                        dep.app
+                    ),
+                },
             ),
             Some(_) if dep.app == app.name => p.add(
-                "depends_on",
+                field,
                 "the app depends on itself",
                 "remove the dependency",
             ),
@@ -66,6 +75,36 @@ pub(super) fn check_dependencies(app: &App, peers: &BTreeMap<String, Peer>, p: &
             Some(_) => {}
         }
     }
+}
+
+/// The name nearest to `typo` (at most two edits away, or a prefix either way), if any.
+pub(super) fn closest<'a>(typo: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .filter(|n| *n != typo)
+        .map(|n| (edit_distance(typo, n), n))
+        .filter(|(d, n)| *d <= 2 || n.starts_with(typo) || typo.starts_with(n))
+        .min()
+        .map(|(_, n)| n)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(current)
+            };
+            previous = current;
+        }
+    }
+    row[b.len()]
 }
 
 /// Reports each dependency cycle once, naming every app on it.

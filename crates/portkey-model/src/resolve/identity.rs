@@ -146,3 +146,30 @@ pub(super) fn namespace_collisions(apps: &[ResolvedApp]) -> Vec<ModelError> {
     }
     out
 }
+
+/// Two apps exposed on one host: the Ingress controller would send the host's traffic to
+/// one of them at random. Reported on the app that comes second by name (the one that
+/// added the host to a catalogue where it was taken), naming the first.
+pub(super) fn duplicate_hosts(apps: &[ResolvedApp]) -> Vec<ModelError> {
+    let mut out = Vec::new();
+    let mut by_name: Vec<&ResolvedApp> = apps.iter().collect();
+    by_name.sort_by(|a, b| a.app.name.cmp(&b.app.name));
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for app in by_name {
+        let Some(https) = &app.app.https else {
+            continue;
+        };
+        if let Some(first) = seen.insert(&https.host, &app.app.name) {
+            seen.insert(&https.host, first);
+            Problems::new(&app.app.source, &app.app.name, &mut out).add(
+                "https",
+                format!(
+                    "host `{}` is already app `{first}`'s: two Ingresses for one host split its traffic between them",
+                    https.host
+                ),
+                format!("choose another host for `{}` (`.https(\"<host>\")`), or serve both from one app", app.app.name),
+            );
+        }
+    }
+    out
+}

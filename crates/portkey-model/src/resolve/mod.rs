@@ -7,7 +7,7 @@
 //! releases (`charts`), names and namespaces (`identity`), the image (`images`), the
 //! container (`workload`: ports, environment, probes, exceptions, exposure, resources),
 //! volumes (`volumes`; their backups in [`crate::backup::resolved`]), placement
-//! (`placement`) and the dependency graph (`graph`). This module holds the resolved types
+//! (`placement`), LAN addresses (`network`) and the dependency graph (`graph`). This module holds the resolved types
 //! and runs the checks in order.
 
 mod charts;
@@ -15,6 +15,7 @@ mod graph;
 mod identity;
 mod images;
 mod inventory;
+mod network;
 mod placement;
 mod volumes;
 mod workload;
@@ -23,6 +24,7 @@ use std::collections::BTreeMap;
 
 pub use identity::{RESERVED_NAMES, RESERVED_NAMESPACES};
 pub use images::ImageRef;
+pub(crate) use network::has_lan_service;
 
 use crate::app::App;
 use crate::backup::{Backup, ResolvedBackup};
@@ -140,10 +142,29 @@ pub fn resolve(cluster: &Cluster, apps: Vec<App>) -> Result<Catalogue<'_>, Model
 pub fn resolve_all(
     cluster: &Cluster,
     apps: Vec<App>,
-    mut charts: Vec<crate::chart::Chart>,
+    charts: Vec<crate::chart::Chart>,
 ) -> Result<Catalogue<'_>, ModelErrors> {
+    let (catalogue, errors) = resolve_partial(cluster, apps, charts);
+    if errors.0.is_empty() {
+        Ok(catalogue)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Resolves what can be resolved, and returns it with every problem found: the catalogue
+/// holds the apps that passed their checks and whose dependencies (transitively) passed
+/// theirs, and every chart release. The pipeline compiles and lints that much even when
+/// there are problems, so that one run reports the model's, the placement's and the lints'
+/// problems together; it writes nothing unless there are none.
+pub fn resolve_partial(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    mut charts: Vec<crate::chart::Chart>,
+) -> (Catalogue<'_>, ModelErrors) {
     let mut errors = inventory::check_cluster(cluster);
     errors.extend(charts::check_charts(&charts, &apps));
+    errors.extend(network::check(cluster, &apps, &charts));
     let peers = graph::peers(&apps, &mut errors);
     let mut resolved = Vec::with_capacity(apps.len());
     for app in apps {
@@ -154,18 +175,38 @@ pub fn resolve_all(
     }
     errors.extend(graph::dependency_cycles(&peers));
     errors.extend(identity::namespace_collisions(&resolved));
+    errors.extend(identity::duplicate_hosts(&resolved));
     if !errors.is_empty() {
-        return Err(ModelErrors(errors));
+        // Leave out the apps that a check across apps found at fault (their objects would
+        // report the same mistake again), then keep only apps whose dependencies all
+        // resolved, so nothing downstream meets a reference to an app that isn't there.
+        let at_fault: std::collections::BTreeSet<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.file.as_str(), e.app.as_str()))
+            .collect();
+        resolved.retain(|a| !at_fault.contains(&(a.app.source.as_str(), a.app.name.as_str())));
+        loop {
+            let names: std::collections::BTreeSet<String> =
+                resolved.iter().map(|a| a.app.name.clone()).collect();
+            let before = resolved.len();
+            resolved.retain(|a| a.app.dependencies.iter().all(|d| names.contains(&d.app)));
+            if resolved.len() == before {
+                break;
+            }
+        }
     }
     resolved.sort_by(|a, b| {
         (a.app.namespace.name(), &a.app.name).cmp(&(b.app.namespace.name(), &b.app.name))
     });
     charts.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Catalogue {
-        cluster,
-        apps: resolved,
-        charts,
-    })
+    (
+        Catalogue {
+            cluster,
+            apps: resolved,
+            charts,
+        },
+        ModelErrors(errors),
+    )
 }
 
 /// Everything resolution works out for one app, before the app is moved in.
