@@ -22,7 +22,7 @@ pub const METAL1: NodeRef = NodeRef::new("metal1");
 /// Worker VM on gondor (Intel N100) with the i915 GPU passed through.
 pub const METAL2: NodeRef = NodeRef::new("metal2");
 /// Privileged LXC container on mirkwood with native access to the AMD iGPU: the seed's
-/// recommended GPU expansion. Declared but not enabled until [`METAL3_ENABLED`] is true.
+/// recommended GPU expansion. Declared but not enabled until `METAL3_ENABLED` is true.
 pub const METAL3: NodeRef = NodeRef::new("metal3");
 
 /// Whether metal3 has been created and joined. While false it is only documented (an

@@ -1,7 +1,8 @@
 //! portkey's integration tests: one binary (one link, one shared [`common`] module), with a
 //! module per stage of the pipeline: model errors (`errors`), the whole pipeline
 //! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
-//! bootstrap (`backups`, `bootstrap`), validation (`validation`, `renovate`), the output
+//! bootstrap (`backups`, `bootstrap`), what a render or a sync may never delete (`protection`),
+//! the recovery documents' sections (`recovery_docs`), validation (`validation`, `renovate`), the output
 //! directory and the CLI (`render_fs`, `cli`; `cli_json` for `--format json` and the exit
 //! codes, `cli_tools` for `images`, `schema` and `completions`), the code map (`docs`),
 //! `portkey diff` (`diff`), build.rs on bad app files (`build_script`), and the GitHub Actions workflows and Renovate's config
@@ -26,6 +27,8 @@ mod errors;
 mod invariants;
 mod linters;
 mod pipeline;
+mod protection;
+mod recovery_docs;
 mod render_fs;
 mod renovate;
 mod snapshots;

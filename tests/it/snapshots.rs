@@ -239,7 +239,14 @@ fn critical_app_on_retain_class() {
     let rs = object(&m, "ReplicationSource", "vault-data");
     let schedule = rs["spec"]["trigger"]["schedule"].as_str().unwrap();
     assert!(schedule.ends_with(" */6 * * *"), "{schedule}");
-    assert_eq!(rs["spec"]["restic"]["storageClassName"], KEEP.name());
+    assert_eq!(pvc["spec"]["storageClassName"], KEEP.name());
+    // Volsync's temporary claims are on the Delete class of the same provisioner: on KEEP,
+    // every backup would leave a Released volume behind.
+    assert_eq!(rs["spec"]["restic"]["storageClassName"], FAST.name());
+    assert_eq!(rs["spec"]["restic"]["cacheStorageClassName"], FAST.name());
+    let rd = object(&m, "ReplicationDestination", "vault-data-dst");
+    assert_eq!(rd["spec"]["restic"]["storageClassName"], FAST.name());
+    assert_eq!(rd["spec"]["restic"]["cacheStorageClassName"], FAST.name());
 }
 
 #[test]

@@ -26,6 +26,34 @@ pub const CLUSTER_PROJECT: &str = "cluster";
 pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 /// Wave of the AppProjects: before every Application.
 pub const PROJECT_WAVE: i32 = -1;
+/// Annotation carrying per-resource sync options (argo-cd
+/// `docs/user-guide/sync-options.md`). Argo CD reads it on the **live** object, so a
+/// resource dropped from Git is judged by the annotation it carried when last synced.
+pub const SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
+/// Sync options of an object that holds data: never pruned when it leaves Git, never
+/// deleted with its Application. Set on every claim on a Retain class or of a critical app,
+/// and on every Namespace that holds a claim (a Namespace's deletion deletes its claims, a
+/// Retain claim's `Prune=false,Delete=false` included).
+///
+/// Chosen over `Prune=confirm,Delete=confirm` (Argo CD v2.14+, so available on v3.4): a
+/// confirmation is one `argocd.argoproj.io/deletion-approved` timestamp on the Application,
+/// which approves every pending prune of that sync at once (a whole `cluster-namespaces`
+/// sync), and a stale approval can let a later deletion through without a new one
+/// (argoproj/argo-cd#27570, whose fix, PR #27614, was closed unmerged). With `false`,
+/// Argo CD shows the object as needing a prune and leaves it: a person deletes it with
+/// `kubectl` once its data is safe.
+pub const KEEP_DATA: &str = "Prune=false,Delete=false";
+/// Sync option of every child Application of the root app: the root prunes one (and, through
+/// its resources finalizer, everything it deployed) only after a person confirms, in the UI
+/// or with `argocd app confirm-deletion portkey-root`. A render that drops a file then
+/// stops at a `Syncing` root instead of deleting an app (argo-cd
+/// `docs/user-guide/sync-options.md`, "Resource Pruning With Confirmation", v2.14+).
+pub const CONFIRM_PRUNE: &str = "Prune=confirm";
+/// The finalizer that makes deleting an Application delete what it deployed. Every
+/// Application carries it except the root app-of-apps (deleting it would delete every
+/// Application), the self-managed Argo CD ([`is_argo_cd`]: deleting it would delete Argo CD
+/// itself) and `cluster-namespaces` (it would delete every namespace's content).
+pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
 
 /// The key of Argo CD's `argocd-cm` that holds the Lua health check of kind `T`
 /// (`resource.customizations.health.volsync.backube_ReplicationSource`).
@@ -39,7 +67,9 @@ pub fn health_customization_of(group: &str, kind: &str) -> String {
     format!("resource.customizations.health.{group}_{kind}")
 }
 
-/// An Application syncing `source` into `namespace`, in `project`, at `wave`.
+/// An Application syncing `source` into `namespace`, in `project`, at `wave`, with the
+/// resources finalizer: deleting it deletes what it deployed (except for the root, `argo-cd`
+/// and `cluster-namespaces`, see [`RESOURCES_FINALIZER`]).
 pub fn application(
     name: &str,
     project: &str,
@@ -64,8 +94,36 @@ pub fn application(
     if let Some(wave) = wave {
         metadata.annotations = Some(BTreeMap::from([(SYNC_WAVE.to_string(), wave.to_string())]));
     }
-    metadata.finalizers = Some(vec!["resources-finalizer.argocd.argoproj.io".into()]);
+    metadata.finalizers = Some(vec![RESOURCES_FINALIZER.into()]);
     app.metadata = metadata;
+    app
+}
+
+/// Whether `chart` is Argo CD managing itself: the release that installs Argo CD's own CRDs.
+/// Its Application carries no resources finalizer.
+pub fn is_argo_cd(chart: &portkey_model::chart::Chart) -> bool {
+    chart
+        .provides
+        .contains(&portkey_model::chart::Capability::Crds(
+            crate::crd::argocd::GROUP.into(),
+        ))
+}
+
+/// The Application with [`CONFIRM_PRUNE`]: the root app prunes it only once confirmed.
+fn confirm_prune(mut app: Application) -> Application {
+    app.metadata
+        .annotations
+        .get_or_insert_with(BTreeMap::new)
+        .insert(SYNC_OPTIONS.into(), CONFIRM_PRUNE.into());
+    app
+}
+
+/// The Application without the resources finalizer: deleting it orphans what it deployed.
+/// For the root (deleting it would delete every Application), the self-managed `argo-cd`
+/// (deleting it would delete Argo CD itself) and `cluster-namespaces` (deleting it would
+/// delete every namespace's content).
+fn without_finalizer(mut app: Application) -> Application {
+    app.metadata.finalizers = None;
     app
 }
 
@@ -231,7 +289,7 @@ fn component_application(
                 labels.insert(crate::MANAGED_BY.0.into(), crate::MANAGED_BY.1.into());
                 policy.managed_namespace_metadata = Some(ManagedNamespaceMetadata { labels });
             }
-            Some(application(
+            let app = application(
                 &c.name,
                 INFRA_PROJECT,
                 ApplicationSource {
@@ -251,19 +309,31 @@ fn component_application(
                 &chart.namespace,
                 Some(c.wave),
                 policy,
-            ))
+            );
+            Some(if is_argo_cd(chart) {
+                without_finalizer(app)
+            } else {
+                app
+            })
         }
-        ComponentKind::Cluster(part) => Some(application(
-            &c.name,
-            CLUSTER_PROJECT,
-            git_source(
-                catalogue,
-                format!("{GENERATED_PATH}/{CLUSTER_DIR}/{}", part.key()),
-            ),
-            &cluster_destination(*part, catalogue),
-            Some(c.wave),
-            sync(true, true, &["PruneLast=true"]),
-        )),
+        ComponentKind::Cluster(part) => {
+            let app = application(
+                &c.name,
+                CLUSTER_PROJECT,
+                git_source(
+                    catalogue,
+                    format!("{GENERATED_PATH}/{CLUSTER_DIR}/{}", part.key()),
+                ),
+                &cluster_destination(*part, catalogue),
+                Some(c.wave),
+                sync(true, true, &["PruneLast=true"]),
+            );
+            Some(if *part == ClusterPart::Namespaces {
+                without_finalizer(app)
+            } else {
+                app
+            })
+        }
         // Compiled with the app's own objects: see [`app_application`].
         ComponentKind::App => None,
     }
@@ -295,7 +365,7 @@ pub fn app_application(catalogue: &Catalogue<'_>, app: &ResolvedApp, wave: i32) 
     Manifest {
         dir: ARGOCD_DIR.into(),
         source: app.app.source.clone(),
-        object: object.into(),
+        object: confirm_prune(object).into(),
     }
 }
 
@@ -324,10 +394,12 @@ pub fn argocd_objects(
             out.push(Manifest {
                 dir: ARGOCD_DIR.into(),
                 source: c.source.clone(),
-                object: application.into(),
+                object: confirm_prune(application).into(),
             });
         }
     }
+    // No resources finalizer: deleting the root (it is applied by hand) must not cascade
+    // into every Application and, through theirs, every object of the cluster.
     let root = application(
         ROOT_APP,
         "default",
@@ -336,6 +408,7 @@ pub fn argocd_objects(
         None,
         sync(true, true, &["PruneLast=true"]),
     );
+    let root = without_finalizer(root);
     out.push(Manifest {
         dir: BOOTSTRAP_DIR.into(),
         source: catalogue.cluster.source.clone(),

@@ -2,6 +2,11 @@
 //! model's [`ResolvedBackup`] and nothing else:
 //!
 //! - a `ReplicationSource` `<claim>` on the policy's schedule;
+//! - every temporary claim Volsync makes (the source's snapshot copy, the restic caches,
+//!   the destination's restored volume) on [`ResolvedBackup::temporary_class`], a class
+//!   that deletes its volumes: `storageClassName` and `cacheStorageClassName` are always
+//!   set, since Volsync's defaults fall back to the source claim's class, which may be
+//!   Retain (field-reference b1);
 //! - a `ReplicationDestination` `<claim>-dst` (`trigger.manual: restore-once`,
 //!   `copyMethod: Snapshot`) that the claim names in `dataSourceRef`, so on a fresh cluster
 //!   the claim is populated from the newest backup before the app starts;
@@ -86,9 +91,10 @@ pub fn replication_source(
                 repository: backup.repository_secret.clone(),
                 copy_method: "Snapshot".into(),
                 volume_snapshot_class_name: Some(settings.volume_snapshot_class.clone()),
-                storage_class_name: Some(claim.storage_class.clone()),
+                storage_class_name: Some(backup.temporary_class.clone()),
                 access_modes: Some(vec![claim.access.as_str().into()]),
                 cache_capacity: Some(settings.cache_capacity.to_string()),
+                cache_storage_class_name: Some(backup.temporary_class.clone()),
                 prune_interval_days: Some(
                     i32::try_from(settings.prune_interval_days).unwrap_or(i32::MAX),
                 ),
@@ -123,7 +129,7 @@ fn restore(
         ReplicationDestinationSpec {
             trigger: Some(Trigger {
                 schedule: None,
-                manual: Some(backup.restore_trigger.into()),
+                manual: Some(backup.restore_trigger.clone()),
             }),
             restic: Some(ResticDestination {
                 repository: backup.repository_secret.clone(),
@@ -154,10 +160,11 @@ pub fn replication_destination(
         ResticDestination {
             copy_method: "Snapshot".into(),
             volume_snapshot_class_name: Some(settings.volume_snapshot_class.clone()),
-            storage_class_name: Some(claim.storage_class.clone()),
+            storage_class_name: Some(backup.temporary_class.clone()),
             access_modes: Some(vec![claim.access.as_str().into()]),
             capacity: Some(claim.size.to_string()),
             cache_capacity: Some(settings.cache_capacity.to_string()),
+            cache_storage_class_name: Some(backup.temporary_class.clone()),
             ..ResticDestination::default()
         },
     ))
@@ -178,6 +185,7 @@ pub fn manual_restore(
         ResticDestination {
             copy_method: "Direct".into(),
             destination_pvc: Some(claim.name.clone()),
+            cache_storage_class_name: Some(backup.temporary_class.clone()),
             previous: Some(previous),
             ..ResticDestination::default()
         },

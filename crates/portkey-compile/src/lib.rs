@@ -198,7 +198,12 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
         .collect()
 }
 
+/// The apps' Namespaces, with Pod Security labels. A Namespace that holds a claim also
+/// carries [`argocd::KEEP_DATA`]: deleting it would delete its claims (a Delete-class claim's
+/// volume with them), so neither a prune (a render that drops the app or the file) nor the
+/// deletion of `cluster-namespaces` may remove it.
 fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
+    let protected = protected_namespaces(catalogue);
     let namespaces: std::collections::BTreeSet<&str> = catalogue
         .apps
         .iter()
@@ -207,10 +212,17 @@ fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
     namespaces
         .into_iter()
         .map(|ns| {
+            let holds_claims = protected.contains(ns);
             let mut m = meta(ns, None, None);
             m.labels
                 .get_or_insert_with(BTreeMap::new)
                 .extend(pod_security_labels(PodSecurity::Baseline));
+            if holds_claims {
+                m.annotations = Some(BTreeMap::from([(
+                    argocd::SYNC_OPTIONS.to_string(),
+                    argocd::KEEP_DATA.to_string(),
+                )]));
+            }
             Namespace {
                 metadata: m,
                 ..Namespace::default()
@@ -218,6 +230,24 @@ fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
             .into()
         })
         .collect()
+}
+
+/// The app namespaces that hold a claim, so carry [`argocd::KEEP_DATA`].
+pub fn protected_namespaces<'c>(
+    catalogue: &'c Catalogue<'_>,
+) -> std::collections::BTreeSet<&'c str> {
+    catalogue
+        .apps
+        .iter()
+        .filter(|a| !a.claims.is_empty())
+        .map(|a| a.app.namespace.name())
+        .collect()
+}
+
+/// Whether `claim` of `app` carries [`argocd::KEEP_DATA`]: it is on a Retain class, or the
+/// app is critical.
+pub fn keeps_claim(app: &ResolvedApp, claim: &ResolvedClaim) -> bool {
+    claim.reclaim == Reclaim::Retain || app.app.critical.is_some()
 }
 
 /// The Pod Security admission labels of a namespace at `level`.
@@ -373,10 +403,10 @@ fn pvc(
     let ns = app.app.namespace.name();
     let mut metadata = meta(&claim.name, Some(ns), Some(&app.app.name));
     let (data_source, data_source_ref) = backup::data_source(claim).unzip();
-    if claim.reclaim == Reclaim::Retain || app.app.critical.is_some() {
+    if keeps_claim(app, claim) {
         metadata.annotations = Some(BTreeMap::from([(
-            "argocd.argoproj.io/sync-options".to_string(),
-            "Prune=false,Delete=false".to_string(),
+            argocd::SYNC_OPTIONS.to_string(),
+            argocd::KEEP_DATA.to_string(),
         )]));
     }
     k8s_openapi::api::core::v1::PersistentVolumeClaim {

@@ -137,7 +137,7 @@ mod tests {
         );
         assert!(
             gone.contains(
-                "warning: [destructive] Namespace lab (v1): removed: deleting a Namespace"
+                "warning: [destructive] Namespace lab (v1): removed: Argo CD prunes it, and deleting a Namespace"
             ),
             "{gone}"
         );

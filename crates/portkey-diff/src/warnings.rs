@@ -436,8 +436,7 @@ pub fn across(old: &Objects, new: &Objects) -> Vec<Warning> {
                 Category::Destructive,
                 None,
                 "removed".into(),
-                "deleting a Namespace deletes everything in it, claims and their volumes included"
-                    .into(),
+                namespace_removed(&o.value),
             ),
             "ReplicationSource" => {
                 let app_stays = new.values().any(|n| n.app == o.app);
@@ -481,13 +480,29 @@ pub fn across(old: &Objects, new: &Objects) -> Vec<Warning> {
     out
 }
 
+/// What removing a Namespace does. Argo CD judges a resource that left Git by the
+/// annotation on its live object, which is the base tree's: a Namespace that carried
+/// `Prune=false` stays.
+fn namespace_removed(namespace: &Value) -> String {
+    if sync_options(namespace).contains("Prune=false") {
+        return "it carries Prune=false, so Argo CD leaves it and everything in it (claims and their volumes) in the cluster, \
+                and `cluster-namespaces` shows it as needing a prune: delete it by hand once its data is safe elsewhere"
+            .into();
+    }
+    "Argo CD prunes it, and deleting a Namespace deletes everything in it, claims and their volumes included".into()
+}
+
+/// The object's `argocd.argoproj.io/sync-options` annotation, or "".
+fn sync_options(object: &Value) -> &str {
+    object["metadata"]["annotations"]["argocd.argoproj.io/sync-options"]
+        .as_str()
+        .unwrap_or_default()
+}
+
 /// What removing a claim does: Argo CD prunes it unless it carries `Prune=false`, and the
 /// volume goes with it unless its StorageClass (in the base tree) retains volumes.
 fn claim_removed(old: &Objects, claim: &Value) -> String {
-    let options = claim["metadata"]["annotations"]["argocd.argoproj.io/sync-options"]
-        .as_str()
-        .unwrap_or_default();
-    if options.contains("Prune=false") {
+    if sync_options(claim).contains("Prune=false") {
         return "it carries Prune=false, so Argo CD leaves it in the cluster, no longer managed: delete it by hand once its data is safe elsewhere".into();
     }
     let class = claim["spec"]["storageClassName"]

@@ -27,8 +27,9 @@ pub struct Plan {
     pub placements: Vec<Placement>,
     /// One entry per node: what its failure does.
     pub failures: Vec<Failure>,
-    /// Problems that do not stop rendering (memory limits near the node's size, an ACME
-    /// challenge that cannot reach the hosts).
+    /// Problems that do not stop rendering: memory limits near the node's size, an ACME
+    /// challenge that cannot reach the hosts, and retentions that fall into the empty-restore
+    /// trap ([`crate::backup::empty_restore`]).
     pub warnings: Vec<String>,
     /// Problems that stop rendering (requests that no node can hold).
     pub errors: Vec<ModelError>,
@@ -351,6 +352,7 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
             )
         })
         .collect();
+    warnings.extend(crate::backup::empty_restore::warnings(catalogue));
     warnings.extend(crate::network::warnings(catalogue));
     let failures = workers(cluster)
         .map(|n| failure(catalogue, &apps, &chosen, &n.name))

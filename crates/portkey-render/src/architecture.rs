@@ -1,5 +1,7 @@
 //! `generated/ARCHITECTURE.md`: the seed's architecture tables produced from the model, so
-//! the document can never drift from the cluster it describes.
+//! the document can never drift from the cluster it describes. The operational sections
+//! (external dependencies, recovery, monitoring, maintenance, known issues) are in
+//! [`crate::operations`]; the diagram shows nodes, storage and app-to-app dependencies.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -31,6 +33,11 @@ pub fn document(catalogue: &Catalogue<'_>, plan: &Plan) -> String {
     backups(&mut s, catalogue);
     placement(&mut s, plan);
     failures(&mut s, plan);
+    crate::operations::external_dependencies(&mut s, catalogue);
+    crate::operations::recovery(&mut s, catalogue);
+    crate::operations::monitoring(&mut s, catalogue);
+    crate::operations::maintenance(&mut s, catalogue, plan);
+    crate::operations::known_issues(&mut s, catalogue, plan);
     diagram(&mut s, catalogue, plan);
     s
 }
@@ -347,6 +354,22 @@ fn diagram(s: &mut String, catalogue: &Catalogue<'_>, plan: &Plan) {
         let _ = writeln!(s, "  {}[(\"{label}\")]", id(sid));
     }
     edges.dedup();
+    // App-to-app dependencies, dotted: `waits for` blocks the app's start, `depends on`
+    // only orders the sync waves.
+    for app in &catalogue.apps {
+        for d in &app.app.dependencies {
+            edges.push(format!(
+                "  {} -. {} .-> {}",
+                id(&app.app.name),
+                if d.wait_at_startup {
+                    "waits for"
+                } else {
+                    "depends on"
+                },
+                id(&d.app)
+            ));
+        }
+    }
     for e in edges {
         let _ = writeln!(s, "{e}");
     }

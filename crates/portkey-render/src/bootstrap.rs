@@ -185,6 +185,9 @@ fn before_argo_cd(catalogue: &Catalogue<'_>) -> String {
             );
         }
     }
+    for item in crate::prerequisites::prerequisites(catalogue) {
+        let _ = writeln!(s, "- {item}");
+    }
     s
 }
 

@@ -24,7 +24,8 @@ use portkey_compile::Manifest;
 
 pub mod architecture;
 pub mod bootstrap;
-mod prerequisites;
+pub mod operations;
+pub mod prerequisites;
 pub mod runbook;
 mod staging;
 mod yaml;

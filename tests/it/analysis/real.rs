@@ -229,13 +229,20 @@ fn check_backup_table(doc: &str, which: &str) {
     );
     let mut got = BTreeMap::new();
     for r in &rows {
+        // The seed's retention ("7 days"), then the older keeps that defend against the
+        // empty-restore trap (`portkey_model::backup::empty_restore`).
+        let (seed, older) = r["Retention"]
+            .split_once(", ")
+            .unwrap_or((r["Retention"].as_str(), ""));
+        assert!(
+            older.contains("weekly") || older.contains("monthly"),
+            "{which}: {} keeps nothing older than the seed's week: {}",
+            r["App"],
+            r["Retention"]
+        );
         let prev = got.insert(
             r["App"].as_str(),
-            (
-                r["Frequency"].as_str(),
-                r["Method"].as_str(),
-                r["Retention"].as_str(),
-            ),
+            (r["Frequency"].as_str(), r["Method"].as_str(), seed),
         );
         assert!(prev.is_none(), "{which}: {} listed twice", r["App"]);
     }

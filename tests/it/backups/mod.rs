@@ -8,6 +8,7 @@
 //! snapshot has plain assertions of the facts it is about beside it, so accepting a wrong
 //! snapshot still fails.
 
+mod empty_restore;
 mod schedules;
 mod secrets;
 mod seed;
@@ -243,8 +244,13 @@ fn check_claim_backup(m: &[Manifest], e: &Expect<'_>) {
     assert_eq!(restic["copyMethod"], "Snapshot", "{rs:#}");
     assert_eq!(restic["repository"], e.secret);
     assert_eq!(restic["volumeSnapshotClassName"], "test-snapclass");
-    assert_eq!(restic["storageClassName"], e.class);
-    assert_eq!(restic["retain"], json!({"within": "7d"}));
+    let temporary = temporary_class_of(m, e.class);
+    assert_eq!(restic["storageClassName"], temporary.as_str());
+    assert_eq!(restic["cacheStorageClassName"], temporary.as_str());
+    assert_eq!(
+        restic["retain"],
+        json!({"within": "7d", "weekly": 4, "monthly": 3})
+    );
     assert_eq!(restic["moverSecurityContext"], mover(e.uid, e.gid));
 
     let dst = format!("{}-dst", e.claim);
@@ -261,7 +267,8 @@ fn check_claim_backup(m: &[Manifest], e: &Expect<'_>) {
         "the populator needs Snapshot"
     );
     assert_eq!(restic["repository"], e.secret);
-    assert_eq!(restic["storageClassName"], e.class);
+    assert_eq!(restic["storageClassName"], temporary.as_str());
+    assert_eq!(restic["cacheStorageClassName"], temporary.as_str());
     assert_eq!(restic["capacity"], e.size);
     assert_eq!(restic["moverSecurityContext"], mover(e.uid, e.gid));
 
@@ -278,10 +285,33 @@ fn check_claim_backup(m: &[Manifest], e: &Expect<'_>) {
     assert_eq!(pvc["spec"]["resources"]["requests"]["storage"], e.size);
 }
 
+/// The class Volsync's temporary claims for a claim on `class` must use, from the
+/// StorageClasses in `m`: `class` itself when it deletes its volumes, else a class of the same
+/// provisioner that does. Panics when there is none, or when `class` is not emitted.
+fn temporary_class_of(m: &[Manifest], class: &str) -> String {
+    let classes = all(m, "StorageClass");
+    let claim_class = classes
+        .iter()
+        .find(|c| c["metadata"]["name"] == class)
+        .unwrap_or_else(|| panic!("StorageClass {class} is not emitted"));
+    if claim_class["reclaimPolicy"] == "Delete" {
+        return class.to_string();
+    }
+    classes
+        .iter()
+        .find(|c| c["reclaimPolicy"] == "Delete" && c["provisioner"] == claim_class["provisioner"])
+        .map_or_else(
+            || panic!("no Delete class of {class}'s provisioner is emitted"),
+            |c| s(&c["metadata"]["name"]).to_string(),
+        )
+}
+
 /// Checks the wiring of every backup in `m`, and returns how many there are:
 /// - each ReplicationSource's claim exists and names in `dataSourceRef` a
 ///   ReplicationDestination that exists, with copyMethod Snapshot, a manual one-off trigger
-///   and the same repository, size, class and mover as the source;
+///   and the same repository, size and mover as the source;
+/// - every temporary claim (snapshot copy, caches, restored volume) is on a Delete class of
+///   the claim's provisioner, never on a Retain class;
 /// - no two ReplicationSources share a repository Secret, or a claim;
 /// - conversely, every `dataSourceRef` and every destination belongs to a backup.
 fn check_wiring(m: &[Manifest]) -> usize {
@@ -333,8 +363,25 @@ fn check_wiring(m: &[Manifest]) -> usize {
             dst["capacity"],
             pvc["spec"]["resources"]["requests"]["storage"]
         );
-        assert_eq!(dst["storageClassName"], pvc["spec"]["storageClassName"]);
-        assert_eq!(src["storageClassName"], pvc["spec"]["storageClassName"]);
+        let temporary = temporary_class_of(m, s(&pvc["spec"]["storageClassName"]));
+        for (what, field) in [
+            ("the source's snapshot copy", &src["storageClassName"]),
+            ("the source's restic cache", &src["cacheStorageClassName"]),
+            (
+                "the destination's restored volume",
+                &dst["storageClassName"],
+            ),
+            (
+                "the destination's restic cache",
+                &dst["cacheStorageClassName"],
+            ),
+        ] {
+            assert_eq!(
+                s(field),
+                temporary,
+                "{ns}/{claim}: {what} is a temporary claim, on the Delete class of the claim's provisioner"
+            );
+        }
         assert_eq!(dst["accessModes"], pvc["spec"]["accessModes"]);
         assert_eq!(dst["moverSecurityContext"], src["moverSecurityContext"]);
         assert_eq!(

@@ -50,8 +50,9 @@ fn real_backups_follow_the_seed_table() {
             minute_of(schedule, cron_rest);
             assert_eq!(
                 rs["spec"]["restic"]["retain"],
-                json!({"within": format!("{days}d")}),
-                "{claim}: retention is {days} days and nothing else"
+                json!({"within": format!("{days}d"), "weekly": 4, "monthly": 3}),
+                "{claim}: retention is the seed's {days} days, plus the weekly and monthly keeps \
+                 that survive a week of empty backups"
             );
             assert_eq!(rs["spec"]["restic"]["copyMethod"], "Snapshot");
             let row = runbook
@@ -59,7 +60,10 @@ fn real_backups_follow_the_seed_table() {
                 .find(|l| l.contains(&format!(" | {claim} | ")))
                 .unwrap_or_else(|| panic!("{claim} not in the runbook table"));
             assert!(row.contains(&format!("{words} (`{schedule}`)")), "{row}");
-            assert!(row.ends_with(&format!("| {days} days |")), "{row}");
+            assert!(
+                row.ends_with(&format!("| {days} days, 4 weekly, 3 monthly |")),
+                "{row}"
+            );
         }
     }
 }

@@ -454,3 +454,37 @@ fn model_placement_and_lint_problems_are_reported_together() {
     }
     assert!(!text.contains("apps/fine.rs"), "{text}");
 }
+
+#[test]
+fn retain_class_without_a_delete_sibling_for_volsync_s_temporary_claims() {
+    // The inventory's only Delete class is of another provisioner: Volsync's temporary
+    // claims for a backed-up claim on the Retain class would each leave a Released volume.
+    let mut cluster = test_cluster();
+    for class in &mut cluster.storage_classes {
+        if class.name == FAST.name() {
+            class.provisioner = "nfs.csi.example.com".into();
+        }
+    }
+    let vault = app("vault").volume(
+        Volume::claim("data", "/data", Memory::gi(1))
+            .class(KEEP)
+            .backup(Backup::every_6_hours()),
+    );
+    let errors = portkey::portkey_model::resolve(&cluster, vec![vault])
+        .map(|_| ())
+        .expect_err("a Retain claim's temporary claims need a Delete class");
+    let e = errors
+        .0
+        .iter()
+        .find(|e| e.field == "volumes[data].backup")
+        .unwrap_or_else(|| panic!("{errors}"));
+    assert_eq!(e.app, "vault");
+    assert!(
+        e.problem.contains("keep-rwo") && e.problem.contains("Released"),
+        "{e}"
+    );
+    assert!(
+        e.fix.contains("rbd.csi.example.com") && e.fix.contains("Reclaim::Delete"),
+        "{e}"
+    );
+}

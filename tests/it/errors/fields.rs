@@ -364,3 +364,20 @@ fn host_header_on_a_tcp_probe_is_rejected() {
         &["Host header"],
     );
 }
+
+#[test]
+fn restore_again_with_a_tag_that_changes_nothing() {
+    for tag in ["once", " "] {
+        expect(
+            vec![
+                app("notes").volume(
+                    Volume::claim("data", "/data", Memory::gi(1))
+                        .backup(Backup::daily().restore_again(tag)),
+                ),
+            ],
+            "notes",
+            "volumes[data].backup.restore_again",
+            &["restore-once", "run again"],
+        );
+    }
+}

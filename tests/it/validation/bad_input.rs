@@ -1,6 +1,6 @@
-//! The bad-input suite: 152 cases (counted by `bad_input_suite_has_at_least_40_cases`):
-//! - 28 in `tests/it/errors/catalogue.rs` and
-//! - 29 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
+//! The bad-input suite: 154 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! - 29 in `tests/it/errors/catalogue.rs` and
+//! - 30 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
 //!   outside the pool or claimed twice, malformed pools, HTTP-01 for LAN-only hosts (a
 //!   warning);
@@ -74,6 +74,10 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     ),
     (
         "tests/it/errors/catalogue.rs",
+        "retain_class_without_a_delete_sibling_for_volsync_s_temporary_claims",
+    ),
+    (
+        "tests/it/errors/catalogue.rs",
         "all_problems_of_all_apps_are_reported_at_once",
     ),
     (
@@ -133,6 +137,10 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
         "reserved_name_portkey_cluster_names_the_field",
     ),
     ("tests/it/errors/fields.rs", "nfs_sub_path_absolute"),
+    (
+        "tests/it/errors/fields.rs",
+        "restore_again_with_a_tag_that_changes_nothing",
+    ),
     // errors/network.rs: LAN addresses, the load balancer, the issuer's reach.
     (
         "tests/it/errors/network.rs",

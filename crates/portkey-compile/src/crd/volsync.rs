@@ -58,6 +58,10 @@ pub struct ResticSource {
     /// Restic cache size.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_capacity: Option<String>,
+    /// StorageClass of the restic cache volume (Volsync's default: `storageClassName`, then
+    /// the source claim's class).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_storage_class_name: Option<String>,
     /// Days between `restic prune` runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prune_interval_days: Option<i32>,
@@ -141,6 +145,10 @@ pub struct ResticDestination {
     /// Restic cache size.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_capacity: Option<String>,
+    /// StorageClass of the restic cache volume (Volsync's default: `storageClassName`, then
+    /// the source claim's class).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_storage_class_name: Option<String>,
     /// Security context of the mover pod.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mover_security_context: Option<MoverSecurityContext>,

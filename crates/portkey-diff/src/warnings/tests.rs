@@ -199,6 +199,27 @@ fn removals_that_lose_data() {
         "{:?}",
         d.warnings
     );
+    // So does a protected Namespace: Argo CD reads the annotation on the live object, the
+    // base tree's; an unprotected one says it is pruned with everything in it.
+    let mut protected =
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "vault"}});
+    protected["metadata"]["annotations"] =
+        json!({"argocd.argoproj.io/sync-options": "Prune=false,Delete=false"});
+    let open = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "lab"}});
+    let d = diff(&tree(&[protected, open]), &Tree::new()).unwrap();
+    let said = |name: &str| {
+        d.warnings
+            .iter()
+            .find(|w| w.object.name == name)
+            .map(|w| w.consequence.clone())
+            .unwrap_or_default()
+    };
+    assert!(said("vault").contains("leaves it"), "{:?}", d.warnings);
+    assert!(
+        said("lab").contains("Argo CD prunes it"),
+        "{:?}",
+        d.warnings
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@
 //! Volsync objects from it, and the runbook, bootstrap and architecture documents print it.
 
 mod cron;
+pub mod empty_restore;
 pub mod resolved;
 
 pub use cron::check_cron;
@@ -23,6 +24,8 @@ pub struct Backup {
     pub schedule: Schedule,
     /// Which snapshots to keep.
     pub retention: Retention,
+    /// Set by [`Backup::restore_again`]: the restore destination runs again.
+    pub restore_again: Option<String>,
 }
 
 impl Backup {
@@ -41,12 +44,22 @@ impl Backup {
     fn with(schedule: Schedule) -> Self {
         Self {
             schedule,
-            retention: Retention::days(7),
+            retention: Retention::default_policy(),
+            restore_again: None,
         }
     }
-    /// Replaces the default retention (7 days, as the seed's backup table says).
+    /// Replaces the default retention ([`Retention::default_policy`]).
     pub fn retain(mut self, retention: Retention) -> Self {
         self.retention = retention;
+        self
+    }
+    /// Runs the claim's restore destination (`<claim>-dst`) again, from the newest backup:
+    /// its `spec.trigger.manual` becomes `restore-<tag>` instead of `restore-once`. Needed
+    /// before a claim is deleted and re-created on a live cluster, which would otherwise be
+    /// filled from the snapshot of the destination's first restore, however old. Use a new
+    /// tag (a date, `2026-12-01`) each time; see RESTORE.md.
+    pub fn restore_again(mut self, tag: &str) -> Self {
+        self.restore_again = Some(tag.to_string());
         self
     }
 }
@@ -144,6 +157,18 @@ pub struct Retention {
 }
 
 impl Retention {
+    /// The retention of [`Backup::daily`] and [`Backup::every_6_hours`]: every snapshot of
+    /// the last 7 days (the seed's backup table), plus the last snapshot of each of 4 weeks
+    /// and of 3 months. The older keeps defend against the empty-restore trap
+    /// ([`empty_restore`]): a week of backups of a wrongly empty volume would otherwise
+    /// push every good snapshot out of `within: 7d`.
+    pub fn default_policy() -> Self {
+        Self {
+            weekly: Some(4),
+            monthly: Some(3),
+            ..Self::days(7)
+        }
+    }
     /// Every snapshot of the last `n` days (`retain.within: <n>d`).
     pub fn days(n: u32) -> Self {
         Self {
@@ -192,6 +217,9 @@ mod tests {
     #[test]
     fn retention_wording() {
         assert_eq!(Retention::days(7).describe(), "7 days");
-        assert_eq!(Backup::daily().retention, Retention::days(7));
+        assert_eq!(
+            Backup::daily().retention.describe(),
+            "7 days, 4 weekly, 3 monthly"
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! fact of its own.
 
 use super::{Backup, BackupChoice};
-use crate::cluster::{BackupSettings, SecretStore, StorageClass};
+use crate::cluster::{BackupSettings, Reclaim, SecretStore, StorageClass};
 use crate::error::Problems;
 
 /// The keys of a restic repository Secret, as Volsync's movers read them.
@@ -65,13 +65,29 @@ pub struct ResolvedBackup {
     pub manual_restore: String,
     /// The cron schedule, with the minute spread from namespace and claim.
     pub cron: String,
+    /// The StorageClass of Volsync's temporary claims (the source's snapshot copy, the
+    /// restic caches, the destination's restored volume before it is snapshotted): the
+    /// claim's own class when it deletes its volumes, otherwise the inventory's Delete class
+    /// of the same provisioner with snapshots ([`temporary_class`]). On a Retain class,
+    /// every run would leave a Released volume behind; only the app's own claim keeps
+    /// Retain.
+    pub temporary_class: String,
     /// The keys the repository Secret holds.
     pub keys: ResticKeys,
-    /// The manual trigger of the restore destinations.
-    pub restore_trigger: &'static str,
+    /// The manual trigger of the restore destinations: [`RESTORE_TRIGGER`], or
+    /// `restore-<tag>` after [`Backup::restore_again`].
+    pub restore_trigger: String,
     /// The runbook section that restores this claim (`RESTORE.md#<app>`), relative to
     /// `generated/`.
     pub runbook: String,
+}
+
+/// The restore destinations' manual trigger for `policy`.
+pub fn restore_trigger(policy: &Backup) -> String {
+    policy.restore_again.as_ref().map_or_else(
+        || RESTORE_TRIGGER.to_string(),
+        |tag| format!("restore-{tag}"),
+    )
 }
 
 /// The app that owns the claims being resolved.
@@ -96,10 +112,28 @@ pub(crate) struct Declared<'a> {
     pub(crate) choice: &'a BackupChoice,
 }
 
+/// The class Volsync's temporary claims for a claim on `class` use: `class` itself when it
+/// deletes its volumes, otherwise the first class in `classes` of the same provisioner that
+/// deletes its volumes and has snapshots (the destination snapshots its temporary volume).
+/// `None` when the inventory has no such class.
+pub fn temporary_class<'c>(
+    class: &'c StorageClass,
+    classes: &'c [StorageClass],
+) -> Option<&'c StorageClass> {
+    if class.reclaim == Reclaim::Delete {
+        return Some(class);
+    }
+    classes
+        .iter()
+        .find(|c| c.reclaim == Reclaim::Delete && c.provisioner == class.provisioner && c.snapshots)
+}
+
 /// Checks the backup declarations of one app's claims and resolves them, in the order
-/// given; `None` for a claim that is not backed up.
+/// given; `None` for a claim that is not backed up. `classes` are the inventory's storage
+/// classes, where the temporary claims' class is found.
 pub(crate) fn resolve(
     settings: &BackupSettings,
+    classes: &[StorageClass],
     owner: &Owner<'_>,
     claims: &[Declared<'_>],
     p: &mut Problems<'_>,
@@ -116,7 +150,23 @@ pub(crate) fn resolve(
             let BackupChoice::Backup(policy) = c.choice else {
                 return None;
             };
-            Some(resolve_one(settings, owner, c.claim, policy, several))
+            let temporary = if let Some(t) = temporary_class(c.class, classes) {
+                t.name.clone()
+            } else {
+                p.add(
+                    format!("volumes[{}].backup", c.volume),
+                    format!(
+                        "storage class `{}` retains its volumes and the inventory has no class of provisioner `{}` that deletes them (with snapshots), so Volsync's temporary copy and cache claims would each leave a Released volume behind",
+                        c.class.name, c.class.provisioner
+                    ),
+                    format!(
+                        "add a StorageClass with provisioner `{}`, `reclaim: Reclaim::Delete` and `snapshots: true` to the inventory",
+                        c.class.provisioner
+                    ),
+                );
+                c.class.name.clone()
+            };
+            Some(resolve_one(settings, owner, c.claim, policy, several, temporary))
         })
         .collect()
 }
@@ -127,6 +177,7 @@ fn resolve_one(
     claim: &str,
     policy: &Backup,
     several: bool,
+    temporary_class: String,
 ) -> ResolvedBackup {
     let ns = owner.namespace;
     ResolvedBackup {
@@ -142,8 +193,9 @@ fn resolve_one(
         destination: format!("{claim}-dst"),
         manual_restore: format!("{claim}-manual"),
         cron: policy.schedule.to_cron(&format!("{ns}/{claim}")),
+        temporary_class,
         keys: RESTIC_KEYS,
-        restore_trigger: RESTORE_TRIGGER,
+        restore_trigger: restore_trigger(policy),
         runbook: format!("{RUNBOOK}#{}", owner.name),
     }
 }
@@ -159,6 +211,15 @@ fn check(owner: &Owner<'_>, c: &Declared<'_>, p: &mut Problems<'_>) {
                     format!("{field}.schedule"),
                     e,
                     "use `Backup::daily()`, `Backup::every_6_hours()` or a valid 5-field cron",
+                );
+            }
+            if let Some(tag) = &b.restore_again
+                && (tag.trim().is_empty() || format!("restore-{tag}") == RESTORE_TRIGGER)
+            {
+                p.add(
+                    format!("{field}.restore_again"),
+                    format!("restore tag {tag:?} is blank or `once`: the trigger must be a new string for the restore to run again (`{RESTORE_TRIGGER}` is the first restore's)"),
+                    "use a new tag each time, such as today's date: `.restore_again(\"2026-12-01\")`",
                 );
             }
             if !c.class.snapshots {
@@ -221,7 +282,7 @@ mod tests {
         StorageClass {
             name: if snapshots { "ceph-block" } else { "local" }.into(),
             provisioner: "rbd.csi.ceph.com".into(),
-            reclaim: Reclaim::Retain,
+            reclaim: Reclaim::Delete,
             access_modes: vec![AccessMode::ReadWriteOnce],
             snapshots,
             managed: true,
@@ -255,7 +316,8 @@ mod tests {
             namespace: "lab",
             critical,
         };
-        let backups = resolve(&settings(store), &owner, &declared, &mut p);
+        let classes = [class.clone()];
+        let backups = resolve(&settings(store), &classes, &owner, &declared, &mut p);
         (backups, out)
     }
 
@@ -281,6 +343,63 @@ mod tests {
         assert_eq!(b.restore_trigger, RESTORE_TRIGGER);
         assert_eq!(b.runbook, "RESTORE.md#notes");
         assert_eq!(backups[1], None);
+    }
+
+    #[test]
+    fn temporary_claims_use_a_delete_class_of_the_same_provisioner() {
+        let delete = class(true);
+        let retain = StorageClass {
+            name: "ceph-retain".into(),
+            reclaim: Reclaim::Retain,
+            ..class(true)
+        };
+        let other = StorageClass {
+            name: "nfs".into(),
+            provisioner: "nfs.csi.k8s.io".into(),
+            ..class(true)
+        };
+        let all = [retain.clone(), other.clone(), delete.clone()];
+        assert_eq!(
+            temporary_class(&delete, &all).map(|c| &c.name),
+            Some(&delete.name)
+        );
+        assert_eq!(
+            temporary_class(&retain, &all).map(|c| &c.name),
+            Some(&delete.name)
+        );
+        assert!(temporary_class(&retain, &[retain.clone(), other]).is_none());
+
+        let choice = BackupChoice::Backup(Backup::daily());
+        let declared = [Declared {
+            volume: "data",
+            claim: "notes-data",
+            class: &retain,
+            choice: &choice,
+        }];
+        let owner = Owner {
+            name: "notes",
+            namespace: "lab",
+            critical: false,
+        };
+        let mut out = Vec::new();
+        let mut p = Problems::new("apps/notes.rs", "notes", &mut out);
+        let backups = resolve(&settings(false), &all, &owner, &declared, &mut p);
+        assert_eq!(
+            backups[0].as_ref().map(|b| b.temporary_class.as_str()),
+            Some("ceph-block")
+        );
+        let mut p = Problems::new("apps/notes.rs", "notes", &mut out);
+        resolve(
+            &settings(false),
+            std::slice::from_ref(&retain),
+            &owner,
+            &declared,
+            &mut p,
+        );
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert_eq!(out[0].field, "volumes[data].backup");
+        assert!(out[0].problem.contains("Released volume"), "{out:#?}");
+        assert!(out[0].fix.contains("reclaim: Reclaim::Delete"), "{out:#?}");
     }
 
     #[test]

@@ -104,7 +104,13 @@ fn resolve_backups(
         namespace: app.namespace.name(),
         critical: app.critical.is_some(),
     };
-    let backups = crate::backup::resolved::resolve(&cluster.backup, &owner, &declared, p);
+    let backups = crate::backup::resolved::resolve(
+        &cluster.backup,
+        &cluster.storage_classes,
+        &owner,
+        &declared,
+        p,
+    );
     claims
         .into_iter()
         .zip(backups)
