@@ -380,6 +380,10 @@ fn gpu_node_without_the_plugin_label_is_an_error() {
         e.problem.contains("intel.feature.node.kubernetes.io/gpu"),
         "{e:#?}"
     );
+    // It names the plugin's DaemonSet that would not run there.
+    assert!(e.problem.contains("GPU plugin's DaemonSet"), "{e:#?}");
+    assert!(e.problem.contains("GpuDevicePlugin `intel-gpu`"), "{e:#?}");
+    assert!(e.fix.contains("kubectl label node"), "{e:#?}");
 }
 
 #[test]

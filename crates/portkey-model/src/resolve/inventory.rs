@@ -78,14 +78,19 @@ fn check_nodes(cluster: &Cluster, p: &mut Problems<'_>) {
                 format!("nodes[{}].labels", n.name),
                 if has_gpu {
                     format!(
-                        "has an Intel GPU but lacks the label {key}={value} the GPU plugin selects nodes by"
+                        "has an Intel GPU but lacks the label {key}={value}: the GPU plugin's DaemonSet \
+                         (from GpuDevicePlugin `intel-gpu`) selects nodes by it, so it would not run there, \
+                         and pods asking for the GPU would stay Pending"
                     )
                 } else {
                     format!(
-                        "has no Intel GPU but carries the label {key}={value} the GPU plugin selects nodes by"
+                        "has no Intel GPU but carries the label {key}={value}: the GPU plugin's DaemonSet \
+                         (from GpuDevicePlugin `intel-gpu`) selects nodes by it and would run on a node with \
+                         nothing to advertise"
                     )
                 },
-                "make the node's labels match its hardware",
+                "make the node's labels match its hardware (`labels` in the inventory, and \
+                 `kubectl label node` as BOOTSTRAP.md prints)",
             );
         }
     }
