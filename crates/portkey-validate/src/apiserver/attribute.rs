@@ -43,7 +43,10 @@ fn container_field(container: &Value, rest: &str) -> Option<String> {
 /// `/spec/template/spec/containers/0/env/3/name` is `env[NAME]`, `.../resources/limits/cpu`
 /// is `cpu_limit`, `.../securityContext/runAsUser` is `run_as`.
 pub fn model_field(object: &Value, pointer: &str) -> Option<String> {
-    let kind = object.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let kind = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     for list in ["/containers/", "/initContainers/"] {
         if let Some((pod, rest)) = pointer.split_once(list) {
             let (index, rest) = rest.split_once('/').unwrap_or((rest, ""));
@@ -82,18 +85,14 @@ pub fn model_field(object: &Value, pointer: &str) -> Option<String> {
     match kind {
         "Service" => {
             let i = pointer.strip_prefix("/spec/ports/")?.split('/').next()?;
-            let name = object
-                .pointer(&format!("/spec/ports/{i}/name"))?
-                .as_str()?;
+            let name = object.pointer(&format!("/spec/ports/{i}/name"))?.as_str()?;
             Some(format!("ports[{name}]"))
         }
         "Ingress" if pointer.starts_with("/spec/rules") || pointer.starts_with("/spec/tls") => {
             Some("https".into())
         }
         "PersistentVolumeClaim" if pointer.starts_with("/spec") => Some("claim".into()),
-        "StatefulSet" if pointer.starts_with("/spec/volumeClaimTemplates") => {
-            Some("claim".into())
-        }
+        "StatefulSet" if pointer.starts_with("/spec/volumeClaimTemplates") => Some("claim".into()),
         _ => None,
     }
 }

@@ -179,14 +179,14 @@ fn range(part: &str, low: u32, high: u32, names: &[&str]) -> Result<(), String> 
         }
     };
     if start > end {
-        return Err(format!("beginning of range ({start}) beyond end of range ({end})"));
+        return Err(format!(
+            "beginning of range ({start}) beyond end of range ({end})"
+        ));
     }
     if let Some(step) = step
         && step.parse::<u32>().ok().is_none_or(|s| s == 0)
     {
-        return Err(format!(
-            "step of range should be a positive number: {step}"
-        ));
+        return Err(format!("step of range should be a positive number: {step}"));
     }
     Ok(())
 }

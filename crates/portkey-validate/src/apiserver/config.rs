@@ -69,7 +69,11 @@ pub(super) fn config_map(out: &mut Out<'_>, object: &Value) {
             );
         }
     }
-    let total = data.into_iter().flatten().map(|(_, v)| str_len(v)).sum::<usize>()
+    let total = data
+        .into_iter()
+        .flatten()
+        .map(|(_, v)| str_len(v))
+        .sum::<usize>()
         + binary
             .into_iter()
             .flatten()

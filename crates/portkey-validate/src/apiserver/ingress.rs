@@ -133,8 +133,9 @@ fn path(out: &mut Out<'_>, at: &str, p: &Value) {
                 Some("must be an absolute path".into())
             }
         }
-        "ImplementationSpecific" => (!path.is_empty() && !path.starts_with('/'))
-            .then(|| "must be an absolute path".into()),
+        "ImplementationSpecific" => {
+            (!path.is_empty() && !path.starts_with('/')).then(|| "must be an absolute path".into())
+        }
         other => {
             out.add(
                 format!("{at}/pathType"),
@@ -183,7 +184,9 @@ fn backend(out: &mut Out<'_>, at: &str, b: &Value) {
     );
     let port = service.get("port");
     let number = port.and_then(|p| p.get("number"));
-    let port_name = port.and_then(|p| str_of(p, "name")).filter(|n| !n.is_empty());
+    let port_name = port
+        .and_then(|p| str_of(p, "name"))
+        .filter(|n| !n.is_empty());
     match (number, port_name) {
         (Some(_), Some(_)) => out.add(
             format!("{at}/service/port"),

@@ -87,8 +87,7 @@ pub(super) fn check(out: &mut Out<'_>, kind: &str, api_version: &str, object: &V
             || "/metadata/name".into(),
             || format!("{kind} name {name:?} is not valid"),
         );
-        if kind == "CustomResourceDefinition" && api_version.starts_with("apiextensions.k8s.io/")
-        {
+        if kind == "CustomResourceDefinition" && api_version.starts_with("apiextensions.k8s.io/") {
             crd_name(out, name, object);
         }
     }

@@ -225,7 +225,14 @@ fn container(
         ("startupProbe", true),
     ] {
         if let Some(p) = c.get(probe) {
-            self::probe(out, &format!("{at}/{probe}"), probe, p, liveness_like, &ports);
+            self::probe(
+                out,
+                &format!("{at}/{probe}"),
+                probe,
+                p,
+                liveness_like,
+                &ports,
+            );
         }
     }
     if let Some(r) = c.get("resources") {
@@ -461,7 +468,11 @@ fn probe(
         ),
         _ => out.add(
             at.into(),
-            &format!("{which} has {} handlers ({})", handlers.len(), handlers.join(", ")),
+            &format!(
+                "{which} has {} handlers ({})",
+                handlers.len(),
+                handlers.join(", ")
+            ),
             "core validation.validateHandler",
             "may not specify more than 1 handler type",
         ),
@@ -542,7 +553,10 @@ fn probe(
 }
 
 fn security_context(out: &mut Out<'_>, at: &str, sc: &Value, pod: bool) {
-    let mut fields = vec![("runAsUser", "IsValidUserID"), ("runAsGroup", "IsValidGroupID")];
+    let mut fields = vec![
+        ("runAsUser", "IsValidUserID"),
+        ("runAsGroup", "IsValidGroupID"),
+    ];
     if pod {
         fields.push(("fsGroup", "IsValidGroupID"));
     }

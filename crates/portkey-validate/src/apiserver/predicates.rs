@@ -174,7 +174,10 @@ pub fn env_var_name(value: &str) -> Check {
     if value.is_empty() {
         return Err("environment variable name must be non-empty".into());
     }
-    if !value.bytes().all(|c| (b' '..=b'~').contains(&c) && c != b'=') {
+    if !value
+        .bytes()
+        .all(|c| (b' '..=b'~').contains(&c) && c != b'=')
+    {
         return Err(
             "a valid environment variable name must consist only of printable ASCII characters other than '='".into(),
         );
@@ -187,7 +190,9 @@ pub fn port_num(value: i64) -> Check {
     if (1..=65535).contains(&value) {
         Ok(())
     } else {
-        Err(format!("must be between 1 and 65535, inclusive (it is {value})"))
+        Err(format!(
+            "must be between 1 and 65535, inclusive (it is {value})"
+        ))
     }
 }
 
@@ -202,7 +207,9 @@ pub fn port_name(value: &str) -> Check {
         ));
     }
     if !b.iter().all(|&c| lower_alnum(c) || c == b'-') {
-        return Err("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".into());
+        return Err(
+            "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".into(),
+        );
     }
     if !b.iter().any(u8::is_ascii_lowercase) {
         return Err("must contain at least one letter (a-z)".into());
@@ -249,7 +256,11 @@ mod tests {
         let name = format!("{label}.{label}.{label}.{}", "a".repeat(61));
         assert_eq!(name.len(), 253);
         assert!(dns1123_subdomain(&name).is_ok());
-        assert!(dns1123_subdomain(&format!("{name}a")).unwrap_err().contains("253"));
+        assert!(
+            dns1123_subdomain(&format!("{name}a"))
+                .unwrap_err()
+                .contains("253")
+        );
         for bad in ["", "a..b", ".a", "a.", "a_b", "A.b", "a.-b"] {
             assert!(dns1123_subdomain(bad).is_err(), "{bad}");
         }
@@ -275,7 +286,16 @@ mod tests {
         }
         assert!(qualified_name(&"a".repeat(63)).is_ok());
         assert!(qualified_name(&"a".repeat(64)).is_err());
-        for bad in ["", "/a", "a/", "a/b/c", "-a", "a b", "Example.com/a", "a_/b"] {
+        for bad in [
+            "",
+            "/a",
+            "a/",
+            "a/b/c",
+            "-a",
+            "a b",
+            "Example.com/a",
+            "a_/b",
+        ] {
             assert!(qualified_name(bad).is_err(), "{bad}");
         }
         assert!(label_value("").is_ok());
@@ -314,7 +334,16 @@ mod tests {
         for good in ["http", "a", "web-1", "a23456789012345"] {
             assert!(port_name(good).is_ok(), "{good}");
         }
-        for bad in ["", "a234567890123456", "123", "a--b", "-a", "a-", "HTTP", "a_b"] {
+        for bad in [
+            "",
+            "a234567890123456",
+            "123",
+            "a--b",
+            "-a",
+            "a-",
+            "HTTP",
+            "a_b",
+        ] {
             assert!(port_name(bad).is_err(), "{bad}");
         }
         assert!(id(0).is_ok() && id(2_147_483_647).is_ok());

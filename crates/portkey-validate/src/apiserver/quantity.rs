@@ -121,7 +121,10 @@ pub fn parse(text: &str) -> Result<Quantity, QuantityError> {
         return Err(QuantityError::Format);
     }
     let (exp10, exp2) = suffix(suffix_text).ok_or(QuantityError::Format)?;
-    let digits = whole.bytes().chain(fraction.bytes()).skip_while(|&b| b == b'0');
+    let digits = whole
+        .bytes()
+        .chain(fraction.bytes())
+        .skip_while(|&b| b == b'0');
     let mut mantissa: i128 = 0;
     for b in digits {
         mantissa = mantissa
@@ -169,7 +172,9 @@ mod tests {
     use super::*;
 
     fn n(text: &str) -> i128 {
-        parse(text).unwrap_or_else(|e| panic!("{text}: {e}")).nanos()
+        parse(text)
+            .unwrap_or_else(|e| panic!("{text}: {e}"))
+            .nanos()
     }
 
     #[test]

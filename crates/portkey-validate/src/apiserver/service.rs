@@ -26,7 +26,10 @@ pub(super) fn check(out: &mut Out<'_>, object: &Value) {
         return;
     };
     let kind = str_of(spec, "type").unwrap_or("ClusterIP");
-    if !matches!(kind, "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName") {
+    if !matches!(
+        kind,
+        "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName"
+    ) {
         out.add(
             "/spec/type".into(),
             &format!("Service type {kind:?} is not valid"),

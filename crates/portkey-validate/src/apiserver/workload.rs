@@ -80,7 +80,10 @@ pub(super) fn template(
             format!("{base}/template/spec/restartPolicy"),
             &format!("restartPolicy {policy:?} is not valid here"),
             "validation.ValidatePodTemplateSpecFor*",
-            &format!("Unsupported value: supported values: {}", restart.join(", ")),
+            &format!(
+                "Unsupported value: supported values: {}",
+                restart.join(", ")
+            ),
         );
     }
     pod::check(out, &format!("{base}/template/spec"), pod_spec, lint_exempt);
