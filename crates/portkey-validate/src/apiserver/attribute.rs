@@ -92,6 +92,7 @@ pub fn model_field(object: &Value, pointer: &str) -> Option<String> {
             Some("https".into())
         }
         "PersistentVolumeClaim" if pointer.starts_with("/spec") => Some("claim".into()),
+        "ConfigMap" if pointer.starts_with("/data") => Some("config_file".into()),
         "StatefulSet" if pointer.starts_with("/spec/volumeClaimTemplates") => Some("claim".into()),
         _ => None,
     }

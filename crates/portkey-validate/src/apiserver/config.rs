@@ -79,7 +79,11 @@ pub(super) fn config_map(out: &mut Out<'_>, object: &Value) {
             .flatten()
             .map(|(_, v)| decoded_len(v.as_str().unwrap_or_default()))
             .sum::<usize>();
-    size(out, total, "core validation.ValidateConfigMap");
+    size(
+        out,
+        total,
+        "core validation.ValidateConfigMap: MaxSecretSize",
+    );
 }
 
 pub(super) fn secret(out: &mut Out<'_>, object: &Value) {

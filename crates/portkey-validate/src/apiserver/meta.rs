@@ -100,7 +100,7 @@ pub(super) fn check(out: &mut Out<'_>, kind: &str, api_version: &str, object: &V
         );
     }
     labels(out, "/metadata/labels", meta.get("labels"));
-    annotations(out, meta.get("annotations"));
+    annotations(out, "/metadata/annotations", meta.get("annotations"));
     for (i, f) in super::list(meta, "finalizers").iter().enumerate() {
         let f = f.as_str().unwrap_or_default();
         out.check(
@@ -162,7 +162,8 @@ pub(super) fn labels(out: &mut Out<'_>, base: &str, labels: Option<&Value>) {
     }
 }
 
-fn annotations(out: &mut Out<'_>, annotations: Option<&Value>) {
+/// `ValidateAnnotations` on an annotation map (an object's, or a pod template's).
+pub(super) fn annotations(out: &mut Out<'_>, base: &str, annotations: Option<&Value>) {
     let Some(annotations) = annotations.and_then(Value::as_object) else {
         return;
     };
@@ -179,13 +180,13 @@ fn annotations(out: &mut Out<'_>, annotations: Option<&Value>) {
         out.check(
             predicates::qualified_name(checked),
             "apimachinery validation.ValidateAnnotations: IsQualifiedName",
-            || format!("/metadata/annotations/{}", token(key)),
+            || format!("{base}/{}", token(key)),
             || format!("annotation key {key:?} is not valid"),
         );
     }
     if total > ANNOTATIONS_MAX {
         out.add(
-            "/metadata/annotations".into(),
+            base.into(),
             "annotations are too long",
             "apimachinery validation.ValidateAnnotations: TotalAnnotationSizeLimitB",
             &format!(

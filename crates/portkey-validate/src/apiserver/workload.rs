@@ -63,6 +63,11 @@ pub(super) fn template(
         &format!("{base}/template/metadata/labels"),
         template_labels,
     );
+    meta::annotations(
+        out,
+        &format!("{base}/template/metadata/annotations"),
+        spec.pointer("/template/metadata/annotations"),
+    );
     selector(out, spec, base, template_labels, require_selector);
     let Some(pod_spec) = spec.pointer("/template/spec") else {
         out.add(
