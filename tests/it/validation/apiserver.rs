@@ -53,12 +53,20 @@ fn config_map(name: &str) -> Value {
     json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "lab"}, "data": {"k": "v"}})
 }
 
-fn claim(name: &str, spec: Value) -> Value {
+fn claim(name: &str, spec: &Value) -> Value {
     json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name, "namespace": "lab"}, "spec": spec})
 }
 
-/// `(file, object, pointer, rule)`: one planted mistake per file.
-fn planted() -> Vec<(&'static str, Value, String, &'static str)> {
+/// A planted mistake: `(file, object, pointer, rule)`.
+type Planted = (&'static str, Value, String, &'static str);
+
+fn service(name: &str, ports: &Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "lab"},
+           "spec": {"selector": {"app.kubernetes.io/name": "ok"}, "ports": ports}})
+}
+
+/// One planted mistake per file: metadata and keys.
+fn planted_meta() -> Vec<Planted> {
     let mut label = config_map("label");
     label["metadata"]["labels"] = json!({"team": "x y"});
     let mut annotation = config_map("annotation");
@@ -67,23 +75,6 @@ fn planted() -> Vec<(&'static str, Value, String, &'static str)> {
     big["metadata"]["annotations"] = json!({"example.com/blob": "x".repeat(300 * 1024)});
     let mut key = config_map("key");
     key["data"] = json!({"a/b": "v"});
-    let two_handlers = json!({"tcpSocket": {"port": 8080}, "httpGet": {"port": 8080}});
-    let service = |name: &str, ports: Value| {
-        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "lab"},
-               "spec": {"selector": {"app.kubernetes.io/name": "ok"}, "ports": ports}})
-    };
-    let sized = |s: &str| json!({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": s}}});
-    let mut sources = sized("1Gi");
-    sources["dataSource"] = json!({"kind": "PersistentVolumeClaim", "name": "a"});
-    sources["dataSourceRef"] = json!({"kind": "PersistentVolumeClaim", "name": "b"});
-    let ingress = json!({
-        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-        "metadata": {"name": "web", "namespace": "lab"},
-        "spec": {"rules": [{"host": "web.lab.example.org", "http": {"paths": [{
-            "path": "api", "pathType": "Prefix",
-            "backend": {"service": {"name": "ok", "port": {"name": "http"}}}
-        }]}}]}
-    });
     vec![
         (
             "label.yaml",
@@ -112,10 +103,17 @@ fn planted() -> Vec<(&'static str, Value, String, &'static str)> {
         ),
         (
             "service-name.yaml",
-            service("1web", json!([{"port": 80}])),
+            service("1web", &json!([{"port": 80}])),
             "/metadata/name".into(),
             "NameIsDNS1035Label",
         ),
+    ]
+}
+
+/// One planted mistake per file: pods.
+fn planted_pods() -> Vec<Planted> {
+    let two_handlers = json!({"tcpSocket": {"port": 8080}, "httpGet": {"port": 8080}});
+    vec![
         (
             "env.yaml",
             with("env", &format!("{C}/env/0/name"), json!("A=B")),
@@ -202,11 +200,29 @@ fn planted() -> Vec<(&'static str, Value, String, &'static str)> {
             format!("{C}/livenessProbe"),
             "validateHandler",
         ),
+    ]
+}
+
+/// One planted mistake per file: Services, Ingresses, claims, CronJobs.
+fn planted_objects() -> Vec<Planted> {
+    let sized = |s: &str| json!({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": s}}});
+    let mut sources = sized("1Gi");
+    sources["dataSource"] = json!({"kind": "PersistentVolumeClaim", "name": "a"});
+    sources["dataSourceRef"] = json!({"kind": "PersistentVolumeClaim", "name": "b"});
+    let ingress = json!({
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": "web", "namespace": "lab"},
+        "spec": {"rules": [{"host": "web.lab.example.org", "http": {"paths": [{
+            "path": "api", "pathType": "Prefix",
+            "backend": {"service": {"name": "ok", "port": {"name": "http"}}}
+        }]}}]}
+    });
+    vec![
         (
             "service-ports.yaml",
             service(
                 "dup",
-                json!([{"name": "http", "port": 80}, {"name": "http", "port": 81}]),
+                &json!([{"name": "http", "port": 80}, {"name": "http", "port": 81}]),
             ),
             "/spec/ports/1/name".into(),
             "validateServicePort",
@@ -215,7 +231,7 @@ fn planted() -> Vec<(&'static str, Value, String, &'static str)> {
             "target-port.yaml",
             service(
                 "target",
-                json!([{"name": "metrics", "port": 9090, "targetPort": "metrics"}]),
+                &json!([{"name": "metrics", "port": 9090, "targetPort": "metrics"}]),
             ),
             "/spec/ports/0/targetPort".into(),
             "FindPort",
@@ -228,13 +244,13 @@ fn planted() -> Vec<(&'static str, Value, String, &'static str)> {
         ),
         (
             "claim.yaml",
-            claim("empty", sized("0")),
+            claim("empty", &sized("0")),
             "/spec/resources/requests/storage".into(),
             "ValidatePositiveQuantityValue",
         ),
         (
             "sources.yaml",
-            claim("sources", sources),
+            claim("sources", &sources),
             "/spec/dataSource".into(),
             "must match dataSourceRef",
         ),
@@ -247,6 +263,10 @@ fn planted() -> Vec<(&'static str, Value, String, &'static str)> {
             "cron.ParseStandard",
         ),
     ]
+}
+
+fn planted() -> Vec<Planted> {
+    [planted_meta(), planted_pods(), planted_objects()].concat()
 }
 
 #[test]
