@@ -199,15 +199,14 @@ pub(super) fn annotations(out: &mut Out<'_>, base: &str, annotations: Option<&Va
 /// Whether the object carries portkey's suppression of the `resources` lint, which the
 /// zero-request rule follows (`portkey.dev/lint-exception.resources`).
 pub(super) fn lint_exempt(object: &Value) -> bool {
+    let id = portkey_model::lint::Lint::Resources.id();
     object
         .pointer("/metadata/annotations")
-        .and_then(|a| {
-            a.get(format!(
-                "{}{}",
-                portkey_model::app::LINT_EXCEPTION_PREFIX,
-                portkey_model::lint::Lint::Resources.id()
-            ))
+        .and_then(Value::as_object)
+        .is_some_and(|a| {
+            a.iter().any(|(k, v)| {
+                k.strip_prefix(portkey_model::app::LINT_EXCEPTION_PREFIX) == Some(id)
+                    && v.as_str().is_some_and(|reason| !reason.trim().is_empty())
+            })
         })
-        .and_then(Value::as_str)
-        .is_some_and(|reason| !reason.trim().is_empty())
 }

@@ -47,7 +47,8 @@ use predicates::Check;
 /// Where problems of one object are collected.
 pub(crate) struct Out<'a> {
     file: &'a str,
-    object: String,
+    /// The object, for its `Kind/name` label (made only when a problem is found).
+    object: &'a Value,
     problems: Vec<Problem>,
 }
 
@@ -56,7 +57,7 @@ impl Out<'_> {
     fn add(&mut self, pointer: String, subject: &str, rule: &str, detail: &str) {
         self.problems.push(Problem {
             file: self.file.into(),
-            object: self.object.clone(),
+            object: object_label(self.object),
             pointer,
             message: format!("{subject} ({rule}): {detail}"),
         });
@@ -103,7 +104,7 @@ fn token(key: &str) -> std::borrow::Cow<'_, str> {
 pub fn check_object(file: &str, object: &Value) -> Vec<Problem> {
     let mut out = Out {
         file,
-        object: object_label(object),
+        object,
         problems: Vec::new(),
     };
     let kind = str_of(object, "kind").unwrap_or_default();

@@ -453,12 +453,8 @@ fn probe(
     liveness_like: bool,
     ports: &BTreeSet<&str>,
 ) {
-    let handlers: Vec<&str> = HANDLERS
-        .iter()
-        .copied()
-        .filter(|h| p.get(*h).is_some())
-        .collect();
-    match handlers.len() {
+    let handlers = || HANDLERS.iter().copied().filter(|h| p.get(*h).is_some());
+    match handlers().count() {
         1 => {}
         0 => out.add(
             at.into(),
@@ -469,9 +465,8 @@ fn probe(
         _ => out.add(
             at.into(),
             &format!(
-                "{which} has {} handlers ({})",
-                handlers.len(),
-                handlers.join(", ")
+                "{which} has several handlers ({})",
+                handlers().collect::<Vec<_>>().join(", ")
             ),
             "core validation.validateHandler",
             "may not specify more than 1 handler type",
