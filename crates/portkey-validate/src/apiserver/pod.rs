@@ -513,15 +513,9 @@ fn probe(
                 pat,
                 || format!("{which} port {n} is not valid"),
             ),
+            // A quoted number is a string, so a port *name*, as for upstream's IntOrString.
             Value::String(s) if handler != "grpc" => {
-                if let Ok(n) = s.parse::<i64>() {
-                    out.check(
-                        predicates::port_num(n),
-                        "core validation.ValidatePortNumOrName: IsValidPortNum",
-                        pat,
-                        || format!("{which} port {n} is not valid"),
-                    );
-                } else if let Err(e) = predicates::port_name(s) {
+                if let Err(e) = predicates::port_name(s) {
                     out.add(
                         pat(),
                         &format!("{which} port name {s:?} is not valid"),
