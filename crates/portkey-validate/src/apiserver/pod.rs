@@ -142,6 +142,17 @@ fn volume_source(out: &mut Out<'_>, at: &str, name: &str, v: &Value) {
             );
         }
     }
+    if let Some(limit) = v.pointer("/emptyDir/sizeLimit")
+        && super::quantity::from_value(limit)
+            .is_some_and(|q| q.is_ok_and(super::quantity::Quantity::is_negative))
+    {
+        out.add(
+            format!("{at}/emptyDir/sizeLimit"),
+            &format!("emptyDir sizeLimit {limit} of volume {name} is negative"),
+            "core validation.validateEmptyDirVolumeSource",
+            "SizeLimit field must be a valid resource quantity, at least 0",
+        );
+    }
     for (source, key) in [
         ("persistentVolumeClaim", "claimName"),
         ("configMap", "name"),

@@ -6,7 +6,10 @@
 //! - `spec.replicas` is 0 or more (`ValidateNonnegativeField`);
 //! - the template's `restartPolicy` is `Always` (`ValidatePodTemplateSpecForReplicaSet` and
 //!   its siblings);
-//! - a StatefulSet's `volumeClaimTemplates` are PVC specs, named as PVCs are.
+//! - a StatefulSet's `volumeClaimTemplates` are PVC specs, named as PVCs are;
+//! - a Deployment's `Recreate` strategy takes no `rollingUpdate`, and a rolling update may
+//!   not have both `maxUnavailable` and `maxSurge` at 0 (`ValidateDeploymentStrategy`,
+//!   `ValidateRollingUpdateDeployment`).
 
 use serde_json::Value;
 
@@ -27,6 +30,11 @@ pub(super) fn check(out: &mut Out<'_>, kind: &str, object: &Value, lint_exempt: 
         );
     }
     template(out, spec, "/spec", &["Always"], true, lint_exempt);
+    if kind == "Deployment"
+        && let Some(strategy) = spec.get("strategy")
+    {
+        deployment_strategy(out, strategy);
+    }
     if kind == "StatefulSet" {
         for (i, claim) in list(spec, "volumeClaimTemplates").iter().enumerate() {
             let base = format!("/spec/volumeClaimTemplates/{i}");
@@ -142,5 +150,40 @@ fn selector(
             "apps validation: ValidateDeploymentSpec",
             &format!("the selector needs {k}={v}, which the template does not carry"),
         );
+    }
+}
+
+/// An `IntOrString` of 0 (`0` or `"0%"`).
+fn is_zero(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Number(n)) => n.as_i64() == Some(0),
+        Some(Value::String(s)) => s.trim_end_matches('%').parse::<i64>() == Ok(0),
+        _ => false,
+    }
+}
+
+fn deployment_strategy(out: &mut Out<'_>, strategy: &Value) {
+    let rolling = strategy.get("rollingUpdate");
+    match str_of(strategy, "type") {
+        Some("Recreate") if rolling.is_some() => out.add(
+            "/spec/strategy/rollingUpdate".into(),
+            "a Recreate strategy has rollingUpdate settings",
+            "apps validation.ValidateDeploymentStrategy",
+            "may not be specified when strategy `type` is 'Recreate'",
+        ),
+        _ => {
+            // The defaults are 25% each, so only both set to 0 is refused.
+            if let Some(r) = rolling
+                && is_zero(r.get("maxUnavailable"))
+                && is_zero(r.get("maxSurge"))
+            {
+                out.add(
+                    "/spec/strategy/rollingUpdate/maxUnavailable".into(),
+                    "a rolling update may neither add nor remove a Pod",
+                    "apps validation.ValidateRollingUpdateDeployment",
+                    "may not be 0 when `maxSurge` is 0",
+                );
+            }
+        }
     }
 }

@@ -250,6 +250,11 @@ fn volumes_and_mounts_resolve() {
         &format!("{at}/configMap/items/0/path"),
         "must be a relative path",
     );
+    one(
+        &volume(json!({"name": "data", "emptyDir": {"sizeLimit": "-1Gi"}})),
+        &format!("{at}/emptyDir/sizeLimit"),
+        "validateEmptyDirVolumeSource",
+    );
     let dup = with(
         "/spec/template/spec/volumes",
         json!([{"name": "data", "emptyDir": {}}, {"name": "data", "emptyDir": {}}]),
@@ -321,6 +326,29 @@ fn workload_selector_and_replicas() {
         &with("/spec/template/spec/restartPolicy", json!("Never")),
         "/spec/template/spec/restartPolicy",
         "ValidatePodTemplateSpecFor",
+    );
+    one(
+        &with(
+            "/spec/strategy",
+            json!({"type": "Recreate", "rollingUpdate": {"maxSurge": 1}}),
+        ),
+        "/spec/strategy/rollingUpdate",
+        "ValidateDeploymentStrategy",
+    );
+    one(
+        &with(
+            "/spec/strategy",
+            json!({"rollingUpdate": {"maxSurge": 0, "maxUnavailable": "0%"}}),
+        ),
+        "/spec/strategy/rollingUpdate/maxUnavailable",
+        "may not be 0 when `maxSurge` is 0",
+    );
+    assert!(
+        problems(&with(
+            "/spec/strategy",
+            json!({"rollingUpdate": {"maxSurge": 0}})
+        ))
+        .is_empty()
     );
     let mut none = deployment();
     none["spec"].as_object_mut().unwrap().remove("selector");
