@@ -463,8 +463,8 @@ fn argocd_files(
 }
 
 /// Checks each manifest against the embedded schemas, the API server's rules and the
-/// per-object lints, serializes
-/// it, and hands the files to `sink`; what it finds goes into `checked`.
+/// per-object lints, serializes it, and hands the files to `sink`; what it finds goes
+/// into `checked`.
 fn checked_files(
     manifests: &[portkey_compile::Manifest],
     sink: &dyn portkey_render::Sink,
