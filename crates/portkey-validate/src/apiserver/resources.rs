@@ -45,7 +45,8 @@ fn class(name: &str) -> Result<Class, String> {
         return Err("must be a standard resource for containers (cpu, memory, ephemeral-storage, hugepages-<size>) or a fully qualified extended resource name".into());
     }
     predicates::qualified_name(name)?;
-    if name.starts_with("kubernetes.io/") || name.starts_with("requests.") {
+    // `IsNativeResource` (any `kubernetes.io/` domain) and `DefaultResourceRequestsPrefix`.
+    if name.contains("kubernetes.io/") || name.starts_with("requests.") {
         return Err("is not an extended resource name: the kubernetes.io/ domain and the requests. prefix are reserved".into());
     }
     Ok(Class::Extended)
