@@ -66,12 +66,15 @@ pub enum Invalid {
     Schema(portkey_validate::Problem),
     /// It fails a policy lint.
     Lint(portkey_validate::lint::Finding),
+    /// It fails a rule of the API server's own validation
+    /// ([`portkey_validate::apiserver`]); the message names the app and model field.
+    ApiServer(portkey_validate::Problem),
 }
 
 impl std::fmt::Display for Invalid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Invalid::Schema(p) => write!(f, "{p}"),
+            Invalid::Schema(p) | Invalid::ApiServer(p) => write!(f, "{p}"),
             Invalid::Lint(l) => write!(f, "{l}"),
         }
     }
@@ -533,7 +536,8 @@ pub struct ValidationReport {
 }
 
 /// Validates every YAML object under `path` against the schemas in `schemas` (a
-/// kubeconform-layout directory) or, without one, the embedded schemas.
+/// kubeconform-layout directory) or, without one, the embedded schemas; then against the
+/// API server's own rules ([`portkey_validate::apiserver`]), per object and across them.
 pub fn validate_path(
     schemas: Option<&std::path::Path>,
     path: &std::path::Path,
@@ -559,7 +563,9 @@ pub fn validate_path(
     };
     for (file, value) in &objects {
         problems.extend(portkey_validate::validate_value(schemas, file, value));
+        problems.extend(portkey_validate::apiserver::check_object(file, value));
     }
+    problems.extend(portkey_validate::apiserver::check_across(&objects));
     Ok(ValidationReport {
         objects: objects.len(),
         origin: schemas.origin().to_string(),
@@ -611,9 +617,9 @@ fn argocd_files(
     })
 }
 
-/// Checks each manifest against the embedded schemas and the per-object lints, serializes
-/// it, and hands the files to `sink`; what it finds goes into `checked`, and what the
-/// bootstrap simulation needs to know of each object into `facts`.
+/// Checks each manifest against the embedded schemas, the API server's rules and the
+/// per-object lints, serializes it, and hands the files to `sink`; what it finds goes into
+/// `checked`, and what the bootstrap simulation needs to know of each object into `facts`.
 fn checked_files(
     manifests: &[portkey_compile::Manifest],
     sink: &dyn portkey_render::Sink,
@@ -651,6 +657,11 @@ fn checked_files(
             portkey_validate::validate_value(schemas, &m.source, &value)
                 .into_iter()
                 .map(Invalid::Schema),
+        );
+        checked.problems.extend(
+            portkey_validate::apiserver::check_object(&m.source, &value)
+                .into_iter()
+                .map(|p| Invalid::ApiServer(portkey_validate::apiserver::attribute(p, &value))),
         );
         if let Some(facts) = facts.as_deref_mut() {
             facts.extend(portkey_converge::facts::of(&value));

@@ -12,9 +12,10 @@
 //!
 //! - `{"kind": "model", "app", "file", "field", "problem", "fix"}`: a [`ModelError`];
 //! - `{"kind": "object", "file", "object", "pointer", "message"}`: an object that fails its
-//!   schema or does not parse ([`portkey_validate::Problem`]; `pointer` is a JSON pointer,
-//!   `""` for the whole object). From `validate`, `file` is the YAML file; from `render`, a
-//!   compiled object's model source ([`crate::Invalid::Schema`]);
+//!   schema, an API-server rule, or does not parse ([`portkey_validate::Problem`]; `pointer`
+//!   is a JSON pointer, `""` for the whole object). From `validate`, `file` is the YAML
+//!   file; from `render`, a compiled object's model source ([`crate::Invalid::Schema`],
+//!   [`crate::Invalid::ApiServer`], whose message starts with the app and model field);
 //! - `{"kind": "lint", "lint", "file", "object", "message"}`: a compiled object that fails a
 //!   policy lint (`lint` is its id, `image-digest`; [`crate::Invalid::Lint`]).
 
@@ -79,7 +80,7 @@ pub fn object_problem(p: &portkey_validate::Problem) -> Value {
 /// A compiled object's schema problem or lint finding as a JSON problem.
 fn invalid_problem(p: &crate::Invalid) -> Value {
     match p {
-        crate::Invalid::Schema(p) => object_problem(p),
+        crate::Invalid::Schema(p) | crate::Invalid::ApiServer(p) => object_problem(p),
         crate::Invalid::Lint(l) => json!({
             "kind": "lint",
             "lint": l.lint,

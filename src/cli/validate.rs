@@ -1,4 +1,5 @@
-//! `portkey validate [--schemas DIR] [--format json] [PATH]`.
+//! `portkey validate [--schemas DIR] [--format json] [PATH]`: every object under PATH
+//! against the schemas, then the API server's own rules (`portkey_validate::apiserver`).
 //!
 //! The JSON report:
 //!

@@ -7,7 +7,12 @@
 //! - [`lint`]: policy lints over the compiled objects (pinned images, resources, probes,
 //!   security context, selectors, hosts, references, name lengths, duplicates), each
 //!   suppressible per app with a reason.
+//! - [`apiserver`]: the API server's own validation rules, which no OpenAPI schema can
+//!   express (names per kind, label and annotation syntax, Secret and ConfigMap keys, env
+//!   var names, quantities, IDs, ports, volumes and mounts, probes, Service ports, Ingress
+//!   paths, claims, cron schedules), each message naming its upstream rule.
 
+pub mod apiserver;
 mod embedded;
 pub mod lint;
 mod schemas;

@@ -1,4 +1,4 @@
-//! The bad-input suite: 154 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 177 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 30 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -18,6 +18,16 @@
 //!   device and the largest node;
 //! - 4 in `tests/it/analysis/inventory.rs`: hardware the nodes can't use, GPUs without a
 //!   plugin, planned nodes;
+//! - 4 in `crates/portkey-validate/src/apiserver/tests/mod.rs`: the API server's own
+//!   rules on hand-written objects: names per kind, labels, annotations, ConfigMap and
+//!   Secret keys;
+//! - 10 in `crates/portkey-validate/src/apiserver/tests/pod.rs`: env, resources, IDs,
+//!   names, ports, volumes, probes, selectors;
+//! - 6 in `crates/portkey-validate/src/apiserver/tests/objects.rs`: Services, Ingresses,
+//!   claims, StorageClasses, CronJobs;
+//! - 1 in `crates/portkey-validate/src/apiserver/quantity.rs`: malformed quantities;
+//! - 2 in `tests/it/validation/apiserver.rs`: `portkey validate` on one mistake per file,
+//!   and render refusing a ConfigMap over 1 MiB;
 //! - 1 in `tests/it/build_script.rs`: bad app files (non-UTF-8, two files for one module,
 //!   neither `app()` nor `chart()`, `chart()` only in a comment) through `cargo build`;
 //! - 12 in `tests/it/converge.rs`: objects the bootstrap replay finds could never become
@@ -467,6 +477,99 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/analysis/inventory.rs",
         "without_metal3_the_amd_app_fails",
+    ),
+    // The API server's own rules (crates/portkey-validate/src/apiserver/).
+    (
+        "crates/portkey-validate/src/apiserver/tests/mod.rs",
+        "names_per_kind",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/mod.rs",
+        "label_keys_and_values",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/mod.rs",
+        "annotation_keys_and_total_size",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/mod.rs",
+        "config_map_and_secret_keys",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/pod.rs",
+        "env_var_names_and_sources",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/pod.rs",
+        "limits_at_or_above_requests",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/pod.rs",
+        "zero_requests_follow_the_resources_lint",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/pod.rs",
+        "hugepages_and_extended_resources",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/pod.rs",
+        "user_and_group_ids",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/pod.rs",
+        "run_as_non_root_with_user_zero",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/pod.rs",
+        "container_and_port_names_and_numbers",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/pod.rs",
+        "volumes_and_mounts_resolve",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/pod.rs",
+        "probes_have_exactly_one_handler",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/pod.rs",
+        "workload_selector_and_replicas",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/objects.rs",
+        "service_ports",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/objects.rs",
+        "service_target_port_resolves",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/objects.rs",
+        "ingress_paths_and_path_types",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/objects.rs",
+        "claim_size_and_data_sources",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/objects.rs",
+        "storage_class_fields",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/tests/objects.rs",
+        "cron_schedules_and_time_zones",
+    ),
+    (
+        "crates/portkey-validate/src/apiserver/quantity.rs",
+        "malformed_quantities",
+    ),
+    (
+        "tests/it/validation/apiserver.rs",
+        "portkey_validate_reports_each_api_server_rule",
+    ),
+    (
+        "tests/it/validation/apiserver.rs",
+        "render_refuses_a_config_map_over_1_mib_naming_the_app_and_field",
     ),
     // build.rs: bad app files, one `cargo build` of a copy per case.
     (

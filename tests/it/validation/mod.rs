@@ -1,9 +1,12 @@
-//! Validation end to end: strict schemas (`schemas`), the policy lints through the model
+//! Validation end to end: strict schemas (`schemas`), the API server's own rules
+//! (`apiserver`; each rule unit-tested in `crates/portkey-validate/src/apiserver/tests/`),
+//! the policy lints through the model
 //! and the pipeline (`lints`; the lint rules themselves are unit-tested beside them in
 //! `crates/portkey-validate/src/lint/tests.rs`), the YAML 1.1 round trip (`yaml`), the
 //! gates on temporary copies of `generated/` (`gates`) and the bad-input suite, counted
 //! (`bad_input`). Only temporary copies are modified.
 
+mod apiserver;
 mod bad_input;
 mod gates;
 mod lints;
