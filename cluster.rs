@@ -290,6 +290,7 @@ pub fn portkey() -> Cluster {
         },
         nodes,
         planned_nodes,
+        namespaces: vec![VAULTWARDEN, HOME_AUTOMATION, MEDIA, PAPERLESS, HOME, NEXTCLOUD],
         storage_classes: storage_classes(),
         default_storage_class: CEPH_BLOCK,
         nfs_shares: vec![

@@ -82,6 +82,7 @@ pub fn execute(
     check: bool,
     out: &Path,
 ) -> Run {
+    let before = super::data_loss::on_disk(out);
     let result = if check {
         crate::build_with(cluster, apps, charts).and_then(|o| {
             let drift = portkey_render::check_tree(&o.tree, out).map_err(crate::Error::Render)?;
@@ -106,12 +107,19 @@ pub fn execute(
         })
     };
     match result {
-        Ok((output, outcome)) => Run {
-            outcome,
-            warnings: output.plan.warnings,
-            timings: Some(output.timings),
-            check,
-        },
+        Ok((output, outcome)) => {
+            let mut warnings = output.plan.warnings;
+            warnings.extend(super::data_loss::warnings(
+                &before,
+                &super::data_loss::of_tree(&output.tree),
+            ));
+            Run {
+                outcome,
+                warnings,
+                timings: Some(output.timings),
+                check,
+            }
+        }
         Err(e) => Run {
             outcome: Outcome::Failed(e),
             warnings: Vec::new(),

@@ -138,6 +138,7 @@ pub fn test_cluster() -> Cluster {
             ),
         ],
         planned_nodes: Vec::new(),
+        namespaces: Vec::new(),
         storage_classes: vec![class(FAST, Reclaim::Delete), class(KEEP, Reclaim::Retain)],
         default_storage_class: FAST,
         nfs_shares: vec![NfsShare {

@@ -17,6 +17,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -406,26 +407,24 @@ pub fn across(old: &Objects, new: &Objects) -> Vec<Warning> {
         };
         match key.kind.as_str() {
             "PersistentVolumeClaim" => {
-                let why = claim_removed(old, &o.value);
+                let mut why = claim_removed(old, &o.value);
+                if let Some((_, source)) = backed_up(key) {
+                    let _ = write!(
+                        why,
+                        "; its backups stay in the {}, from which RESTORE.md restores them",
+                        repository_of(&source.value)
+                    );
+                }
                 cx.warn(Category::Destructive, None, "removed".into(), why);
                 if let Some((_, source)) = backed_up(key) {
-                    let appeared: Vec<String> = new
-                        .keys()
-                        .filter(|k| {
-                            k.kind == "PersistentVolumeClaim"
-                                && k.namespace == key.namespace
-                                && !old.contains_key(*k)
-                        })
-                        .map(|k| format!("`{}`", k.name))
-                        .collect();
+                    let (appeared, hint) = renamed_to(old, new, key, &o.app);
                     if !appeared.is_empty() {
                         cx.warn(
                             Category::Rename,
                             None,
                             format!("removed while {} appear{} in {}", appeared.join(", "), if appeared.len() == 1 { "s" } else { "" }, key.namespace),
                             format!(
-                                "if this is a rename, declare it with `.renamed_from(\"{}\")` on the new volume: as it is, the old {} keeps the data and the new claim starts empty",
-                                key.name,
+                                "if this is a rename, declare it with {hint}: it keeps the claim's name and its data; as it is, the old {} keeps the data and the new claim starts empty",
                                 repository_of(&source.value)
                             ),
                         );
@@ -501,6 +500,37 @@ fn sync_options(object: &Value) -> &str {
 
 /// What removing a claim does: Argo CD prunes it unless it carries `Prune=false`, and the
 /// volume goes with it unless its StorageClass (in the base tree) retains volumes.
+/// The claims that appeared in the namespace of the removed claim `key` (of app `app`), and
+/// the `.renamed_from(..)` that would have kept it: on the app when the new claims are
+/// another app's (`<app>-<volume>`: the app was renamed), else on the volume.
+fn renamed_to(old: &Objects, new: &Objects, key: &ObjectKey, app: &str) -> (Vec<String>, String) {
+    let appeared_objects: Vec<(&ObjectKey, &str)> = new
+        .iter()
+        .filter(|(k, _)| {
+            k.kind == "PersistentVolumeClaim"
+                && k.namespace == key.namespace
+                && !old.contains_key(*k)
+        })
+        .map(|(k, n)| (k, n.app.as_str()))
+        .collect();
+    let appeared = appeared_objects
+        .iter()
+        .map(|(k, _)| format!("`{}`", k.name))
+        .collect();
+    let hint = match appeared_objects.first() {
+        Some((_, other)) if *other != app => {
+            format!("`.renamed_from(\"{app}\")` on the app `{other}`")
+        }
+        _ => format!(
+            "`.renamed_from(\"{}\")` on the new volume",
+            key.name
+                .strip_prefix(&format!("{app}-"))
+                .unwrap_or(&key.name)
+        ),
+    };
+    (appeared, hint)
+}
+
 fn claim_removed(old: &Objects, claim: &Value) -> String {
     if sync_options(claim).contains("Prune=false") {
         return "it carries Prune=false, so Argo CD leaves it in the cluster, no longer managed: delete it by hand once its data is safe elsewhere".into();

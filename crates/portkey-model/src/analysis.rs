@@ -313,6 +313,35 @@ fn no_fit(
     .fix("lower the requests, move other apps away, or add capacity to the inventory")
 }
 
+/// Apps alone in a namespace the inventory doesn't declare: most likely a typo of a
+/// declared one (`Namespace::new("medai")`).
+fn lone_namespaces(catalogue: &Catalogue<'_>) -> Vec<String> {
+    let declared = &catalogue.cluster.namespaces;
+    if declared.is_empty() {
+        return Vec::new();
+    }
+    let mut users: BTreeMap<&str, Vec<&ResolvedApp>> = BTreeMap::new();
+    for a in &catalogue.apps {
+        users.entry(a.app.namespace.name()).or_default().push(a);
+    }
+    let known: Vec<&str> = declared.iter().map(|n| n.name()).collect();
+    users
+        .into_iter()
+        .filter(|(ns, apps)| apps.len() == 1 && !known.contains(ns))
+        .map(|(ns, apps)| {
+            let app = apps[0];
+            format!(
+                "{} (`{}`), namespace: `{ns}` is used by this app alone and no inventory constant declares it \
+                 (declared: {}); use one of those, or declare it in {} if it is meant",
+                app.app.name,
+                app.app.source,
+                known.join(", "),
+                catalogue.cluster.source
+            )
+        })
+        .collect()
+}
+
 /// Analyses the catalogue: placement, utilisation, warnings and errors, failure impact.
 pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
     let cluster = catalogue.cluster;
@@ -353,6 +382,8 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
         })
         .collect();
     warnings.extend(crate::backup::empty_restore::warnings(catalogue));
+    warnings.extend(crate::backup::empty_restore::macro_warnings(catalogue));
+    warnings.extend(lone_namespaces(catalogue));
     warnings.extend(crate::network::warnings(catalogue));
     let failures = workers(cluster)
         .map(|n| failure(catalogue, &apps, &chosen, &n.name))

@@ -87,6 +87,10 @@ pub struct Cluster {
     pub capacity: CapacityThresholds,
     /// Device plugins generated from the inventory's hardware.
     pub device_plugins: DevicePlugins,
+    /// The app namespaces the inventory declares (its `Namespace` constants). An app in a
+    /// namespace not listed here, and alone in it, is warned about: most likely a typo.
+    /// Empty: not checked.
+    pub namespaces: Vec<crate::app::Namespace>,
     /// Lints suppressed for every app, with the reason (shown on every object it excuses).
     pub lint_exceptions: Vec<(crate::lint::Lint, String)>,
     /// Defaults every app gets unless it overrides them.

@@ -9,6 +9,7 @@
 //! snapshot still fails.
 
 mod empty_restore;
+mod renamed;
 mod schedules;
 mod secrets;
 mod seed;

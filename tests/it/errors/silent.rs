@@ -239,3 +239,82 @@ fn one_app_with_five_mistakes_gets_five_messages() {
         assert!(text.contains(&e.to_string()), "{e} is not in:\n{text}");
     }
 }
+
+#[test]
+fn retention_that_keeps_nothing() {
+    use portkey::portkey_model::backup::Retention;
+    expect(
+        vec![
+            app("web").volume(
+                Volume::claim("data", "/data", Memory::gi(1))
+                    .backup(Backup::daily().retain(Retention::days(0))),
+            ),
+        ],
+        "web",
+        "volumes[data].backup.retention",
+        &["keeps no snapshot"],
+    );
+}
+
+#[test]
+fn a_backup_on_a_cron_macro_warns_and_offers_the_spread_schedule() {
+    let plan =
+        portkey::plan(
+            &test_cluster(),
+            vec![app("web").volume(
+                Volume::claim("data", "/data", Memory::gi(1)).backup(Backup::cron("@daily")),
+            )],
+        )
+        .unwrap_or_else(|e| panic!("a macro is valid: {e}"));
+    let w = plan
+        .warnings
+        .iter()
+        .find(|w| w.contains("@daily"))
+        .unwrap_or_else(|| panic!("no warning: {:#?}", plan.warnings));
+    assert!(
+        w.contains("web") && w.contains("volumes[data].backup.schedule"),
+        "{w}"
+    );
+    assert!(w.contains("Backup::daily()"), "{w}");
+    // The spread schedule does not warn.
+    let plan = portkey::plan(
+        &test_cluster(),
+        vec![
+            app("web")
+                .volume(Volume::claim("data", "/data", Memory::gi(1)).backup(Backup::daily())),
+        ],
+    )
+    .unwrap();
+    assert!(
+        plan.warnings.iter().all(|w| !w.contains("macro")),
+        "{:#?}",
+        plan.warnings
+    );
+}
+
+#[test]
+fn an_app_alone_in_an_undeclared_namespace_warns_naming_the_declared_ones() {
+    let mut apps = portkey::catalogue();
+    apps.push(
+        App::new("radar", Namespace::new("medai"))
+            .source("apps/radar.rs")
+            .image(IMAGE)
+            .port(Port::http(8080)),
+    );
+    let plan = portkey::plan(&portkey::cluster::portkey(), apps).unwrap_or_else(|e| panic!("{e}"));
+    let w = plan
+        .warnings
+        .iter()
+        .find(|w| w.contains("`medai`"))
+        .unwrap_or_else(|| panic!("no warning: {:#?}", plan.warnings));
+    assert!(w.contains("radar") && w.contains("media, "), "{w}");
+    // The real catalogue's namespaces are all declared.
+    let real = portkey::plan(&portkey::cluster::portkey(), portkey::catalogue()).unwrap();
+    assert!(
+        real.warnings
+            .iter()
+            .all(|w| !w.contains("no inventory constant")),
+        "{:#?}",
+        real.warnings
+    );
+}

@@ -1,4 +1,4 @@
-//! The bad-input suite: 177 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 183 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 30 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -12,8 +12,10 @@
 //! - 17 in `crates/portkey-validate/src/lint/tests.rs`: one per lint rule;
 //! - 2 in `tests/it/validation/lints.rs`: lint suppressions without a reason;
 //! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`;
-//! - 12 in `tests/it/errors/silent.rs`: mistakes that used to pass silently
+//! - 15 in `tests/it/errors/silent.rs`: mistakes that used to pass silently
 //!   (zero requests, IDs, floating tags, overflow, keys the API server rejects);
+//! - 3 in `tests/it/backups/renamed.rs`: a rename without `.renamed_from(..)` and a
+//!   deleted app warn, naming the fix and the repository; a rename onto itself;
 //! - 2 in `tests/it/analysis/capacity.rs`: placement errors that name the holder of a
 //!   device and the largest node;
 //! - 4 in `tests/it/analysis/inventory.rs`: hardware the nodes can't use, GPUs without a
@@ -460,6 +462,27 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/errors/silent.rs",
         "one_app_with_five_mistakes_gets_five_messages",
+    ),
+    ("tests/it/errors/silent.rs", "retention_that_keeps_nothing"),
+    (
+        "tests/it/errors/silent.rs",
+        "a_backup_on_a_cron_macro_warns_and_offers_the_spread_schedule",
+    ),
+    (
+        "tests/it/errors/silent.rs",
+        "an_app_alone_in_an_undeclared_namespace_warns_naming_the_declared_ones",
+    ),
+    (
+        "tests/it/backups/renamed.rs",
+        "renamed_from_the_app_itself_is_an_error",
+    ),
+    (
+        "tests/it/backups/renamed.rs",
+        "renaming_without_renamed_from_warns_naming_the_fix",
+    ),
+    (
+        "tests/it/backups/renamed.rs",
+        "deleting_an_app_with_backups_names_the_repository_that_keeps_the_data",
     ),
     // The inventory's hardware and node states.
     (

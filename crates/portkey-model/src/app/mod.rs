@@ -93,6 +93,8 @@ pub struct App {
     pub dependencies: Vec<Dependency>,
     /// Why losing this app's data is unacceptable (makes retention checks stricter).
     pub critical: Option<String>,
+    /// The app's former name: its data keeps the names it had (see [`App::renamed_from`]).
+    pub renamed_from: Option<String>,
     /// Extra annotations on the workload (escape hatch).
     pub annotations: Vec<(String, String)>,
     /// Builder methods used out of order (field, problem), reported at resolution.
@@ -150,6 +152,7 @@ impl App {
             lan_address: None,
             dependencies: Vec::new(),
             critical: None,
+            renamed_from: None,
             annotations: Vec::new(),
             misuse: Vec::new(),
             lint_exceptions: Vec::new(),
@@ -210,6 +213,19 @@ impl App {
     /// class, protected from ArgoCD pruning, and backed up.
     pub fn critical(mut self, reason: &str) -> Self {
         self.critical = Some(reason.into());
+        self
+    }
+    /// Declares that the app was called `old` before: its claims, their restic repository
+    /// Secrets and their Volsync objects keep the names they had (`<old>-<volume>`,
+    /// `<old>-volsync-secret`), so the renamed app mounts the same volumes and backs up to
+    /// the same repository. Without it, a rename gives every claim a new name: a new, empty
+    /// volume, a new repository, and the old claim deleted by the sync (render warns).
+    ///
+    /// Keeping the names is what Volsync needs: a claim's name is its identity (the bound
+    /// PersistentVolume follows it), and restoring from the old repository into a new
+    /// claim would mean an outage and the data since the last backup lost.
+    pub fn renamed_from(mut self, old: &str) -> Self {
+        self.renamed_from = Some(old.into());
         self
     }
     /// Adds an annotation to the workload (escape hatch).

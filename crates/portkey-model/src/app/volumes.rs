@@ -116,6 +116,9 @@ pub struct Claim {
     pub access: AccessMode,
     /// Backed up, or why not.
     pub backup: BackupChoice,
+    /// The volume's former name: the claim keeps the name it had (see
+    /// [`ClaimVolume::renamed_from`]).
+    pub renamed_from: Option<String>,
 }
 
 /// An NFS export mounted inline.
@@ -150,6 +153,7 @@ impl Volume {
                 class: None,
                 access: AccessMode::ReadWriteOnce,
                 backup: BackupChoice::Undeclared,
+                renamed_from: None,
             },
         )
     }
@@ -210,6 +214,14 @@ impl ClaimVolume {
     /// into the repository named by the `<app>-volsync-secret` Secret.
     pub fn backup(mut self, backup: Backup) -> Self {
         self.source.backup = BackupChoice::Backup(backup);
+        self
+    }
+    /// Declares that the volume was called `old` before: the claim keeps its name
+    /// (`<app>-<old>`), and with it its volume, its backups and their repository; only the
+    /// name in the pod (and the mount) changes. Without it, the rename makes a new, empty
+    /// claim and the sync deletes the old one (render warns).
+    pub fn renamed_from(mut self, old: &str) -> Self {
+        self.source.renamed_from = Some(old.into());
         self
     }
     /// Declares that the claim is deliberately not backed up, and why.

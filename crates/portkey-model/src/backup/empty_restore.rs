@@ -1,4 +1,5 @@
-//! The empty-restore trap: a retention that keeps nothing older than a week.
+//! Backup warnings: the empty-restore trap (a retention that keeps nothing older than a
+//! week), and schedules on a cron macro.
 //!
 //! Volsync's volume populator can hand an app an empty claim instead of failing: when the
 //! restic repository is unreachable, when `restoreAsOf` is malformed, or when no snapshot
@@ -83,6 +84,26 @@ pub fn warnings(catalogue: &Catalogue<'_>) -> Vec<String> {
                 b.policy.retention.describe(),
                 horizon_days(&b.policy.retention).unwrap_or_default(),
             )
+        })
+        .collect()
+}
+
+/// One warning per backup on a cron macro (`@daily`, `@hourly`, …): a macro fires at
+/// minute 0, so every such backup of the cluster starts at the same moment, where
+/// [`super::Backup::daily`] and its kin spread the minute by the claim's name.
+pub fn macro_warnings(catalogue: &Catalogue<'_>) -> Vec<String> {
+    catalogue
+        .backups()
+        .filter_map(|(app, claim, b)| match &b.policy.schedule {
+            super::Schedule::Cron(expr) if expr.trim().starts_with('@') => Some(format!(
+                "{} (`{}`), volumes[{}].backup.schedule: the cron macro `{}` fires at minute 0, with every other \
+                 backup on a macro; use `Backup::daily()` (or `Backup::every_6_hours()`), which spread the minute by the claim's name",
+                app.app.name,
+                app.app.source,
+                claim.volume,
+                expr.trim()
+            )),
+            _ => None,
         })
         .collect()
 }

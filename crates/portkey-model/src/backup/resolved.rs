@@ -94,6 +94,9 @@ pub fn restore_trigger(policy: &Backup) -> String {
 pub(crate) struct Owner<'a> {
     /// App name.
     pub(crate) name: &'a str,
+    /// The name the app's data is kept under: its former name when it was renamed with
+    /// `.renamed_from(..)`, else its name.
+    pub(crate) data_name: &'a str,
     /// Namespace.
     pub(crate) namespace: &'a str,
     /// Whether the app is critical (its claims must then be backed up).
@@ -184,7 +187,7 @@ fn resolve_one(
         policy: policy.clone(),
         repository_secret: format!(
             "{}-volsync-secret",
-            if several { claim } else { owner.name }
+            if several { claim } else { owner.data_name }
         ),
         repository_url: settings
             .secret_store
@@ -211,6 +214,25 @@ fn check(owner: &Owner<'_>, c: &Declared<'_>, p: &mut Problems<'_>) {
                     format!("{field}.schedule"),
                     e,
                     "use `Backup::daily()`, `Backup::every_6_hours()` or a valid 5-field cron",
+                );
+            }
+            let r = &b.retention;
+            let keeps_nothing = [r.hourly, r.daily, r.weekly, r.monthly]
+                .iter()
+                .all(|n| n.unwrap_or(0) == 0)
+                && r.within.as_deref().is_none_or(|w| {
+                    w.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                        .chars()
+                        .all(|c| c == '0')
+                });
+            if keeps_nothing {
+                p.add(
+                    format!("{field}.retention"),
+                    format!(
+                        "retention `{}` keeps no snapshot: restic's forget would drop every backup, and prune delete it",
+                        r.describe()
+                    ),
+                    "keep at least a day, e.g. `Retention::days(7)`, or the default `Retention::default_policy()`",
                 );
             }
             if let Some(tag) = &b.restore_again
@@ -313,6 +335,7 @@ mod tests {
         let mut p = Problems::new("apps/notes.rs", "notes", &mut out);
         let owner = Owner {
             name: "notes",
+            data_name: "notes",
             namespace: "lab",
             critical,
         };
@@ -378,6 +401,7 @@ mod tests {
         }];
         let owner = Owner {
             name: "notes",
+            data_name: "notes",
             namespace: "lab",
             critical: false,
         };

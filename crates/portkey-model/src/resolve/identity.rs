@@ -61,6 +61,21 @@ pub(super) fn check_annotations(app: &App, p: &mut Problems<'_>) {
 
 /// The app's name and namespace: valid labels, not reserved.
 pub(super) fn check_names(app: &App, p: &mut Problems<'_>) {
+    if let Some(old) = &app.renamed_from {
+        if *old == app.name {
+            p.add(
+                "renamed_from",
+                format!("names the app itself (`{old}`)"),
+                "name the app's former name, or drop `.renamed_from(..)`",
+            );
+        } else if let Err(e) = names::check_label(old) {
+            p.add(
+                "renamed_from",
+                format!("{old:?} {e}"),
+                "name the app's former name exactly as it was",
+            );
+        }
+    }
     if RESERVED_NAMES.contains(&app.name.as_str()) {
         p.add(
             "name",

@@ -101,6 +101,7 @@ fn resolve_backups(
         .collect();
     let owner = Owner {
         name: &app.name,
+        data_name: app.renamed_from.as_deref().unwrap_or(&app.name),
         namespace: app.namespace.name(),
         critical: app.critical.is_some(),
     };
@@ -126,7 +127,16 @@ fn check_claim<'c>(
     field: &str,
     p: &mut Problems<'_>,
 ) -> Option<(ResolvedClaim, &'c StorageClass)> {
-    let name = format!("{}-{volume}", app.name);
+    // A declared rename keeps the data's names: the app's former name and the volume's.
+    let owner = app.renamed_from.as_deref().unwrap_or(&app.name);
+    let name = format!("{owner}-{}", c.renamed_from.as_deref().unwrap_or(volume));
+    if c.renamed_from.as_deref() == Some(volume) {
+        p.add(
+            format!("{field}.renamed_from"),
+            format!("names the volume itself (`{volume}`)"),
+            "name the volume's former name, or drop `.renamed_from(..)`",
+        );
+    }
     if name.len() > names::MAX_LABEL {
         p.add(
             field,

@@ -85,10 +85,19 @@ fn check_ports(app: &App, p: &mut Problems<'_>) {
                 "name each port once",
             );
         }
-        if port.port == 0 || !numbers.insert((port.port, port.protocol as u8)) {
+        if port.port == 0 {
             p.add(
                 format!("ports[{}]", port.name),
-                format!("port {} is zero or repeated", port.port),
+                "port 0 is not a port: the API server accepts 1–65535",
+                "give the port the number the app listens on",
+            );
+        } else if !numbers.insert((port.port, port.protocol as u8)) {
+            p.add(
+                format!("ports[{}]", port.name),
+                format!(
+                    "port {} is repeated: another port of the app has the same number and protocol",
+                    port.port
+                ),
                 "use each port number once",
             );
         }
