@@ -12,6 +12,7 @@
 //! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
 
 mod common;
+mod credentials;
 
 mod analysis;
 mod backups;

@@ -250,9 +250,15 @@ fn generic_device_plugin(catalogue: &Catalogue<'_>) -> Option<DaemonSet> {
              that needs privilege so that apps using the devices need none"
                 .to_string(),
         ),
+        (
+            format!("{EXCEPTION_PREFIX}run-as-root"),
+            "it opens the host's device nodes and creates its socket in the kubelet's \
+             root-owned device-plugin directory"
+                .to_string(),
+        ),
         no_probes_exception(),
     ]);
-    Some(node_daemonset(
+    let mut ds = node_daemonset(
         GENERIC,
         nodes,
         plugin_container(&cluster.device_plugins.generic_device_plugin_image, args),
@@ -261,7 +267,25 @@ fn generic_device_plugin(catalogue: &Catalogue<'_>) -> Option<DaemonSet> {
             host_volume("dev", "/dev"),
         ],
         annotations,
-    ))
+    );
+    runtime_default_seccomp(&mut ds);
+    Some(ds)
+}
+
+/// The pod security context of a device plugin: the runtime's default seccomp profile
+/// (a privileged container runs unconfined whatever the pod says, but the pod's intent is
+/// on record), as root (`runAsNonRoot: false`, declared with its reason).
+fn runtime_default_seccomp(ds: &mut DaemonSet) {
+    if let Some(pod) = ds.spec.as_mut().and_then(|s| s.template.spec.as_mut()) {
+        pod.security_context = Some(PodSecurityContext {
+            run_as_non_root: Some(false),
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".into(),
+                ..SeccompProfile::default()
+            }),
+            ..PodSecurityContext::default()
+        });
+    }
 }
 
 fn plugin_container(image: &str, args: Vec<String>) -> Container {
@@ -275,8 +299,14 @@ fn plugin_container(image: &str, args: Vec<String>) -> Container {
         image: Some(image.into()),
         args: Some(args),
         resources: Some(small_resources()),
+        // Privileged for /dev (each declared exception is annotated on the DaemonSet). The
+        // plugin writes only its socket, into the kubelet's directory (a hostPath), so its
+        // root filesystem stays read-only. Privilege escalation and capabilities aren't set:
+        // a privileged container has them all, and the API server refuses
+        // `allowPrivilegeEscalation: false` beside `privileged: true`.
         security_context: Some(SecurityContext {
             privileged: Some(true),
+            read_only_root_filesystem: Some(true),
             ..SecurityContext::default()
         }),
         volume_mounts: Some(vec![

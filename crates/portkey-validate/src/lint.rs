@@ -216,6 +216,17 @@ fn pod_lints(object: &Value, pod: &Value, find: &mut impl FnMut(&'static str, St
     {
         find("security", "the pod may run as root: set runAsNonRoot, or declare `.allow(Exception::RunAsRoot, why)`".into());
     }
+    // Pod Security `restricted` asks for a seccomp profile; portkey sets the runtime's
+    // default on every pod it writes, device plugins included.
+    if !matches!(
+        str_at(pod, "/securityContext/seccompProfile/type"),
+        Some("RuntimeDefault" | "Localhost")
+    ) {
+        find(
+            "security",
+            "the pod sets no seccomp profile: set `securityContext.seccompProfile.type: RuntimeDefault`".into(),
+        );
+    }
     for (init, c) in containers(pod) {
         let name = str_at(c, "/name").unwrap_or("?");
         let image = str_at(c, "/image").unwrap_or_default();

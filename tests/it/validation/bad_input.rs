@@ -1,4 +1,4 @@
-//! The bad-input suite: 183 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 184 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 30 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -9,7 +9,7 @@
 //! - 4 in `tests/it/cli.rs`: `render --check` on hand-edited, foreign and missing trees;
 //! - 13 in `tests/it/validation/schemas.rs`: schemas and `portkey validate` (non-UTF-8,
 //!   duplicate keys, no `kind`, empty files among them);
-//! - 17 in `crates/portkey-validate/src/lint/tests.rs`: one per lint rule;
+//! - 18 in `crates/portkey-validate/src/lint/tests.rs`: one per lint rule;
 //! - 2 in `tests/it/validation/lints.rs`: lint suppressions without a reason;
 //! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`;
 //! - 15 in `tests/it/errors/silent.rs`: mistakes that used to pass silently
@@ -330,6 +330,10 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "crates/portkey-validate/src/lint/tests.rs",
         "lint_security_privileged",
+    ),
+    (
+        "crates/portkey-validate/src/lint/tests.rs",
+        "lint_security_seccomp_profile",
     ),
     ("crates/portkey-validate/src/lint/tests.rs", "lint_names"),
     (

@@ -55,7 +55,7 @@ fn deployment(name: &str) -> Value {
             "template": {
                 "metadata": {"labels": {"app.kubernetes.io/name": name}},
                 "spec": {
-                    "securityContext": {"runAsNonRoot": true},
+                    "securityContext": {"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}},
                     "initContainers": [container("wait", false)],
                     "containers": [container(name, true)],
                 },
@@ -200,7 +200,8 @@ fn lint_probes() {
 #[test]
 fn lint_security_run_as_non_root() {
     let mut d = deployment("web");
-    d["spec"]["template"]["spec"]["securityContext"] = json!({});
+    d["spec"]["template"]["spec"]["securityContext"] =
+        json!({"seccompProfile": {"type": "RuntimeDefault"}});
     assert_lint(&d, "security", "may run as root");
     assert_clean(&annotate(
         d.clone(),
@@ -230,6 +231,22 @@ fn lint_security_read_only_root_filesystem() {
         "portkey.dev/exception.writable-root-filesystem",
         "writes to /app",
     ));
+}
+
+#[test]
+fn lint_security_seccomp_profile() {
+    let mut d = deployment("web");
+    d["spec"]["template"]["spec"]["securityContext"]
+        .as_object_mut()
+        .unwrap()
+        .remove("seccompProfile");
+    assert_lint(&d, "security", "no seccomp profile");
+    d["spec"]["template"]["spec"]["securityContext"]["seccompProfile"] =
+        json!({"type": "Unconfined"});
+    assert_lint(&d, "security", "no seccomp profile");
+    d["spec"]["template"]["spec"]["securityContext"]["seccompProfile"] =
+        json!({"type": "Localhost", "localhostProfile": "p.json"});
+    assert_clean(&d);
 }
 
 #[test]
