@@ -20,7 +20,7 @@ pub struct OutsideSecret {
 }
 
 /// The Secrets the catalogue references but Git never holds, by `(namespace, name)`: the
-/// Secrets of app environment variables, the restic repository Secrets when no secret store
+/// Secrets of app environment variables and secret files, the restic repository Secrets when no secret store
 /// fills them, the Secrets chart values name, and the DNS-01 API token of the ClusterIssuer.
 pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), OutsideSecret> {
     let mut out: BTreeMap<(String, String), OutsideSecret> = BTreeMap::new();
@@ -40,6 +40,14 @@ pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), Outs
                     app.app.name.clone(),
                 );
             }
+        }
+        for f in &app.app.secret_files {
+            add(
+                ns,
+                &f.key.secret,
+                &mut std::iter::once(f.key.key.as_str()),
+                app.app.name.clone(),
+            );
         }
         for (claim, backup) in app.backups() {
             if backup.repository_url.is_none() {
