@@ -15,6 +15,9 @@ use crate::resolve::Catalogue;
 pub struct OutsideSecret {
     /// The keys it must hold, sorted.
     pub keys: BTreeSet<String>,
+    /// Those of its keys mounted as files ([`crate::app::App::secret_file`]): created from
+    /// a file (`--from-file`), not typed as a literal.
+    pub files: BTreeSet<String>,
     /// What uses it (apps, charts, backups), sorted.
     pub used_by: BTreeSet<String>,
 }
@@ -84,6 +87,14 @@ pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), Outs
                 catalogue.cluster.ingress.cluster_issuer
             ),
         );
+    }
+    for app in &catalogue.apps {
+        for f in &app.app.secret_files {
+            let id = (app.app.namespace.name().to_string(), f.key.secret.clone());
+            if let Some(entry) = out.get_mut(&id) {
+                entry.files.insert(f.key.key.clone());
+            }
+        }
     }
     out
 }
