@@ -15,7 +15,10 @@ pub fn app() -> App {
         .memory_limit(Memory::gi(4))
         // The users, their passwords, watch state and playback progress live in the SQLite
         // database under /config/data; a library rescan rebuilds only the metadata, so the
-        // claim is backed up.
+        // claim is backed up. On a cluster where the claim already exists, its new
+        // `dataSourceRef` cannot be applied (`portkey diff` warns: immutable): sync, take a
+        // first backup, then re-create the claim as RESTORE.md's "Re-creating a claim on a
+        // live cluster" says.
         .volume(Volume::claim("config", "/config", Memory::gi(20)).backup(Backup::daily()))
         // The image's JELLYFIN_CACHE_DIR: the image cache and, by default
         // (`<cache>/transcodes`), the transcoder's segments. Capped on the node's disk: a

@@ -12,7 +12,10 @@
 //! - **File locking** is in Redis (`nextcloud-redis`), not in the database.
 //! - **Backups.** `html` holds `config.php` (the instance secret, password salt and the
 //!   encryption keys' settings), the installed apps and the themes: backed up daily. The
-//!   database is `nextcloud-postgres`'s claim, backed up daily too.
+//!   database is `nextcloud-postgres`'s claim, backed up daily too. Where both claims
+//!   already exist, their new `dataSourceRef` cannot be applied (`portkey diff` warns):
+//!   take a first backup, then re-create each claim as RESTORE.md's "Re-creating a claim
+//!   on a live cluster" says.
 use crate::prelude::*;
 
 const DB_HOST: &str = "nextcloud-postgres.nextcloud.svc.cluster.local";
