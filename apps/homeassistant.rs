@@ -16,6 +16,21 @@
 //! LAN address, and other integrations are added by IP address.
 use crate::prelude::*;
 
+/// The files the UI writes, which `configuration.yaml` includes. Home Assistant creates
+/// them only with a default `configuration.yaml` of its own, and an `!include` of a missing
+/// file fails the whole configuration, so they are created (empty) before it starts.
+const UI_FILES: [&str; 3] = ["automations.yaml", "scripts.yaml", "scenes.yaml"];
+
+/// The image's entrypoint (`ENTRYPOINT ["/usr/bin/catatonit", "--", "/entrypoint.sh"]`),
+/// after creating the UI's files and the packages directory when they are missing
+/// (`touch -a` leaves existing files as they are).
+fn command() -> String {
+    format!(
+        "touch -a {} && mkdir -p /config/packages && exec /entrypoint.sh",
+        UI_FILES.map(|f| format!("/config/{f}")).join(" ")
+    )
+}
+
 /// The provisioned configuration: Home Assistant's default set, behind a reverse proxy.
 fn configuration() -> String {
     format!(
@@ -33,10 +48,11 @@ http:
   trusted_proxies:
     - {POD_NETWORK}
 
-automation: !include automations.yaml
-script: !include scripts.yaml
-scene: !include scenes.yaml
-"
+automation: !include {}
+script: !include {}
+scene: !include {}
+",
+        UI_FILES[0], UI_FILES[1], UI_FILES[2]
     )
 }
 
@@ -45,6 +61,7 @@ pub fn app() -> App {
         .describe("Home automation hub")
         // home-operations build: rootless, read-only root filesystem, venv under /config.
         .image("ghcr.io/home-operations/home-assistant:2026.8.3")
+        .command(&["/usr/bin/catatonit", "--", "/bin/bash", "-c", &command()])
         .port(Port::http(8123))
         // HA core has no health endpoint (`/healthz` needs a custom component): TCP probes.
         .startup(Probe::tcp().allow(30, 10))

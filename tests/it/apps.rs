@@ -266,6 +266,19 @@ fn home_assistant_trusts_the_proxy_from_the_pod_network() {
         )),
         "{deployment}"
     );
+    // Every file the configuration includes exists before Home Assistant reads it (a
+    // missing include fails the whole configuration on a fresh claim).
+    let command = main_container(&deployment)["command"].to_string();
+    for line in conf.lines() {
+        if let Some((_, file)) = line.split_once(": !include ") {
+            assert!(
+                command.contains(&format!("/config/{file}")),
+                "{file} is not created by {command}"
+            );
+        }
+    }
+    assert!(command.contains("mkdir -p /config/packages"), "{command}");
+    assert!(command.contains("exec /entrypoint.sh"), "{command}");
     // The LAN-discovery choice is declared on the object, with its reason.
     let why = deployment["metadata"]["annotations"]["portkey.dev/lan-discovery"]
         .as_str()
