@@ -447,3 +447,36 @@ fn scratch_size_limit_stays_on_disk() {
     let v = volume(&object(&manifests, "Deployment", "transcoder"), "work").clone();
     assert_eq!(v["emptyDir"], serde_json::json!({"sizeLimit": "3Gi"}));
 }
+
+#[test]
+fn background_jobs_count_in_the_capacity_plan() {
+    use portkey::portkey_model::app::BackgroundJob;
+    use portkey::portkey_model::quantity::{Cpu, Memory};
+    let web = || {
+        crate::common::app("web")
+            .requests(Cpu::m(100), Memory::mi(256))
+            .memory_limit(Memory::mi(512))
+            .pin(&[crate::common::NODE_A], "test")
+    };
+    let usage = |app| {
+        let plan = portkey::plan(&crate::common::test_cluster(), vec![app])
+            .unwrap_or_else(|e| panic!("{e}"));
+        plan.nodes
+            .into_iter()
+            .find(|n| n.node == crate::common::NODE_A.name())
+            .expect("node-a")
+    };
+    let alone = usage(web());
+    let with_job = usage(web().background_job(
+        BackgroundJob::every("sweep", 60, &["true"]).memory_limit(Memory::mi(256)),
+    ));
+    assert_eq!(with_job.cpu_requests, alone.cpu_requests + Cpu::m(10));
+    assert_eq!(
+        with_job.memory_requests,
+        alone.memory_requests + Memory::mi(128)
+    );
+    assert_eq!(
+        with_job.memory_limits,
+        alone.memory_limits + Memory::mi(256)
+    );
+}
