@@ -10,7 +10,7 @@ use portkey_model::cluster::{
     AccessMode, AlertSettings, AppDefaults, BackupSettings, CapacityThresholds, Cluster, Device,
     DeviceAccess, DevicePlugins, DeviceRef, GitSource, Gpu, GpuDriver, GpuVendor, Hardware, Host,
     IngressSettings, NfsShare, NfsShareRef, Node, NodeKind, NodeRef, NodeRole, Reclaim,
-    StorageClass, StorageClassRef,
+    SerialAdapter, StorageClass, StorageClassRef,
 };
 use portkey_model::network::{AcmeChallenge, HostReach, LoadBalancer};
 use portkey_model::quantity::{Cpu, Memory};
@@ -30,8 +30,26 @@ pub const METAL3: NodeRef = NodeRef::new("metal3");
 /// and portkey emits the AMD GPU device plugin.
 const METAL3_ENABLED: bool = false;
 
+/// The pod network: the addresses traefik's pods proxy from, which apps behind the ingress
+/// trust for `X-Forwarded-For`.
+/// ASSUMPTION: kubeadm's `--pod-network-cidr` (the seed names no CNI; Flannel's default
+/// is shown); confirm with `kubectl get nodes -o jsonpath='{.items[*].spec.podCIDR}'`.
+pub const POD_NETWORK: &str = "10.244.0.0/16";
+
 /// The Zigbee USB coordinator plugged into mirkwood and passed to metal0.
 pub const ZIGBEE_DONGLE: DeviceRef = DeviceRef::new("zigbee-dongle");
+/// The coordinator's stable path on metal0: `/dev/ttyUSB0` renumbers when another USB
+/// serial device appears, the by-id link does not. The device plugin mounts it at the same
+/// path in zigbee2mqtt's container.
+/// ASSUMPTION: confirm with ls -l /dev/serial/by-id/ on metal0 (the seed names no model or
+/// serial number; this is the Sonoff ZBDongle-P's name pattern, serial to be filled in).
+pub const ZIGBEE_DONGLE_PATH: &str =
+    "/dev/serial/by-id/usb-ITead_Sonoff_Zigbee_3.0_USB_Dongle_Plus_0001-if00-port0";
+/// The coordinator's radio family (Zigbee2MQTT's `serial.adapter`).
+/// ASSUMPTION: confirm with ls -l /dev/serial/by-id/ on metal0: a ZBDongle-P (CC2652P,
+/// CP210x bridge, `..._Dongle_Plus_...`) is `zstack`; a ZBDongle-E (EFR32MG21,
+/// `..._Dongle_Plus_V2_...`) is `ember`.
+pub const ZIGBEE_DONGLE_ADAPTER: SerialAdapter = SerialAdapter::Zstack;
 
 /// External Ceph RBD pool (created by rook's external-cluster import; reclaim Delete).
 pub const CEPH_BLOCK: StorageClassRef = StorageClassRef::new("ceph-block");
@@ -163,8 +181,9 @@ fn nodes() -> (Vec<Node>, Vec<Node>) {
             "AMD Ryzen 5 4500U",
             vec![Hardware::Device(Device {
                 id: ZIGBEE_DONGLE.name().into(),
-                description: "Zigbee USB coordinator".into(),
-                host_path: "/dev/ttyUSB0".into(),
+                description: "Zigbee USB coordinator (Sonoff Zigbee 3.0 USB Dongle Plus)".into(),
+                host_path: ZIGBEE_DONGLE_PATH.into(),
+                serial_adapter: Some(ZIGBEE_DONGLE_ADAPTER),
                 access: DeviceAccess::Plugin {
                     resource: "squat.ai/zigbee".into(),
                 },
@@ -330,6 +349,10 @@ pub fn portkey() -> Cluster {
             generic_device_plugin_image: "ghcr.io/squat/generic-device-plugin:0.2.0".into(),
             // renovate: image
             amd_gpu_device_plugin_image: "docker.io/rocm/k8s-device-plugin:1.31.0.11".into(),
+            // The operator's own default (intel-device-plugins-operator 0.36.0: the webhook's
+            // `"intel/intel-gpu-plugin:" + ImageMinVersion`); keep it at the operator's version.
+            // renovate: image
+            intel_gpu_plugin_image: "docker.io/intel/intel-gpu-plugin:0.36.0".into(),
         },
         lint_exceptions: vec![(
             Lint::ImageDigest,

@@ -13,12 +13,17 @@ pub fn app() -> App {
         .startup(Probe::http("/health").allow(30, 10))
         .requests(Cpu::m(500), Memory::gi(1))
         .memory_limit(Memory::gi(4))
-        .volume(
-            Volume::claim("config", "/config", Memory::gi(20))
-                .no_backup("not in the backup table: a library rescan rebuilds it"),
-        )
-        // The image's JELLYFIN_CACHE_DIR: artwork cache and transcodes.
-        .volume(Volume::scratch("cache", "/cache"))
+        // The users, their passwords, watch state and playback progress live in the SQLite
+        // database under /config/data; a library rescan rebuilds only the metadata, so the
+        // claim is backed up. On a cluster where the claim already exists, its new
+        // `dataSourceRef` cannot be applied (`portkey diff` warns: immutable): sync, take a
+        // first backup, then re-create the claim as RESTORE.md's "Re-creating a claim on a
+        // live cluster" says.
+        .volume(Volume::claim("config", "/config", Memory::gi(20)).backup(Backup::daily()))
+        // The image's JELLYFIN_CACHE_DIR: the image cache and, by default
+        // (`<cache>/transcodes`), the transcoder's segments. Capped on the node's disk: a
+        // transcode that outgrows it gets the pod evicted instead of filling the node.
+        .volume(Volume::scratch("cache", "/cache").size_limit(Memory::gi(10)))
         .volume(Volume::nfs("media", "/media", NFS_PLEX).read_only())
         .gpu(GpuVendor::Intel)
         .https("jellyfin")

@@ -18,9 +18,12 @@ pub fn app() -> App {
         .probe(Probe::exec(&["pg_isready", "-h", "127.0.0.1"]))
         .requests(Cpu::m(50), Memory::mi(256))
         .memory_limit(Memory::gi(1))
+        // A Volsync snapshot of the claim: one atomic RBD snapshot of the whole data
+        // directory, WAL included, which PostgreSQL recovers from as from a crash
+        // (https://www.postgresql.org/docs/current/backup-file.html, "consistent snapshot").
         .volume(
             Volume::claim("data", "/var/lib/postgresql/data", Memory::gi(5))
-                .no_backup("not in the backup table; a live DB needs pg_dump"),
+                .backup(Backup::daily()),
         )
         .volume(Volume::scratch("run", "/var/run/postgresql"))
         // The container runtime's 64Mi /dev/shm is too small for parallel queries.

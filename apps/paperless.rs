@@ -15,8 +15,12 @@ pub fn app() -> App {
         .env("PAPERLESS_REDIS", REDIS)
         .env("PAPERLESS_DATA_DIR", "/data/data")
         .env("PAPERLESS_MEDIA_ROOT", "/data/media")
-        // NFS has no inotify.
-        .env("PAPERLESS_CONSUMER_POLLING", "60")
+        // inotify does not fire for files written to the NFS share by another client, so
+        // the consumer polls the inbox every 60 s. paperless-ngx 3 renamed the setting from
+        // PAPERLESS_CONSUMER_POLLING and reads only the new name, defaulting to 0 (no
+        // polling): src/paperless/settings (`CONSUMER_POLLING_INTERVAL`), and the v3
+        // migration guide's table of renamed settings.
+        .env("PAPERLESS_CONSUMER_POLLING_INTERVAL", "60")
         .env("PAPERLESS_TASK_WORKERS", "1")
         // Runs as the image's `paperless` user (1000); its s6 init then writes only to /run.
         .env("S6_READ_ONLY_ROOT", "1")

@@ -5,7 +5,7 @@ use crate::prelude::*;
 pub fn app() -> App {
     App::new("vaultwarden", VAULTWARDEN)
         .describe("Password manager (Bitwarden-compatible)")
-        .image("docker.io/vaultwarden/server:1.34.3")
+        .image("docker.io/vaultwarden/server:1.37.2")
         .port(Port::http(8080))
         .env("ROCKET_PORT", "8080")
         .env("DOMAIN", "https://vault.themainfreak.com")

@@ -107,6 +107,17 @@ pub fn images(cluster: &Cluster, apps: &[App]) -> Vec<ImageUse> {
             "amd-gpu-device-plugin",
         );
     }
+    if cluster.nodes.iter().any(|n| {
+        n.gpus()
+            .any(|g| g.vendor == portkey_model::cluster::GpuVendor::Intel)
+    }) {
+        add(
+            &cluster.device_plugins.intel_gpu_plugin_image,
+            &cluster.source,
+            &ClusterPart::Devices.app_name(),
+            "intel-gpu-plugin",
+        );
+    }
     if cluster.nodes.iter().any(|n| n.devices().next().is_some()) {
         add(
             &cluster.device_plugins.generic_device_plugin_image,

@@ -131,6 +131,7 @@ pub fn test_cluster() -> Cluster {
                     id: DONGLE.name().into(),
                     description: "USB dongle".into(),
                     host_path: "/dev/ttyUSB0".into(),
+                    serial_adapter: None,
                     access: DeviceAccess::Plugin {
                         resource: DONGLE_RESOURCE.into(),
                     },
@@ -172,6 +173,8 @@ pub fn test_cluster() -> Cluster {
             generic_device_plugin_image: "ghcr.io/squat/generic-device-plugin:0.2.0@sha256:3333333333333333333333333333333333333333333333333333333333333333"
                 .into(),
             amd_gpu_device_plugin_image: "docker.io/rocm/k8s-device-plugin:1.31.0.11@sha256:4444444444444444444444444444444444444444444444444444444444444444"
+                .into(),
+            intel_gpu_plugin_image: "docker.io/intel/intel-gpu-plugin:0.36.0@sha256:5555555555555555555555555555555555555555555555555555555555555555"
                 .into(),
         },
         lint_exceptions: Vec::new(),

@@ -1,5 +1,5 @@
 //! portkey's integration tests: one binary (one link, one shared [`common`] module), with a
-//! module per stage of the pipeline: model errors (`errors`), the whole pipeline
+//! module per stage of the pipeline: the real apps as their images expect (`apps`), model errors (`errors`), the whole pipeline
 //! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
 //! bootstrap (`backups`, `bootstrap`), what a render or a sync may never delete (`protection`),
 //! the recovery documents' sections (`recovery_docs`), validation (`validation`, `renovate`), the output
@@ -15,6 +15,7 @@ mod common;
 mod credentials;
 
 mod analysis;
+mod apps;
 mod backups;
 mod bootstrap;
 mod build_script;

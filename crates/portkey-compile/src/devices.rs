@@ -201,6 +201,7 @@ fn intel_gpu_plugin(catalogue: &Catalogue<'_>) -> Option<GpuDevicePlugin> {
     let mut plugin = GpuDevicePlugin::new(
         "intel-gpu",
         GpuDevicePluginSpec {
+            image: settings.intel_gpu_plugin_image.clone(),
             shared_dev_num: i32::try_from(settings.gpu_shared_dev_num).unwrap_or(i32::MAX),
             preferred_allocation_policy: Some("balanced".into()),
             enable_monitoring: None,

@@ -10,8 +10,8 @@ use k8s_openapi::api::core::v1::{
     EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction, HTTPGetAction, NFSVolumeSource,
     NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
     PersistentVolumeClaimVolumeSource, PodSecurityContext, PodSpec, PodTemplateSpec, Probe,
-    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, TCPSocketAction,
-    Volume, VolumeMount,
+    ResourceRequirements, SeccompProfile, SecretKeySelector, SecretVolumeSource, SecurityContext,
+    TCPSocketAction, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -210,7 +210,13 @@ fn pod_spec(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> PodSpec {
             ..PodSecurityContext::default()
         }),
         init_containers: (!init_containers.is_empty()).then_some(init_containers),
-        containers: vec![container(catalogue, app)],
+        containers: std::iter::once(container(catalogue, app))
+            .chain(
+                a.background_jobs
+                    .iter()
+                    .map(|job| background_job(catalogue, app, job)),
+            )
+            .collect(),
         volumes: volumes(catalogue, app),
         ..PodSpec::default()
     }
@@ -317,9 +323,13 @@ fn env_vars(catalogue: &Catalogue<'_>, a: &portkey_model::app::App) -> Vec<EnvVa
         .collect()
 }
 
-fn container(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Container {
-    let a = &app.app;
-    let env = env_vars(catalogue, a);
+/// Volume name of the Secret `secret` mounted for the app's secret files.
+fn secret_volume(secret: &str) -> String {
+    format!("secret-{secret}")
+}
+
+/// The app's mounts: its volumes, its config files, then its secret files.
+fn mounts(a: &portkey_model::app::App) -> Vec<VolumeMount> {
     let mut mounts: Vec<VolumeMount> = a
         .volumes
         .iter()
@@ -339,6 +349,69 @@ fn container(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Container {
             ..VolumeMount::default()
         });
     }
+    for f in &a.secret_files {
+        mounts.push(VolumeMount {
+            name: secret_volume(&f.key.secret),
+            mount_path: f.path.clone(),
+            sub_path: Some(f.key.key.clone()),
+            read_only: Some(true),
+            ..VolumeMount::default()
+        });
+    }
+    mounts
+}
+
+/// A background job's container: the app's image, environment and mounts, the job's loop
+/// as its command, its own user (non-root) when it declares one, no capabilities.
+fn background_job(
+    catalogue: &Catalogue<'_>,
+    app: &ResolvedApp,
+    job: &portkey_model::app::BackgroundJob,
+) -> Container {
+    let a = &app.app;
+    let env = env_vars(catalogue, a);
+    let mounts = mounts(a);
+    let check = Probe {
+        exec: Some(ExecAction {
+            command: Some(job.probe_command()),
+        }),
+        period_seconds: Some(60),
+        ..Probe::default()
+    };
+    let mut security = container_security(a, false);
+    if let Some((uid, gid)) = job.run_as {
+        security.run_as_non_root = Some(true);
+        security.run_as_user = Some(uid);
+        security.run_as_group = Some(gid);
+    }
+    Container {
+        name: job.name.clone(),
+        image: Some(app.image.to_string()),
+        command: Some(vec!["sh".into(), "-c".into(), job.script()]),
+        env: (!env.is_empty()).then_some(env),
+        resources: Some(ResourceRequirements {
+            requests: Some(BTreeMap::from([
+                ("cpu".into(), Quantity(job.cpu_request.to_string())),
+                ("memory".into(), Quantity(job.memory_request.to_string())),
+            ])),
+            limits: Some(BTreeMap::from([(
+                "memory".into(),
+                Quantity(job.memory_limit.to_string()),
+            )])),
+            ..ResourceRequirements::default()
+        }),
+        liveness_probe: Some(check.clone()),
+        readiness_probe: Some(check),
+        security_context: Some(security),
+        volume_mounts: (!mounts.is_empty()).then_some(mounts),
+        ..Container::default()
+    }
+}
+
+fn container(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Container {
+    let a = &app.app;
+    let env = env_vars(catalogue, a);
+    let mounts = mounts(a);
     let probes_on = a.probes.disabled.is_none();
     let default_probe = (probes_on && !a.ports.is_empty()).then(portkey_model::app::Probe::tcp);
     let liveness = a.probes.liveness.clone().or_else(|| default_probe.clone());
@@ -454,6 +527,24 @@ fn volumes(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Option<Vec<Volume>> 
             config_map: Some(ConfigMapVolumeSource {
                 name: format!("{}-config", app.app.name),
                 ..ConfigMapVolumeSource::default()
+            }),
+            ..Volume::default()
+        });
+    }
+    let secrets: std::collections::BTreeSet<&str> = app
+        .app
+        .secret_files
+        .iter()
+        .map(|f| f.key.secret.as_str())
+        .collect();
+    for secret in secrets {
+        out.push(Volume {
+            name: secret_volume(secret),
+            secret: Some(SecretVolumeSource {
+                secret_name: Some(secret.into()),
+                // 0440: the pod's fsGroup reads it, nobody else.
+                default_mode: Some(0o440),
+                ..SecretVolumeSource::default()
             }),
             ..Volume::default()
         });

@@ -59,10 +59,26 @@ pub struct NodeUsage {
     pub resources: BTreeMap<String, (u32, u32)>,
 }
 
+/// The pod's CPU request, memory request and memory limit: the app's container and its
+/// background jobs' (what the scheduler adds up).
+fn pod_sizing(app: &ResolvedApp) -> (Cpu, Memory, Memory) {
+    app.app.background_jobs.iter().fold(
+        (app.cpu_request, app.memory_request, app.memory_limit),
+        |(cpu, mem, limit), job| {
+            (
+                cpu + job.cpu_request,
+                mem + job.memory_request,
+                limit + job.memory_limit,
+            )
+        },
+    )
+}
+
 impl NodeUsage {
     fn fits(&self, app: &ResolvedApp) -> bool {
-        self.cpu_requests + app.cpu_request <= self.cpu
-            && self.memory_requests + app.memory_request <= self.memory
+        let (cpu, memory, _) = pod_sizing(app);
+        self.cpu_requests + cpu <= self.cpu
+            && self.memory_requests + memory <= self.memory
             && app.extended_resources.iter().all(|r| {
                 self.resources
                     .get(r)
@@ -75,10 +91,11 @@ impl NodeUsage {
                 *taken += 1;
             }
         }
-        self.cpu_requests = self.cpu_requests + app.cpu_request;
+        let (cpu, memory, limit) = pod_sizing(app);
+        self.cpu_requests = self.cpu_requests + cpu;
         self.cpu_limits = self.cpu_limits + app.cpu_limit.unwrap_or_default();
-        self.memory_requests = self.memory_requests + app.memory_request;
-        self.memory_limits = self.memory_limits + app.memory_limit;
+        self.memory_requests = self.memory_requests + memory;
+        self.memory_limits = self.memory_limits + limit;
         self.apps.push(app.app.name.clone());
     }
     /// Free CPU and memory as shares of the node, summed (in thousandths): the

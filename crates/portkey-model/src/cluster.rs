@@ -289,10 +289,44 @@ pub struct Device {
     pub id: String,
     /// What it is (`Sonoff Zigbee 3.0 USB dongle`).
     pub description: String,
-    /// Stable device path on the node (`/dev/serial/by-id/...`).
+    /// Stable device path on the node (`/dev/serial/by-id/...`); the device plugin mounts
+    /// it at the same path in the container.
     pub host_path: String,
+    /// For a Zigbee coordinator: its radio's adapter type, the driver Zigbee2MQTT must use
+    /// (`serial.adapter`).
+    pub serial_adapter: Option<SerialAdapter>,
     /// How pods get access to it.
     pub access: DeviceAccess,
+}
+
+/// The radio family of a Zigbee coordinator, as Zigbee2MQTT's `serial.adapter` names it
+/// (<https://www.zigbee2mqtt.io/guide/configuration/adapter-settings.html>).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
+pub enum SerialAdapter {
+    /// Texas Instruments CC2652/CC1352 (Sonoff ZBDongle-P): `zstack`.
+    Zstack,
+    /// Silicon Labs EFR32 with EmberZNet (Sonoff ZBDongle-E): `ember`.
+    Ember,
+    /// dresden elektronik ConBee/RaspBee: `deconz`.
+    Deconz,
+    /// ZiGate: `zigate`.
+    Zigate,
+    /// Nordic nRF with ZBOSS: `zboss`.
+    Zboss,
+}
+
+impl SerialAdapter {
+    /// Zigbee2MQTT's name for it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SerialAdapter::Zstack => "zstack",
+            SerialAdapter::Ember => "ember",
+            SerialAdapter::Deconz => "deconz",
+            SerialAdapter::Zigate => "zigate",
+            SerialAdapter::Zboss => "zboss",
+        }
+    }
 }
 
 /// How a pod is granted a device.
@@ -445,6 +479,12 @@ pub struct DevicePlugins {
     /// Image of ROCm's AMD GPU device plugin (`amd.com/gpu`), a DaemonSet on the nodes
     /// with an AMD GPU (emitted only when one is enabled).
     pub amd_gpu_device_plugin_image: String,
+    /// Image of Intel's GPU plugin, the `GpuDevicePlugin`'s `spec.image`. Written out so
+    /// that Renovate sees it: left empty, the operator's mutating webhook fills in its own
+    /// default (`intel/intel-gpu-plugin:<operator version>`), which nothing tracks. The
+    /// operator's validating webhook wants the basename `intel-gpu-plugin` and a tag at or
+    /// above its own version.
+    pub intel_gpu_plugin_image: String,
 }
 
 /// When the capacity plan warns.

@@ -24,11 +24,11 @@ pub use resolve::{Catalogue, resolve, resolve_all, resolve_partial};
 
 /// Everything an app file needs: `use portkey_model::prelude::*;`.
 pub mod prelude {
-    pub use crate::app::{App, Exception, Namespace, Port, Probe, Volume, secret};
+    pub use crate::app::{App, BackgroundJob, Exception, Namespace, Port, Probe, Volume, secret};
     pub use crate::backup::{Backup, Retention};
     pub use crate::chart::{Chart, PodSecurity};
     pub use crate::cluster::{
-        AccessMode, DeviceRef, GpuVendor, NfsShareRef, NodeRef, StorageClassRef,
+        AccessMode, DeviceRef, GpuVendor, NfsShareRef, NodeRef, SerialAdapter, StorageClassRef,
     };
     pub use crate::lint::Lint;
     pub use crate::quantity::{Cpu, Memory};

@@ -15,12 +15,15 @@ use crate::resolve::Catalogue;
 pub struct OutsideSecret {
     /// The keys it must hold, sorted.
     pub keys: BTreeSet<String>,
+    /// Those of its keys mounted as files ([`crate::app::App::secret_file`]): created from
+    /// a file (`--from-file`), not typed as a literal.
+    pub files: BTreeSet<String>,
     /// What uses it (apps, charts, backups), sorted.
     pub used_by: BTreeSet<String>,
 }
 
 /// The Secrets the catalogue references but Git never holds, by `(namespace, name)`: the
-/// Secrets of app environment variables, the restic repository Secrets when no secret store
+/// Secrets of app environment variables and secret files, the restic repository Secrets when no secret store
 /// fills them, the Secrets chart values name, and the DNS-01 API token of the ClusterIssuer.
 pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), OutsideSecret> {
     let mut out: BTreeMap<(String, String), OutsideSecret> = BTreeMap::new();
@@ -40,6 +43,14 @@ pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), Outs
                     app.app.name.clone(),
                 );
             }
+        }
+        for f in &app.app.secret_files {
+            add(
+                ns,
+                &f.key.secret,
+                &mut std::iter::once(f.key.key.as_str()),
+                app.app.name.clone(),
+            );
         }
         for (claim, backup) in app.backups() {
             if backup.repository_url.is_none() {
@@ -76,6 +87,14 @@ pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), Outs
                 catalogue.cluster.ingress.cluster_issuer
             ),
         );
+    }
+    for app in &catalogue.apps {
+        for f in &app.app.secret_files {
+            let id = (app.app.namespace.name().to_string(), f.key.secret.clone());
+            if let Some(entry) = out.get_mut(&id) {
+                entry.files.insert(f.key.key.clone());
+            }
+        }
     }
     out
 }

@@ -240,7 +240,11 @@ pub fn document(
             }
             let _ = write!(s, "kubectl -n {ns} create secret generic {name}");
             for k in &secret.keys {
-                let _ = write!(s, " \\\n  --from-literal={k}='...'");
+                if secret.files.contains(k) {
+                    let _ = write!(s, " \\\n  --from-file={k}=./{k}");
+                } else {
+                    let _ = write!(s, " \\\n  --from-literal={k}='...'");
+                }
             }
             s.push('\n');
         }

@@ -249,6 +249,11 @@ fn check_backup_table(doc: &str, which: &str) {
     let want: BTreeMap<&str, (&str, &str, &str)> = SEED_BACKUPS
         .iter()
         .map(|&(a, f, m, r)| (a, (f, m, r)))
+        .chain(
+            crate::apps::BACKED_UP_BEYOND_THE_SEED
+                .into_iter()
+                .map(|a| (a, ("Daily", "Volsync/Restic", "7 days"))),
+        )
         .collect();
     assert_eq!(
         got, want,

@@ -69,7 +69,7 @@ fn real_backups_follow_the_seed_table() {
 }
 
 #[test]
-fn only_the_apps_of_the_seed_table_are_backed_up() {
+fn only_the_apps_of_the_seed_table_and_issue_13_are_backed_up() {
     let m = real_manifests();
     let backed_up: BTreeSet<String> = all(&m, "ReplicationSource")
         .iter()
@@ -77,7 +77,9 @@ fn only_the_apps_of_the_seed_table_are_backed_up() {
         .collect();
     let table: BTreeSet<String> = BACKUP_TABLE
         .iter()
-        .map(|(n, ..)| (*n).to_string())
+        .map(|(n, ..)| *n)
+        .chain(crate::apps::BACKED_UP_BEYOND_THE_SEED)
+        .map(str::to_string)
         .collect();
     assert_eq!(backed_up, table);
 }

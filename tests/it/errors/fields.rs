@@ -1,5 +1,5 @@
 //! More bad input: names, ports, mounts, exposure, probes, claims, reasons, config files,
-//! secret references, dependencies. Each problem names the app and the field (`expect`).
+//! secret files, background jobs, secret references, dependencies. Each problem names the app and the field (`expect`).
 
 use super::*;
 
@@ -380,4 +380,68 @@ fn restore_again_with_a_tag_that_changes_nothing() {
             &["restore-once", "run again"],
         );
     }
+}
+
+#[test]
+fn secret_file_mounted_over_a_volume() {
+    use portkey::portkey_model::app::secret;
+    // app() mounts the default scratch volume at /tmp.
+    expect(
+        vec![app("web").secret_file("/tmp", secret("web-auth", "passwords"))],
+        "web",
+        "secret_file[/tmp]",
+        &["already mounted"],
+    );
+}
+
+#[test]
+fn secret_file_with_a_bad_key_or_path() {
+    use portkey::portkey_model::app::secret;
+    expect(
+        vec![app("web").secret_file("/etc/pw", secret("web-auth", "pass words"))],
+        "web",
+        "secret_file[/etc/pw]",
+        &["pass words"],
+    );
+    expect(
+        vec![app("web").secret_file("etc/pw", secret("web-auth", "pw"))],
+        "web",
+        "secret_file[etc/pw]",
+        &["absolute"],
+    );
+}
+
+#[test]
+fn background_job_named_like_the_app() {
+    use portkey::portkey_model::app::BackgroundJob;
+    expect(
+        vec![app("web").background_job(BackgroundJob::every("web", 60, &["true"]))],
+        "web",
+        "background_job[web]",
+        &["already has a container named web"],
+    );
+}
+
+#[test]
+fn background_job_busy_loop_without_command_as_root() {
+    use portkey::portkey_model::app::BackgroundJob;
+    let job = |j: BackgroundJob| vec![app("web").background_job(j)];
+    expect(
+        job(BackgroundJob::every("cron", 0, &["true"])),
+        "web",
+        "background_job[cron]",
+        &["0 seconds"],
+    );
+    expect(
+        job(BackgroundJob::every("cron", 60, &[])),
+        "web",
+        "background_job[cron]",
+        &["no command"],
+    );
+    expect(
+        job(BackgroundJob::every("cron", 60, &["true"]).run_as(0, 0)),
+        "web",
+        "background_job[cron]",
+        &["non-root"],
+    );
 }

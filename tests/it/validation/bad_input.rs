@@ -1,6 +1,6 @@
-//! The bad-input suite: 184 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 188 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
-//! - 30 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
+//! - 34 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
 //!   outside the pool or claimed twice, malformed pools, HTTP-01 for LAN-only hosts (a
 //!   warning);
@@ -137,6 +137,22 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     ("tests/it/errors/fields.rs", "exception_with_empty_reason"),
     ("tests/it/errors/fields.rs", "duplicate_config_file_names"),
     ("tests/it/errors/fields.rs", "config_file_relative_path"),
+    (
+        "tests/it/errors/fields.rs",
+        "secret_file_mounted_over_a_volume",
+    ),
+    (
+        "tests/it/errors/fields.rs",
+        "secret_file_with_a_bad_key_or_path",
+    ),
+    (
+        "tests/it/errors/fields.rs",
+        "background_job_named_like_the_app",
+    ),
+    (
+        "tests/it/errors/fields.rs",
+        "background_job_busy_loop_without_command_as_root",
+    ),
     ("tests/it/errors/fields.rs", "secret_ref_with_invalid_name"),
     ("tests/it/errors/fields.rs", "secret_ref_with_empty_key"),
     ("tests/it/errors/fields.rs", "dependency_on_itself"),

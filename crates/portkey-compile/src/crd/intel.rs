@@ -15,6 +15,12 @@ super::custom_kinds! {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GpuDevicePluginSpec {
+    /// The plugin's image. Set explicitly: when empty, the operator's mutating webhook
+    /// writes its own default into the object, which Git then never shows. No `initImage`:
+    /// the GPU plugin's init container only installs Node Feature Discovery hooks, and the
+    /// nodes are selected by an inventory label instead.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub image: String,
     /// Containers that may share one GPU.
     pub shared_dev_num: i32,
     /// `none`, `balanced` or `packed`.

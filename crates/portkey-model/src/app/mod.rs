@@ -9,6 +9,7 @@
 
 mod container;
 mod exposure;
+mod jobs;
 mod volumes;
 
 pub use crate::backup::BackupChoice;
@@ -18,9 +19,10 @@ pub use container::{
     Resources, SecretKey, Security, secret,
 };
 pub use exposure::{Dependency, Https, ServiceExposure};
+pub use jobs::{BackgroundJob, HEARTBEAT};
 pub use volumes::{
     Claim, ClaimVolume, ConfigFile, NfsIsBackedUpOnItsServer, NfsMount, NfsVolume, Scratch,
-    ScratchVolume, ScratchVolumesHoldNoData, Volume, VolumeOf, VolumeSource,
+    ScratchVolume, ScratchVolumesHoldNoData, SecretFile, Volume, VolumeOf, VolumeSource,
 };
 
 use crate::cluster::{DeviceRef, GpuVendor, NodeRef};
@@ -76,6 +78,10 @@ pub struct App {
     pub volumes: Vec<Volume>,
     /// Files mounted from a generated ConfigMap.
     pub config_files: Vec<ConfigFile>,
+    /// Files mounted from keys of Secrets created outside Git.
+    pub secret_files: Vec<SecretFile>,
+    /// Commands run on an interval beside the app (sidecar loops).
+    pub background_jobs: Vec<BackgroundJob>,
     /// A GPU the app needs.
     pub gpu: Option<GpuVendor>,
     /// Devices the app needs (pins it to the node that holds each).
@@ -144,6 +150,8 @@ impl App {
             security: Security::default(),
             volumes: vec![Volume::scratch("tmp", "/tmp").into()],
             config_files: Vec::new(),
+            secret_files: Vec::new(),
+            background_jobs: Vec::new(),
             gpu: None,
             devices: Vec::new(),
             pin: None,

@@ -63,7 +63,7 @@
 //! let _ = Volume::claim("data", "/data", Memory::gi(1)).in_memory(Memory::mi(64));
 //! ```
 
-use super::App;
+use super::{App, SecretKey};
 use crate::backup::{Backup, BackupChoice};
 use crate::cluster::{AccessMode, NfsShareRef, StorageClassRef};
 use crate::quantity::Memory;
@@ -269,6 +269,12 @@ impl ScratchVolume {
     pub fn backup<B: ScratchVolumesHoldNoData>(self, _backup: B) -> Self {
         self
     }
+    /// Caps the `emptyDir` on the node's disk (`sizeLimit`): the kubelet evicts the pod when
+    /// it grows past `limit`, instead of letting it fill the node's ephemeral storage.
+    pub fn size_limit(mut self, limit: Memory) -> Self {
+        self.source.size_limit = Some(limit);
+        self
+    }
     /// Backs the `emptyDir` with memory (`medium: Memory`) and caps it.
     pub fn in_memory(mut self, limit: Memory) -> Self {
         self.source = Scratch {
@@ -307,7 +313,29 @@ pub struct ConfigFile {
     pub content: String,
 }
 
+/// A file mounted from one key of a Secret created outside Git (listed in BOOTSTRAP.md):
+/// a password file, whose content never enters the model or `generated/`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
+pub struct SecretFile {
+    /// Absolute path in the container.
+    pub path: String,
+    /// The Secret and key holding the file's content.
+    pub key: SecretKey,
+}
+
 impl App {
+    /// Mounts the Secret key `key` as the file `path`: a `secret` volume
+    /// `secret-<secret>` (mode 0440, so readable by the pod's fsGroup and nobody else) and a
+    /// read-only `subPath` mount. The Secret is created by hand, and BOOTSTRAP.md lists it
+    /// with the key.
+    pub fn secret_file(mut self, path: &str, key: SecretKey) -> Self {
+        self.secret_files.push(SecretFile {
+            path: path.into(),
+            key,
+        });
+        self
+    }
     /// Adds a volume of any kind.
     pub fn volume(mut self, volume: impl Into<Volume>) -> Self {
         self.volumes.push(volume.into());

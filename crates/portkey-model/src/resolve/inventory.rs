@@ -128,6 +128,10 @@ fn check_shares_and_images(cluster: &Cluster, p: &mut Problems<'_>) {
             "device_plugins.amd_gpu_device_plugin_image",
             &cluster.device_plugins.amd_gpu_device_plugin_image,
         ),
+        (
+            "device_plugins.intel_gpu_plugin_image",
+            &cluster.device_plugins.intel_gpu_plugin_image,
+        ),
     ] {
         match super::ImageRef::parse(image) {
             Err(e) => err(

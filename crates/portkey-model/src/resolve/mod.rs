@@ -254,6 +254,8 @@ fn resolve_app(
     workload::check_container(app, peers, p);
     let claims = volumes::check_volumes(cluster, app, p);
     volumes::check_config_files(app, p);
+    volumes::check_secret_files(app, p);
+    workload::check_background_jobs(app, p);
     let (nodes, extended_resources, gpu_groups) = placement::place(cluster, app, p);
     workload::check_https(app, p);
     graph::check_dependencies(app, peers, p);

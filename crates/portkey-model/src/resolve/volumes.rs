@@ -234,6 +234,50 @@ pub(super) fn check_config_files(app: &App, p: &mut Problems<'_>) {
     }
 }
 
+/// Secret files: absolute paths that no volume, config file or other secret file mounts,
+/// and keys the API server accepts in a Secret (they are the `subPath`).
+pub(super) fn check_secret_files(app: &App, p: &mut Problems<'_>) {
+    let mut taken: BTreeSet<&str> = app
+        .volumes
+        .iter()
+        .map(|v| v.mount_path.trim_end_matches('/'))
+        .chain(app.config_files.iter().map(|f| f.path.as_str()))
+        .collect();
+    for f in &app.secret_files {
+        let field = format!("secret_file[{}]", f.path);
+        if let Err(e) = names::check_abs_path(&f.path) {
+            p.add(
+                &field,
+                format!("{:?} {e}", f.path),
+                "mount secret files at absolute paths",
+            );
+        } else if !taken.insert(f.path.trim_end_matches('/')) {
+            p.add(
+                &field,
+                format!(
+                    "{} is already mounted (a volume, a config file or another secret file)",
+                    f.path
+                ),
+                "mount each secret file at its own path",
+            );
+        }
+        if let Err(e) = names::check_config_key(&f.key.key) {
+            p.add(
+                &field,
+                format!("Secret key {:?} {e}", f.key.key),
+                "name the key with letters, digits, `-`, `_` and `.`, e.g. `passwords`",
+            );
+        }
+        if let Err(e) = names::check_subdomain(&f.key.secret) {
+            p.add(
+                &field,
+                format!("Secret name {:?} {e}", f.key.secret),
+                "name the Secret like an object: lower case, digits and `-`",
+            );
+        }
+    }
+}
+
 /// A critical app's claims: on a Retain class, and the reason is given (that they are backed
 /// up is checked with the backups).
 pub(super) fn check_critical(app: &App, claims: &[ResolvedClaim], p: &mut Problems<'_>) {

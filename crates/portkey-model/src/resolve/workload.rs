@@ -358,3 +358,56 @@ pub(super) fn sizing(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Sizi
         memory_limit,
     }
 }
+
+/// Background jobs: container names that are DNS labels and unique in the pod (the app's
+/// container is named after the app, the init containers `wait-for-<app>`), an interval, a
+/// command, and a non-root user.
+pub(super) fn check_background_jobs(app: &App, p: &mut Problems<'_>) {
+    let mut names: BTreeSet<String> = std::iter::once(app.name.clone())
+        .chain(
+            app.dependencies
+                .iter()
+                .filter(|d| d.wait_at_startup)
+                .map(|d| format!("wait-for-{}", d.app)),
+        )
+        .collect();
+    for job in &app.background_jobs {
+        let field = format!("background_job[{}]", job.name);
+        if let Err(e) = crate::names::check_label(&job.name) {
+            p.add(
+                &field,
+                format!("container name {e}"),
+                "name the job with a DNS label, e.g. `cron`",
+            );
+        } else if !names.insert(job.name.clone()) {
+            p.add(
+                &field,
+                format!("the pod already has a container named {}", job.name),
+                "give the job a name of its own (not the app's, nor `wait-for-<app>`)",
+            );
+        }
+        if job.every_seconds == 0 {
+            p.add(
+                &field,
+                "runs every 0 seconds: a busy loop",
+                "give the interval in seconds, e.g. 300",
+            );
+        }
+        if job.command.is_empty() || job.command[0].is_empty() {
+            p.add(
+                &field,
+                "has no command",
+                "give the command and its arguments, e.g. `&[\"php\", \"-f\", \"cron.php\"]`",
+            );
+        }
+        if let Some((uid, gid)) = job.run_as
+            && (uid <= 0 || gid < 0)
+        {
+            p.add(
+                &field,
+                format!("runs as {uid}:{gid}: the job's container is non-root, so its UID must be above 0"),
+                "run it as the user the image's files belong to, e.g. `.run_as(33, 33)` for www-data",
+            );
+        }
+    }
+}
