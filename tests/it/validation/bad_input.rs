@@ -11,7 +11,7 @@
 //!   duplicate keys, no `kind`, empty files among them);
 //! - 4 in `tests/it/validation/upstream.rs`: custom kinds against the upstream CRD schemas
 //!   by default (a field unknown upstream, a field required upstream but missing);
-//! - 1 in `crates/portkey-validate/src/upstream/types.rs`: a CRD type's field unknown
+//! - 1 in `crates/portkey-validate/src/upstream/tests.rs`: a CRD type's field unknown
 //!   upstream, of the wrong type, or optional where upstream requires it;
 //! - 17 in `crates/portkey-validate/src/lint/tests.rs`: one per lint rule;
 //! - 2 in `tests/it/validation/lints.rs`: lint suppressions without a reason;
@@ -309,7 +309,7 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
         "cli_validate_with_no_flags_reports_a_field_unknown_upstream",
     ),
     (
-        "crates/portkey-validate/src/upstream/types.rs",
+        "crates/portkey-validate/src/upstream/tests.rs",
         "a_field_unknown_upstream_and_a_required_one_missing_are_reported",
     ),
     (

@@ -3,8 +3,8 @@
 //! not against schemas derived from portkey's own CRD types: a field portkey's type has but
 //! the CRD does not, and a field the CRD requires but portkey's type lacks, are both caught.
 //! (That the embedded schemas are those files, byte for byte, and that every custom kind has
-//! one, is tested in `crates/portkey-validate/src/upstream.rs`; the CRD types against the
-//! schemas field by field, in `upstream/types.rs`.)
+//! one, is tested in `crates/portkey-validate/src/upstream/tests.rs`, and so are the CRD
+//! types against the schemas, field by field.)
 
 use serde_json::{Value, json};
 
