@@ -48,6 +48,9 @@ impl Schemas {
         static EMBEDDED: OnceLock<Schemas> = OnceLock::new();
         EMBEDDED.get_or_init(|| {
             let generators = crate::embedded::generators();
+            // One regex per distinct pattern: the upstream CRD schemas repeat a few (the
+            // quantity pattern of every int-or-string field, dozens of times).
+            let patterns = jsonschema::PatternCache::new();
             let next = std::sync::atomic::AtomicUsize::new(0);
             let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
             let build = || {
@@ -61,6 +64,7 @@ impl Schemas {
                     };
                     let validator = jsonschema::options()
                         .should_validate_formats(false)
+                        .with_pattern_cache(patterns.clone())
                         .build(&schema)
                         // Invariant: embedded schemas are built into the binary and tested;
                         // one that doesn't compile is a bug, not bad input.

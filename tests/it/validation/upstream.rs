@@ -50,6 +50,13 @@ fn a_field_unknown_upstream_is_caught_by_the_default_schemas() {
             "emailAddress",
             json!("admin@example.com"),
         ),
+        // Upstream leaves `metadata` open; the default schemas check it as `ObjectMeta`.
+        (
+            "cluster/network/ipaddresspool-lan.yaml",
+            "/metadata",
+            "label",
+            json!({"a": "b"}),
+        ),
     ];
     for (file, parent, field, planted) in cases {
         let mut value = read_value(&generated().join(file));
