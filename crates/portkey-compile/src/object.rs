@@ -19,10 +19,13 @@
 //!    `Kind(crate::crd::<group>::Kind),`.
 //! 3. The code that emits it: `Kind::new(name, spec)`, pushed `.into()` an app's or a
 //!    cluster part's objects.
+//! 4. Its upstream schema, `crates/portkey-validate/schemas/crds/<group>/<kind>_<version>.json`
+//!    with its provenance row (that folder's `PROVENANCE.md`): the kind's default schema.
+//!    A test of `portkey-validate` fails, naming the file, until it is there.
 //!
 //! The chart release that installs its CRDs declares `.provides_crds(crd::<group>::GROUP)`
 //! (the prelude re-exports [`crate::crd`]). Then the component that emits the kind waits for
-//! that release, its AppProject allows the kind, and the embedded schemas validate it:
+//! that release, its AppProject allows the kind, and the upstream schema validates it:
 //! nothing else changes.
 
 use k8s_openapi::Resource;

@@ -1,6 +1,7 @@
-//! Schemas derived from the types portkey serializes (k8s-openapi and the CRD types of
-//! [`portkey_compile::crd`]) through schemars, closed against unknown fields the way the API server's strict
-//! field validation and kubeconform's `-strict` are.
+//! The embedded schemas, one per kind of [`Object`]: for the core kinds, derived from their
+//! k8s-openapi types through schemars and closed against unknown fields the way the API
+//! server's strict field validation and kubeconform's `-strict` are; for the custom kinds,
+//! the upstream CRD schemas ([`crate::upstream`]), never portkey's own CRD types.
 
 use k8s_openapi::Resource;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -60,62 +61,39 @@ fn pin(schema: &mut Value, api_version: &str, kind: &str) {
     }
 }
 
-fn core<T: JsonSchema + Resource>() -> (String, String, Value) {
+/// A core kind's schema, derived from its k8s-openapi type (itself generated from the
+/// Kubernetes OpenAPI document) and closed.
+fn core<T: JsonSchema + Resource>() -> (String, String, Option<Value>) {
     let mut schema = schemars::schema_for!(T).to_value();
     close(&mut schema);
     pin(&mut schema, T::API_VERSION, T::KIND);
+    (T::API_VERSION.into(), T::KIND.into(), Some(schema))
+}
+
+/// A custom kind's upstream schema ([`crate::upstream`]), as committed, except `metadata`:
+/// upstream says only `type: object` there (the API server checks it as `ObjectMeta`), so it
+/// becomes the closed k8s-openapi `ObjectMeta` schema, as for the core kinds (and as
+/// `validate-manifests` does). `None` when no upstream schema is committed.
+fn upstream_kind<T: CustomKind>() -> (String, String, Option<Value>) {
+    let schema = crate::upstream::schema(T::API_VERSION, T::KIND).map(|mut schema| {
+        let mut meta = schemars::schema_for!(ObjectMeta).to_value();
+        close(&mut meta);
+        if let Some(o) = meta.as_object_mut() {
+            o.remove("$schema");
+            if let Some(defs) = o.remove("$defs") {
+                schema["$defs"] = defs;
+            }
+        }
+        schema["properties"]["metadata"] = meta;
+        pin(&mut schema, T::API_VERSION, T::KIND);
+        schema
+    });
     (T::API_VERSION.into(), T::KIND.into(), schema)
 }
 
-/// A custom resource: `apiVersion`, `kind`, `metadata` and the derived `spec` (or, for
-/// `VolumeSnapshotClass`, its top-level fields).
-fn custom<T: JsonSchema>(
-    api_version: &str,
-    kind: &str,
-    field: Option<&str>,
-) -> (String, String, Value) {
-    let meta = schemars::schema_for!(ObjectMeta).to_value();
-    let mut body = schemars::schema_for!(T).to_value();
-    let mut defs = Map::new();
-    for s in [&meta, &body] {
-        if let Some(d) = s.get("$defs").and_then(Value::as_object) {
-            defs.extend(d.clone());
-        }
-    }
-    if let Some(o) = body.as_object_mut() {
-        o.remove("$defs");
-        o.remove("$schema");
-    }
-    let mut meta_inline = meta;
-    if let Some(o) = meta_inline.as_object_mut() {
-        o.remove("$defs");
-        o.remove("$schema");
-    }
-    let mut schema = if let Some(field) = field {
-        json!({
-            "type": "object",
-            "required": [field],
-            "properties": {
-                "apiVersion": {}, "kind": {}, "metadata": meta_inline, field: body,
-            },
-        })
-    } else {
-        body["properties"]["metadata"] = meta_inline;
-        body
-    };
-    schema["$defs"] = Value::Object(defs);
-    close(&mut schema);
-    pin(&mut schema, api_version, kind);
-    (api_version.into(), kind.into(), schema)
-}
-
-/// Builds one `(apiVersion, kind, schema)`.
-pub type Generator = fn() -> (String, String, Value);
-
-/// The schema of a custom kind: `apiVersion`, `kind`, `metadata` and its body.
-fn custom_kind<T: CustomKind>() -> (String, String, Value) {
-    custom::<T::Body>(T::API_VERSION, T::KIND, T::BODY_FIELD)
-}
+/// Builds one `(apiVersion, kind, schema)`; no schema for a custom kind whose upstream
+/// schema is not committed (the kind is then reported as unknown).
+pub type Generator = fn() -> (String, String, Option<Value>);
 
 /// Collects one generator per kind.
 struct Generators(Vec<Generator>);
@@ -125,7 +103,7 @@ impl KindVisitor for Generators {
         self.0.push(core::<T>);
     }
     fn custom<T: CustomKind>(&mut self) {
-        self.0.push(custom_kind::<T>);
+        self.0.push(upstream_kind::<T>);
     }
 }
 

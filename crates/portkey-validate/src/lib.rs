@@ -1,8 +1,9 @@
 //! Strict validation of what portkey writes.
 //!
-//! - [`Schemas`]: JSON schemas per `apiVersion`/`kind`, either embedded (derived from the
-//!   very types portkey serializes, through schemars, then closed against unknown fields)
-//!   or read from a kubeconform-layout directory (`k8s/v1.35.0-local-strict/`,
+//! - [`Schemas`]: JSON schemas per `apiVersion`/`kind`, either embedded (the core kinds'
+//!   derived from k8s-openapi through schemars, then closed against unknown fields; the
+//!   custom kinds' the upstream CRD schemas committed in `schemas/crds/`, so that a field
+//!   portkey's own CRD types get wrong is caught) or read from a kubeconform-layout directory (`k8s/v1.35.0-local-strict/`,
 //!   `crds/<group>/<kind>_<version>.json`), and checked with the `jsonschema` crate.
 //! - [`lint`]: policy lints over the compiled objects (pinned images, resources, probes,
 //!   security context, selectors, hosts, references, name lengths, duplicates), each
@@ -16,6 +17,7 @@ pub mod apiserver;
 mod embedded;
 pub mod lint;
 mod schemas;
+mod upstream;
 
 pub use schemas::{SchemaError, Schemas};
 

@@ -1,5 +1,5 @@
-//! Schemas per `apiVersion`/`kind`: embedded (derived from portkey's own types) or read from
-//! a kubeconform-layout directory.
+//! Schemas per `apiVersion`/`kind`: embedded (core kinds derived from k8s-openapi, custom
+//! kinds the committed upstream CRD schemas) or read from a kubeconform-layout directory.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,6 +48,9 @@ impl Schemas {
         static EMBEDDED: OnceLock<Schemas> = OnceLock::new();
         EMBEDDED.get_or_init(|| {
             let generators = crate::embedded::generators();
+            // One regex per distinct pattern: the upstream CRD schemas repeat a few (the
+            // quantity pattern of every int-or-string field, dozens of times).
+            let patterns = jsonschema::PatternCache::new();
             let next = std::sync::atomic::AtomicUsize::new(0);
             let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
             let build = || {
@@ -56,11 +59,15 @@ impl Schemas {
                     generators.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
                 {
                     let (api_version, kind, schema) = generate();
+                    let Some(schema) = schema else {
+                        continue;
+                    };
                     let validator = jsonschema::options()
                         .should_validate_formats(false)
+                        .with_pattern_cache(patterns.clone())
                         .build(&schema)
-                        // Invariant: embedded schemas are generated from portkey's own types
-                        // and tested; one that doesn't compile is a bug, not bad input.
+                        // Invariant: embedded schemas are built into the binary and tested;
+                        // one that doesn't compile is a bug, not bad input.
                         .unwrap_or_else(|e| {
                             panic!("embedded schema of {api_version}/{kind} compiles: {e}")
                         });

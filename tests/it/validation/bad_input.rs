@@ -1,4 +1,4 @@
-//! The bad-input suite: 188 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 193 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 34 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -9,6 +9,10 @@
 //! - 4 in `tests/it/cli.rs`: `render --check` on hand-edited, foreign and missing trees;
 //! - 13 in `tests/it/validation/schemas.rs`: schemas and `portkey validate` (non-UTF-8,
 //!   duplicate keys, no `kind`, empty files among them);
+//! - 4 in `tests/it/validation/upstream.rs`: custom kinds against the upstream CRD schemas
+//!   by default (a field unknown upstream, a field required upstream but missing);
+//! - 1 in `crates/portkey-validate/src/upstream/tests.rs`: a CRD type's field unknown
+//!   upstream, of the wrong type, or optional where upstream requires it;
 //! - 18 in `crates/portkey-validate/src/lint/tests.rs`: one per lint rule;
 //! - 2 in `tests/it/validation/lints.rs`: lint suppressions without a reason;
 //! - 6 in `tests/it/validation/gates.rs`: hand-edited and invalid copies of `generated/`;
@@ -305,6 +309,26 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/validation/schemas.rs",
         "missing_schema_directory_is_an_error_naming_it",
+    ),
+    (
+        "tests/it/validation/upstream.rs",
+        "a_field_unknown_upstream_is_caught_by_the_default_schemas",
+    ),
+    (
+        "tests/it/validation/upstream.rs",
+        "a_field_required_upstream_but_missing_is_caught_by_the_default_schemas",
+    ),
+    (
+        "tests/it/validation/upstream.rs",
+        "a_compiled_object_missing_an_upstream_required_field_is_caught",
+    ),
+    (
+        "tests/it/validation/upstream.rs",
+        "cli_validate_with_no_flags_reports_a_field_unknown_upstream",
+    ),
+    (
+        "crates/portkey-validate/src/upstream/tests.rs",
+        "a_field_unknown_upstream_and_a_required_one_missing_are_reported",
     ),
     (
         "crates/portkey-validate/src/lint/tests.rs",

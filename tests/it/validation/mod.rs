@@ -1,4 +1,5 @@
-//! Validation end to end: strict schemas (`schemas`), the API server's own rules
+//! Validation end to end: strict schemas (`schemas`), the custom kinds against their
+//! upstream CRD schemas by default (`upstream`), the API server's own rules
 //! (`apiserver`; each rule unit-tested in `crates/portkey-validate/src/apiserver/tests/`),
 //! the policy lints through the model
 //! and the pipeline (`lints`; the lint rules themselves are unit-tested beside them in
@@ -11,6 +12,7 @@ mod bad_input;
 mod gates;
 mod lints;
 mod schemas;
+mod upstream;
 mod yaml;
 
 use std::fs;

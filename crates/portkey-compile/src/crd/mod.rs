@@ -14,7 +14,9 @@ pub mod populator;
 pub mod snapshot;
 pub mod volsync;
 
-/// A custom kind: what the schema generators need beyond [`k8s_openapi::Resource`].
+/// A custom kind: what comparing its Rust type with the upstream CRD schema needs beyond
+/// [`k8s_openapi::Resource`] (`portkey-validate`'s `rust_crd_types_match_the_upstream_schemas`;
+/// the objects themselves are validated against the upstream schema, never this type's).
 pub trait CustomKind: k8s_openapi::Resource {
     /// The type whose schema describes the object's fields besides `apiVersion`, `kind`
     /// and `metadata`: the spec, or the object itself for kinds without one.
