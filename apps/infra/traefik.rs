@@ -26,7 +26,10 @@ pub fn chart() -> Chart {
             "ingressClass": { "enabled": true, "isDefaultClass": true, "name": "traefik" },
             // Plain HTTP on `web` answers with a permanent redirect to HTTPS on `websecure`
             // (the chart's EXAMPLES.md at v41.3.0, "HTTP to HTTPS redirect"); its template
-            // fails the render if `to` names an unknown entry point.
+            // fails the render if `to` names an unknown entry point. Certificates don't depend
+            // on plain HTTP: cert-manager solves DNS-01 (cluster.rs), and Let's Encrypt
+            // follows an HTTP-01 redirect to 443 anyway
+            // (https://letsencrypt.org/docs/challenge-types/#http-01-challenge).
             "ports": {
                 "web": { "http": { "redirections": { "entryPoint": {
                     "to": "websecure", "scheme": "https", "permanent": true,
