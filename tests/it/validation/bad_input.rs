@@ -1,4 +1,4 @@
-//! The bad-input suite: 190 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 191 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 30 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -39,9 +39,10 @@
 //!   hand-written defaults: a misspelt key, a map over a scalar, a path outside its
 //!   declaration, stale and unused declarations, schema violations, missing or unparsable
 //!   defaults;
-//! - 5 in `tests/it/validation/chart_values.rs`: the real releases with one planted
+//! - 6 in `tests/it/validation/chart_values.rs`: the real releases with one planted
 //!   mistake (a misspelt key, a wrong type for traefik's schema, traefik 33's redirect
-//!   keys, a version bump without defaults), and `charts pull` without helm.
+//!   keys, a version bump without defaults), and `charts pull` without helm or with a
+//!   failing one.
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -684,6 +685,10 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/validation/chart_values.rs",
         "charts_pull_without_helm_says_so_and_exits_2",
+    ),
+    (
+        "tests/it/validation/chart_values.rs",
+        "charts_pull_reports_a_failing_helm_and_exits_2",
     ),
 ];
 

@@ -314,3 +314,35 @@ fn charts_pull_without_helm_says_so_and_exits_2() {
         "nothing written"
     );
 }
+
+#[test]
+fn charts_pull_reports_a_failing_helm_and_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    let helm = bin.join("helm");
+    fs::write(&helm, "#!/bin/sh\necho 'Error: no network' >&2\nexit 1\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&helm, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let dir = tmp.path().join("charts");
+    let out = Command::new(env!("CARGO_BIN_EXE_portkey"))
+        .args(["charts", "pull", "--dir"])
+        .arg(&dir)
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: traefik 41.3.0: `helm show values traefik")
+            && stderr.contains("no network"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.join("traefik").exists(),
+        "nothing written for a failed pull"
+    );
+}
