@@ -7,6 +7,7 @@
 //! (`portkey diff`, with [`git`] reading the base). This crate holds the Portkey inventory
 //! ([`cluster`]), the apps in `apps/` ([`apps`]) and the glue ([`render`]).
 
+pub mod chart_defaults;
 #[path = "../cluster.rs"]
 pub mod cluster;
 
@@ -319,6 +320,8 @@ fn pipeline(
     let (catalogue, portkey_model::ModelErrors(mut model_errors)) =
         portkey_model::resolve_partial(cluster, apps, charts);
     let start = timings.lap("resolve and check", start);
+    // The releases' values against their charts' defaults, alongside compilation.
+    let chart_values = chart_defaults::spawn(&catalogue.charts);
     // Compile, check and serialize app by app, in parallel blocks: each app's objects go to
     // the sink as soon as they are text, which keeps memory flat as N grows and lets the
     // writers start at once. Only small summaries stay: for the lints that look across
@@ -394,6 +397,9 @@ fn pipeline(
             (None, None)
         }
     };
+    // Independent of the waves: reported beside their problems, never instead.
+    let mut plan = plan;
+    chart_values.join(timings, &mut model_errors, &mut plan);
     let plan = collect_model_errors(plan, &mut model_errors)?;
     // The bootstrap replay needs the waves and a clean model; its stalls are model
     // problems, reported with the lints'.
