@@ -6,6 +6,8 @@
 
 use serde_json::Value;
 
+pub mod values;
+
 /// A capability one component provides and others need.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
