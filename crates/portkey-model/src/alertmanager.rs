@@ -19,6 +19,10 @@
 
 use serde_json::Value;
 
+use crate::chart::Chart;
+use crate::chart::values::merge;
+use crate::error::{ModelError, Problems};
+
 /// Where kube-prometheus-stack reads the Alertmanager configuration in its values.
 pub const CONFIG_PATH: [&str; 2] = ["alertmanager", "config"];
 
@@ -99,6 +103,37 @@ fn walk(route: &Value, path: &str, names: &[&str], out: &mut Vec<RouteProblem>) 
             walk(child, &format!("{path}.routes[{i}]"), names, out);
         }
     }
+}
+
+/// The chart whose values hold an Alertmanager configuration at [`CONFIG_PATH`].
+pub const CHART: &str = "kube-prometheus-stack";
+
+/// Checks the Alertmanager configuration a kube-prometheus-stack release renders: its
+/// values merged over `defaults` (the chart's `values.yaml` of the pinned version, as JSON),
+/// then [`route_problems`]. Each problem names the release file, the release and the value
+/// path (`values.alertmanager.config.route.routes[0].receiver`). Any other chart, or a
+/// release that renders no configuration, has none.
+pub fn check_release(chart: &Chart, defaults: &Value) -> Vec<ModelError> {
+    let mut out = Vec::new();
+    if chart.chart != CHART {
+        return out;
+    }
+    let merged = merge(defaults, &chart.values);
+    let Some(config) = rendered_config(&merged) else {
+        return out;
+    };
+    let mut problems = Problems::new(&chart.source, &chart.name, &mut out);
+    for p in route_problems(config) {
+        problems.add(
+            format!("values.{}.{}.{}", CONFIG_PATH[0], CONFIG_PATH[1], p.path),
+            format!(
+                "Alertmanager would refuse the configuration the chart renders from the merged values ({}), so no alert would ever be delivered; Helm merges maps but replaces lists, so a `receivers` list of your own drops the chart's default `'null'` receiver while its default Watchdog route survives",
+                p.problem
+            ),
+            "declare every receiver a route names in `alertmanager.config.receivers` (the chart's default routes name `'null'`), or set `alertmanager.config.route.routes` yourself",
+        );
+    }
+    out
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub struct OutsideSecret {
     pub keys: BTreeSet<String>,
     /// What uses it (apps, charts, backups), sorted.
     pub used_by: BTreeSet<String>,
+    /// The documented form of a key's value (`Chart::secret_form`), by key.
+    pub forms: BTreeMap<String, String>,
 }
 
 /// The Secrets the catalogue references but Git never holds, by `(namespace, name)`: the
@@ -76,6 +78,14 @@ pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), Outs
                 catalogue.cluster.ingress.cluster_issuer
             ),
         );
+    }
+    for chart in &catalogue.charts {
+        for (name, key, form) in &chart.secret_forms {
+            out.entry((chart.namespace.clone(), name.clone()))
+                .or_default()
+                .forms
+                .insert(key.clone(), form.clone());
+        }
     }
     out
 }

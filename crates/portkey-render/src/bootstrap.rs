@@ -240,7 +240,8 @@ pub fn document(
             }
             let _ = write!(s, "kubectl -n {ns} create secret generic {name}");
             for k in &secret.keys {
-                let _ = write!(s, " \\\n  --from-literal={k}='...'");
+                let form = secret.forms.get(k).map_or("...", String::as_str);
+                let _ = write!(s, " \\\n  --from-literal={k}='{form}'");
             }
             s.push('\n');
         }
