@@ -13,6 +13,7 @@
 
 mod common;
 
+mod alerting;
 mod analysis;
 mod backups;
 mod bootstrap;
