@@ -351,3 +351,18 @@ fn promtool_accepts_every_generated_prometheus_rule() {
     assert!(!ok, "promtool accepted a broken expression: {report}");
     assert!(report.contains("Broken") || report.contains("parse error"), "{report}");
 }
+
+#[test]
+fn a_secret_form_for_an_undeclared_key_is_an_error() {
+    let chart = Chart::helm("https://charts.example.org", "alerts", "1.0.0")
+        .source("apps/infra/alerts.rs")
+        .needs_secret("hook", &["url"])
+        .secret_form("hook", "token", "<token>");
+    let cluster = crate::common::test_cluster();
+    let Err(errors) = portkey::portkey_model::resolve_all(&cluster, vec![], vec![chart]) else {
+        panic!("a form for an undeclared key must be refused");
+    };
+    let e = crate::common::find_problem(&errors.0, "alerts", "secret_form", &["`token`", "`hook`"]);
+    assert_eq!(e.file, "apps/infra/alerts.rs");
+    assert!(e.fix.contains(".needs_secret(\"hook\""), "{e}");
+}
