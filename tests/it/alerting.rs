@@ -88,9 +88,13 @@ fn the_old_values_leave_the_watchdog_route_on_an_undefined_receiver() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     let e = &errors[0];
     assert_eq!(e.file, "apps/infra/kube-prometheus-stack.rs");
-    assert_eq!(e.field, "values.alertmanager.config.route.routes[0].receiver");
+    assert_eq!(
+        e.field,
+        "values.alertmanager.config.route.routes[0].receiver"
+    );
     assert!(
-        e.problem.contains("undefined receiver \"null\" used in route"),
+        e.problem
+            .contains("undefined receiver \"null\" used in route"),
         "{e}"
     );
     assert!(e.fix.contains("alertmanager.config.receivers"), "{e}");
@@ -300,8 +304,17 @@ fn amtool_accepts_the_rendered_alertmanager_config() {
     let merged = merged();
     let config = alertmanager::rendered_config(&merged).expect("a config");
     let checked = with_url_for_url_file(config);
-    assert!(checked.to_string().contains("http://ntfy.invalid/alertmanager-ntfy"));
-    let (ok, report) = check(&amtool, &["check-config"], "alertmanager.yaml", &yaml(&checked));
+    assert!(
+        checked
+            .to_string()
+            .contains("http://ntfy.invalid/alertmanager-ntfy")
+    );
+    let (ok, report) = check(
+        &amtool,
+        &["check-config"],
+        "alertmanager.yaml",
+        &yaml(&checked),
+    );
     assert!(ok, "amtool refused the rendered config: {report}");
     assert!(report.contains("SUCCESS"), "{report}");
 
@@ -334,7 +347,9 @@ fn promtool_accepts_every_generated_prometheus_rule() {
     let promtool = tool("PORTKEY_PROMTOOL", "promtool");
     let rules = prometheus_rules();
     assert!(
-        rules.iter().any(|(p, _)| p == "cluster/alerts/prometheusrule-volsync-backups.yaml"),
+        rules
+            .iter()
+            .any(|(p, _)| p == "cluster/alerts/prometheusrule-volsync-backups.yaml"),
         "no PrometheusRule found: {:?}",
         rules.iter().map(|(p, _)| p).collect::<Vec<_>>()
     );
@@ -349,7 +364,10 @@ fn promtool_accepts_every_generated_prometheus_rule() {
     ] }] });
     let (ok, report) = check(&promtool, &["check", "rules"], "rules.yaml", &yaml(&broken));
     assert!(!ok, "promtool accepted a broken expression: {report}");
-    assert!(report.contains("Broken") || report.contains("parse error"), "{report}");
+    assert!(
+        report.contains("Broken") || report.contains("parse error"),
+        "{report}"
+    );
 }
 
 #[test]

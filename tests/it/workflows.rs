@@ -243,6 +243,11 @@ fn ci_installs_amtool_and_promtool_and_runs_their_tests() {
     }
     // Before the step that runs the ignored tests.
     let export = run.find("export PORTKEY_AMTOOL").unwrap_or(usize::MAX);
-    let ignored = run.find("cargo test --workspace -- --ignored 2>&1").unwrap_or(0);
-    assert!(export < ignored, ".ci/run exports the tools after running the tests");
+    let ignored = run
+        .find("cargo test --workspace -- --ignored 2>&1")
+        .unwrap_or(0);
+    assert!(
+        export < ignored,
+        ".ci/run exports the tools after running the tests"
+    );
 }

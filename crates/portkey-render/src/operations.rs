@@ -221,7 +221,9 @@ fn alertmanager_routes(stack: &Chart) -> String {
     let at = |p: &str| config.and_then(|c| c.pointer(p));
     let mut out = format!(
         "alerts go to the receiver `{}`",
-        at("/route/receiver").and_then(|r| r.as_str()).unwrap_or("?")
+        at("/route/receiver")
+            .and_then(|r| r.as_str())
+            .unwrap_or("?")
     );
     let children: Vec<String> = at("/route/routes")
         .and_then(|r| r.as_array())

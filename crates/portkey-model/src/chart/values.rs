@@ -121,6 +121,9 @@ mod tests {
     #[test]
     fn defaults_keep_their_own_nulls() {
         let defaults = json!({"port": null, "a": 1});
-        assert_eq!(merge(&defaults, &json!({"a": 2})), json!({"port": null, "a": 2}));
+        assert_eq!(
+            merge(&defaults, &json!({"a": 2})),
+            json!({"port": null, "a": 2})
+        );
     }
 }

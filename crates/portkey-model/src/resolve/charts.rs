@@ -104,7 +104,9 @@ pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<
                     format!(
                         "documents the form of key `{key}` of the Secret `{name}`, which `.needs_secret(..)` does not declare: BOOTSTRAP.md would list a Secret nothing uses"
                     ),
-                    &format!("declare it with `.needs_secret(\"{name}\", &[\"{key}\", ..])`, or drop the `.secret_form(..)`"),
+                    &format!(
+                        "declare it with `.needs_secret(\"{name}\", &[\"{key}\", ..])`, or drop the `.secret_form(..)`"
+                    ),
                 );
             }
         }
