@@ -28,6 +28,7 @@ pub mod prelude {
     pub use serde_json::json;
 }
 
+mod chart_values;
 pub mod cli;
 pub use portkey_compile;
 pub mod git;
@@ -316,8 +317,10 @@ fn pipeline(
     std::thread::spawn(portkey_validate::Schemas::embedded);
     // With model problems, the rest of the catalogue is still compiled and checked, so that
     // one run reports every stage's problems; nothing is written (see the end).
+    let chart_value_problems = chart_values::check(&charts);
     let (catalogue, portkey_model::ModelErrors(mut model_errors)) =
         portkey_model::resolve_partial(cluster, apps, charts);
+    model_errors.extend(chart_value_problems);
     let start = timings.lap("resolve and check", start);
     // Compile, check and serialize app by app, in parallel blocks: each app's objects go to
     // the sink as soon as they are text, which keeps memory flat as N grows and lets the

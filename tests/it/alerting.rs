@@ -384,3 +384,37 @@ fn a_secret_form_for_an_undeclared_key_is_an_error() {
     assert_eq!(e.file, "apps/infra/alerts.rs");
     assert!(e.fix.contains(".needs_secret(\"hook\""), "{e}");
 }
+
+#[test]
+fn render_refuses_values_that_leave_a_route_on_an_undefined_receiver() {
+    let mut charts = portkey::charts();
+    let stack = charts
+        .iter_mut()
+        .find(|c| c.chart == alertmanager::CHART)
+        .expect("the release");
+    // The version whose defaults are committed (and embedded), with the old values.
+    stack.version = "88.5.3".into();
+    stack.values = merge(
+        &merge(
+            &stack.values,
+            &json!({ "alertmanager": { "config": null } }),
+        ),
+        &old_alertmanager_values(),
+    );
+    let Err(err) = portkey::build_with(&portkey::cluster::portkey(), portkey::catalogue(), charts)
+    else {
+        panic!("render must refuse a config Alertmanager refuses");
+    };
+    let errors = match &err {
+        portkey::Error::Model(e) | portkey::Error::Both(e, _) => &e.0,
+        other => panic!("expected model problems, got {other}"),
+    };
+    let e = crate::common::find_problem(
+        errors,
+        "kube-prometheus-stack",
+        "values.alertmanager.config.route.routes[0].receiver",
+        &["undefined receiver \"null\" used in route"],
+    );
+    assert_eq!(e.file, "apps/infra/kube-prometheus-stack.rs");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+}

@@ -1,4 +1,4 @@
-//! The bad-input suite: 181 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 182 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 30 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -35,9 +35,9 @@
 //!   plugin on a node without the GPU, a missing Secret, resource, consumer, restore
 //!   Secret or issuer, a provider in a later wave, and Argo CD health checks without
 //!   Synced or without the CephCluster override);
-//! - 2 in `tests/it/alerting.rs`: chart values whose merge leaves an Alertmanager route on
-//!   an undefined receiver (the old `'null'` receiver case), a Secret form for a key no
-//!   `.needs_secret(..)` declares;
+//! - 3 in `tests/it/alerting.rs`: chart values whose merge leaves an Alertmanager route on
+//!   an undefined receiver (the old `'null'` receiver case, found by the check and refused
+//!   by render), a Secret form for a key no `.needs_secret(..)` declares;
 //! - 2 in `crates/portkey-model/src/alertmanager.rs`: routing trees Alertmanager refuses (a
 //!   nested route to an undefined receiver, no root receiver, a receiver named twice).
 //!
@@ -634,6 +634,10 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/alerting.rs",
         "the_old_values_leave_the_watchdog_route_on_an_undefined_receiver",
+    ),
+    (
+        "tests/it/alerting.rs",
+        "render_refuses_values_that_leave_a_route_on_an_undefined_receiver",
     ),
     (
         "tests/it/alerting.rs",
