@@ -11,8 +11,8 @@ pub fn chart() -> Chart {
         .server_side_apply()
         // The ntfy topic URL: the topic is the password (anyone who knows it can read and
         // post), so it stays outside Git. `?template=alertmanager` makes ntfy render
-        // Alertmanager's webhook JSON with its built-in Alertmanager template (ntfy 2.14+,
-        // https://docs.ntfy.sh/publish/#pre-defined-templates; the template is
+        // Alertmanager's webhook JSON with its built-in Alertmanager template (a recent
+        // ntfy, as ntfy.sh runs; https://docs.ntfy.sh/publish/#message-templating; it is
         // server/templates/alertmanager.yml in binwiederhier/ntfy): alert name as title,
         // status, severity, summary and description as the message. Without it ntfy posts
         // the raw JSON.
@@ -29,17 +29,17 @@ pub fn chart() -> Chart {
             // 127.0.0.1:2381 (`--listen-metrics-urls`), and kube-proxy's metrics default to
             // 127.0.0.1:10249 (`metricsBindAddress`): from Prometheus' pod these targets are
             // always down, and KubeControllerManagerDown, KubeSchedulerDown, etcdMembersDown
-            // and KubeProxyDown would fire forever. Chosen: disable the four monitors (and
-            // with them their rules and dashboards) rather than rebind. Rebinding is host
-            // configuration outside Git that portkey can neither apply nor check, and it
-            // puts the components on the node's LAN address (etcd's metrics listener is
-            // plain HTTP). To scrape them instead, set in kubeadm's ClusterConfiguration
-            // `controllerManager.extraArgs.bind-address: 0.0.0.0`,
-            // `scheduler.extraArgs.bind-address: 0.0.0.0` and
-            // `etcd.local.extraArgs.listen-metrics-urls: http://0.0.0.0:2381`, and in the
-            // kube-proxy ConfigMap (KubeProxyConfiguration) `metricsBindAddress:
-            // 0.0.0.0:10249`, then set `enabled: true` here. The API server, the kubelets,
-            // CoreDNS, kube-state-metrics and node-exporter are reachable and stay on.
+            // and KubeProxyDown would fire forever. Chosen: disable the four monitors (the
+            // chart gates their alert rules on the same switches) rather than rebind.
+            // Rebinding is host configuration outside Git that portkey can neither apply nor
+            // check, and it puts the components on the node's LAN address (etcd's metrics
+            // listener is plain HTTP). To scrape them instead, add to kubeadm's ClusterConfiguration the
+            // `extraArgs` (name/value pairs in kubeadm v1beta4) `bind-address: 0.0.0.0` for
+            // `controllerManager` and `scheduler` and `listen-metrics-urls:
+            // http://0.0.0.0:2381` for `etcd.local`, set `metricsBindAddress: 0.0.0.0:10249`
+            // in the kube-proxy ConfigMap (KubeProxyConfiguration), then `enabled: true` here.
+            // The API server, the kubelets, CoreDNS, kube-state-metrics and node-exporter are
+            // reachable and stay on.
             "kubeControllerManager": { "enabled": false },
             "kubeScheduler": { "enabled": false },
             "kubeEtcd": { "enabled": false },
