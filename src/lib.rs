@@ -7,6 +7,7 @@
 //! (`portkey diff`, with [`git`] reading the base). This crate holds the Portkey inventory
 //! ([`cluster`]), the apps in `apps/` ([`apps`]) and the glue ([`render`]).
 
+pub mod chart_defaults;
 #[path = "../cluster.rs"]
 pub mod cluster;
 
@@ -28,7 +29,6 @@ pub mod prelude {
     pub use serde_json::json;
 }
 
-mod chart_values;
 pub mod cli;
 pub use portkey_compile;
 pub mod git;
@@ -317,11 +317,11 @@ fn pipeline(
     std::thread::spawn(portkey_validate::Schemas::embedded);
     // With model problems, the rest of the catalogue is still compiled and checked, so that
     // one run reports every stage's problems; nothing is written (see the end).
-    let chart_value_problems = chart_values::check(&charts);
     let (catalogue, portkey_model::ModelErrors(mut model_errors)) =
         portkey_model::resolve_partial(cluster, apps, charts);
-    model_errors.extend(chart_value_problems);
     let start = timings.lap("resolve and check", start);
+    // The releases' values against their charts' defaults, alongside compilation.
+    let chart_values = chart_defaults::spawn(&catalogue.charts);
     // Compile, check and serialize app by app, in parallel blocks: each app's objects go to
     // the sink as soon as they are text, which keeps memory flat as N grows and lets the
     // writers start at once. Only small summaries stay: for the lints that look across
@@ -385,6 +385,8 @@ fn pipeline(
     timings
         .stages
         .push(("placement and capacity", plan_took, true));
+    let mut plan = plan;
+    chart_values.join(timings, &mut model_errors, &mut plan);
     // Sync-wave problems of a catalogue with model problems may only follow from them (a
     // release waiting on an app that failed its checks): they are reported once the model
     // is clean.

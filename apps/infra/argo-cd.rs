@@ -78,6 +78,11 @@ pub fn chart() -> Chart {
         // (`portkey plan --bootstrap`). The first install is by hand, before any wave.
         .after("traefik")
         .server_side_apply()
+        // Both maps are free-form, although their defaults hold a few keys: every key
+        // besides `create` and `annotations` becomes a key of the ConfigMap
+        // (`templates/_helpers.tpl` and the values.yaml comments at 10.1.1).
+        .new_value_path("configs.cm", "each key is an argocd-cm key (the health customizations)")
+        .new_value_path("configs.params", "each key is an argocd-cmd-params-cm key")
         .values(json!({
             "crds": { "install": true, "keep": true },
             "configs": {

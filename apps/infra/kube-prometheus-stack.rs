@@ -1,13 +1,21 @@
 //! Prometheus, Alertmanager (alerts to ntfy) and Grafana in `monitoring-system`.
+//!
+//! Chart 88.5.3, bumped from 88.3.0: no breaking change, the values diff is only image
+//! tags (operator v0.93.0 → v0.93.1, kube-state-metrics 8.2.0 → 8.4.0, the grafana
+//! subchart 12.10.4 → 12.11.1; `../shared/charts/SOURCES.md`), so the values stay as they were.
 use crate::prelude::*;
 
 pub fn chart() -> Chart {
-    Chart::helm("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "88.3.0")
+    Chart::helm("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "88.5.3")
         .namespace("monitoring-system")
         .describe("Prometheus, Alertmanager and Grafana")
         .pod_security(PodSecurity::Privileged)
         .provides_crds(crd::monitoring::GROUP)
         .needs_storage_class("ceph-block")
+        .new_value_path(
+            "grafana.ingress.ingressClassName",
+            "a value of the grafana subchart, which kube-prometheus-stack's values.yaml lists only as a comment",
+        )
         .server_side_apply()
         // The ntfy topic URL: the topic is the password (anyone who knows it can read and
         // post), so it stays outside Git. `?template=alertmanager` makes ntfy render

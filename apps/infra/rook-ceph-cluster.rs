@@ -9,6 +9,10 @@ pub fn chart() -> Chart {
         .pod_security(PodSecurity::Privileged)
         .needs_crds("ceph.rook.io")
         .after("ceph-csi-drivers")
+        .new_value_path(
+            "cephClusterSpec.external",
+            "cephClusterSpec is the CephCluster spec, passed through; the chart's own values-external.yaml (v1.20.6) sets external.enable",
+        )
         .values(json!({
             "operatorNamespace": "rook-ceph",
             "cephClusterSpec": {

@@ -21,14 +21,16 @@ use serde_json::{Value, json};
 
 use crate::common::root;
 
-/// The chart's defaults the checks merge over. The charts lane pins the defaults of
-/// 88.5.3; between 88.3.0 and 88.5.3 the values differ only in image tags
-/// (`charts/PROVENANCE.md`), so they are the release's defaults either way.
-const DEFAULTS: &str = "charts/kube-prometheus-stack/88.5.3/values.yaml";
-
+/// The chart's defaults of the pinned version, as render embeds them
+/// (`charts/kube-prometheus-stack/<version>/values.yaml`).
 fn defaults() -> Value {
-    let text = std::fs::read_to_string(root().join(DEFAULTS)).expect(DEFAULTS);
-    serde_saphyr::from_str(&text).expect("the chart's values.yaml parses")
+    let release = release();
+    let embedded = portkey::chart_defaults::defaults(&release.chart, &release.version)
+        .expect("the pinned version's defaults are committed in charts/");
+    embedded
+        .values
+        .clone()
+        .expect("the chart's values.yaml parses")
 }
 
 /// The kube-prometheus-stack release of `apps/infra/`.
@@ -392,8 +394,6 @@ fn render_refuses_values_that_leave_a_route_on_an_undefined_receiver() {
         .iter_mut()
         .find(|c| c.chart == alertmanager::CHART)
         .expect("the release");
-    // The version whose defaults are committed (and embedded), with the old values.
-    stack.version = "88.5.3".into();
     stack.values = merge(
         &merge(
             &stack.values,

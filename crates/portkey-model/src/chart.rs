@@ -82,6 +82,9 @@ pub struct Chart {
     /// The fixed address of the chart's `LoadBalancer` Service, from the inventory's pool
     /// (DNS records point at it); the values must request it.
     pub load_balancer_address: Option<String>,
+    /// Value paths the release sets on purpose although the chart's default `values.yaml`
+    /// lacks them, each with its reason (see [`Chart::new_value_path`]).
+    pub new_value_paths: Vec<(String, String)>,
 }
 
 /// Pod Security Standard level of a namespace.
@@ -130,6 +133,7 @@ impl Chart {
             secrets: Vec::new(),
             secret_forms: Vec::new(),
             load_balancer_address: None,
+            new_value_paths: Vec::new(),
         }
     }
     /// Records the declaring file (the registry sets it).
@@ -224,6 +228,19 @@ impl Chart {
     pub fn secret_form(mut self, name: &str, key: &str, form: &str) -> Self {
         self.secret_forms
             .push((name.into(), key.into(), form.into()));
+        self
+    }
+    /// Declares that the values set `path` (dot-separated, `controller.extraEnv`) on purpose
+    /// although the chart's default `values.yaml` has no such key, for `reason` (a key the
+    /// templates read but the defaults leave out, or one only newer templates know).
+    ///
+    /// It compiles to nothing: the value-path check then warns about the path, and every
+    /// path under it, instead of failing the render. Without it, a value path missing from
+    /// the defaults is an error, which is what catches a misspelt key in a chart that ships
+    /// no `values.schema.json`. Declaring a path the defaults do have is an error too, so
+    /// stale declarations go.
+    pub fn new_value_path(mut self, path: &str, reason: &str) -> Self {
+        self.new_value_paths.push((path.into(), reason.into()));
         self
     }
     /// Applies with `ServerSideApply=true` (large CRDs).

@@ -13,6 +13,7 @@
 //!   paths, claims, cron schedules), each message naming its upstream rule.
 
 pub mod apiserver;
+pub mod chart_values;
 mod embedded;
 pub mod lint;
 mod schemas;

@@ -1,0 +1,99 @@
+//! The chart defaults of `charts/<chart>/<version>/`, embedded by `build.rs`, and the
+//! check of each release's values against them
+//! ([`portkey_validate::chart_values`]).
+
+use std::sync::OnceLock;
+
+use portkey_model::chart::Chart;
+use portkey_validate::chart_values::{Defaults, Findings};
+use serde_json::Value;
+
+mod table {
+    include!(concat!(env!("OUT_DIR"), "/chart_defaults.rs"));
+}
+
+/// The embedded defaults of `chart` at `version`, if `charts/` holds them. Each
+/// `values.yaml` is parsed once per process (the largest take a while), on first use.
+pub fn defaults(chart: &str, version: &str) -> Option<Defaults<'static>> {
+    static PARSED: OnceLock<Vec<OnceLock<Result<Value, String>>>> = OnceLock::new();
+    let parsed = PARSED.get_or_init(|| {
+        std::iter::repeat_with(OnceLock::new)
+            .take(table::CHART_DEFAULTS.len())
+            .collect()
+    });
+    let (i, (_, _, values, schema)) = table::CHART_DEFAULTS
+        .iter()
+        .enumerate()
+        .find(|(_, (c, v, _, _))| *c == chart && *v == version)?;
+    Some(Defaults {
+        values: parsed[i].get_or_init(|| portkey_validate::chart_values::parse_values(values)),
+        schema: *schema,
+    })
+}
+
+/// Every `(chart, version)` whose defaults are embedded.
+pub fn embedded() -> impl Iterator<Item = (&'static str, &'static str)> {
+    table::CHART_DEFAULTS.iter().map(|(c, v, _, _)| (*c, *v))
+}
+
+/// The check of the releases' values, running on its own thread ([`spawn`]).
+pub(crate) struct Pending(std::thread::JoinHandle<(Findings, std::time::Duration)>);
+
+/// Starts [`check`] of `charts` on its own thread, alongside compilation.
+pub(crate) fn spawn(charts: &[Chart]) -> Pending {
+    let charts = charts.to_vec();
+    Pending(std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        (check(&charts), start.elapsed())
+    }))
+}
+
+impl Pending {
+    /// Waits for the check: its time goes to `timings`, its errors to `errors`, its
+    /// warnings to the plan's.
+    pub(crate) fn join(
+        self,
+        timings: &mut crate::Timings,
+        errors: &mut Vec<portkey_model::ModelError>,
+        plan: &mut Result<crate::Plan, crate::Error>,
+    ) {
+        // Invariant: the check panics only on a bug; re-raise it.
+        let (findings, took) = self.0.join().expect("chart values thread panicked");
+        timings.stages.push(("chart values", took, true));
+        errors.extend(findings.errors);
+        if let Ok(plan) = plan {
+            plan.warnings.extend(findings.warnings);
+        }
+    }
+}
+
+/// Checks every release's values against the embedded defaults, and the configuration
+/// the merged values render where portkey knows how the chart renders it (Alertmanager's,
+/// [`portkey_model::alertmanager::check_release`]).
+pub fn check(charts: &[Chart]) -> Findings {
+    let mut findings = portkey_validate::chart_values::check_all(charts, defaults);
+    for chart in charts {
+        if let Some(Defaults { values: Ok(d), .. }) = defaults(&chart.chart, &chart.version) {
+            findings
+                .errors
+                .extend(portkey_model::alertmanager::check_release(chart, d));
+        }
+    }
+    findings
+}
+
+/// The releases whose `charts/<chart>/<version>/values.yaml` is missing under `dir` (the
+/// repository's `charts/`): what `portkey charts pull` fetches, each chart version once.
+pub fn missing<'c>(charts: &'c [Chart], dir: &std::path::Path) -> Vec<&'c Chart> {
+    let mut seen = std::collections::BTreeSet::new();
+    charts
+        .iter()
+        .filter(|c| {
+            !dir.join(&c.chart)
+                .join(&c.version)
+                .join("values.yaml")
+                .is_file()
+                && seen.insert((c.chart.as_str(), c.version.as_str()))
+        })
+        .collect()
+}
