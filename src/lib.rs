@@ -385,8 +385,6 @@ fn pipeline(
     timings
         .stages
         .push(("placement and capacity", plan_took, true));
-    let mut plan = plan;
-    chart_values.join(timings, &mut model_errors, &mut plan);
     // Sync-wave problems of a catalogue with model problems may only follow from them (a
     // release waiting on an app that failed its checks): they are reported once the model
     // is clean.
@@ -399,6 +397,9 @@ fn pipeline(
             (None, None)
         }
     };
+    // Independent of the waves: reported beside their problems, never instead.
+    let mut plan = plan;
+    chart_values.join(timings, &mut model_errors, &mut plan);
     let plan = collect_model_errors(plan, &mut model_errors)?;
     // The bootstrap replay needs the waves and a clean model; its stalls are model
     // problems, reported with the lints'.

@@ -94,6 +94,11 @@ enum Command {
         #[command(flatten)]
         args: portkey::cli::diff::Args,
     },
+    /// The chart defaults in charts/ (`pull`: fetch the missing ones with helm).
+    Charts {
+        #[command(subcommand)]
+        command: portkey::cli::charts::Command,
+    },
 }
 
 fn main() -> ExitCode {
@@ -121,6 +126,7 @@ fn main() -> ExitCode {
         Command::Schema { r#type } => portkey::cli::schema::run(r#type),
         Command::Completions { shell } => portkey::cli::completions(shell, &mut Cli::command()),
         Command::Diff { args } => portkey::cli::diff::run(&args),
+        Command::Charts { command } => portkey::cli::charts::run(&command),
     }
 }
 

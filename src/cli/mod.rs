@@ -20,6 +20,7 @@
 //!   policy lint (`lint` is its id, `image-digest`; [`crate::Invalid::Lint`]).
 
 pub mod bootstrap;
+pub mod charts;
 pub mod diff;
 pub mod images;
 pub mod render;

@@ -200,3 +200,24 @@ fn every_chart_version_is_managed_by_renovate() {
         "chart releases Renovate does not see: {missing:?}"
     );
 }
+
+/// A chart bump's pull request says how to refresh `charts/`: the render on its branch
+/// fails until the new version's defaults are there.
+#[test]
+fn a_chart_bump_pull_request_says_to_pull_the_defaults() {
+    let config: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("renovate.json")).expect("renovate.json"),
+    )
+    .expect("JSON");
+    let rule = config["packageRules"]
+        .as_array()
+        .expect("packageRules")
+        .iter()
+        .find(|r| r["matchDatasources"] == serde_json::json!(["helm"]))
+        .expect("a rule for the helm datasource");
+    let notes = rule["prBodyNotes"].to_string();
+    assert!(
+        notes.contains("charts pull") && notes.contains("charts/PROVENANCE.md"),
+        "{notes}"
+    );
+}

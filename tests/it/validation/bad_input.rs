@@ -1,4 +1,4 @@
-//! The bad-input suite: 182 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 195 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 30 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -39,7 +39,14 @@
 //!   an undefined receiver (the old `'null'` receiver case, found by the check and refused
 //!   by render), a Secret form for a key no `.needs_secret(..)` declares;
 //! - 2 in `crates/portkey-model/src/alertmanager.rs`: routing trees Alertmanager refuses (a
-//!   nested route to an undefined receiver, no root receiver, a receiver named twice).
+//!   nested route to an undefined receiver, no root receiver, a receiver named twice);
+//! - 8 in `crates/portkey-validate/src/chart_values/tests.rs`: chart values against
+//!   hand-written defaults: a misspelt key, a map over a scalar, a path outside its
+//!   declaration, stale and unused declarations, schema violations, missing or unparsable
+//!   defaults;
+//! - 5 in `tests/it/validation/chart_values.rs`: the real releases with one planted
+//!   mistake (a misspelt key, a wrong type for traefik's schema, traefik 33's redirect
+//!   keys, a version bump without defaults), and `charts pull` without helm.
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -650,6 +657,59 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "crates/portkey-model/src/alertmanager.rs",
         "no_root_receiver_and_duplicate_names_are_found",
+    ),
+    // chart values: the merged values against the chart's defaults and schema.
+    (
+        "crates/portkey-validate/src/chart_values/tests.rs",
+        "a_misspelt_key_fails_with_its_path",
+    ),
+    (
+        "crates/portkey-validate/src/chart_values/tests.rs",
+        "a_map_over_a_scalar_default_is_unknown",
+    ),
+    (
+        "crates/portkey-validate/src/chart_values/tests.rs",
+        "a_declaration_covers_only_its_own_subtree",
+    ),
+    (
+        "crates/portkey-validate/src/chart_values/tests.rs",
+        "stale_and_unused_declarations_fail",
+    ),
+    (
+        "crates/portkey-validate/src/chart_values/tests.rs",
+        "a_schema_violation_of_the_merged_values_fails",
+    ),
+    (
+        "crates/portkey-validate/src/chart_values/tests.rs",
+        "the_schema_sees_the_defaults_too",
+    ),
+    (
+        "crates/portkey-validate/src/chart_values/tests.rs",
+        "missing_defaults_fail_with_the_pull_fix",
+    ),
+    (
+        "crates/portkey-validate/src/chart_values/tests.rs",
+        "unparsable_defaults_are_an_error_not_a_panic",
+    ),
+    (
+        "tests/it/validation/chart_values.rs",
+        "a_misspelt_value_key_fails_with_its_path",
+    ),
+    (
+        "tests/it/validation/chart_values.rs",
+        "a_traefik_value_of_the_wrong_type_fails_the_schema",
+    ),
+    (
+        "tests/it/validation/chart_values.rs",
+        "traefik_33_redirect_values_fail_against_41",
+    ),
+    (
+        "tests/it/validation/chart_values.rs",
+        "a_chart_version_bump_without_defaults_fails_with_the_fix",
+    ),
+    (
+        "tests/it/validation/chart_values.rs",
+        "charts_pull_without_helm_says_so_and_exits_2",
     ),
 ];
 

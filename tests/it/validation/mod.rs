@@ -3,11 +3,13 @@
 //! the policy lints through the model
 //! and the pipeline (`lints`; the lint rules themselves are unit-tested beside them in
 //! `crates/portkey-validate/src/lint/tests.rs`), the YAML 1.1 round trip (`yaml`), the
-//! gates on temporary copies of `generated/` (`gates`) and the bad-input suite, counted
-//! (`bad_input`). Only temporary copies are modified.
+//! gates on temporary copies of `generated/` (`gates`), the chart releases' values against
+//! the defaults of `charts/` and `portkey charts pull` (`chart_values`), and the bad-input
+//! suite, counted (`bad_input`). Only temporary copies are modified.
 
 mod apiserver;
 mod bad_input;
+mod chart_values;
 mod gates;
 mod lints;
 mod schemas;
