@@ -67,9 +67,19 @@ impl Pending {
     }
 }
 
-/// Checks every release's values against the embedded defaults.
+/// Checks every release's values against the embedded defaults, and the configuration
+/// the merged values render where portkey knows how the chart renders it (Alertmanager's,
+/// [`portkey_model::alertmanager::check_release`]).
 pub fn check(charts: &[Chart]) -> Findings {
-    portkey_validate::chart_values::check_all(charts, defaults)
+    let mut findings = portkey_validate::chart_values::check_all(charts, defaults);
+    for chart in charts {
+        if let Some(Defaults { values: Ok(d), .. }) = defaults(&chart.chart, &chart.version) {
+            findings
+                .errors
+                .extend(portkey_model::alertmanager::check_release(chart, d));
+        }
+    }
+    findings
 }
 
 /// The releases whose `charts/<chart>/<version>/values.yaml` is missing under `dir` (the

@@ -17,9 +17,40 @@ pub fn chart() -> Chart {
             "a value of the grafana subchart, which kube-prometheus-stack's values.yaml lists only as a comment",
         )
         .server_side_apply()
+        // The ntfy topic URL: the topic is the password (anyone who knows it can read and
+        // post), so it stays outside Git. `?template=alertmanager` makes ntfy render
+        // Alertmanager's webhook JSON with its built-in Alertmanager template (a recent
+        // ntfy, as ntfy.sh runs; https://docs.ntfy.sh/publish/#message-templating; it is
+        // server/templates/alertmanager.yml in binwiederhier/ntfy): alert name as title,
+        // status, severity, summary and description as the message. Without it ntfy posts
+        // the raw JSON.
         .needs_secret("alertmanager-ntfy", &["url"])
+        .secret_form("alertmanager-ntfy", "url", "https://ntfy.sh/<topic>?template=alertmanager")
+        // Grafana's admin login. Without an existing Secret the grafana subchart renders one
+        // with `randAlphaNum 40` unless `lookup` finds the old one, and Argo CD has no
+        // `lookup`: the password would change on every sync (argoproj/argo-cd#5202).
+        .needs_secret("grafana-admin", &["admin-user", "admin-password"])
         .values(json!({
             "cleanPrometheusOperatorObjectNames": true,
+            // Scrape only what kubeadm exposes. kubeadm binds kube-controller-manager and
+            // kube-scheduler to 127.0.0.1 (`--bind-address`) and etcd's metrics to
+            // 127.0.0.1:2381 (`--listen-metrics-urls`), and kube-proxy's metrics default to
+            // 127.0.0.1:10249 (`metricsBindAddress`): from Prometheus' pod these targets are
+            // always down, and KubeControllerManagerDown, KubeSchedulerDown, etcdMembersDown
+            // and KubeProxyDown would fire forever. Chosen: disable the four monitors (the
+            // chart gates their alert rules on the same switches) rather than rebind.
+            // Rebinding is host configuration outside Git that portkey can neither apply nor
+            // check, and it puts the components on the node's LAN address (etcd's metrics
+            // listener is plain HTTP). To scrape them instead, add to kubeadm's ClusterConfiguration the
+            // `extraArgs` (name/value pairs in kubeadm v1beta4) `bind-address: 0.0.0.0` for
+            // `controllerManager` and `scheduler` and `listen-metrics-urls:
+            // http://0.0.0.0:2381` for `etcd.local`, set `metricsBindAddress: 0.0.0.0:10249`
+            // in the kube-proxy ConfigMap (KubeProxyConfiguration), then `enabled: true` here.
+            // The API server, the kubelets, CoreDNS, kube-state-metrics and node-exporter are
+            // reachable and stay on.
+            "kubeControllerManager": { "enabled": false },
+            "kubeScheduler": { "enabled": false },
+            "kubeEtcd": { "enabled": false },
             "kubeProxy": { "enabled": false },
             "prometheus": {
                 "prometheusSpec": {
@@ -39,13 +70,33 @@ pub fn chart() -> Chart {
                 },
             },
             "alertmanager": {
+                // Helm merges maps but replaces lists: `receivers` and `route.routes` here
+                // replace the chart's lists whole, so both are spelled out. The chart's
+                // default routes send Watchdog to a `'null'` receiver; a receivers list
+                // without `'null'` leaves that route on an undefined receiver, and
+                // Alertmanager refuses the whole config (portkey checks this:
+                // portkey_model::alertmanager). Kept: the `'null'` receiver, because two
+                // alerts always fire by design and must not page. Watchdog is the
+                // dead man's switch for an outside checker this lab does not have;
+                // InfoInhibitor only inhibits `severity: info` alerts (runbooks.prometheus-operator.dev,
+                // general/infoinhibitor). Everything else goes to ntfy.
                 "config": {
-                    "route": { "receiver": "ntfy", "group_by": ["alertname", "namespace"] },
-                    "receivers": [{
-                        "name": "ntfy",
-                        // ntfy's Alertmanager-compatible webhook (topic URL in a Secret).
-                        "webhook_configs": [{ "url_file": "/etc/alertmanager/secrets/alertmanager-ntfy/url", "send_resolved": true }],
-                    }],
+                    "route": {
+                        "receiver": "ntfy",
+                        "group_by": ["alertname", "namespace"],
+                        "routes": [
+                            { "receiver": "null", "matchers": ["alertname = \"Watchdog\""] },
+                            { "receiver": "null", "matchers": ["alertname = \"InfoInhibitor\""] },
+                        ],
+                    },
+                    "receivers": [
+                        { "name": "null" },
+                        {
+                            "name": "ntfy",
+                            // The topic URL from the Secret (secrets: below), ntfy's webhook.
+                            "webhook_configs": [{ "url_file": "/etc/alertmanager/secrets/alertmanager-ntfy/url", "send_resolved": true }],
+                        },
+                    ],
                 },
                 "alertmanagerSpec": {
                     "secrets": ["alertmanager-ntfy"],
@@ -57,6 +108,13 @@ pub fn chart() -> Chart {
                 },
             },
             "grafana": {
+                // The admin login from the Secret declared above (the subchart's key names);
+                // the subchart then renders no admin Secret of its own.
+                "admin": {
+                    "existingSecret": "grafana-admin",
+                    "userKey": "admin-user",
+                    "passwordKey": "admin-password",
+                },
                 "ingress": {
                     "enabled": true,
                     "ingressClassName": "traefik",

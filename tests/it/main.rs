@@ -6,7 +6,8 @@
 //! directory and the CLI (`render_fs`, `cli`; `cli_json` for `--format json` and the exit
 //! codes, `cli_tools` for `images`, `schema` and `completions`), the code map (`docs`),
 //! `portkey diff` (`diff`), build.rs on bad app files (`build_script`), and the GitHub Actions workflows and Renovate's config
-//! (`workflows`, and `linters` for the tools that lint them).
+//! (`workflows`, and `linters` for the tools that lint them), and alerting as upstream runs
+//! it (`alerting`: the Alertmanager config the chart renders, amtool and promtool).
 //!
 //! Tests that need a tool outside the repository are `#[ignore = "needs <tool>: run by
 //! .ci/run"]`; `.ci/run` installs the tools and runs them with `--ignored`.
@@ -14,6 +15,7 @@
 mod common;
 mod credentials;
 
+mod alerting;
 mod analysis;
 mod apps;
 mod backups;

@@ -222,3 +222,32 @@ fn renovate_automerges_only_digests_and_patches() {
         "digest updates are grouped"
     );
 }
+
+#[test]
+fn ci_installs_amtool_and_promtool_and_runs_their_tests() {
+    let ci = workflow("ci.yaml");
+    for needed in [
+        "apt-get install -y --no-install-recommends prometheus-alertmanager prometheus",
+        "PORTKEY_AMTOOL: /usr/bin/amtool",
+        "PORTKEY_PROMTOOL: /usr/bin/promtool",
+        "-- --ignored alerting::",
+    ] {
+        assert!(code(&ci).contains(needed), "ci.yaml lacks `{needed}`");
+    }
+    let run = std::fs::read_to_string(root().join(".ci/run")).expect(".ci/run");
+    for needed in [
+        "prometheus-alertmanager prometheus",
+        "export PORTKEY_AMTOOL PORTKEY_PROMTOOL",
+    ] {
+        assert!(run.contains(needed), ".ci/run lacks `{needed}`");
+    }
+    // Before the step that runs the ignored tests.
+    let export = run.find("export PORTKEY_AMTOOL").unwrap_or(usize::MAX);
+    let ignored = run
+        .find("cargo test --workspace -- --ignored 2>&1")
+        .unwrap_or(0);
+    assert!(
+        export < ignored,
+        ".ci/run exports the tools after running the tests"
+    );
+}

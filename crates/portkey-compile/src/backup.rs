@@ -372,7 +372,17 @@ pub fn alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
                     claim.name
                 ),
                 for_: Some("15m".into()),
-                labels: labels(severity),
+                // The series' own `obj_namespace` and `obj_name`, as static labels too: they
+                // change no alert's labels, and they make each rule's name and labels unique,
+                // which `promtool check rules` requires (its `duplicate-rules` lint fails
+                // rules that share the alert name and labels,
+                // https://github.com/prometheus/prometheus/blob/main/cmd/promtool/main.go).
+                labels: {
+                    let mut l = labels(severity);
+                    l.insert("obj_namespace".into(), ns.to_string());
+                    l.insert("obj_name".into(), claim.name.clone());
+                    l
+                },
                 annotations: BTreeMap::from([
                     (
                         "summary".to_string(),

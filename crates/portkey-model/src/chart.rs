@@ -76,6 +76,9 @@ pub struct Chart {
     pub server_side_apply: bool,
     /// Secrets the values reference (created outside Git): name and keys.
     pub secrets: Vec<(String, Vec<String>)>,
+    /// The documented form of a Secret key's value, by `(secret, key)`: BOOTSTRAP.md prints
+    /// it in the `kubectl create secret` command (`https://ntfy.sh/<topic>?template=alertmanager`).
+    pub secret_forms: Vec<(String, String, String)>,
     /// The fixed address of the chart's `LoadBalancer` Service, from the inventory's pool
     /// (DNS records point at it); the values must request it.
     pub load_balancer_address: Option<String>,
@@ -128,6 +131,7 @@ impl Chart {
             after: Vec::new(),
             server_side_apply: false,
             secrets: Vec::new(),
+            secret_forms: Vec::new(),
             load_balancer_address: None,
             new_value_paths: Vec::new(),
         }
@@ -216,6 +220,14 @@ impl Chart {
     pub fn needs_secret(mut self, name: &str, keys: &[&str]) -> Self {
         self.secrets
             .push((name.into(), keys.iter().map(|k| (*k).to_string()).collect()));
+        self
+    }
+    /// Documents the form of the value of `key` in the Secret `name` (declare the Secret with
+    /// [`Chart::needs_secret`] too): BOOTSTRAP.md prints `--from-literal=<key>='<form>'` in
+    /// place of `'...'`. Use placeholders in angle brackets, never a real value.
+    pub fn secret_form(mut self, name: &str, key: &str, form: &str) -> Self {
+        self.secret_forms
+            .push((name.into(), key.into(), form.into()));
         self
     }
     /// Declares that the values set `path` (dot-separated, `controller.extraEnv`) on purpose

@@ -5,6 +5,7 @@
 //! This crate does no IO and knows nothing about Kubernetes object types; the compile crate
 //! turns a [`resolve::Catalogue`] into objects.
 
+pub mod alertmanager;
 pub mod analysis;
 pub mod app;
 pub mod backup;

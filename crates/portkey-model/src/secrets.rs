@@ -20,6 +20,8 @@ pub struct OutsideSecret {
     pub files: BTreeSet<String>,
     /// What uses it (apps, charts, backups), sorted.
     pub used_by: BTreeSet<String>,
+    /// The documented form of a key's value (`Chart::secret_form`), by key.
+    pub forms: BTreeMap<String, String>,
 }
 
 /// The Secrets the catalogue references but Git never holds, by `(namespace, name)`: the
@@ -94,6 +96,14 @@ pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), Outs
             if let Some(entry) = out.get_mut(&id) {
                 entry.files.insert(f.key.key.clone());
             }
+        }
+    }
+    for chart in &catalogue.charts {
+        for (name, key, form) in &chart.secret_forms {
+            out.entry((chart.namespace.clone(), name.clone()))
+                .or_default()
+                .forms
+                .insert(key.clone(), form.clone());
         }
     }
     out

@@ -243,7 +243,8 @@ pub fn document(
                 if secret.files.contains(k) {
                     let _ = write!(s, " \\\n  --from-file={k}=./{k}");
                 } else {
-                    let _ = write!(s, " \\\n  --from-literal={k}='...'");
+                    let form = secret.forms.get(k).map_or("...", String::as_str);
+                    let _ = write!(s, " \\\n  --from-literal={k}='{form}'");
                 }
             }
             s.push('\n');

@@ -202,28 +202,7 @@ pub fn monitoring(s: &mut String, catalogue: &Catalogue<'_>) {
         if let Some(host) = value(stack, "/grafana/ingress/hosts/0") {
             let _ = writeln!(s, "- **Grafana**: https://{host}");
         }
-        let receivers: Vec<String> = stack
-            .values
-            .pointer("/alertmanager/config/receivers")
-            .and_then(|r| r.as_array())
-            .map(|r| {
-                r.iter()
-                    .filter_map(|r| r["name"].as_str())
-                    .map(|n| format!("`{n}`"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let secrets: Vec<String> = stack
-            .secrets
-            .iter()
-            .map(|(name, _)| format!("`{name}`"))
-            .collect();
-        let _ = writeln!(
-            s,
-            "- **Alertmanager**: alerts go to the receiver {} (ntfy's webhook; its topic URL in the Secret {}).",
-            list(&receivers),
-            list(&secrets)
-        );
+        let _ = writeln!(s, "- **Alertmanager**: {}", alertmanager_routes(stack));
     }
     let alerts = &catalogue.cluster.alerts;
     let _ = writeln!(
@@ -232,6 +211,60 @@ pub fn monitoring(s: &mut String, catalogue: &Catalogue<'_>) {
          Alertmanager routes them to ntfy: a backup out of sync, or Volsync's metrics absent.\n",
         alerts.namespace, alerts.route_label.0, alerts.route_label.1
     );
+}
+
+/// Where the release's Alertmanager routes send alerts, from its values: the root route's
+/// receiver, each child route's matchers and receiver, and the Secrets Alertmanager mounts
+/// (`alertmanagerSpec.secrets`, where a webhook's `url_file` points).
+fn alertmanager_routes(stack: &Chart) -> String {
+    let config = stack.values.pointer("/alertmanager/config");
+    let at = |p: &str| config.and_then(|c| c.pointer(p));
+    let mut out = format!(
+        "alerts go to the receiver `{}`",
+        at("/route/receiver")
+            .and_then(|r| r.as_str())
+            .unwrap_or("?")
+    );
+    let children: Vec<String> = at("/route/routes")
+        .and_then(|r| r.as_array())
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            let matchers: Vec<String> = r["matchers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|m| m.as_str())
+                .map(|m| format!("`{m}`"))
+                .collect();
+            format!(
+                "{} to `{}`",
+                list(&matchers),
+                r["receiver"].as_str().unwrap_or("the parent's receiver")
+            )
+        })
+        .collect();
+    if !children.is_empty() {
+        let _ = write!(out, ", except {}", children.join("; "));
+    }
+    let secrets: Vec<String> = stack
+        .values
+        .pointer("/alertmanager/alertmanagerSpec/secrets")
+        .and_then(|r| r.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str())
+        .map(|n| format!("`{n}`"))
+        .collect();
+    if !secrets.is_empty() {
+        let _ = write!(
+            out,
+            " (webhook URLs are read from the Secret {}, mounted under `/etc/alertmanager/secrets/`)",
+            list(&secrets)
+        );
+    }
+    out.push('.');
+    out
 }
 
 /// "Maintenance": drain and uncordon each node, and what stops or moves meanwhile.

@@ -1,4 +1,4 @@
-//! The bad-input suite: 207 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 212 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 34 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -41,6 +41,11 @@
 //!   plugin on a node without the GPU, a missing Secret, resource, consumer, restore
 //!   Secret or issuer, a provider in a later wave, and Argo CD health checks without
 //!   Synced or without the CephCluster override);
+//! - 3 in `tests/it/alerting.rs`: chart values whose merge leaves an Alertmanager route on
+//!   an undefined receiver (the old `'null'` receiver case, found by the check and refused
+//!   by render), a Secret form for a key no `.needs_secret(..)` declares;
+//! - 2 in `crates/portkey-model/src/alertmanager.rs`: routing trees Alertmanager refuses (a
+//!   nested route to an undefined receiver, no root receiver, a receiver named twice);
 //! - 8 in `crates/portkey-validate/src/chart_values/tests.rs`: chart values against
 //!   hand-written defaults: a misspelt key, a map over a scalar, a path outside its
 //!   declaration, stale and unused declarations, schema violations, missing or unparsable
@@ -699,6 +704,27 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/converge.rs",
         "a_gpu_plugin_daemonset_advertises_the_gpus_of_the_nodes_it_runs_on",
+    ),
+    // alerting: chart values Alertmanager would refuse once Helm merges them.
+    (
+        "tests/it/alerting.rs",
+        "the_old_values_leave_the_watchdog_route_on_an_undefined_receiver",
+    ),
+    (
+        "tests/it/alerting.rs",
+        "render_refuses_values_that_leave_a_route_on_an_undefined_receiver",
+    ),
+    (
+        "tests/it/alerting.rs",
+        "a_secret_form_for_an_undeclared_key_is_an_error",
+    ),
+    (
+        "crates/portkey-model/src/alertmanager.rs",
+        "a_child_route_to_an_undefined_receiver_is_found_at_its_path",
+    ),
+    (
+        "crates/portkey-model/src/alertmanager.rs",
+        "no_root_receiver_and_duplicate_names_are_found",
     ),
     // chart values: the merged values against the chart's defaults and schema.
     (

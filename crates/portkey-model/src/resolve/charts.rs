@@ -93,6 +93,23 @@ pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<
                 "give the chart repository's URL",
             );
         }
+        for (name, key, _) in &c.secret_forms {
+            let declared = c
+                .secrets
+                .iter()
+                .any(|(n, keys)| n == name && keys.contains(key));
+            if !declared {
+                err(
+                    "secret_form",
+                    format!(
+                        "documents the form of key `{key}` of the Secret `{name}`, which `.needs_secret(..)` does not declare: BOOTSTRAP.md would list a Secret nothing uses"
+                    ),
+                    &format!(
+                        "declare it with `.needs_secret(\"{name}\", &[\"{key}\", ..])`, or drop the `.secret_form(..)`"
+                    ),
+                );
+            }
+        }
     }
     out
 }
