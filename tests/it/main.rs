@@ -31,6 +31,7 @@ mod errors;
 mod invariants;
 mod linters;
 mod pipeline;
+mod pod_security;
 mod protection;
 mod recovery_docs;
 mod render_fs;
