@@ -143,8 +143,41 @@ fn a_pod_that_needs_privileged_in_an_app_namespace_is_an_error() {
     let e = find_problem(
         &err,
         "sniffer",
-        "security exceptions: allow(Exception::Capability(..))",
+        "allow(Exception::Capability(\"NET_ADMIN\"))",
         &["privileged", "capabilities_baseline", "baseline"],
     );
     assert!(e.fix.contains("PodSecurity::Privileged"), "{e:#?}");
+}
+
+/// The levels hold for the pods as compiled into the Deployments and StatefulSets (read
+/// back from the objects, not from `pss::app_pods`): none fails its namespace's level.
+#[test]
+fn every_compiled_workload_passes_its_namespace_level() {
+    use portkey::portkey_compile::Object;
+    let cluster = portkey::cluster::portkey();
+    let catalogue = portkey_model::resolve(&cluster, portkey::catalogue())
+        .unwrap_or_else(|e| panic!("the real catalogue does not resolve:\n{e}"));
+    let levels = pss::app_namespaces(&catalogue).levels;
+    let manifests = portkey::portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"));
+    let mut seen = 0;
+    for m in &manifests {
+        let spec = match &m.object {
+            Object::Deployment(d) => d.spec.as_ref().and_then(|s| s.template.spec.clone()),
+            Object::StatefulSet(s) => s.spec.as_ref().and_then(|s| s.template.spec.clone()),
+            _ => continue,
+        };
+        let Some(ns) = m.object.namespace().and_then(|ns| levels.get(ns)) else {
+            continue;
+        };
+        let spec = spec.unwrap_or_else(|| panic!("{} has no pod spec", m.path()));
+        seen += 1;
+        assert!(
+            pss::level(&spec) >= *ns,
+            "{} fails its namespace's `{}`: {:#?}",
+            m.path(),
+            ns.as_str(),
+            pss::violations(&spec)
+        );
+    }
+    assert!(seen >= 10, "only {seen} app workloads found");
 }

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Container, PodSpec, SecurityContext, Volume};
 use portkey_model::ModelError;
+use portkey_model::app::Exception;
 use portkey_model::chart::PodSecurity;
 use portkey_model::resolve::{Catalogue, ResolvedApp};
 
@@ -372,10 +373,24 @@ pub fn app_namespaces(catalogue: &Catalogue<'_>) -> NamespaceLevels {
 }
 
 fn too_much(app: &ResolvedApp, pod: &str, v: &Violation) -> ModelError {
-    let field = if v.check == "capabilities_baseline" {
-        "security exceptions: allow(Exception::Capability(..))".to_string()
-    } else {
-        format!("pod spec {}", v.field)
+    // The model field behind the check, where the model has one.
+    let beyond_baseline: Vec<&str> = app
+        .app
+        .security
+        .exceptions
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Exception::Capability(c) if !BASELINE_CAPABILITIES.contains(&c.as_str()) => {
+                Some(c.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    let field = match (v.check, beyond_baseline.as_slice()) {
+        ("capabilities_baseline", [cap, ..]) => {
+            format!("allow(Exception::Capability({cap:?}))")
+        }
+        _ => format!("pod spec {}", v.field),
     };
     ModelError::at(&app.app.source, &app.app.name, field)
         .problem(format!(
