@@ -330,13 +330,15 @@ fn pipeline(
     // same way. Compilation needs only the resolved catalogue, so placement and capacity,
     // then the documents (which show the placement), run meanwhile on their own thread; a
     // placement error still fails the render before anything is swapped in.
-    let (objects, argocd, (plan, plan_took, documents, context)) = std::thread::scope(|s| {
+    let (objects, argocd, (plan, plan_took, documents, context, pss)) = std::thread::scope(|s| {
         let side = s.spawn(|| {
             let start = std::time::Instant::now();
             let plan = checked_plan(&catalogue);
             let took = start.elapsed();
             let documents = plan.as_ref().map(|p| documents(&catalogue, p)).ok();
-            (plan, took, documents, lint_context(&catalogue))
+            // Pods that need more Pod Security than their namespace may allow.
+            let pss = portkey_compile::pss::app_namespaces(&catalogue).errors;
+            (plan, took, documents, lint_context(&catalogue), pss)
         });
         let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
             .chain(catalogue.apps.iter().map(Some))
@@ -385,6 +387,7 @@ fn pipeline(
     timings
         .stages
         .push(("placement and capacity", plan_took, true));
+    model_errors.extend(pss);
     // Sync-wave problems of a catalogue with model problems may only follow from them (a
     // release waiting on an app that failed its checks): they are reported once the model
     // is clean.

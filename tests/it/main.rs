@@ -1,6 +1,6 @@
 //! portkey's integration tests: one binary (one link, one shared [`common`] module), with a
 //! module per stage of the pipeline: the real apps as their images expect (`apps`), model errors (`errors`), the whole pipeline
-//! (`pipeline`, `snapshots`), cluster analysis (`analysis`), backups and the Argo CD
+//! (`pipeline`, `snapshots`), the derived Pod Security levels (`pod_security`), cluster analysis (`analysis`), backups and the Argo CD
 //! bootstrap (`backups`, `bootstrap`), what a render or a sync may never delete (`protection`),
 //! the recovery documents' sections (`recovery_docs`), validation (`validation`, `renovate`), the output
 //! directory and the CLI (`render_fs`, `cli`; `cli_json` for `--format json` and the exit
@@ -31,6 +31,7 @@ mod errors;
 mod invariants;
 mod linters;
 mod pipeline;
+mod pod_security;
 mod protection;
 mod recovery_docs;
 mod render_fs;

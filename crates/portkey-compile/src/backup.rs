@@ -17,7 +17,10 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::Resource as _;
-use k8s_openapi::api::core::v1::{TypedLocalObjectReference, TypedObjectReference};
+use k8s_openapi::api::core::v1::{
+    Capabilities, Container, PersistentVolumeClaimVolumeSource, PodSecurityContext, PodSpec,
+    SeccompProfile, SecurityContext, TypedLocalObjectReference, TypedObjectReference, Volume,
+};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
     CustomResourceColumnDefinition, CustomResourceDefinition, CustomResourceDefinitionNames,
     CustomResourceDefinitionSpec, CustomResourceDefinitionVersion, CustomResourceValidation,
@@ -39,12 +42,70 @@ use crate::crd::volsync::{
 use crate::{GENERATED_PATH, meta};
 
 /// The mover pods' security context: the UID/GID that owns the app's data (also for apps
-/// whose image starts as root and drops to that user).
+/// whose image starts as root and drops to that user), non-root and with the runtime's
+/// default seccomp profile, so that the movers pass the namespace's Pod Security level
+/// (see [`mover_pod`]).
 pub fn mover(app: &ResolvedApp) -> MoverSecurityContext {
     MoverSecurityContext {
         run_as_user: Some(app.uid),
         run_as_group: Some(app.gid),
         fs_group: Some(app.gid),
+        run_as_non_root: (app.uid != 0).then_some(true),
+        seccomp_profile: Some(SeccompProfile {
+            type_: "RuntimeDefault".into(),
+            ..SeccompProfile::default()
+        }),
+    }
+}
+
+/// The pod spec of the restic mover Job Volsync starts in the app's namespace for `claim`,
+/// as far as Pod Security looks at it, so that the namespace's level is derived from it too
+/// (a level the mover fails would stop the backups).
+///
+/// Volsync sets the pod's `securityContext` to `moverSecurityContext`
+/// (`utils.UpdatePodTemplateSpecFromMoverConfig`), and gives its unprivileged movers (no
+/// `volsync.backube/privileged-movers` annotation on the namespace, which portkey never
+/// sets) a container that drops ALL capabilities, with `allowPrivilegeEscalation: false`,
+/// `privileged: false` and a read-only root filesystem (`controllers/mover/restic/
+/// mover.go`, `ensureJob`); its volumes are the data and cache claims.
+pub fn mover_pod(app: &ResolvedApp, claim: &str) -> PodSpec {
+    let m = mover(app);
+    let claim_volume = |name: &str, claim: String| Volume {
+        name: name.into(),
+        persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+            claim_name: claim,
+            read_only: None,
+        }),
+        ..Volume::default()
+    };
+    PodSpec {
+        security_context: Some(PodSecurityContext {
+            run_as_user: m.run_as_user,
+            run_as_group: m.run_as_group,
+            fs_group: m.fs_group,
+            run_as_non_root: m.run_as_non_root,
+            seccomp_profile: m.seccomp_profile,
+            ..PodSecurityContext::default()
+        }),
+        containers: vec![Container {
+            name: "restic".into(),
+            security_context: Some(SecurityContext {
+                allow_privilege_escalation: Some(false),
+                privileged: Some(false),
+                read_only_root_filesystem: Some(true),
+                capabilities: Some(Capabilities {
+                    drop: Some(vec!["ALL".into()]),
+                    add: None,
+                }),
+                ..SecurityContext::default()
+            }),
+            ..Container::default()
+        }],
+        volumes: Some(vec![
+            claim_volume("data", claim.to_string()),
+            claim_volume("cache", format!("volsync-{claim}-cache")),
+        ]),
+        ..PodSpec::default()
     }
 }
 

@@ -11,6 +11,7 @@ pub mod emitted;
 pub mod network;
 mod object;
 pub mod parallel;
+pub mod pss;
 mod workload;
 
 pub use emitted::{Compiled, Emitted, Summaries, waves};
@@ -198,25 +199,23 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
         .collect()
 }
 
-/// The apps' Namespaces, with Pod Security labels. A Namespace that holds a claim also
+/// The apps' Namespaces, with Pod Security labels: `enforce` at the level derived from the
+/// compiled pods ([`pss::app_namespaces`]), `warn` and `audit` at `restricted`. A Namespace that holds a claim also
 /// carries [`argocd::KEEP_DATA`]: deleting it would delete its claims (a Delete-class claim's
 /// volume with them), so neither a prune (a render that drops the app or the file) nor the
 /// deletion of `cluster-namespaces` may remove it.
 fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
     let protected = protected_namespaces(catalogue);
-    let namespaces: std::collections::BTreeSet<&str> = catalogue
-        .apps
-        .iter()
-        .map(|a| a.app.namespace.name())
-        .collect();
-    namespaces
+    pss::app_namespaces(catalogue)
+        .levels
         .into_iter()
-        .map(|ns| {
+        .map(|(ns, level)| {
+            let ns = ns.as_str();
             let holds_claims = protected.contains(ns);
             let mut m = meta(ns, None, None);
             m.labels
                 .get_or_insert_with(BTreeMap::new)
-                .extend(pod_security_labels(PodSecurity::Baseline));
+                .extend(pss::app_namespace_labels(level));
             if holds_claims {
                 m.annotations = Some(BTreeMap::from([(
                     argocd::SYNC_OPTIONS.to_string(),

@@ -154,7 +154,7 @@ pub(crate) fn workload(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Object {
     }
 }
 
-fn pod_spec(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> PodSpec {
+pub(crate) fn pod_spec(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> PodSpec {
     let a = &app.app;
     let root = app.runs_as_root;
     let mut init_containers = Vec::new();

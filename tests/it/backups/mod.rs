@@ -207,8 +207,16 @@ fn schedules(m: &[Manifest]) -> BTreeMap<(String, String), String> {
         .collect()
 }
 
+/// The movers' pod security context: the data owner's IDs, non-root and RuntimeDefault
+/// seccomp, so that they pass a `restricted` namespace (tests/it/pod_security.rs).
 fn mover(uid: i64, gid: i64) -> Value {
-    json!({"runAsUser": uid, "runAsGroup": gid, "fsGroup": gid})
+    json!({
+        "runAsUser": uid,
+        "runAsGroup": gid,
+        "fsGroup": gid,
+        "runAsNonRoot": true,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    })
 }
 
 /// The key facts of one backed-up claim: its ReplicationSource, its restore destination

@@ -1,4 +1,4 @@
-//! The bad-input suite: 212 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 213 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 34 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -53,7 +53,9 @@
 //! - 6 in `tests/it/validation/chart_values.rs`: the real releases with one planted
 //!   mistake (a misspelt key, a wrong type for traefik's schema, traefik 33's redirect
 //!   keys, a version bump without defaults), and `charts pull` without helm or with a
-//!   failing one.
+//!   failing one;
+//! - 1 in `tests/it/pod_security.rs`: a pod that needs Pod Security `privileged` (a
+//!   capability outside the baseline set) in an app namespace.
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -782,6 +784,11 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/validation/chart_values.rs",
         "charts_pull_reports_a_failing_helm_and_exits_2",
+    ),
+    // Pod Security: a pod that needs more than its app namespace allows.
+    (
+        "tests/it/pod_security.rs",
+        "a_pod_that_needs_privileged_in_an_app_namespace_is_an_error",
     ),
 ];
 

@@ -107,6 +107,12 @@ pub struct MoverSecurityContext {
     /// fsGroup.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fs_group: Option<i64>,
+    /// runAsNonRoot: the kubelet refuses to start the mover as UID 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_as_non_root: Option<bool>,
+    /// seccompProfile (`RuntimeDefault`), which Pod Security `restricted` requires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seccomp_profile: Option<k8s_openapi::api::core::v1::SeccompProfile>,
 }
 
 /// `ReplicationDestination.spec`: restore a restic repository into a volume snapshot
