@@ -450,7 +450,8 @@ pub struct BackupSettings {
     pub secret_store: Option<SecretStore>,
 }
 
-/// An external-secrets store that holds the restic credentials.
+/// The inventory's one external-secrets store: the restic credentials and every Secret kept
+/// outside Git come from it (`crate::secret_store`).
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct SecretStore {
@@ -462,6 +463,10 @@ pub struct SecretStore {
     pub password_key: String,
     /// Repository URL prefix; each volume's repository is `<prefix>/<namespace>/<claim>`.
     pub repository_prefix: String,
+    /// The service the store reads from, and its bootstrap credential: with a store, every
+    /// Secret kept outside Git (`secrets::outside_git`) is an `ExternalSecret` from it,
+    /// and the credential is the one Secret created by hand.
+    pub provider: crate::secret_store::SecretProvider,
 }
 
 /// Device plugins portkey generates from the hardware in the inventory.

@@ -1,0 +1,60 @@
+//! The secret store's own checks: it must not live inside the cluster it restores.
+//!
+//! The restic credentials that restore vaultwarden (and every other app) come from the
+//! store; a store served by an app of this cluster (vaultwarden itself, say) is gone after
+//! a rebuild, and its backup can't be restored without the credentials it holds.
+
+use crate::app::App;
+use crate::cluster::Cluster;
+use crate::error::{ModelError, Problems};
+use crate::secret_store::{BootstrapCredential, url_host};
+
+/// Checks the inventory's secret store against the apps.
+pub(crate) fn check(cluster: &Cluster, apps: &[App]) -> Vec<ModelError> {
+    let mut out = Vec::new();
+    let Some(store) = &cluster.backup.secret_store else {
+        return out;
+    };
+    let mut p = Problems::new(&cluster.source, "cluster", &mut out);
+    if !store.cluster_wide {
+        p.add(
+            "backup.secret_store.cluster_wide",
+            format!(
+                "the store `{}` is namespaced: every namespace would need its own SecretStore and credential, created by hand",
+                store.name
+            ),
+            "set `cluster_wide: true`: portkey emits one ClusterSecretStore whose credential is the one Secret created by hand",
+        );
+    }
+    for (field, url) in store.provider.urls() {
+        let host = url_host(url);
+        for app in apps {
+            let Some(https) = &app.https else { continue };
+            if host == format!("{}.{}", https.host, cluster.domain) {
+                p.add(
+                    format!("backup.secret_store.provider.{field}"),
+                    format!(
+                        "the secret store is served by `{}`, an app of this cluster (`{url}`): after a rebuild it is gone, and the restic credentials that restore it are inside it",
+                        app.name
+                    ),
+                    "use a store outside the cluster (Bitwarden Secrets Manager is a separate service from a vault), or no store and keep the restic credentials written down offline",
+                );
+            }
+        }
+    }
+    let BootstrapCredential {
+        namespace,
+        name,
+        key,
+    } = store.provider.credential();
+    for (field, value) in [("namespace", namespace), ("name", name), ("key", key)] {
+        if value.is_empty() {
+            p.add(
+                format!("backup.secret_store.provider.credential.{field}"),
+                "the store's bootstrap credential has an empty name",
+                "name the credential's namespace, Secret and key",
+            );
+        }
+    }
+    out
+}
