@@ -105,7 +105,12 @@ fn the_store_is_one_cluster_secret_store_on_the_hand_made_credential() {
         .iter()
         .filter(|(_, t)| t.contains("\nkind: ClusterSecretStore\n"))
         .collect();
-    assert_eq!(stores.len(), 1, "{:?}", stores.iter().map(|s| s.0).collect::<Vec<_>>());
+    assert_eq!(
+        stores.len(),
+        1,
+        "{:?}",
+        stores.iter().map(|s| s.0).collect::<Vec<_>>()
+    );
     let (path, text) = stores[0];
     assert!(path.starts_with("cluster/secrets/"), "{path}");
     for line in [
@@ -124,7 +129,10 @@ fn the_store_is_one_cluster_secret_store_on_the_hand_made_credential() {
     let hand = created_by_hand(&catalogue);
     assert_eq!(
         hand.keys().collect::<Vec<_>>(),
-        [&("external-secrets".to_string(), "bitwarden-access-token".to_string())]
+        [&(
+            "external-secrets".to_string(),
+            "bitwarden-access-token".to_string()
+        )]
     );
     for (ns, name) in outside_git(&catalogue).keys() {
         assert!(
@@ -155,7 +163,10 @@ fn bootstrap_with_a_store_creates_only_its_credential() {
         .unwrap_or_else(|e| panic!("{e}"));
     for ((ns, name), secret) in outside_git(&catalogue) {
         for key in &secret.keys {
-            let row = format!("| `{}` | `{ns}/{name}` | `{key}` |", remote_key(&ns, &name, key));
+            let row = format!(
+                "| `{}` | `{ns}/{name}` | `{key}` |",
+                remote_key(&ns, &name, key)
+            );
             assert!(two.contains(&row), "{row} not in:\n{two}");
         }
     }
@@ -165,7 +176,10 @@ fn bootstrap_with_a_store_creates_only_its_credential() {
         .lines()
         .find(|l| l.contains("vaultwarden-volsync-secret"))
         .unwrap_or_else(|| panic!("{doc}"));
-    assert!(line.contains("outside the cluster and outside `vaultwarden`"), "{line}");
+    assert!(
+        line.contains("outside the cluster and outside `vaultwarden`"),
+        "{line}"
+    );
     assert!(line.contains("Bitwarden Secrets Manager"), "{line}");
 }
 
@@ -209,8 +223,7 @@ fn a_store_served_by_vaultwarden_is_an_error() {
         b.api_url = format!("https://vault.{}/api", cluster.domain);
     }
     let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
-        .err()
-        .expect("a store inside the cluster is refused")
+        .expect_err("a store inside the cluster is refused")
         .0;
     let e = find_problem(
         &errors,
@@ -228,8 +241,7 @@ fn a_namespaced_store_is_an_error() {
     let mut cluster = real_with_store();
     cluster.backup.secret_store.as_mut().unwrap().cluster_wide = false;
     let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
-        .err()
-        .expect("a namespaced store is refused")
+        .expect_err("a namespaced store is refused")
         .0;
     find_problem(
         &errors,
@@ -250,8 +262,7 @@ fn the_credential_must_be_named() {
         b.credential.name = String::new();
     }
     let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
-        .err()
-        .expect("an unnamed credential is refused")
+        .expect_err("an unnamed credential is refused")
         .0;
     find_problem(
         &errors,
@@ -259,4 +270,33 @@ fn the_credential_must_be_named() {
         "backup.secret_store.provider.credential.name",
         &["empty"],
     );
+}
+
+#[test]
+fn the_bootstrap_replay_has_the_store_s_secrets_before_their_apps() {
+    let cluster = real_with_store();
+    let catalogue = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (components, facts) =
+        portkey::bootstrap_input(&catalogue).unwrap_or_else(|e| panic!("{e}"));
+    let simulation = portkey::portkey_converge::simulate(&catalogue, &components, &facts);
+    assert!(simulation.converges(), "{:#?}", simulation.first_stall());
+    let wave = |name: &str| {
+        simulation
+            .runs
+            .iter()
+            .find(|r| r.name == name)
+            .unwrap_or_else(|| panic!("no run {name}"))
+            .wave
+    };
+    let store_wave = wave("cluster-secrets");
+    let users: BTreeSet<String> = outside_git(&catalogue)
+        .into_values()
+        .flat_map(|s| s.used_by)
+        .filter(|u| catalogue.apps.iter().any(|a| a.app.name == *u))
+        .collect();
+    assert!(users.contains("vaultwarden"), "{users:?}");
+    for user in &users {
+        assert!(wave(user) > store_wave, "{user} syncs before its Secrets");
+    }
 }

@@ -48,8 +48,8 @@ impl BitwardenSecretsManager {
             project_id: project_id.into(),
             api_url: "https://api.bitwarden.com".into(),
             identity_url: "https://identity.bitwarden.com".into(),
-            sdk_server_url:
-                "https://bitwarden-sdk-server.external-secrets.svc.cluster.local:9998".into(),
+            sdk_server_url: "https://bitwarden-sdk-server.external-secrets.svc.cluster.local:9998"
+                .into(),
             credential: BootstrapCredential {
                 namespace: "external-secrets".into(),
                 name: "bitwarden-access-token".into(),
@@ -138,8 +138,14 @@ mod tests {
 
     #[test]
     fn url_host_strips_scheme_port_and_path() {
-        assert_eq!(url_host("https://vault.example.org:8443/api"), "vault.example.org");
+        assert_eq!(
+            url_host("https://vault.example.org:8443/api"),
+            "vault.example.org"
+        );
         assert_eq!(url_host("https://api.bitwarden.com"), "api.bitwarden.com");
-        assert_eq!(remote_key("media", "app-secret", "TOKEN"), "media/app-secret/TOKEN");
+        assert_eq!(
+            remote_key("media", "app-secret", "TOKEN"),
+            "media/app-secret/TOKEN"
+        );
     }
 }

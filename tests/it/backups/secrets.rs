@@ -69,8 +69,7 @@ fn external_secret_per_repository_with_a_store() {
 
     // A namespaced store is refused: it would need a hand-made store per namespace.
     let err = portkey_model::resolve(&store_cluster(false), synthetic())
-        .err()
-        .expect("a namespaced store is an error")
+        .expect_err("a namespaced store is an error")
         .to_string();
     assert!(err.contains("backup.secret_store.cluster_wide"), "{err}");
 
