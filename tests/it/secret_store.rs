@@ -20,6 +20,16 @@ fn store() -> SecretStore {
         cluster_wide: true,
         password_key: "restic-password".into(),
         repository_prefix: "s3:https://s3.example.org/restic".into(),
+        backend_keys: vec![
+            (
+                "AWS_ACCESS_KEY_ID".into(),
+                "restic/AWS_ACCESS_KEY_ID".into(),
+            ),
+            (
+                "AWS_SECRET_ACCESS_KEY".into(),
+                "restic/AWS_SECRET_ACCESS_KEY".into(),
+            ),
+        ],
         provider: SecretProvider::BitwardenSecretsManager(BitwardenSecretsManager::cloud(
             "org-id",
             "project-id",
@@ -298,5 +308,57 @@ fn the_bootstrap_replay_has_the_store_s_secrets_before_their_apps() {
     assert!(users.contains("vaultwarden"), "{users:?}");
     for user in &users {
         assert!(wave(user) > store_wave, "{user} syncs before its Secrets");
+    }
+}
+
+#[test]
+fn backend_keys_are_environment_variable_names() {
+    for bad in ["aws-key", "RESTIC_PASSWORD", "1KEY"] {
+        let mut cluster = real_with_store();
+        cluster.backup.secret_store.as_mut().unwrap().backend_keys =
+            vec![(bad.into(), "restic/x".into())];
+        let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+            .expect_err("a bad backend key is refused")
+            .0;
+        find_problem(
+            &errors,
+            "cluster",
+            "backup.secret_store.backend_keys",
+            &[bad],
+        );
+    }
+}
+
+#[test]
+fn every_repository_secret_reads_the_backend_credentials_from_the_store() {
+    let cluster = real_with_store();
+    let store = cluster.backup.secret_store.as_ref().unwrap();
+    let tree = portkey::render(&cluster, portkey::catalogue()).unwrap_or_else(|e| panic!("{e}"));
+    let repositories: Vec<(&String, &String)> = tree
+        .iter()
+        .filter(|(p, _)| p.contains("/externalsecret-") && p.ends_with("-volsync-secret.yaml"))
+        .collect();
+    assert!(repositories.len() > 5);
+    for (path, text) in repositories {
+        for (key, remote) in &store.backend_keys {
+            assert!(
+                text.contains(&format!("{key}: '{{{{ .{key} }}}}'"))
+                    || text.contains(&format!("{key}: \"{{{{ .{key} }}}}\"")),
+                "{key} not templated in {path}:\n{text}"
+            );
+            assert!(
+                text.contains(&format!("secretKey: {key}\n")) && text.contains(remote.as_str()),
+                "{key} not fetched in {path}:\n{text}"
+            );
+        }
+    }
+    let doc = bootstrap(&cluster);
+    for (key, remote) in &store.backend_keys {
+        assert!(
+            section(&doc, 2).contains(&format!(
+                "| `{remote}` | every `<claim>-volsync-secret` | `{key}` |"
+            )),
+            "{key}"
+        );
     }
 }

@@ -123,7 +123,7 @@ fn restic_repository(catalogue: &Catalogue<'_>) -> Vec<String> {
             let _ = write!(
                 s,
                 "Every `{repository}` is `{}/<namespace>/<claim>` (the secret store `{}`'s prefix in `cluster.rs`); \
-                 put the backend's credentials below in the store next to the restic password.",
+                 its `backend_keys` name the backend's credentials below, which every repository Secret also reads from the store.",
                 store.repository_prefix.trim_end_matches('/'),
                 store.name
             );

@@ -62,6 +62,12 @@ pub fn section(catalogue: &Catalogue<'_>, store: &SecretStore) -> String {
             "| `{}` | every `<claim>-volsync-secret` | `RESTIC_PASSWORD` | the backups |",
             store.password_key
         );
+        for (key, remote) in &store.backend_keys {
+            let _ = writeln!(
+                s,
+                "| `{remote}` | every `<claim>-volsync-secret` | `{key}` | the backups (the restic backend) |"
+            );
+        }
     }
     s.push('\n');
     s

@@ -1,4 +1,4 @@
-//! The bad-input suite: 215 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 216 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 34 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -54,8 +54,9 @@
 //!   mistake (a misspelt key, a wrong type for traefik's schema, traefik 33's redirect
 //!   keys, a version bump without defaults), and `charts pull` without helm or with a
 //!   failing one;
-//! - 3 in `tests/it/secret_store.rs`: a secret store served by an app of the cluster
-//!   (vaultwarden), a namespaced store, a store credential without a name.
+//! - 4 in `tests/it/secret_store.rs`: a secret store served by an app of the cluster
+//!   (vaultwarden), a namespaced store, a store credential without a name, backend keys
+//!   that are no environment variable names.
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -735,6 +736,10 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     ),
     ("tests/it/secret_store.rs", "a_namespaced_store_is_an_error"),
     ("tests/it/secret_store.rs", "the_credential_must_be_named"),
+    (
+        "tests/it/secret_store.rs",
+        "backend_keys_are_environment_variable_names",
+    ),
     // chart values: the merged values against the chart's defaults and schema.
     (
         "crates/portkey-validate/src/chart_values/tests.rs",

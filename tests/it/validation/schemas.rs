@@ -463,6 +463,16 @@ fn store_tree() -> tempfile::TempDir {
         cluster_wide: true,
         password_key: "restic-password".into(),
         repository_prefix: "s3:https://s3.example.org/restic".into(),
+        backend_keys: vec![
+            (
+                "AWS_ACCESS_KEY_ID".into(),
+                "restic/AWS_ACCESS_KEY_ID".into(),
+            ),
+            (
+                "AWS_SECRET_ACCESS_KEY".into(),
+                "restic/AWS_SECRET_ACCESS_KEY".into(),
+            ),
+        ],
         provider: SecretProvider::BitwardenSecretsManager(BitwardenSecretsManager::cloud(
             "org-id",
             "project-id",

@@ -42,6 +42,24 @@ pub(crate) fn check(cluster: &Cluster, apps: &[App]) -> Vec<ModelError> {
             }
         }
     }
+    // restic reads them as environment variables, and the template names them `{{ .KEY }}`.
+    let env_name = |k: &str| {
+        k.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    for (key, remote) in &store.backend_keys {
+        if !env_name(key) || key.starts_with("RESTIC_") || remote.is_empty() {
+            p.add(
+                "backup.secret_store.backend_keys",
+                format!(
+                    "backend key `{key}` (remote key `{remote}`) is not an environment variable name outside RESTIC_*, with a remote key"
+                ),
+                "name each backend credential as restic reads it (`AWS_ACCESS_KEY_ID`), with the remote key that holds it",
+            );
+        }
+    }
     let BootstrapCredential {
         namespace,
         name,
