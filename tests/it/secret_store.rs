@@ -130,6 +130,8 @@ fn the_store_is_one_cluster_secret_store_on_the_hand_made_credential() {
         "name: bitwarden-access-token",
         "namespace: external-secrets",
         "key: token",
+        "caProvider:",
+        "name: bitwarden-tls-certs",
     ] {
         assert!(text.contains(line), "{line} not in {path}:\n{text}");
     }

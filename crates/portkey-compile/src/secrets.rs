@@ -11,7 +11,7 @@ use portkey_model::resolve::Catalogue;
 use portkey_model::secret_store::{SecretProvider, remote_key};
 
 use crate::crd::external_secrets::{
-    BitwardenAuth, BitwardenProvider, BitwardenSecretRef, ClusterSecretStore,
+    BitwardenAuth, BitwardenProvider, BitwardenSecretRef, CaProvider, ClusterSecretStore,
     ClusterSecretStoreSpec, Data, ExternalSecret, ExternalSecretSpec, Provider, RemoteRef,
     SecretKeySelector, SecretStoreRef, Target,
 };
@@ -44,6 +44,12 @@ pub fn cluster_secret_store(store: &SecretStore) -> ClusterSecretStore {
                 bitwarden_server_sdk_url: b.sdk_server_url.clone(),
                 organization_id: b.organization_id.clone(),
                 project_id: b.project_id.clone(),
+                ca_provider: CaProvider {
+                    kind: "Secret".into(),
+                    name: b.sdk_server_ca.name.clone(),
+                    namespace: b.sdk_server_ca.namespace.clone(),
+                    key: b.sdk_server_ca.key.clone(),
+                },
                 auth: BitwardenAuth {
                     secret_ref: BitwardenSecretRef {
                         credentials: SecretKeySelector {

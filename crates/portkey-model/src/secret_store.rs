@@ -36,12 +36,28 @@ pub struct BitwardenSecretsManager {
     pub sdk_server_url: String,
     /// The machine account's access token: the one Secret a person creates by hand.
     pub credential: BootstrapCredential,
+    /// The CA that signed the SDK server's certificate (`caProvider`): the server only
+    /// speaks HTTPS, and its certificate comes from cert-manager, not from a person.
+    pub sdk_server_ca: SdkServerCa,
+}
+
+/// A key of a Secret that holds a CA certificate.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
+pub struct SdkServerCa {
+    /// Its namespace.
+    pub namespace: String,
+    /// The Secret (cert-manager's Certificate writes it).
+    pub name: String,
+    /// The key holding the CA certificate.
+    pub key: String,
 }
 
 impl BitwardenSecretsManager {
     /// A project in Bitwarden's US cloud, with the SDK server at its chart default address
-    /// in the `external-secrets` namespace and the access token in
-    /// `external-secrets/bitwarden-access-token` (key `token`).
+    /// in the `external-secrets` namespace, its CA in `external-secrets/bitwarden-tls-certs`
+    /// (key `ca.crt`) and the access token in `external-secrets/bitwarden-access-token`
+    /// (key `token`).
     pub fn cloud(organization_id: &str, project_id: &str) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -54,6 +70,11 @@ impl BitwardenSecretsManager {
                 namespace: "external-secrets".into(),
                 name: "bitwarden-access-token".into(),
                 key: "token".into(),
+            },
+            sdk_server_ca: SdkServerCa {
+                namespace: "external-secrets".into(),
+                name: "bitwarden-tls-certs".into(),
+                key: "ca.crt".into(),
             },
         }
     }

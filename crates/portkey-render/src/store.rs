@@ -30,7 +30,14 @@ pub fn section(catalogue: &Catalogue<'_>, store: &SecretStore) -> String {
                  kubectl -n {ns} create secret generic {name} \\\n  --from-literal={key}='<machine account access token>'\n```\n\n\
                  The token is a Bitwarden Secrets Manager machine account's, with read access to project `{project}` \
                  of organisation `{org}` ({api}). Keep it where the cluster is not needed to read it: offline, or in \
-                 a password manager outside this cluster.\n\n",
+                 a password manager outside this cluster. external-secrets reaches Bitwarden through its \
+                 `bitwarden-sdk-server` ({sdk}), which speaks only HTTPS: the external-secrets release enables it, \
+                 and a cert-manager Certificate writes its TLS Secret, whose CA the store trusts \
+                 (`{ca_ns}/{ca_name}`, key `{ca_key}`).\n\n",
+                sdk = b.sdk_server_url,
+                ca_ns = b.sdk_server_ca.namespace,
+                ca_name = b.sdk_server_ca.name,
+                ca_key = b.sdk_server_ca.key,
                 ns = c.namespace,
                 name = c.name,
                 key = c.key,

@@ -49,6 +49,23 @@ pub struct BitwardenProvider {
     pub project_id: String,
     /// The machine account's access token.
     pub auth: BitwardenAuth,
+    /// The CA of the SDK server's certificate.
+    #[serde(rename = "caProvider")]
+    pub ca_provider: CaProvider,
+}
+
+/// `bitwardensecretsmanager.caProvider`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct CaProvider {
+    /// `Secret` or `ConfigMap`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// The key holding the certificate.
+    pub key: String,
 }
 
 /// `bitwardensecretsmanager.auth`.
