@@ -244,6 +244,26 @@ fn a_store_served_by_vaultwarden_is_an_error() {
         &["vaultwarden", "restic credentials"],
     );
     assert!(e.fix.contains("outside the cluster"), "{}", e.fix);
+    // Reached as a Service of the cluster: the same.
+    if let Some(SecretStore {
+        provider: SecretProvider::BitwardenSecretsManager(b),
+        ..
+    }) = &mut cluster.backup.secret_store
+    {
+        b.api_url = "https://api.bitwarden.svc.cluster.local".into();
+        b.identity_url = "https://vaultwarden.vaultwarden.svc".into();
+    }
+    let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .expect_err("a store inside the cluster is refused")
+        .0;
+    for field in ["api_url", "identity_url"] {
+        find_problem(
+            &errors,
+            "cluster",
+            &format!("backup.secret_store.provider.{field}"),
+            &["a Service of this cluster"],
+        );
+    }
     // The default provider, Bitwarden's cloud, is outside the cluster.
     assert!(portkey::portkey_model::resolve(&real_with_store(), portkey::catalogue()).is_ok());
 }

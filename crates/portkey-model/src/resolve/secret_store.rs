@@ -28,6 +28,15 @@ pub(crate) fn check(cluster: &Cluster, apps: &[App]) -> Vec<ModelError> {
     }
     for (field, url) in store.provider.urls() {
         let host = url_host(url);
+        if host.ends_with(".svc") || host.ends_with(".svc.cluster.local") {
+            p.add(
+                format!("backup.secret_store.provider.{field}"),
+                format!(
+                    "the secret store is served by a Service of this cluster (`{url}`): after a rebuild it is gone, and the restic credentials that restore it are inside it"
+                ),
+                "use a store outside the cluster (Bitwarden Secrets Manager is a separate service from a vault), or no store and keep the restic credentials written down offline",
+            );
+        }
         for app in apps {
             let Some(https) = &app.https else { continue };
             if host == format!("{}.{}", https.host, cluster.domain) {
