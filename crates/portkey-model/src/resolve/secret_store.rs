@@ -28,7 +28,10 @@ pub(crate) fn check(cluster: &Cluster, apps: &[App]) -> Vec<ModelError> {
     }
     for (field, url) in store.provider.urls() {
         let host = url_host(url);
-        if host.ends_with(".svc") || host.ends_with(".svc.cluster.local") {
+        let labels: Vec<String> = host.split('.').map(str::to_ascii_lowercase).collect();
+        let in_cluster = labels.last().is_some_and(|l| l == "svc")
+            || labels.ends_with(&["svc".into(), "cluster".into(), "local".into()]);
+        if in_cluster {
             p.add(
                 format!("backup.secret_store.provider.{field}"),
                 format!(
