@@ -284,8 +284,19 @@ fn backup() -> BackupSettings {
         .collect(),
         cache_capacity: Memory::gi(1),
         prune_interval_days: 14,
-        // No secret store in the seed: each `<app>-volsync-secret` is created by hand
-        // (see generated/RESTORE.md for its keys).
+        // No secret store yet: each Secret of BOOTSTRAP.md's section 2 (the
+        // `<app>-volsync-secret`s among them, keys in generated/RESTORE.md) is created by
+        // hand. A store needs the external-secrets release (with its bitwarden-sdk-server)
+        // under apps/infra/ and this Bitwarden project's ids; then, for example:
+        // Some(SecretStore {
+        //     name: "bitwarden".into(), cluster_wide: true,
+        //     password_key: "restic-password".into(),
+        //     repository_prefix: "s3:https://<endpoint>/<bucket>".into(),
+        //     backend_keys: vec![("AWS_ACCESS_KEY_ID".into(), "restic/AWS_ACCESS_KEY_ID".into()), ..],
+        //     provider: SecretProvider::BitwardenSecretsManager(
+        //         BitwardenSecretsManager::cloud("<organization id>", "<project id>")),
+        // })
+        // and the access token is the one Secret created by hand (README, "Secret store").
         secret_store: None,
     }
 }

@@ -36,6 +36,7 @@ mod protection;
 mod recovery_docs;
 mod render_fs;
 mod renovate;
+mod secret_store;
 mod snapshots;
 mod validation;
 mod workflows;

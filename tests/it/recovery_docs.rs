@@ -104,6 +104,10 @@ fn bootstrap_follows_the_inventory_s_secret_store_and_critical_apps() {
         cluster_wide: true,
         password_key: "restic".into(),
         repository_prefix: "s3:https://s3.example.org/restic/".into(),
+        backend_keys: Vec::new(),
+        provider: portkey::portkey_model::secret_store::SecretProvider::BitwardenSecretsManager(
+            portkey::portkey_model::secret_store::BitwardenSecretsManager::cloud("org", "project"),
+        ),
     });
     let doc = bootstrap(&cluster, vec![notes()]);
     assert!(

@@ -288,15 +288,30 @@ pub fn repository_secret(
                             backup.keys.password.to_string(),
                             "{{ .password }}".to_string(),
                         ),
-                    ]),
+                    ])
+                    .into_iter()
+                    .chain(
+                        store
+                            .backend_keys
+                            .iter()
+                            .map(|(key, _)| (key.clone(), format!("{{{{ .{key} }}}}"))),
+                    )
+                    .collect(),
                 }),
             },
-            data: vec![Data {
+            data: std::iter::once(Data {
                 secret_key: "password".into(),
                 remote_ref: RemoteRef {
                     key: store.password_key.clone(),
                 },
-            }],
+            })
+            .chain(store.backend_keys.iter().map(|(key, remote)| Data {
+                secret_key: key.clone(),
+                remote_ref: RemoteRef {
+                    key: remote.clone(),
+                },
+            }))
+            .collect(),
             refresh_interval: Some("1h".into()),
         },
     );

@@ -12,6 +12,7 @@ pub mod network;
 mod object;
 pub mod parallel;
 pub mod pss;
+pub mod secrets;
 mod workload;
 
 pub use emitted::{Compiled, Emitted, Summaries, waves};
@@ -187,6 +188,7 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
         ClusterPart::Alerts => vec![backup::alerts(catalogue).into()],
         ClusterPart::Issuers => vec![issuer(catalogue).into()],
         ClusterPart::Network => network::objects(catalogue),
+        ClusterPart::Secrets => secrets::objects(catalogue),
     };
     let dir = format!("{CLUSTER_DIR}/{}", part.key());
     objects

@@ -151,6 +151,7 @@ objects! {
         ReplicationSource(crate::crd::volsync::ReplicationSource),
         ReplicationDestination(crate::crd::volsync::ReplicationDestination),
         ExternalSecret(crate::crd::external_secrets::ExternalSecret),
+        ClusterSecretStore(crate::crd::external_secrets::ClusterSecretStore),
         GpuDevicePlugin(crate::crd::intel::GpuDevicePlugin),
         ClusterIssuer(crate::crd::cert_manager::ClusterIssuer),
         IPAddressPool(crate::crd::metallb::IPAddressPool),

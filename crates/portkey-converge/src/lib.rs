@@ -312,7 +312,7 @@ impl<'a, 'c> Engine<'a, 'c> {
             facts,
             written_secrets,
             issuers,
-            outside: portkey_model::secrets::outside_git(catalogue),
+            outside: portkey_model::secret_store::created_by_hand(catalogue),
             strict: !catalogue.charts.is_empty(),
             memo: RefCell::default(),
             visiting: RefCell::default(),

@@ -450,7 +450,8 @@ pub struct BackupSettings {
     pub secret_store: Option<SecretStore>,
 }
 
-/// An external-secrets store that holds the restic credentials.
+/// The inventory's one external-secrets store: the restic credentials and every Secret kept
+/// outside Git come from it (`crate::secret_store`).
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
 pub struct SecretStore {
@@ -462,6 +463,15 @@ pub struct SecretStore {
     pub password_key: String,
     /// Repository URL prefix; each volume's repository is `<prefix>/<namespace>/<claim>`.
     pub repository_prefix: String,
+    /// The restic backend's credentials every repository Secret also holds, as
+    /// `(Secret key, remote key)`: for S3, `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`
+    /// (the keys of each backend: BOOTSTRAP.md's backend table). Empty for a backend
+    /// without credentials.
+    pub backend_keys: Vec<(String, String)>,
+    /// The service the store reads from, and its bootstrap credential: with a store, every
+    /// Secret kept outside Git (`secrets::outside_git`) is an `ExternalSecret` from it,
+    /// and the credential is the one Secret created by hand.
+    pub provider: crate::secret_store::SecretProvider,
 }
 
 /// Device plugins portkey generates from the hardware in the inventory.

@@ -35,17 +35,21 @@ pub enum ClusterPart {
     Issuers,
     /// The load balancer's address pool and its advertisement (MetalLB).
     Network,
+    /// The secret store (a `ClusterSecretStore`) and an `ExternalSecret` for each Secret
+    /// kept outside Git: only with a store in the inventory.
+    Secrets,
 }
 
 impl ClusterPart {
     /// Every part, in output order.
-    pub const ALL: [ClusterPart; 6] = [
+    pub const ALL: [ClusterPart; 7] = [
         ClusterPart::Namespaces,
         ClusterPart::Storage,
         ClusterPart::Devices,
         ClusterPart::Alerts,
         ClusterPart::Issuers,
         ClusterPart::Network,
+        ClusterPart::Secrets,
     ];
     /// Short name (`storage`): the directory under `generated/cluster/` and, prefixed with
     /// `cluster-`, the Application name.
@@ -57,6 +61,7 @@ impl ClusterPart {
             ClusterPart::Alerts => "alerts",
             ClusterPart::Issuers => "issuers",
             ClusterPart::Network => "network",
+            ClusterPart::Secrets => "secrets",
         }
     }
     /// The Application name (`cluster-storage`).
@@ -183,6 +188,17 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
             vec![Capability::LoadBalancer],
         ));
     }
+    // The ExternalSecrets go into the apps' namespaces (and the charts', which their
+    // releases create); their CRDs are a fact of the emitted objects.
+    if cluster.backup.secret_store.is_some() {
+        out.push(part(
+            ClusterPart::Secrets,
+            apps.iter()
+                .map(|a| Capability::Namespace(a.app.namespace.name().into()))
+                .collect(),
+            Vec::new(),
+        ));
+    }
     out
 }
 
@@ -241,6 +257,18 @@ pub fn components(catalogue: &Catalogue<'_>) -> Vec<Component> {
     let mut all: Vec<Component> = catalogue.charts.iter().map(chart_component).collect();
     all.extend(cluster_parts(catalogue.cluster, &catalogue.apps));
     all.extend(catalogue.apps.iter().map(app_component));
+    // With a store, an app whose Secrets the store provides syncs after them.
+    if catalogue.cluster.backup.secret_store.is_some() {
+        let users: BTreeSet<String> = crate::secrets::outside_git(catalogue)
+            .into_values()
+            .flat_map(|s| s.used_by)
+            .collect();
+        for c in &mut all {
+            if c.kind == ComponentKind::App && users.contains(&c.name) {
+                c.after.insert(ClusterPart::Secrets.app_name());
+            }
+        }
+    }
     all
 }
 

@@ -18,6 +18,7 @@ pub mod names;
 pub mod network;
 pub mod quantity;
 pub mod resolve;
+pub mod secret_store;
 pub mod secrets;
 
 pub use error::{ModelError, ModelErrors};

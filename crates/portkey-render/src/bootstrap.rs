@@ -216,7 +216,9 @@ pub fn document(
     s.push_str(&before_argo_cd(catalogue));
     s.push_str(&crate::prerequisites::network(catalogue));
     let secrets = secrets::outside_git(catalogue);
-    if !secrets.is_empty() {
+    if let Some(store) = &catalogue.cluster.backup.secret_store {
+        s.push_str(&crate::store::section(catalogue, store));
+    } else if !secrets.is_empty() {
         s.push_str("## 2. Secrets Git never holds\n\nCreate each before its app's first sync (values from your password manager; the restic ones must be the same as when the backups were made, or restores find nothing):\n\n| namespace | Secret | keys | used by |\n|---|---|---|---|\n");
         for ((ns, name), secret) in &secrets {
             let keys: Vec<String> = secret.keys.iter().map(|k| format!("`{k}`")).collect();

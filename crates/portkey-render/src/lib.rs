@@ -28,6 +28,7 @@ pub mod operations;
 pub mod prerequisites;
 pub mod runbook;
 mod staging;
+pub mod store;
 mod yaml;
 
 pub use staging::{Collect, Sink, Staging};

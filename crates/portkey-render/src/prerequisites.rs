@@ -123,7 +123,7 @@ fn restic_repository(catalogue: &Catalogue<'_>) -> Vec<String> {
             let _ = write!(
                 s,
                 "Every `{repository}` is `{}/<namespace>/<claim>` (the secret store `{}`'s prefix in `cluster.rs`); \
-                 put the backend's credentials below in the store next to the restic password.",
+                 its `backend_keys` name the backend's credentials below, which every repository Secret also reads from the store.",
                 store.repository_prefix.trim_end_matches('/'),
                 store.name
             );
@@ -154,10 +154,20 @@ fn offline_password(catalogue: &Catalogue<'_>) -> Vec<String> {
         .backups()
         .filter(|(app, _, _)| app.app.critical.is_some())
         .map(|(app, _, backup)| {
+            let place = match &catalogue.cluster.backup.secret_store {
+                // The model refuses a store served by an app of the cluster.
+                Some(store) => format!(
+                    "in the secret store `{}` ({}, a service outside the cluster and outside `{}`), \
+                     with its credential written down offline",
+                    store.name,
+                    store.provider.title(),
+                    app.app.name
+                ),
+                None => "written down offline (on paper in a safe place, or in a second password manager)".into(),
+            };
             format!(
-                "`{}`'s restic password and repository credentials (Secret `{}/{}`) kept outside `{}`: written down \
-                 offline (on paper in a safe place, or in a second password manager). Restoring `{}` needs them, so \
-                 they cannot live only in it.",
+                "`{}`'s restic password and repository credentials (Secret `{}/{}`) kept outside the cluster and \
+                 outside `{}`: {place}. Restoring `{}` needs them, so they cannot live only in it.",
                 app.app.name,
                 app.app.namespace.name(),
                 backup.repository_secret,

@@ -117,6 +117,10 @@ fn store_cluster(cluster_wide: bool) -> Cluster {
         cluster_wide,
         password_key: PASSWORD_KEY.into(),
         repository_prefix: PREFIX.into(),
+        backend_keys: Vec::new(),
+        provider: portkey::portkey_model::secret_store::SecretProvider::BitwardenSecretsManager(
+            portkey::portkey_model::secret_store::BitwardenSecretsManager::cloud("org", "project"),
+        ),
     });
     c
 }

@@ -67,13 +67,11 @@ fn external_secret_per_repository_with_a_store() {
     }
     assert!(!has_object(&m, "ExternalSecret", "media-volsync-secret"));
 
-    // A namespaced store.
-    let m = compile_on(&store_cluster(false), synthetic());
-    let notes = object(&m, "ExternalSecret", "notes-volsync-secret");
-    assert_eq!(
-        notes["spec"]["secretStoreRef"],
-        json!({"kind": "SecretStore", "name": STORE})
-    );
+    // A namespaced store is refused: it would need a hand-made store per namespace.
+    let err = portkey_model::resolve(&store_cluster(false), synthetic())
+        .expect_err("a namespaced store is an error")
+        .to_string();
+    assert!(err.contains("backup.secret_store.cluster_wide"), "{err}");
 
     // The runbook says where the Secrets come from instead of asking to create them.
     let runbook = &tree["RESTORE.md"];
@@ -111,10 +109,6 @@ fn no_rendered_file_is_a_secret() {
         (
             "cluster store",
             render_on(&store_cluster(true), synthetic()),
-        ),
-        (
-            "namespaced store",
-            render_on(&store_cluster(false), synthetic()),
         ),
     ];
     for (what, tree) in &trees {

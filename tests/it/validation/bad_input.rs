@@ -1,4 +1,4 @@
-//! The bad-input suite: 213 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 217 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs` and
 //! - 34 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
@@ -55,7 +55,10 @@
 //!   keys, a version bump without defaults), and `charts pull` without helm or with a
 //!   failing one;
 //! - 1 in `tests/it/pod_security.rs`: a pod that needs Pod Security `privileged` (a
-//!   capability outside the baseline set) in an app namespace.
+//!   capability outside the baseline set) in an app namespace;
+//! - 4 in `tests/it/secret_store.rs`: a secret store served by an app of the cluster
+//!   (vaultwarden), a namespaced store, a store credential without a name, backend keys
+//!   that are no environment variable names.
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -727,6 +730,17 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "crates/portkey-model/src/alertmanager.rs",
         "no_root_receiver_and_duplicate_names_are_found",
+    ),
+    // secret store: a store the cluster itself serves, or that needs more than one credential.
+    (
+        "tests/it/secret_store.rs",
+        "a_store_served_by_vaultwarden_is_an_error",
+    ),
+    ("tests/it/secret_store.rs", "a_namespaced_store_is_an_error"),
+    ("tests/it/secret_store.rs", "the_credential_must_be_named"),
+    (
+        "tests/it/secret_store.rs",
+        "backend_keys_are_environment_variable_names",
     ),
     // chart values: the merged values against the chart's defaults and schema.
     (

@@ -452,3 +452,60 @@ fn empty_yaml_file_is_an_error() {
         );
     }
 }
+
+/// The real apps on the inventory with a Bitwarden Secrets Manager store, written to a
+/// temporary directory: the `ClusterSecretStore` and the `ExternalSecret`s included.
+fn store_tree() -> tempfile::TempDir {
+    use portkey::portkey_model::secret_store::{BitwardenSecretsManager, SecretProvider};
+    let mut cluster = portkey::cluster::portkey();
+    cluster.backup.secret_store = Some(portkey::portkey_model::cluster::SecretStore {
+        name: "bitwarden".into(),
+        cluster_wide: true,
+        password_key: "restic-password".into(),
+        repository_prefix: "s3:https://s3.example.org/restic".into(),
+        backend_keys: vec![
+            (
+                "AWS_ACCESS_KEY_ID".into(),
+                "restic/AWS_ACCESS_KEY_ID".into(),
+            ),
+            (
+                "AWS_SECRET_ACCESS_KEY".into(),
+                "restic/AWS_SECRET_ACCESS_KEY".into(),
+            ),
+        ],
+        provider: SecretProvider::BitwardenSecretsManager(BitwardenSecretsManager::cloud(
+            "org-id",
+            "project-id",
+        )),
+    });
+    let tree = portkey::render(&cluster, portkey::catalogue()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(tree.contains_key("cluster/secrets/clustersecretstore-bitwarden.yaml"));
+    let tmp = tempfile::tempdir().unwrap();
+    for (path, text) in &tree {
+        let file = tmp.path().join(path);
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(file, text).unwrap();
+    }
+    tmp
+}
+
+#[test]
+fn cli_validate_accepts_the_secret_store_objects() {
+    let tmp = store_tree();
+    let o = portkey_cli(&["validate", "."], tmp.path());
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{out}{}", text(&o.stderr));
+    assert!(out.trim_end().ends_with(": 0 problems"), "{out}");
+}
+
+#[test]
+#[ignore = "needs validate-manifests (python3, ../shared/tools): run by .ci/run"]
+fn secret_store_tree_is_clean_for_the_independent_validator() {
+    let tool = independent_validator();
+    let tmp = store_tree();
+    let o = run_independent_validator(&tool, tmp.path());
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{out}{}", text(&o.stderr));
+    assert!(out.trim_end().ends_with(" passed, 0 failed"), "{out}");
+    assert!(!out.contains("unknown"), "{out}");
+}

@@ -296,6 +296,10 @@ mod tests {
                 cluster_wide: true,
                 password_key: "restic".into(),
                 repository_prefix: "s3:https://s3.example.org/restic/".into(),
+                backend_keys: Vec::new(),
+                provider: crate::secret_store::SecretProvider::BitwardenSecretsManager(
+                    crate::secret_store::BitwardenSecretsManager::cloud("org", "project"),
+                ),
             }),
         }
     }

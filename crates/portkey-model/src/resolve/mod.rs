@@ -17,6 +17,7 @@ mod images;
 mod inventory;
 mod network;
 mod placement;
+mod secret_store;
 mod volumes;
 mod workload;
 
@@ -165,6 +166,7 @@ pub fn resolve_partial(
     let mut errors = inventory::check_cluster(cluster);
     errors.extend(charts::check_charts(&charts, &apps));
     errors.extend(network::check(cluster, &apps, &charts));
+    errors.extend(secret_store::check(cluster, &apps));
     let peers = graph::peers(&apps, &mut errors);
     let mut resolved = Vec::with_capacity(apps.len());
     for app in apps {

@@ -118,7 +118,17 @@ fn assert_strict(path: &str, pointer: &str, schema: &serde_json::Value) {
                 );
             }
             for (k, v) in map {
-                assert_strict(path, &format!("{pointer}/{k}"), v);
+                match (k.as_str(), v) {
+                    // A `properties` map's values are schemas; its keys are field names,
+                    // which may be `properties` themselves (external-secrets' CRD provider
+                    // whitelist rules), not keywords.
+                    ("properties", serde_json::Value::Object(fields)) => {
+                        for (field, schema) in fields {
+                            assert_strict(path, &format!("{pointer}/properties/{field}"), schema);
+                        }
+                    }
+                    _ => assert_strict(path, &format!("{pointer}/{k}"), v),
+                }
             }
         }
         serde_json::Value::Array(items) => {

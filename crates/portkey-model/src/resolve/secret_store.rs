@@ -1,0 +1,90 @@
+//! The secret store's own checks: it must not live inside the cluster it restores.
+//!
+//! The restic credentials that restore vaultwarden (and every other app) come from the
+//! store; a store served by an app of this cluster (vaultwarden itself, say) is gone after
+//! a rebuild, and its backup can't be restored without the credentials it holds.
+
+use crate::app::App;
+use crate::cluster::Cluster;
+use crate::error::{ModelError, Problems};
+use crate::secret_store::{BootstrapCredential, url_host};
+
+/// Checks the inventory's secret store against the apps.
+pub(crate) fn check(cluster: &Cluster, apps: &[App]) -> Vec<ModelError> {
+    let mut out = Vec::new();
+    let Some(store) = &cluster.backup.secret_store else {
+        return out;
+    };
+    let mut p = Problems::new(&cluster.source, "cluster", &mut out);
+    if !store.cluster_wide {
+        p.add(
+            "backup.secret_store.cluster_wide",
+            format!(
+                "the store `{}` is namespaced: every namespace would need its own SecretStore and credential, created by hand",
+                store.name
+            ),
+            "set `cluster_wide: true`: portkey emits one ClusterSecretStore whose credential is the one Secret created by hand",
+        );
+    }
+    for (field, url) in store.provider.urls() {
+        let host = url_host(url);
+        let labels: Vec<String> = host.split('.').map(str::to_ascii_lowercase).collect();
+        let in_cluster = labels.last().is_some_and(|l| l == "svc")
+            || labels.ends_with(&["svc".into(), "cluster".into(), "local".into()]);
+        if in_cluster {
+            p.add(
+                format!("backup.secret_store.provider.{field}"),
+                format!(
+                    "the secret store is served by a Service of this cluster (`{url}`): after a rebuild it is gone, and the restic credentials that restore it are inside it"
+                ),
+                "use a store outside the cluster (Bitwarden Secrets Manager is a separate service from a vault), or no store and keep the restic credentials written down offline",
+            );
+        }
+        for app in apps {
+            let Some(https) = &app.https else { continue };
+            if host == format!("{}.{}", https.host, cluster.domain) {
+                p.add(
+                    format!("backup.secret_store.provider.{field}"),
+                    format!(
+                        "the secret store is served by `{}`, an app of this cluster (`{url}`): after a rebuild it is gone, and the restic credentials that restore it are inside it",
+                        app.name
+                    ),
+                    "use a store outside the cluster (Bitwarden Secrets Manager is a separate service from a vault), or no store and keep the restic credentials written down offline",
+                );
+            }
+        }
+    }
+    // restic reads them as environment variables, and the template names them `{{ .KEY }}`.
+    let env_name = |k: &str| {
+        k.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    for (key, remote) in &store.backend_keys {
+        if !env_name(key) || key.starts_with("RESTIC_") || remote.is_empty() {
+            p.add(
+                "backup.secret_store.backend_keys",
+                format!(
+                    "backend key `{key}` (remote key `{remote}`) is not an environment variable name outside RESTIC_*, with a remote key"
+                ),
+                "name each backend credential as restic reads it (`AWS_ACCESS_KEY_ID`), with the remote key that holds it",
+            );
+        }
+    }
+    let BootstrapCredential {
+        namespace,
+        name,
+        key,
+    } = store.provider.credential();
+    for (field, value) in [("namespace", namespace), ("name", name), ("key", key)] {
+        if value.is_empty() {
+            p.add(
+                format!("backup.secret_store.provider.credential.{field}"),
+                "the store's bootstrap credential has an empty name",
+                "name the credential's namespace, Secret and key",
+            );
+        }
+    }
+    out
+}

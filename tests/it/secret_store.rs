@@ -1,0 +1,386 @@
+//! The inventory's secret store: an `ExternalSecret` per Secret kept outside Git with the
+//! right keys, one `ClusterSecretStore` whose credential is the one hand-made Secret, and
+//! BOOTSTRAP.md's section 2 with and without a store.
+
+use std::collections::BTreeSet;
+
+use portkey::portkey_model::cluster::{Cluster, SecretStore};
+use portkey::portkey_model::secret_store::{
+    BitwardenSecretsManager, SecretProvider, created_by_hand, remote_key,
+};
+use portkey::portkey_model::secrets::outside_git;
+
+use crate::common::*;
+
+const STORE: &str = "bitwarden";
+
+fn store() -> SecretStore {
+    SecretStore {
+        name: STORE.into(),
+        cluster_wide: true,
+        password_key: "restic-password".into(),
+        repository_prefix: "s3:https://s3.example.org/restic".into(),
+        backend_keys: vec![
+            (
+                "AWS_ACCESS_KEY_ID".into(),
+                "restic/AWS_ACCESS_KEY_ID".into(),
+            ),
+            (
+                "AWS_SECRET_ACCESS_KEY".into(),
+                "restic/AWS_SECRET_ACCESS_KEY".into(),
+            ),
+        ],
+        provider: SecretProvider::BitwardenSecretsManager(BitwardenSecretsManager::cloud(
+            "org-id",
+            "project-id",
+        )),
+    }
+}
+
+/// The real inventory with a store.
+fn real_with_store() -> Cluster {
+    let mut c = portkey::cluster::portkey();
+    c.backup.secret_store = Some(store());
+    c
+}
+
+/// Section `n` of BOOTSTRAP.md.
+fn section(doc: &str, n: u32) -> &str {
+    let start = doc
+        .find(&format!("\n## {n}. "))
+        .unwrap_or_else(|| panic!("no section {n}:\n{doc}"));
+    let rest = &doc[start + 1..];
+    let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3);
+    &rest[..end]
+}
+
+fn bootstrap(cluster: &Cluster) -> String {
+    let catalogue = portkey::portkey_model::resolve(cluster, portkey::catalogue())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (components, facts) =
+        portkey::bootstrap_input(&catalogue).unwrap_or_else(|e| panic!("{e}"));
+    let simulation = portkey::portkey_converge::simulate(&catalogue, &components, &facts);
+    portkey::portkey_render::bootstrap::document(&catalogue, &components, &simulation)
+}
+
+#[test]
+fn every_secret_kept_outside_git_is_an_external_secret_with_its_keys() {
+    // Apps and chart releases together: app env and file Secrets, chart Secrets.
+    let cluster = real_with_store();
+    let catalogue =
+        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), portkey::charts())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let expected = outside_git(&catalogue);
+    assert!(expected.len() > 5, "the real catalogue references Secrets");
+    let store = cluster.backup.secret_store.as_ref().unwrap();
+    let emitted = portkey::portkey_compile::secrets::external_secrets(&catalogue, store);
+    assert_eq!(emitted.len(), expected.len(), "one per Secret");
+    for es in &emitted {
+        let es = serde_json::to_value(es).unwrap();
+        let ns = es["metadata"]["namespace"].as_str().unwrap().to_string();
+        let name = es["metadata"]["name"].as_str().unwrap().to_string();
+        let want = &expected
+            .get(&(ns.clone(), name.clone()))
+            .unwrap_or_else(|| panic!("{ns}/{name} is not kept outside Git"))
+            .keys;
+        assert_eq!(es["kind"], "ExternalSecret");
+        assert_eq!(es["spec"]["target"]["name"], name.as_str());
+        assert_eq!(
+            es["spec"]["secretStoreRef"],
+            serde_json::json!({"kind": "ClusterSecretStore", "name": STORE})
+        );
+        let data = es["spec"]["data"].as_array().unwrap();
+        let keys: BTreeSet<String> = data
+            .iter()
+            .map(|d| d["secretKey"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(&keys, want, "{ns}/{name}");
+        for d in data {
+            let key = d["secretKey"].as_str().unwrap();
+            assert_eq!(
+                d["remoteRef"]["key"],
+                format!("{ns}/{name}/{key}").as_str(),
+                "{ns}/{name}"
+            );
+        }
+    }
+    assert_eq!(remote_key("a", "b", "c"), "a/b/c");
+}
+
+#[test]
+fn the_store_is_one_cluster_secret_store_on_the_hand_made_credential() {
+    let cluster = real_with_store();
+    let tree = portkey::render(&cluster, portkey::catalogue()).unwrap_or_else(|e| panic!("{e}"));
+    let stores: Vec<(&String, &String)> = tree
+        .iter()
+        .filter(|(_, t)| t.contains("\nkind: ClusterSecretStore\n"))
+        .collect();
+    assert_eq!(
+        stores.len(),
+        1,
+        "{:?}",
+        stores.iter().map(|s| s.0).collect::<Vec<_>>()
+    );
+    let (path, text) = stores[0];
+    assert!(path.starts_with("cluster/secrets/"), "{path}");
+    for line in [
+        "bitwardensecretsmanager:",
+        "organizationID: org-id",
+        "projectID: project-id",
+        "name: bitwarden-access-token",
+        "namespace: external-secrets",
+        "key: token",
+        "caProvider:",
+        "name: bitwarden-tls-certs",
+    ] {
+        assert!(text.contains(line), "{line} not in {path}:\n{text}");
+    }
+    // Every app Secret comes from the store, so the apps that use them sync after it.
+    let catalogue = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let hand = created_by_hand(&catalogue);
+    assert_eq!(
+        hand.keys().collect::<Vec<_>>(),
+        [&(
+            "external-secrets".to_string(),
+            "bitwarden-access-token".to_string()
+        )]
+    );
+    for (ns, name) in outside_git(&catalogue).keys() {
+        assert!(
+            tree.iter().any(|(p, t)| p.starts_with("cluster/secrets/")
+                && t.contains("\nkind: ExternalSecret\n")
+                && t.contains(&format!("  name: {name}\n  namespace: {ns}\n"))),
+            "no ExternalSecret for {ns}/{name}"
+        );
+    }
+}
+
+#[test]
+fn bootstrap_with_a_store_creates_only_its_credential() {
+    let cluster = real_with_store();
+    let doc = bootstrap(&cluster);
+    let two = section(&doc, 2);
+    let creates: Vec<&str> = two
+        .lines()
+        .filter(|l| l.contains("create secret generic"))
+        .collect();
+    assert_eq!(
+        creates,
+        ["kubectl -n external-secrets create secret generic bitwarden-access-token \\"],
+        "{two}"
+    );
+    // What the store must hold: every key of every Secret kept outside Git.
+    let catalogue = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .unwrap_or_else(|e| panic!("{e}"));
+    for ((ns, name), secret) in outside_git(&catalogue) {
+        for key in &secret.keys {
+            let row = format!(
+                "| `{}` | `{ns}/{name}` | `{key}` |",
+                remote_key(&ns, &name, key)
+            );
+            assert!(two.contains(&row), "{row} not in:\n{two}");
+        }
+    }
+    assert!(two.contains("| `restic-password` |"), "{two}");
+    // vaultwarden's restic credentials: in the store, outside the cluster and the vault.
+    let line = doc
+        .lines()
+        .find(|l| l.contains("vaultwarden-volsync-secret"))
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert!(
+        line.contains("outside the cluster and outside `vaultwarden`"),
+        "{line}"
+    );
+    assert!(line.contains("Bitwarden Secrets Manager"), "{line}");
+}
+
+#[test]
+fn bootstrap_without_a_store_lists_every_secret() {
+    let cluster = portkey::cluster::portkey();
+    let mut cluster = cluster;
+    cluster.backup.secret_store = None;
+    let doc = bootstrap(&cluster);
+    let two = section(&doc, 2);
+    let catalogue = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let secrets = outside_git(&catalogue);
+    let creates = two
+        .lines()
+        .filter(|l| l.contains("create secret generic"))
+        .count();
+    assert_eq!(creates, secrets.len(), "{two}");
+    for (ns, name) in secrets.keys() {
+        assert!(
+            two.contains(&format!("kubectl -n {ns} create secret generic {name}")),
+            "{ns}/{name}"
+        );
+    }
+    assert!(!two.contains("ClusterSecretStore"));
+    let line = doc
+        .lines()
+        .find(|l| l.contains("vaultwarden-volsync-secret") && l.contains("restic password"))
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert!(line.contains("written down offline"), "{line}");
+}
+
+#[test]
+fn a_store_served_by_vaultwarden_is_an_error() {
+    let mut cluster = real_with_store();
+    if let Some(SecretStore {
+        provider: SecretProvider::BitwardenSecretsManager(b),
+        ..
+    }) = &mut cluster.backup.secret_store
+    {
+        b.api_url = format!("https://vault.{}/api", cluster.domain);
+    }
+    let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .expect_err("a store inside the cluster is refused")
+        .0;
+    let e = find_problem(
+        &errors,
+        "cluster",
+        "backup.secret_store.provider.api_url",
+        &["vaultwarden", "restic credentials"],
+    );
+    assert!(e.fix.contains("outside the cluster"), "{}", e.fix);
+    // Reached as a Service of the cluster: the same.
+    if let Some(SecretStore {
+        provider: SecretProvider::BitwardenSecretsManager(b),
+        ..
+    }) = &mut cluster.backup.secret_store
+    {
+        b.api_url = "https://api.bitwarden.svc.cluster.local".into();
+        b.identity_url = "https://vaultwarden.vaultwarden.svc".into();
+    }
+    let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .expect_err("a store inside the cluster is refused")
+        .0;
+    for field in ["api_url", "identity_url"] {
+        find_problem(
+            &errors,
+            "cluster",
+            &format!("backup.secret_store.provider.{field}"),
+            &["a Service of this cluster"],
+        );
+    }
+    // The default provider, Bitwarden's cloud, is outside the cluster.
+    assert!(portkey::portkey_model::resolve(&real_with_store(), portkey::catalogue()).is_ok());
+}
+
+#[test]
+fn a_namespaced_store_is_an_error() {
+    let mut cluster = real_with_store();
+    cluster.backup.secret_store.as_mut().unwrap().cluster_wide = false;
+    let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .expect_err("a namespaced store is refused")
+        .0;
+    find_problem(
+        &errors,
+        "cluster",
+        "backup.secret_store.cluster_wide",
+        &["namespaced", "by hand"],
+    );
+}
+
+#[test]
+fn the_credential_must_be_named() {
+    let mut cluster = real_with_store();
+    if let Some(SecretStore {
+        provider: SecretProvider::BitwardenSecretsManager(b),
+        ..
+    }) = &mut cluster.backup.secret_store
+    {
+        b.credential.name = String::new();
+    }
+    let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .expect_err("an unnamed credential is refused")
+        .0;
+    find_problem(
+        &errors,
+        "cluster",
+        "backup.secret_store.provider.credential.name",
+        &["empty"],
+    );
+}
+
+#[test]
+fn the_bootstrap_replay_has_the_store_s_secrets_before_their_apps() {
+    let cluster = real_with_store();
+    let catalogue = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (components, facts) =
+        portkey::bootstrap_input(&catalogue).unwrap_or_else(|e| panic!("{e}"));
+    let simulation = portkey::portkey_converge::simulate(&catalogue, &components, &facts);
+    assert!(simulation.converges(), "{:#?}", simulation.first_stall());
+    let wave = |name: &str| {
+        simulation
+            .runs
+            .iter()
+            .find(|r| r.name == name)
+            .unwrap_or_else(|| panic!("no run {name}"))
+            .wave
+    };
+    let store_wave = wave("cluster-secrets");
+    let users: BTreeSet<String> = outside_git(&catalogue)
+        .into_values()
+        .flat_map(|s| s.used_by)
+        .filter(|u| catalogue.apps.iter().any(|a| a.app.name == *u))
+        .collect();
+    assert!(users.contains("vaultwarden"), "{users:?}");
+    for user in &users {
+        assert!(wave(user) > store_wave, "{user} syncs before its Secrets");
+    }
+}
+
+#[test]
+fn backend_keys_are_environment_variable_names() {
+    for bad in ["aws-key", "RESTIC_PASSWORD", "1KEY"] {
+        let mut cluster = real_with_store();
+        cluster.backup.secret_store.as_mut().unwrap().backend_keys =
+            vec![(bad.into(), "restic/x".into())];
+        let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+            .expect_err("a bad backend key is refused")
+            .0;
+        find_problem(
+            &errors,
+            "cluster",
+            "backup.secret_store.backend_keys",
+            &[bad],
+        );
+    }
+}
+
+#[test]
+fn every_repository_secret_reads_the_backend_credentials_from_the_store() {
+    let cluster = real_with_store();
+    let store = cluster.backup.secret_store.as_ref().unwrap();
+    let tree = portkey::render(&cluster, portkey::catalogue()).unwrap_or_else(|e| panic!("{e}"));
+    let repositories: Vec<(&String, &String)> = tree
+        .iter()
+        .filter(|(p, _)| p.contains("/externalsecret-") && p.ends_with("-volsync-secret.yaml"))
+        .collect();
+    assert!(repositories.len() > 5);
+    for (path, text) in repositories {
+        for (key, remote) in &store.backend_keys {
+            assert!(
+                text.contains(&format!("{key}: '{{{{ .{key} }}}}'"))
+                    || text.contains(&format!("{key}: \"{{{{ .{key} }}}}\"")),
+                "{key} not templated in {path}:\n{text}"
+            );
+            assert!(
+                text.contains(&format!("secretKey: {key}\n")) && text.contains(remote.as_str()),
+                "{key} not fetched in {path}:\n{text}"
+            );
+        }
+    }
+    let doc = bootstrap(&cluster);
+    for (key, remote) in &store.backend_keys {
+        assert!(
+            section(&doc, 2).contains(&format!(
+                "| `{remote}` | every `<claim>-volsync-secret` | `{key}` |"
+            )),
+            "{key}"
+        );
+    }
+}
