@@ -31,5 +31,6 @@ pub fn app() -> App {
                 .no_backup("not in the backup table: settings and resume files only"),
         )
         .volume(Volume::nfs("media", "/media", NFS_PLEX))
+        .egress_internet("connects to torrent peers and trackers")
         .https("transmission")
 }

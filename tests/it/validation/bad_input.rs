@@ -1,5 +1,7 @@
-//! The bad-input suite: 212 cases (counted by `bad_input_suite_has_at_least_40_cases`):
-//! - 29 in `tests/it/errors/catalogue.rs` and
+//! The bad-input suite: 215 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! - 29 in `tests/it/errors/catalogue.rs`,
+//! - 3 in `tests/it/errors/connections.rs`: `.talks_to(..)` an unknown app or port, and
+//!   the nearest name for a typo, and
 //! - 34 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
 //!   outside the pool or claimed twice, malformed pools, HTTP-01 for LAN-only hosts (a
@@ -68,6 +70,15 @@ use regex::Regex;
 const BAD_INPUT_CASES: &[(&str, &str)] = &[
     // errors: invalid model input.
     ("tests/it/errors/catalogue.rs", "app_name_with_upper_case"),
+    ("tests/it/errors/connections.rs", "talks_to_an_unknown_app"),
+    (
+        "tests/it/errors/connections.rs",
+        "talks_to_a_port_the_app_does_not_expose",
+    ),
+    (
+        "tests/it/errors/connections.rs",
+        "talks_to_a_typo_names_the_nearest_app",
+    ),
     ("tests/it/errors/catalogue.rs", "app_name_with_underscore"),
     ("tests/it/errors/catalogue.rs", "app_name_too_long"),
     ("tests/it/errors/catalogue.rs", "invalid_namespace"),

@@ -1,0 +1,44 @@
+//! Bad connections: `.talks_to(..)` an app that does not exist, or a port that app does
+//! not expose. Each error names both apps and the port.
+
+use super::*;
+
+#[test]
+fn talks_to_an_unknown_app() {
+    let e = expect(
+        vec![app("web").talks_to("redis", "redis")],
+        "web",
+        "talks_to",
+        &["`redis`", "not an app"],
+    );
+    assert!(e.fix.contains("declare an app named `redis`"), "{e:#?}");
+}
+
+#[test]
+fn talks_to_a_port_the_app_does_not_expose() {
+    let e = expect(
+        vec![app("web").talks_to("cache", 6379), app("cache")],
+        "web",
+        "talks_to",
+        &["`cache`", "`6379`", "does not expose"],
+    );
+    assert!(e.fix.contains("http (8080)"), "{e:#?}");
+    let e = expect(
+        vec![app("web").talks_to("cache", "redis"), app("cache")],
+        "web",
+        "talks_to",
+        &["`cache`", "`redis`"],
+    );
+    assert!(e.fix.contains("use one of `cache`'s ports"), "{e:#?}");
+}
+
+#[test]
+fn talks_to_a_typo_names_the_nearest_app() {
+    let e = expect(
+        vec![app("web").talks_to("cahce", "http"), app("cache")],
+        "web",
+        "talks_to",
+        &["`cahce`"],
+    );
+    assert!(e.fix.contains("did you mean `cache`?"), "{e:#?}");
+}
