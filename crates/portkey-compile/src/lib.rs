@@ -9,6 +9,7 @@ pub mod crd;
 pub mod devices;
 pub mod emitted;
 pub mod network;
+pub mod network_policy;
 mod object;
 pub mod parallel;
 mod workload;
@@ -198,7 +199,8 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
         .collect()
 }
 
-/// The apps' Namespaces, with Pod Security labels. A Namespace that holds a claim also
+/// The apps' Namespaces, with Pod Security labels, and each one's namespace-wide
+/// NetworkPolicies ([`network_policy::namespace_policies`]). A Namespace that holds a claim also
 /// carries [`argocd::KEEP_DATA`]: deleting it would delete its claims (a Delete-class claim's
 /// volume with them), so neither a prune (a render that drops the app or the file) nor the
 /// deletion of `cluster-namespaces` may remove it.
@@ -208,6 +210,10 @@ fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
         .apps
         .iter()
         .map(|a| a.app.namespace.name())
+        .collect();
+    let policies: Vec<Object> = namespaces
+        .iter()
+        .flat_map(|ns| network_policy::namespace_policies(catalogue, ns))
         .collect();
     namespaces
         .into_iter()
@@ -229,6 +235,7 @@ fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
             }
             .into()
         })
+        .chain(policies)
         .collect()
 }
 
@@ -394,6 +401,7 @@ fn app_objects(catalogue: &Catalogue<'_>, app: &ResolvedApp, out: &mut Vec<Manif
     if let Some(ing) = ingress(catalogue, app) {
         push(ing.into());
     }
+    push(network_policy::app_policy(catalogue, app).into());
 }
 
 fn pvc(
