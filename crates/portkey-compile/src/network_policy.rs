@@ -190,6 +190,20 @@ pub fn namespace_policies(catalogue: &Catalogue<'_>, namespace: &str) -> Vec<Obj
     out
 }
 
+/// A policy `name` in `namespace` that isolates the pods labelled `app.kubernetes.io/name:
+/// <name>`: no ingress, no egress. For the device plugins, which talk only to the kubelet's
+/// Unix socket on the node (their DaemonSets use no host network).
+pub fn isolated(name: &str, namespace: &str) -> NetworkPolicy {
+    policy(
+        name,
+        namespace,
+        Some(name),
+        labels(&[(NAME_LABEL, name)]),
+        (Vec::new(), Vec::new()),
+        &["Ingress", "Egress"],
+    )
+}
+
 /// The ports LAN clients reach: every port after `.lan()`, or those marked `.lan()`.
 pub fn lan_ports(app: &ResolvedApp) -> Vec<&Port> {
     app.app

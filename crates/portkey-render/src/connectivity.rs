@@ -120,7 +120,8 @@ pub fn section(s: &mut String, catalogue: &Catalogue<'_>) {
         let _ = writeln!(s, "- `{ns}`: {}", names.join(", "));
     }
     s.push_str(
-        "- the device plugins of `generated/cluster/devices/` (`kube-system`): they talk to the kubelet's socket \
-         on the node, and the Intel GPU operator to the API server.\n\n",
+        "- the Intel GPU plugin's pods, which the operator creates from `generated/cluster/devices/`'s \
+         GpuDevicePlugin with its own labels. The other device plugins (DaemonSets in `kube-system`) get a \
+         NetworkPolicy that isolates them: they use only the kubelet's Unix socket.\n\n",
     );
 }
