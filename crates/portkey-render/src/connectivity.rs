@@ -40,6 +40,13 @@ pub fn section(s: &mut String, catalogue: &Catalogue<'_>) {
              reach every other.**\n\n",
         );
     }
+    rows(s, catalogue);
+    not_covered(s, catalogue);
+}
+
+/// The matrix: one row per allowed flow.
+fn rows(s: &mut String, catalogue: &Catalogue<'_>) {
+    let cluster = catalogue.cluster;
     s.push_str("| From | To | Port | Declared by |\n|---|---|---|---|\n");
     let traefik = ingress_namespace(catalogue);
     for app in &catalogue.apps {
@@ -97,6 +104,10 @@ pub fn section(s: &mut String, catalogue: &Catalogue<'_>) {
         "| Volsync movers of a namespace with backups | the restic repository (any address) | any TCP | \
          `<namespace>-volsync-mover`: the repository's URL is in a Secret made by hand |\n\n",
     );
+}
+
+/// What is not opened, and the namespaces no policy covers.
+fn not_covered(s: &mut String, catalogue: &Catalogue<'_>) {
     s.push_str(
         "Not opened, because the pods do not need it: NFS and Ceph (the kubelet mounts NFS volumes and the Ceph \
          CSI node plugin maps RBD images on the node, outside the pod network; an NFS rule would let a pod mount \

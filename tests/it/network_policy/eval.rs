@@ -68,7 +68,11 @@ impl Network {
     pub fn from_tree(tree: &BTreeMap<String, String>) -> Self {
         let mut policies = Vec::new();
         let mut pods = Vec::new();
-        for (path, text) in tree.iter().filter(|(p, _)| p.ends_with(".yaml")) {
+        for (path, text) in tree.iter().filter(|(p, _)| {
+            std::path::Path::new(p)
+                .extension()
+                .is_some_and(|e| e == "yaml")
+        }) {
             let object: Value =
                 serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}"));
             let namespace = object["metadata"]["namespace"]
