@@ -1,5 +1,6 @@
-//! Bad connections: `.talks_to(..)` an app that does not exist, or a port that app does
-//! not expose. Each error names both apps and the port.
+//! Bad connections: `.talks_to(..)` an app that does not exist, a port that app does not
+//! expose, or the app itself; internet egress without a reason. Each error names the apps
+//! and the port.
 
 use super::*;
 
@@ -41,4 +42,25 @@ fn talks_to_a_typo_names_the_nearest_app() {
         &["`cahce`"],
     );
     assert!(e.fix.contains("did you mean `cache`?"), "{e:#?}");
+}
+
+#[test]
+fn talks_to_itself() {
+    expect(
+        vec![app("web").talks_to("web", "http")],
+        "web",
+        "talks_to",
+        &["talks to itself"],
+    );
+}
+
+#[test]
+fn egress_internet_without_a_reason() {
+    let e = expect(
+        vec![app("web").egress_internet("  ")],
+        "web",
+        "egress_internet",
+        &["without a reason"],
+    );
+    assert!(e.fix.contains(".egress_internet("), "{e:#?}");
 }

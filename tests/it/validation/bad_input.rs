@@ -1,7 +1,7 @@
-//! The bad-input suite: 215 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 217 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs`,
-//! - 3 in `tests/it/errors/connections.rs`: `.talks_to(..)` an unknown app or port, and
-//!   the nearest name for a typo, and
+//! - 5 in `tests/it/errors/connections.rs`: `.talks_to(..)` an unknown app or port, the
+//!   nearest name for a typo, the app itself, and internet egress without a reason, and
 //! - 34 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
 //!   outside the pool or claimed twice, malformed pools, HTTP-01 for LAN-only hosts (a
@@ -78,6 +78,11 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/errors/connections.rs",
         "talks_to_a_typo_names_the_nearest_app",
+    ),
+    ("tests/it/errors/connections.rs", "talks_to_itself"),
+    (
+        "tests/it/errors/connections.rs",
+        "egress_internet_without_a_reason",
     ),
     ("tests/it/errors/catalogue.rs", "app_name_with_underscore"),
     ("tests/it/errors/catalogue.rs", "app_name_too_long"),

@@ -33,6 +33,17 @@ pub(super) fn connections(
     p: &mut Problems<'_>,
 ) -> Vec<ResolvedConnection> {
     let mut out = Vec::new();
+    if app
+        .egress_internet
+        .as_deref()
+        .is_some_and(|why| why.trim().is_empty())
+    {
+        p.add(
+            "egress_internet",
+            "internet egress without a reason",
+            "say why the app needs the internet: `.egress_internet(\"fetches metadata\")`",
+        );
+    }
     for c in &app.talks_to {
         let Some(peer) = peers.get(&c.app) else {
             p.add(
