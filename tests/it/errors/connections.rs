@@ -64,3 +64,28 @@ fn egress_internet_without_a_reason() {
     );
     assert!(e.fix.contains(".egress_internet("), "{e:#?}");
 }
+
+#[test]
+fn lan_cidr_that_is_not_a_cidr() {
+    for (cidr, says) in [
+        ("192.168.0.0", "not an IPv4 CIDR"),
+        ("192.168.0.0/33", "not an IPv4 CIDR"),
+        ("192.168.0.7/24", "host bits"),
+    ] {
+        let cluster = portkey::portkey_model::cluster::Cluster {
+            lan_cidr: cidr.into(),
+            ..test_cluster()
+        };
+        let err = portkey::portkey_model::resolve(&cluster, vec![app("web")])
+            .expect_err("a bad LAN range is refused");
+        let e = err
+            .0
+            .iter()
+            .find(|e| e.field == "lan_cidr")
+            .unwrap_or_else(|| panic!("{cidr}: {err:#?}"));
+        assert!(e.problem.contains(says), "{cidr}: {e:#?}");
+        assert!(e.fix.contains("192.168.0.0/24"), "{e:#?}");
+    }
+    // The inventory's own range is accepted.
+    assert!(portkey::portkey_model::resolve(&test_cluster(), vec![app("web")]).is_ok());
+}
