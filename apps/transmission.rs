@@ -32,5 +32,6 @@ pub fn app() -> App {
         )
         .volume(Volume::nfs("media", "/media", NFS_PLEX))
         .egress_internet("connects to torrent peers and trackers")
+        .ingress_internet("torrent peers, through the router's forward of the peer port")
         .https("transmission")
 }

@@ -14,7 +14,8 @@
 //! Each app gets its own policy `<app>` beside its workload, so it syncs with it:
 //! - ingress from traefik's pods in traefik's namespace on the primary port, for `.https`;
 //! - ingress from the LAN (the inventory's `lan_cidr`) on the ports exposed on the LAN
-//!   (`.lan()`); `externalTrafficPolicy: Local` keeps the client's address, so the LAN
+//!   (`.lan()`), and also from the internet (`0.0.0.0/0` except RFC 1918, so not from the
+//!   pods) with `.ingress_internet(..)` (a router forwards them); `externalTrafficPolicy: Local` keeps the client's address, so the LAN
 //!   block matches it;
 //! - ingress from every app that connects to it, and egress to every app it connects to
 //!   (dependencies and `.talks_to`), each on the port connected to;
@@ -229,7 +230,15 @@ pub fn app_policy(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> NetworkPolicy
     let lan = lan_ports(app);
     if !lan.is_empty() {
         ingress.push(NetworkPolicyIngressRule {
-            from: Some(vec![block(&catalogue.cluster.lan_cidr, &[])]),
+            // The internet is everything but the private ranges, which hold the pods too.
+            from: Some(if app.app.ingress_internet.is_some() {
+                vec![
+                    block(&catalogue.cluster.lan_cidr, &[]),
+                    block("0.0.0.0/0", &PRIVATE_RANGES),
+                ]
+            } else {
+                vec![block(&catalogue.cluster.lan_cidr, &[])]
+            }),
             ports: Some(lan.iter().map(|p| port(p.port, p.protocol)).collect()),
         });
     }
@@ -266,11 +275,16 @@ pub fn app_policy(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> NetworkPolicy
         (ingress, egress),
         &["Ingress", "Egress"],
     );
-    if let Some(why) = &app.app.egress_internet {
-        np.metadata
-            .annotations
-            .get_or_insert_with(BTreeMap::new)
-            .insert("portkey.dev/egress-internet".into(), why.clone());
+    for (key, why) in [
+        ("portkey.dev/egress-internet", &app.app.egress_internet),
+        ("portkey.dev/ingress-internet", &app.app.ingress_internet),
+    ] {
+        if let Some(why) = why {
+            np.metadata
+                .annotations
+                .get_or_insert_with(BTreeMap::new)
+                .insert(key.into(), why.clone());
+        }
     }
     np
 }

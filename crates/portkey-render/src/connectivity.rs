@@ -70,6 +70,15 @@ fn rows(s: &mut String, catalogue: &Catalogue<'_>) {
                 proto(p.protocol),
                 p.name
             );
+            if let Some(why) = &app.app.ingress_internet {
+                let _ = writeln!(
+                    s,
+                    "| internet (not RFC 1918) | {to} | {}/{} ({}) | `.ingress_internet`: {why} |",
+                    p.port,
+                    proto(p.protocol),
+                    p.name
+                );
+            }
         }
         for c in &app.connections {
             let _ = writeln!(

@@ -89,3 +89,20 @@ fn lan_cidr_that_is_not_a_cidr() {
     // The inventory's own range is accepted.
     assert!(portkey::portkey_model::resolve(&test_cluster(), vec![app("web")]).is_ok());
 }
+
+#[test]
+fn ingress_internet_without_a_lan_port_or_a_reason() {
+    let e = expect(
+        vec![app("web").ingress_internet("peers")],
+        "web",
+        "ingress_internet",
+        &["no port on the LAN"],
+    );
+    assert!(e.fix.contains(".lan()"), "{e:#?}");
+    expect(
+        vec![app("web").lan().ingress_internet("")],
+        "web",
+        "ingress_internet",
+        &["without a reason"],
+    );
+}

@@ -103,6 +103,7 @@ fn violations(expected: &BTreeSet<Flow>, tree: &BTreeMap<String, String>) -> Vec
         .collect();
     sources.push(("traefik".into(), End::Pod(&traefik)));
     sources.push(("LAN".into(), End::External(LAN_CLIENT)));
+    sources.push(("internet".into(), End::External(INTERNET)));
     let mut out = Vec::new();
     let mut check = |from: &str, src: End<'_>, to: String, dst: End<'_>, port: u16, proto: &str| {
         let flow = (from.to_string(), to, port, proto.to_string());
@@ -133,7 +134,7 @@ fn violations(expected: &BTreeSet<Flow>, tree: &BTreeMap<String, String>) -> Vec
                 check(from, *src, to.clone(), End::Pod(dst), *port, proto);
             }
         }
-        if matches!(src, End::Pod(p) if p.namespace != "traefik") {
+        if matches!(src, End::Pod(p) if p.namespace != "traefik") && from != "internet" {
             check(
                 from,
                 *src,
@@ -178,6 +179,7 @@ fn the_policies_allow_exactly_the_matrix_of_the_real_catalogue() {
         ("LAN", "home-automation/mosquitto", 1883),
         ("traefik", "vaultwarden/vaultwarden", 8080),
         ("media/radarr", "internet", 443),
+        ("internet", "media/transmission", 51413),
     ] {
         let flow = (
             flow.0.to_string(),

@@ -62,6 +62,14 @@ impl App {
         });
         self
     }
+    /// Accepts connections from the internet on its LAN ports, and why (a router forwards
+    /// them: torrent peers): compiles to ingress from `0.0.0.0/0` except RFC 1918 (the pods'
+    /// ranges) on the ports exposed with [`App::lan`] or [`crate::app::Port::lan`], besides
+    /// the LAN's range.
+    pub fn ingress_internet(mut self, why: &str) -> Self {
+        self.ingress_internet = Some(why.into());
+        self
+    }
     /// Needs the internet, and why (indexers, metadata, torrent peers): compiles to an
     /// egress rule to `0.0.0.0/0` except the private ranges (RFC 1918), on any port. Without
     /// it, the app reaches only the cluster's DNS and the apps it talks to.

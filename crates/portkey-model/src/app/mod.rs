@@ -103,6 +103,8 @@ pub struct App {
     pub talks_to: Vec<Connection>,
     /// Why the app needs the internet, when it does.
     pub egress_internet: Option<String>,
+    /// Why the app's LAN ports accept the internet too (a router forwards them), when they do.
+    pub ingress_internet: Option<String>,
     /// Why losing this app's data is unacceptable (makes retention checks stricter).
     pub critical: Option<String>,
     /// The app's former name: its data keeps the names it had (see [`App::renamed_from`]).
@@ -167,6 +169,7 @@ impl App {
             dependencies: Vec::new(),
             talks_to: Vec::new(),
             egress_internet: None,
+            ingress_internet: None,
             critical: None,
             renamed_from: None,
             annotations: Vec::new(),

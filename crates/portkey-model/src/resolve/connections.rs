@@ -33,17 +33,7 @@ pub(super) fn connections(
     p: &mut Problems<'_>,
 ) -> Vec<ResolvedConnection> {
     let mut out = Vec::new();
-    if app
-        .egress_internet
-        .as_deref()
-        .is_some_and(|why| why.trim().is_empty())
-    {
-        p.add(
-            "egress_internet",
-            "internet egress without a reason",
-            "say why the app needs the internet: `.egress_internet(\"fetches metadata\")`",
-        );
-    }
+    check_internet(app, p);
     for c in &app.talks_to {
         let Some(peer) = peers.get(&c.app) else {
             p.add(
@@ -128,4 +118,36 @@ pub(super) fn connections(
     out.sort();
     out.dedup_by(|a, b| (&a.app, a.port, a.protocol) == (&b.app, b.port, b.protocol));
     out
+}
+
+/// Internet egress and ingress each carry a reason; ingress needs a LAN port to forward.
+fn check_internet(app: &App, p: &mut Problems<'_>) {
+    if app
+        .egress_internet
+        .as_deref()
+        .is_some_and(|why| why.trim().is_empty())
+    {
+        p.add(
+            "egress_internet",
+            "internet egress without a reason",
+            "say why the app needs the internet: `.egress_internet(\"fetches metadata\")`",
+        );
+    }
+    if let Some(why) = &app.ingress_internet {
+        let lan =
+            app.service == crate::app::ServiceExposure::Lan || app.ports.iter().any(|p| p.lan);
+        if why.trim().is_empty() {
+            p.add(
+                "ingress_internet",
+                "internet ingress without a reason",
+                "say who connects from the internet: `.ingress_internet(\"torrent peers, forwarded by the router\")`",
+            );
+        } else if !lan {
+            p.add(
+                "ingress_internet",
+                "internet ingress, but the app exposes no port on the LAN for a router to forward",
+                "mark the forwarded port `.lan()`, or remove `.ingress_internet(..)`",
+            );
+        }
+    }
 }
