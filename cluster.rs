@@ -7,9 +7,9 @@
 
 use portkey_model::app::{Lint, Namespace};
 use portkey_model::cluster::{
-    AccessMode, AlertSettings, AppDefaults, BackupSettings, CapacityThresholds, Cluster, Device,
-    DeviceAccess, DevicePlugins, DeviceRef, GitSource, Gpu, GpuDriver, GpuVendor, Hardware, Host,
-    IngressSettings, NfsShare, NfsShareRef, Node, NodeKind, NodeRef, NodeRole, Reclaim,
+    AccessMode, AlertSettings, AppDefaults, BackupSettings, CapacityThresholds, Cluster, Cni,
+    Device, DeviceAccess, DevicePlugins, DeviceRef, GitSource, Gpu, GpuDriver, GpuVendor, Hardware,
+    Host, IngressSettings, NfsShare, NfsShareRef, Node, NodeKind, NodeRef, NodeRole, Reclaim,
     SerialAdapter, StorageClass, StorageClassRef,
 };
 use portkey_model::network::{AcmeChallenge, HostReach, LoadBalancer};
@@ -35,6 +35,11 @@ const METAL3_ENABLED: bool = false;
 /// ASSUMPTION: kubeadm's `--pod-network-cidr` (the seed names no CNI; Flannel's default
 /// is shown); confirm with `kubectl get nodes -o jsonpath='{.items[*].spec.podCIDR}'`.
 pub const POD_NETWORK: &str = "10.244.0.0/16";
+
+/// The LAN: where the clients of `.lan()` ports (IoT devices, torrent peers via the
+/// router) come from.
+/// ASSUMPTION: confirm the prefix length (the seed names only 192.168.0.x).
+pub const LAN_CIDR: &str = "192.168.0.0/24";
 
 /// The Zigbee USB coordinator plugged into mirkwood and passed to metal0.
 pub const ZIGBEE_DONGLE: DeviceRef = DeviceRef::new("zigbee-dongle");
@@ -388,5 +393,14 @@ pub fn portkey() -> Cluster {
             // renovate: image
             wait_image: "docker.io/library/busybox:1.37.0".into(),
         },
+        // ASSUMPTION: confirm. The seed names no CNI; the generated NetworkPolicies need
+        // one that enforces them (Calico, Cilium, kube-router). On Flannel alone they are
+        // accepted and inert (BOOTSTRAP.md).
+        cni: Cni {
+            name: "calico".into(),
+            enforces_network_policy: true,
+        },
+        // ASSUMPTION: confirm. The seed names the LAN as 192.168.0.x; a /24 is assumed.
+        lan_cidr: LAN_CIDR.into(),
     }
 }

@@ -81,5 +81,6 @@ pub fn app() -> App {
             "home automation stays with the Zigbee dongle on metal0",
         )
         .depends_on("mosquitto")
+        .egress_internet("cloud integrations (weather, updates) and its integration downloads")
         .https("home")
 }

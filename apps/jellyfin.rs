@@ -26,5 +26,6 @@ pub fn app() -> App {
         .volume(Volume::scratch("cache", "/cache").size_limit(Memory::gi(10)))
         .volume(Volume::nfs("media", "/media", NFS_PLEX).read_only())
         .gpu(GpuVendor::Intel)
+        .egress_internet("fetches metadata and artwork (TMDB, MusicBrainz)")
         .https("jellyfin")
 }

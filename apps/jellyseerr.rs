@@ -18,5 +18,6 @@ pub fn app() -> App {
         .depends_on("jellyfin")
         .depends_on("radarr")
         .depends_on("sonarr")
+        .egress_internet("looks titles up on TMDB")
         .https("requests")
 }

@@ -83,6 +83,7 @@ pub fn app() -> App {
         )
         .waits_for("nextcloud-postgres")
         .waits_for("nextcloud-redis")
+        .egress_internet("app store, update checks and federated shares")
         .https("cloud");
     CAPABILITIES.into_iter().fold(app, |app, (cap, why)| {
         app.allow(Exception::Capability(cap.into()), why)

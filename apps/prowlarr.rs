@@ -17,5 +17,11 @@ pub fn app() -> App {
             Volume::claim("config", "/config", Memory::gi(1))
                 .no_backup("not in the backup table: indexers are quick to re-add"),
         )
+        // Prowlarr pushes its indexers to the *arrs through their APIs (Settings → Apps):
+        // it opens these connections, no dependency implies them.
+        .talks_to("radarr", "http")
+        .talks_to("sonarr", "http")
+        .talks_to("lidarr", "http")
+        .egress_internet("queries the torrent indexers")
         .https("prowlarr")
 }

@@ -21,5 +21,6 @@ pub fn app() -> App {
         .volume(Volume::nfs("media", "/media", NFS_PLEX))
         .depends_on("prowlarr")
         .depends_on("transmission")
+        .egress_internet("fetches metadata and artwork from its metadata servers")
         .https("sonarr")
 }

@@ -31,5 +31,7 @@ pub fn app() -> App {
                 .no_backup("not in the backup table: settings and resume files only"),
         )
         .volume(Volume::nfs("media", "/media", NFS_PLEX))
+        .egress_internet("connects to torrent peers and trackers")
+        .ingress_internet("torrent peers, through the router's forward of the peer port")
         .https("transmission")
 }

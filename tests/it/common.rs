@@ -194,6 +194,11 @@ pub fn test_cluster() -> Cluster {
             timezone: "Etc/UTC".into(),
             wait_image: WAIT_IMAGE.into(),
         },
+        cni: portkey::portkey_model::cluster::Cni {
+            name: "calico".into(),
+            enforces_network_policy: true,
+        },
+        lan_cidr: "192.168.0.0/24".into(),
     }
 }
 

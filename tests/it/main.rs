@@ -30,6 +30,7 @@ mod docs;
 mod errors;
 mod invariants;
 mod linters;
+mod network_policy;
 mod pipeline;
 mod pod_security;
 mod protection;

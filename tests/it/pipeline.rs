@@ -392,12 +392,17 @@ fn objects_live_in_their_app_directory() {
         );
         match m.dir.as_str() {
             // Cluster-wide pieces: cluster-scoped, or (alert rules, MetalLB's pool) in the
-            // namespace their operator watches, named explicitly.
+            // namespace their operator watches, named explicitly, or (the namespace-wide
+            // NetworkPolicies) in the app namespace they guard.
             dir if dir.starts_with("cluster/") => assert!(
                 meta.namespace.is_none()
                     || matches!(
                         m.object.kind(),
-                        "PrometheusRule" | "DaemonSet" | "IPAddressPool" | "L2Advertisement"
+                        "PrometheusRule"
+                            | "DaemonSet"
+                            | "IPAddressPool"
+                            | "L2Advertisement"
+                            | "NetworkPolicy"
                     ),
                 "{}: cluster objects are not namespaced",
                 m.path()

@@ -41,6 +41,12 @@ fn bootstrap_lists_the_cni_git_credentials_restic_backends_and_the_offline_passw
         before.contains("CNI plugin") && before.contains("**Assumption:**"),
         "{before}"
     );
+    // The inventory's CNI, and what its policies do on one that does not enforce them.
+    assert!(
+        before.contains(&format!("`{}`", cluster.cni.name)),
+        "{before}"
+    );
+    assert!(before.contains("inert"), "{before}");
     assert!(before.contains(&format!("Read access to `{}`", cluster.git.repo_url)));
     assert!(before.contains("argocd.argoproj.io/secret-type=repository"));
     for b in &RESTIC_BACKENDS {

@@ -34,11 +34,21 @@ pub fn device_plugins(catalogue: &Catalogue<'_>) -> Vec<Object> {
     if let Some(gpu) = intel_gpu_plugin(catalogue) {
         out.push(gpu.into());
     }
-    if let Some(ds) = amd_gpu_plugin(catalogue) {
+    // Each DaemonSet's pods only use the kubelet's socket: isolated by a NetworkPolicy.
+    for ds in [amd_gpu_plugin(catalogue), generic_device_plugin(catalogue)]
+        .into_iter()
+        .flatten()
+    {
+        let isolated = ds
+            .metadata
+            .name
+            .as_deref()
+            .zip(ds.metadata.namespace.as_deref())
+            .map(|(name, ns)| crate::network_policy::isolated(name, ns));
         out.push(ds.into());
-    }
-    if let Some(ds) = generic_device_plugin(catalogue) {
-        out.push(ds.into());
+        if let Some(np) = isolated {
+            out.push(np.into());
+        }
     }
     out
 }

@@ -9,6 +9,7 @@ pub mod crd;
 pub mod devices;
 pub mod emitted;
 pub mod network;
+pub mod network_policy;
 mod object;
 pub mod parallel;
 pub mod pss;
@@ -202,12 +203,23 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
 }
 
 /// The apps' Namespaces, with Pod Security labels: `enforce` at the level derived from the
-/// compiled pods ([`pss::app_namespaces`]), `warn` and `audit` at `restricted`. A Namespace that holds a claim also
+/// compiled pods ([`pss::app_namespaces`]), `warn` and `audit` at `restricted`; and each
+/// one's namespace-wide NetworkPolicies ([`network_policy::namespace_policies`]). A
+/// Namespace that holds a claim also
 /// carries [`argocd::KEEP_DATA`]: deleting it would delete its claims (a Delete-class claim's
 /// volume with them), so neither a prune (a render that drops the app or the file) nor the
 /// deletion of `cluster-namespaces` may remove it.
 fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
     let protected = protected_namespaces(catalogue);
+    let namespaces: std::collections::BTreeSet<&str> = catalogue
+        .apps
+        .iter()
+        .map(|a| a.app.namespace.name())
+        .collect();
+    let policies: Vec<Object> = namespaces
+        .iter()
+        .flat_map(|ns| network_policy::namespace_policies(catalogue, ns))
+        .collect();
     pss::app_namespaces(catalogue)
         .levels
         .into_iter()
@@ -230,6 +242,7 @@ fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
             }
             .into()
         })
+        .chain(policies)
         .collect()
 }
 
@@ -395,6 +408,7 @@ fn app_objects(catalogue: &Catalogue<'_>, app: &ResolvedApp, out: &mut Vec<Manif
     if let Some(ing) = ingress(catalogue, app) {
         push(ing.into());
     }
+    push(network_policy::app_policy(catalogue, app).into());
 }
 
 fn pvc(

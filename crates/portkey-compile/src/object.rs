@@ -145,6 +145,7 @@ objects! {
         DaemonSet(k8s_openapi::api::apps::v1::DaemonSet),
         Service(k8s_openapi::api::core::v1::Service),
         Ingress(k8s_openapi::api::networking::v1::Ingress),
+        NetworkPolicy(k8s_openapi::api::networking::v1::NetworkPolicy),
     }
     custom {
         VolumeSnapshotClass(crate::crd::snapshot::VolumeSnapshotClass),

@@ -95,6 +95,22 @@ pub struct Cluster {
     pub lint_exceptions: Vec<(crate::lint::Lint, String)>,
     /// Defaults every app gets unless it overrides them.
     pub defaults: AppDefaults,
+    /// The pod network (CNI) and whether it enforces NetworkPolicy.
+    pub cni: Cni,
+    /// The LAN's address range (CIDR): where LAN clients of `.lan()` ports come from.
+    pub lan_cidr: String,
+}
+
+/// The pod network plugin. portkey emits standard `networking.k8s.io/v1` NetworkPolicy;
+/// only a CNI that enforces it makes the policies bite. On one that does not (Flannel
+/// alone), the API server accepts them and nothing is filtered: the policies are inert.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
+pub struct Cni {
+    /// The CNI's name, for documents (`calico`, `cilium`).
+    pub name: String,
+    /// Whether it enforces NetworkPolicy.
+    pub enforces_network_policy: bool,
 }
 
 impl Cluster {

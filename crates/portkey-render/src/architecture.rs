@@ -33,6 +33,7 @@ pub fn document(catalogue: &Catalogue<'_>, plan: &Plan) -> String {
     backups(&mut s, catalogue);
     placement(&mut s, plan);
     failures(&mut s, plan);
+    crate::connectivity::section(&mut s, catalogue);
     crate::operations::external_dependencies(&mut s, catalogue);
     crate::operations::recovery(&mut s, catalogue);
     crate::operations::monitoring(&mut s, catalogue);

@@ -24,6 +24,7 @@ use portkey_compile::Manifest;
 
 pub mod architecture;
 pub mod bootstrap;
+pub mod connectivity;
 pub mod operations;
 pub mod prerequisites;
 pub mod runbook;

@@ -81,14 +81,21 @@ pub fn prerequisites(catalogue: &Catalogue<'_>) -> Vec<String> {
         .collect()
 }
 
-/// The CNI: the inventory declares none, so portkey assumes one.
-fn cni(_: &Catalogue<'_>) -> Vec<String> {
-    vec![
-        "A CNI plugin (Flannel, Calico, Cilium, ...) installed right after `kubeadm init`. **Assumption:** the \
-         inventory (`cluster.rs`) declares no CNI and portkey installs none; until one runs, the nodes stay \
-         `NotReady` and no pod, Argo CD's included, starts."
-            .into(),
-    ]
+/// The CNI: the inventory names the one it assumes (`cni`); portkey installs none.
+fn cni(catalogue: &Catalogue<'_>) -> Vec<String> {
+    let cni = &catalogue.cluster.cni;
+    vec![format!(
+        "A CNI plugin installed right after `kubeadm init`. **Assumption:** `{}` (`cni` in `{}`; the seed names \
+         none), one that {} NetworkPolicy. portkey installs none; until one runs, the nodes stay `NotReady` and \
+         no pod, Argo CD's included, starts.",
+        cni.name,
+        catalogue.cluster.source,
+        if cni.enforces_network_policy {
+            "enforces"
+        } else {
+            "does not enforce"
+        }
+    )]
 }
 
 /// Credentials for the Git repository Argo CD syncs from, if it is private.
@@ -182,6 +189,15 @@ fn offline_password(catalogue: &Catalogue<'_>) -> Vec<String> {
 pub fn network(catalogue: &Catalogue<'_>) -> String {
     let cluster = catalogue.cluster;
     let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "- **CNI**: `{}`, which must enforce NetworkPolicy (Calico, Cilium, kube-router do). **Value to confirm** \
+         (`cni` in `{}`): the seed names no CNI. Every app namespace denies all traffic but the flows of \
+         ARCHITECTURE.md's connectivity matrix; on a CNI that does not enforce NetworkPolicy (Flannel alone) \
+         those policies are accepted and inert, and every pod can reach every other. LAN clients are allowed \
+         from `{}` (`lan_cidr`, **value to confirm**).",
+        cluster.cni.name, cluster.source, cluster.lan_cidr
+    );
     match &cluster.load_balancer {
         Some(lb @ LoadBalancer::MetalLbL2 { pool, addresses }) => {
             let _ = writeln!(

@@ -2,6 +2,7 @@
 //! and every problem of the catalogue is reported at once.
 
 mod catalogue;
+mod connections;
 mod fields;
 mod network;
 mod silent;

@@ -1,5 +1,8 @@
-//! The bad-input suite: 217 cases (counted by `bad_input_suite_has_at_least_40_cases`):
-//! - 29 in `tests/it/errors/catalogue.rs` and
+//! The bad-input suite: 224 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! - 29 in `tests/it/errors/catalogue.rs`,
+//! - 7 in `tests/it/errors/connections.rs`: `.talks_to(..)` an unknown app or port, the
+//!   nearest name for a typo, the app itself, internet egress without a reason, internet
+//!   ingress without a LAN port or a reason, and a LAN range that is no CIDR, and
 //! - 34 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
 //!   outside the pool or claimed twice, malformed pools, HTTP-01 for LAN-only hosts (a
@@ -73,6 +76,28 @@ use regex::Regex;
 const BAD_INPUT_CASES: &[(&str, &str)] = &[
     // errors: invalid model input.
     ("tests/it/errors/catalogue.rs", "app_name_with_upper_case"),
+    ("tests/it/errors/connections.rs", "talks_to_an_unknown_app"),
+    (
+        "tests/it/errors/connections.rs",
+        "talks_to_a_port_the_app_does_not_expose",
+    ),
+    (
+        "tests/it/errors/connections.rs",
+        "talks_to_a_typo_names_the_nearest_app",
+    ),
+    ("tests/it/errors/connections.rs", "talks_to_itself"),
+    (
+        "tests/it/errors/connections.rs",
+        "egress_internet_without_a_reason",
+    ),
+    (
+        "tests/it/errors/connections.rs",
+        "lan_cidr_that_is_not_a_cidr",
+    ),
+    (
+        "tests/it/errors/connections.rs",
+        "ingress_internet_without_a_lan_port_or_a_reason",
+    ),
     ("tests/it/errors/catalogue.rs", "app_name_with_underscore"),
     ("tests/it/errors/catalogue.rs", "app_name_too_long"),
     ("tests/it/errors/catalogue.rs", "invalid_namespace"),

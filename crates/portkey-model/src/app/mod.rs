@@ -7,6 +7,7 @@
 //! The builder is split by concern: the container ([`Port`], [`Env`], [`Probe`],
 //! [`Exception`]), its volumes ([`Volume`]), and its exposure, dependencies and placement.
 
+mod connections;
 mod container;
 mod exposure;
 mod jobs;
@@ -14,6 +15,7 @@ mod volumes;
 
 pub use crate::backup::BackupChoice;
 pub use crate::lint::{LINT_EXCEPTION_PREFIX, Lint};
+pub use connections::{Connection, PortRef};
 pub use container::{
     EXCEPTION_PREFIX, Env, EnvValue, Exception, Port, Probe, ProbeCheck, Probes, Protocol,
     Resources, SecretKey, Security, secret,
@@ -97,6 +99,12 @@ pub struct App {
     pub lan_address: Option<String>,
     /// Apps this one depends on.
     pub dependencies: Vec<Dependency>,
+    /// Connections to other apps that no dependency implies.
+    pub talks_to: Vec<Connection>,
+    /// Why the app needs the internet, when it does.
+    pub egress_internet: Option<String>,
+    /// Why the app's LAN ports accept the internet too (a router forwards them), when they do.
+    pub ingress_internet: Option<String>,
     /// Why losing this app's data is unacceptable (makes retention checks stricter).
     pub critical: Option<String>,
     /// The app's former name: its data keeps the names it had (see [`App::renamed_from`]).
@@ -159,6 +167,9 @@ impl App {
             service: ServiceExposure::Cluster,
             lan_address: None,
             dependencies: Vec::new(),
+            talks_to: Vec::new(),
+            egress_internet: None,
+            ingress_internet: None,
             critical: None,
             renamed_from: None,
             annotations: Vec::new(),

@@ -10,6 +10,8 @@ use crate::error::Problems;
 pub(super) struct Peer {
     pub(super) source: String,
     pub(super) first_port: Option<crate::app::Port>,
+    pub(super) namespace: &'static str,
+    pub(super) ports: Vec<crate::app::Port>,
     pub(super) dependencies: Vec<String>,
 }
 
@@ -21,6 +23,8 @@ pub(super) fn peers(apps: &[App], errors: &mut Vec<ModelError>) -> BTreeMap<Stri
         let peer = Peer {
             source: app.source.clone(),
             first_port: app.ports.first().cloned(),
+            namespace: app.namespace.name(),
+            ports: app.ports.clone(),
             dependencies: app.dependencies.iter().map(|d| d.app.clone()).collect(),
         };
         if let Some(first) = peers.insert(app.name.clone(), peer) {

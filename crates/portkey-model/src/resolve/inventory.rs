@@ -16,7 +16,35 @@ pub(super) fn check_cluster(cluster: &Cluster) -> Vec<ModelError> {
     check_nodes(cluster, &mut p);
     check_shares_and_images(cluster, &mut p);
     check_default_class(cluster, &mut p);
+    check_lan_cidr(cluster, &mut p);
     out
+}
+
+/// The LAN's range is an IPv4 CIDR with no host bits set: NetworkPolicy `ipBlock.cidr`
+/// takes it as it is, and the API server rejects one it cannot parse.
+fn check_lan_cidr(cluster: &Cluster, p: &mut Problems<'_>) {
+    let cidr = cluster.lan_cidr.as_str();
+    let parsed = cidr.split_once('/').and_then(|(net, len)| {
+        let net: std::net::Ipv4Addr = net.parse().ok()?;
+        let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
+        let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
+        Some(u32::from(net) & !mask == 0)
+    });
+    match parsed {
+        None => p.add(
+            "lan_cidr",
+            format!(
+                "{cidr:?} is not an IPv4 CIDR: the NetworkPolicies' LAN ipBlock would be rejected"
+            ),
+            "write the LAN's range as address/prefix, e.g. `192.168.0.0/24`",
+        ),
+        Some(false) => p.add(
+            "lan_cidr",
+            format!("{cidr:?} has host bits set"),
+            "write the network's address, e.g. `192.168.0.0/24` for `192.168.0.7/24`",
+        ),
+        Some(true) => {}
+    }
 }
 
 /// GPUs on node kinds that can use them; a node is either joined or planned.

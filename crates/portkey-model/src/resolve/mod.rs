@@ -7,10 +7,12 @@
 //! releases (`charts`), names and namespaces (`identity`), the image (`images`), the
 //! container (`workload`: ports, environment, probes, exceptions, exposure, resources),
 //! volumes (`volumes`; their backups in [`crate::backup::resolved`]), placement
-//! (`placement`), LAN addresses (`network`) and the dependency graph (`graph`). This module holds the resolved types
+//! (`placement`), LAN addresses (`network`), the dependency graph (`graph`) and the
+//! connections between apps (`connections`). This module holds the resolved types
 //! and runs the checks in order.
 
 mod charts;
+mod connections;
 mod graph;
 mod identity;
 mod images;
@@ -23,6 +25,7 @@ mod workload;
 
 use std::collections::BTreeMap;
 
+pub use connections::ResolvedConnection;
 pub use identity::{RESERVED_NAMES, RESERVED_NAMESPACES};
 pub use images::ImageRef;
 pub(crate) use network::has_lan_service;
@@ -75,6 +78,9 @@ pub struct ResolvedApp {
     pub memory_limit: Memory,
     /// The app's claims.
     pub claims: Vec<ResolvedClaim>,
+    /// The connections it opens to other apps (implied by dependencies, or declared),
+    /// sorted.
+    pub connections: Vec<ResolvedConnection>,
 }
 
 impl ResolvedApp {
@@ -219,6 +225,7 @@ struct Parts {
     run_as: workload::RunAs,
     sizing: workload::Sizing,
     claims: Vec<ResolvedClaim>,
+    connections: Vec<ResolvedConnection>,
 }
 
 impl Parts {
@@ -237,6 +244,7 @@ impl Parts {
             memory_request: self.sizing.memory_request,
             memory_limit: self.sizing.memory_limit,
             claims: self.claims,
+            connections: self.connections,
         }
     }
 }
@@ -261,6 +269,7 @@ fn resolve_app(
     let (nodes, extended_resources, gpu_groups) = placement::place(cluster, app, p);
     workload::check_https(app, p);
     graph::check_dependencies(app, peers, p);
+    let connections = connections::connections(app, peers, p);
     volumes::check_critical(app, &claims, p);
     workload::check_identity(cluster, app, p);
     let run_as = workload::run_as(cluster, app, gpu_groups);
@@ -275,5 +284,6 @@ fn resolve_app(
         run_as,
         sizing,
         claims,
+        connections,
     })
 }
