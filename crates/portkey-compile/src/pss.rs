@@ -312,7 +312,7 @@ fn restricted(spec: &PodSpec, containers: &[(String, SecurityContext, &Container
 
 /// The most any app namespace may need: `baseline`. Host access (privileged pods) belongs
 /// to the chart releases, whose namespaces declare their level
-/// ([`portkey_model::Chart::pod_security`]); an app whose pod needs more is a model error
+/// ([`portkey_model::chart::Chart::pod_security`]); an app whose pod needs more is a model error
 /// ([`app_namespaces`]).
 pub const APP_NAMESPACE_MAXIMUM: PodSecurity = PodSecurity::Baseline;
 
