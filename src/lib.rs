@@ -31,8 +31,10 @@ pub mod prelude {
 
 pub mod cli;
 pub use portkey_compile;
+mod error;
 pub mod git;
 pub mod report;
+mod validate;
 
 pub use portkey_converge;
 pub use portkey_diff;
@@ -40,70 +42,14 @@ pub use portkey_model;
 pub use portkey_render;
 pub use portkey_validate;
 
+pub use error::{Error, Invalid};
+pub use validate::{ValidationReport, validate_path};
+
 use portkey_model::analysis::Plan;
 use portkey_model::app::App;
 use portkey_model::chart::Chart;
 use portkey_model::cluster::Cluster;
 use portkey_render::Tree;
-
-/// Why rendering failed.
-#[derive(Debug)]
-pub enum Error {
-    /// The model has problems (all of them are listed).
-    Model(portkey_model::ModelErrors),
-    /// Rendering or writing failed.
-    Render(portkey_render::RenderError),
-    /// Compiled objects fail the embedded schemas or the policy lints; nothing was written.
-    Invalid(Vec<Invalid>),
-    /// Both: the model has problems, and the objects compiled from the rest of it fail
-    /// checks. One run reports every stage's problems; nothing was written.
-    Both(portkey_model::ModelErrors, Vec<Invalid>),
-}
-
-/// A compiled object that fails a check; shown as `file: Kind/name: ...`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Invalid {
-    /// It fails its embedded schema (or does not serialize); `file` is the model source.
-    Schema(portkey_validate::Problem),
-    /// It fails a policy lint.
-    Lint(portkey_validate::lint::Finding),
-    /// It fails a rule of the API server's own validation
-    /// ([`portkey_validate::apiserver`]); the message names the app and model field.
-    ApiServer(portkey_validate::Problem),
-}
-
-impl std::fmt::Display for Invalid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Invalid::Schema(p) | Invalid::ApiServer(p) => write!(f, "{p}"),
-            Invalid::Lint(l) => write!(f, "{l}"),
-        }
-    }
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Error::Model(e) => write!(f, "{e}"),
-            Error::Render(e) => write!(f, "{e}"),
-            Error::Invalid(problems) => invalid(f, problems),
-            Error::Both(model, problems) => {
-                writeln!(f, "{model}")?;
-                invalid(f, problems)
-            }
-        }
-    }
-}
-
-fn invalid(f: &mut std::fmt::Formatter<'_>, problems: &[Invalid]) -> std::fmt::Result {
-    writeln!(f, "{} problem(s) in the compiled objects:", problems.len())?;
-    for p in problems {
-        writeln!(f, "- {p}")?;
-    }
-    Ok(())
-}
-
-impl std::error::Error for Error {}
 
 /// The Portkey catalogue: every app in `apps/`.
 pub fn catalogue() -> Vec<App> {
@@ -531,55 +477,6 @@ fn documents<'c>(
         portkey_render::architecture::document(catalogue, plan),
     ));
     out
-}
-
-/// What `portkey validate` found.
-#[derive(Debug)]
-pub struct ValidationReport {
-    /// Objects checked.
-    pub objects: usize,
-    /// Where the schemas came from.
-    pub origin: String,
-    /// Every problem, in file order.
-    pub problems: Vec<portkey_validate::Problem>,
-}
-
-/// Validates every YAML object under `path` against the schemas in `schemas` (a
-/// kubeconform-layout directory) or, without one, the embedded schemas; then against the
-/// API server's own rules ([`portkey_validate::apiserver`]), per object and across them.
-pub fn validate_path(
-    schemas: Option<&std::path::Path>,
-    path: &std::path::Path,
-) -> Result<ValidationReport, Box<dyn std::error::Error>> {
-    let (objects, mut problems) = portkey_validate::read_objects(path)?;
-    let loaded;
-    let schemas = match schemas {
-        Some(dir) => {
-            let kinds: std::collections::BTreeSet<(String, String)> = objects
-                .iter()
-                .map(|(_, v)| {
-                    (
-                        v["apiVersion"].as_str().unwrap_or_default().to_string(),
-                        v["kind"].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect();
-            loaded =
-                portkey_validate::Schemas::from_dir(dir, &kinds.into_iter().collect::<Vec<_>>())?;
-            &loaded
-        }
-        None => portkey_validate::Schemas::embedded(),
-    };
-    for (file, value) in &objects {
-        problems.extend(portkey_validate::validate_value(schemas, file, value));
-        problems.extend(portkey_validate::apiserver::check_object(file, value));
-    }
-    problems.extend(portkey_validate::apiserver::check_across(&objects));
-    Ok(ValidationReport {
-        objects: objects.len(),
-        origin: schemas.origin().to_string(),
-        problems,
-    })
 }
 
 /// What checking one work item found (its files went to the sink).
