@@ -11,7 +11,7 @@
 //! `PORTKEY_AMTOOL` and `PORTKEY_PROMTOOL` (without the variable, the tool is looked up on
 //! PATH). A missing tool fails the test, never skips it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use portkey::portkey_model::alertmanager::{self, RouteProblem};
@@ -19,7 +19,7 @@ use portkey::portkey_model::chart::Chart;
 use portkey::portkey_model::chart::values::merge;
 use serde_json::{Value, json};
 
-use crate::common::root;
+use crate::common::{root, tool};
 
 /// The chart's defaults of the pinned version, as render embeds them
 /// (`charts/kube-prometheus-stack/<version>/values.yaml`).
@@ -228,21 +228,6 @@ fn only_what_kubeadm_exposes_is_scraped() {
     for component in ["kubeApiServer", "kubelet", "coreDns"] {
         assert_eq!(enabled(component), Some(true), "{component}");
     }
-}
-
-/// The tool the variable names, or `name` found on PATH; panics when there is neither.
-fn tool(var: &str, name: &str) -> PathBuf {
-    if let Some(path) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-        let path = PathBuf::from(path);
-        assert!(path.is_file(), "{var}={} is not a file", path.display());
-        return path;
-    }
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("needs {name}: set {var} or put it on PATH (.ci/run does)"))
 }
 
 /// Runs `tool check-<what>` on a file `name` holding `contents`: success and the report.

@@ -368,3 +368,44 @@ pub fn find_problem(all: &[ModelError], app: &str, field: &str, mentions: &[&str
 pub fn root() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// The outside tool the variable names, or `name` found on PATH; panics when there is
+/// neither (the ignored tests fail, never skip, when a tool is missing).
+pub fn tool(var: &str, name: &str) -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+        let path = std::path::PathBuf::from(path);
+        assert!(path.is_file(), "{var}={} is not a file", path.display());
+        return path;
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("needs {name}: set {var} or put it on PATH (.ci/run does)"))
+}
+
+/// A Bitwarden Secrets Manager store for the tests: the restic S3 keys from the store.
+pub fn test_secret_store() -> portkey::portkey_model::cluster::SecretStore {
+    use portkey::portkey_model::secret_store::{BitwardenSecretsManager, SecretProvider};
+    portkey::portkey_model::cluster::SecretStore {
+        name: "bitwarden".into(),
+        cluster_wide: true,
+        password_key: "restic-password".into(),
+        repository_prefix: "s3:https://s3.example.org/restic".into(),
+        backend_keys: vec![
+            (
+                "AWS_ACCESS_KEY_ID".into(),
+                "restic/AWS_ACCESS_KEY_ID".into(),
+            ),
+            (
+                "AWS_SECRET_ACCESS_KEY".into(),
+                "restic/AWS_SECRET_ACCESS_KEY".into(),
+            ),
+        ],
+        provider: SecretProvider::BitwardenSecretsManager(BitwardenSecretsManager::cloud(
+            "org-id",
+            "project-id",
+        )),
+    }
+}

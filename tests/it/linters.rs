@@ -12,22 +12,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::root;
-
-/// The tool the variable names, or `name` found on PATH; panics when there is neither.
-fn tool(var: &str, name: &str) -> PathBuf {
-    if let Some(path) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-        let path = PathBuf::from(path);
-        assert!(path.is_file(), "{var}={} is not a file", path.display());
-        return path;
-    }
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("needs {name}: set {var} or put it on PATH (.ci/run does)"))
-}
+use crate::common::{root, tool};
 
 fn run<I, S>(tool: &Path, args: I) -> Output
 where

@@ -5,9 +5,7 @@
 use std::collections::BTreeSet;
 
 use portkey::portkey_model::cluster::{Cluster, SecretStore};
-use portkey::portkey_model::secret_store::{
-    BitwardenSecretsManager, SecretProvider, created_by_hand, remote_key,
-};
+use portkey::portkey_model::secret_store::{SecretProvider, created_by_hand, remote_key};
 use portkey::portkey_model::secrets::outside_git;
 
 use crate::common::*;
@@ -15,26 +13,7 @@ use crate::common::*;
 const STORE: &str = "bitwarden";
 
 fn store() -> SecretStore {
-    SecretStore {
-        name: STORE.into(),
-        cluster_wide: true,
-        password_key: "restic-password".into(),
-        repository_prefix: "s3:https://s3.example.org/restic".into(),
-        backend_keys: vec![
-            (
-                "AWS_ACCESS_KEY_ID".into(),
-                "restic/AWS_ACCESS_KEY_ID".into(),
-            ),
-            (
-                "AWS_SECRET_ACCESS_KEY".into(),
-                "restic/AWS_SECRET_ACCESS_KEY".into(),
-            ),
-        ],
-        provider: SecretProvider::BitwardenSecretsManager(BitwardenSecretsManager::cloud(
-            "org-id",
-            "project-id",
-        )),
-    }
+    crate::common::test_secret_store()
 }
 
 /// The real inventory with a store.

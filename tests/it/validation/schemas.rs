@@ -456,28 +456,8 @@ fn empty_yaml_file_is_an_error() {
 /// The real apps on the inventory with a Bitwarden Secrets Manager store, written to a
 /// temporary directory: the `ClusterSecretStore` and the `ExternalSecret`s included.
 fn store_tree() -> tempfile::TempDir {
-    use portkey::portkey_model::secret_store::{BitwardenSecretsManager, SecretProvider};
     let mut cluster = portkey::cluster::portkey();
-    cluster.backup.secret_store = Some(portkey::portkey_model::cluster::SecretStore {
-        name: "bitwarden".into(),
-        cluster_wide: true,
-        password_key: "restic-password".into(),
-        repository_prefix: "s3:https://s3.example.org/restic".into(),
-        backend_keys: vec![
-            (
-                "AWS_ACCESS_KEY_ID".into(),
-                "restic/AWS_ACCESS_KEY_ID".into(),
-            ),
-            (
-                "AWS_SECRET_ACCESS_KEY".into(),
-                "restic/AWS_SECRET_ACCESS_KEY".into(),
-            ),
-        ],
-        provider: SecretProvider::BitwardenSecretsManager(BitwardenSecretsManager::cloud(
-            "org-id",
-            "project-id",
-        )),
-    });
+    cluster.backup.secret_store = Some(crate::common::test_secret_store());
     let tree = portkey::render(&cluster, portkey::catalogue()).unwrap_or_else(|e| panic!("{e}"));
     assert!(tree.contains_key("cluster/secrets/clustersecretstore-bitwarden.yaml"));
     let tmp = tempfile::tempdir().unwrap();
