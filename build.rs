@@ -1,6 +1,6 @@
-//! Discovers the app files in `apps/` and writes a registry into `OUT_DIR`; embeds the
-//! chart defaults of `charts/<chart>/<version>/` (`values.yaml`, `values.schema.json`) as
-//! a lookup table beside it.
+//! Discovers the app files in `apps/` and writes a registry into `OUT_DIR`. (The chart
+//! defaults of `charts/` are embedded by `crates/portkey-cli/build.rs`, so that an app edit
+//! recompiles only this package: see README's edit loop.)
 //!
 //! Every `apps/**/*.rs` file becomes a module whose `pub fn app() -> App` (or
 //! `pub fn chart() -> Chart`) is called by `portkey::apps()`. Adding an app is adding a
@@ -32,7 +32,6 @@ fn main() {
         .map(walkdir::DirEntry::into_path)
         .collect();
     files.sort();
-    write_chart_defaults(Path::new(&root));
     let mut modules = String::new();
     let mut calls = String::new();
     let mut chart_calls = String::new();
@@ -137,56 +136,4 @@ fn kind(path: &Path, rel: &str) -> Result<Kind, String> {
             "{rel}: declares neither `pub fn app()` nor `pub fn chart()`; fix: {FIX}"
         )),
     }
-}
-
-/// Writes `chart_defaults.rs` into `OUT_DIR`: one `(chart, version, values.yaml,
-/// values.schema.json)` row per `charts/<chart>/<version>/values.yaml`, embedded with
-/// `include_str!` so that `render` stays one binary. A folder without `values.yaml` gives
-/// no row, and the render then reports the release's missing defaults with the fix.
-fn write_chart_defaults(root: &Path) {
-    let dir = root.join("charts");
-    println!("cargo::rerun-if-changed=charts");
-    let mut rows = String::new();
-    let mut found: Vec<_> = walkdir::WalkDir::new(&dir)
-        .min_depth(3)
-        .max_depth(3)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && e.file_name() == "values.yaml")
-        .map(walkdir::DirEntry::into_path)
-        .collect();
-    found.sort();
-    for values in found {
-        let (Some(version_dir), Some(version), Some(chart)) = (
-            values.parent(),
-            values.parent().and_then(Path::file_name),
-            values
-                .parent()
-                .and_then(Path::parent)
-                .and_then(Path::file_name),
-        ) else {
-            continue;
-        };
-        let schema = version_dir.join("values.schema.json");
-        let schema = if schema.is_file() {
-            format!("Some(include_str!({:?}))", schema.display().to_string())
-        } else {
-            "None".to_string()
-        };
-        let _ = writeln!(
-            rows,
-            "    ({:?}, {:?}, include_str!({:?}), {schema}),",
-            chart.to_string_lossy(),
-            version.to_string_lossy(),
-            values.display().to_string()
-        );
-    }
-    let table = format!(
-        "// Written by build.rs from the folders in charts/.\n/// `(chart, version, values.yaml, values.schema.json)` for each folder of `charts/`.\npub static CHART_DEFAULTS: &[(&str, &str, &str, Option<&str>)] = &[\n{rows}];\n"
-    );
-    // Invariant: cargo sets OUT_DIR; a failed write there is cargo's environment.
-    let out =
-        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("chart_defaults.rs");
-    std::fs::write(out, table).expect("write the chart defaults table");
 }

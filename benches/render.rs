@@ -22,7 +22,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// The allocator `portkey` (src/main.rs) runs with, so the bench times what users run.
+/// The allocator `portkey` (`src/main.rs`) runs with, so the bench times what users run.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -8,11 +8,13 @@ use std::fs;
 use crate::common::root;
 
 /// The crates an app file passes through on its way to `generated/`, and the build script.
-const PATHS: [&str; 6] = [
+const PATHS: [&str; 8] = [
     "crates/portkey-model/src",
     "crates/portkey-compile/src",
     "crates/portkey-validate/src",
     "crates/portkey-render/src",
+    "crates/portkey-cli/src",
+    "crates/portkey-cli/build.rs",
     "src",
     "build.rs",
 ];

@@ -202,9 +202,9 @@ pub fn text(cluster: &Cluster, apps: &[App], all_charts: &[Chart]) -> String {
 }
 
 /// Runs `portkey images`.
-pub fn run(format: Format) -> ExitCode {
-    let cluster = crate::cluster::portkey();
-    let (apps, charts) = (crate::catalogue(), crate::charts());
+pub fn run(repo: &crate::Repository, format: Format) -> ExitCode {
+    let cluster = (repo.cluster)();
+    let (apps, charts) = ((repo.apps)(), (repo.charts)());
     match format {
         Format::Text => print!("{}", text(&cluster, &apps, &charts)),
         Format::Json => print_json(&json(&cluster, &apps, &charts)),

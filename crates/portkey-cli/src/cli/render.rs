@@ -222,11 +222,17 @@ impl Run {
 }
 
 /// Runs `portkey render` on the repository's model.
-pub fn run(check: bool, out: &Path, timings: bool, format: Format) -> ExitCode {
+pub fn run(
+    repo: &crate::Repository,
+    check: bool,
+    out: &Path,
+    timings: bool,
+    format: Format,
+) -> ExitCode {
     let run = execute(
-        &crate::cluster::portkey(),
-        crate::catalogue(),
-        crate::charts(),
+        &(repo.cluster)(),
+        (repo.apps)(),
+        (repo.charts)(),
         check,
         out,
     );

@@ -30,9 +30,9 @@ pub enum Command {
 }
 
 /// Runs `portkey charts <command>` for the catalogue's releases.
-pub fn run(command: &Command) -> ExitCode {
+pub fn run(repo: &crate::Repository, command: &Command) -> ExitCode {
     match command {
-        Command::Pull { dir } => pull(&crate::charts(), &super::from_root(dir)),
+        Command::Pull { dir } => pull(&(repo.charts)(), &super::from_root(dir)),
     }
 }
 

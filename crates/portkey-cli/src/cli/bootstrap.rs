@@ -163,12 +163,8 @@ pub fn text(sim: &Simulation) -> String {
 }
 
 /// Runs `portkey plan --bootstrap` on the repository's model.
-pub fn run(format: Format) -> ExitCode {
-    match crate::simulate_with(
-        &crate::cluster::portkey(),
-        crate::catalogue(),
-        crate::charts(),
-    ) {
+pub fn run(repo: &crate::Repository, format: Format) -> ExitCode {
+    match crate::simulate_with(&(repo.cluster)(), (repo.apps)(), (repo.charts)()) {
         Ok(sim) => {
             match format {
                 Format::Text => print!("{}", text(&sim)),

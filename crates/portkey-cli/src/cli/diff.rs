@@ -66,8 +66,8 @@ const ERROR: u8 = super::CANNOT_RUN;
 const WARNINGS: u8 = 3;
 
 /// Runs `portkey diff` from the current directory.
-pub fn run(args: &Args) -> ExitCode {
-    match compare(args) {
+pub fn run(repo: &crate::Repository, args: &Args) -> ExitCode {
+    match compare(repo, args) {
         Ok((diff, base, head)) => {
             let out = match args.format {
                 Format::Text => portkey_diff::text::render(&diff, &base, head),
@@ -99,13 +99,13 @@ fn exit_code(diff: &Diff, fail_on: FailOn) -> u8 {
 
 type Compared = (Diff, String, &'static str);
 
-fn compare(args: &Args) -> Result<Compared, String> {
+fn compare(repo: &crate::Repository, args: &Args) -> Result<Compared, String> {
     let root = super::project_root()?;
     let (commit, label) =
         git::base_commit(&root, args.base.as_deref()).map_err(|e| e.to_string())?;
     let base = git::generated_at(&root, &commit).map_err(|e| e.to_string())?;
     let (head, head_label) = match args.head {
-        Head::Render => (render()?, "render"),
+        Head::Render => (render(repo)?, "render"),
         Head::Worktree => (worktree(&root)?, "the working tree"),
     };
     let diff = portkey_diff::diff(&base, &head).map_err(|e| {
@@ -119,8 +119,8 @@ fn compare(args: &Args) -> Result<Compared, String> {
     Ok((diff, label, head_label))
 }
 
-fn render() -> Result<Tree, String> {
-    crate::render_repository().map_err(|e| {
+fn render(repo: &crate::Repository) -> Result<Tree, String> {
+    repo.tree().map_err(|e| {
         format!(
             "the model does not render, so there is nothing to compare:\n{e}\nfix: run `{}` to see the problems, fix them, and diff again",
             portkey_render::RENDER_COMMAND

@@ -1,0 +1,594 @@
+//! portkey's pipeline driver and commands: a typed model of a whole home-lab Kubernetes
+//! cluster, compiled into the Kubernetes, Volsync and Argo CD YAML that Argo CD deploys from
+//! Git.
+//!
+//! The pipeline is one-way: **model** ([`portkey_model`]) → **resolve and check**
+//! ([`portkey_model::resolve()`]) → **compile** ([`portkey_compile`]) → **emit**
+//! ([`portkey_render`]); after it, [`portkey_diff`] compares two emitted trees for review
+//! (`portkey diff`, with [`git`] reading the base). This crate drives it ([`build_with`],
+//! [`render_into`]) and holds the commands ([`cli`], [`command`]). The catalogue itself (the
+//! inventory `cluster.rs` and the apps of `apps/`) is the root package `portkey`, which
+//! hands it over as a [`Repository`]: an app edit recompiles only that thin package, never
+//! this crate (README, "The edit loop").
+
+pub mod chart_defaults;
+pub mod cli;
+pub mod command;
+mod error;
+pub mod git;
+pub mod report;
+mod validate;
+
+pub use portkey_compile;
+pub use portkey_converge;
+pub use portkey_diff;
+pub use portkey_model;
+pub use portkey_render;
+pub use portkey_validate;
+
+pub use error::{Error, Invalid};
+pub use validate::{ValidationReport, validate_path};
+
+use portkey_model::analysis::Plan;
+use portkey_model::app::App;
+use portkey_model::chart::Chart;
+use portkey_model::cluster::Cluster;
+use portkey_render::Tree;
+
+/// A repository's catalogue, as the root package declares it: the inventory, the apps and
+/// the chart releases. The commands read it through these functions, so that the catalogue
+/// is compiled in its own (thin) package.
+#[derive(Clone, Copy, Debug)]
+pub struct Repository {
+    /// The inventory (`cluster.rs`).
+    pub cluster: fn() -> Cluster,
+    /// Every app of `apps/`.
+    pub apps: fn() -> Vec<App>,
+    /// Every chart release of `apps/` (files with `pub fn chart()`).
+    pub charts: fn() -> Vec<Chart>,
+}
+
+impl Repository {
+    /// Exactly the tree `cargo run -- render` writes: the inventory, every app and every
+    /// chart release.
+    pub fn tree(&self) -> Result<Tree, Error> {
+        build_with(&(self.cluster)(), (self.apps)(), (self.charts)()).map(|o| o.tree)
+    }
+}
+
+/// Everything one run of the pipeline produces.
+#[derive(Debug)]
+pub struct Output {
+    /// The `generated/` tree.
+    pub tree: Tree,
+    /// The capacity and failure analysis (its warnings are worth showing).
+    pub plan: Plan,
+    /// How long each stage took (`portkey render --timings` prints them).
+    pub timings: Timings,
+}
+
+/// Wall-clock time per pipeline stage, in the order the stages ran.
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    /// `(stage, time, alongside)`: an `alongside` stage ran on its own thread during the
+    /// stage after it, so it is not part of the total.
+    pub stages: Vec<(&'static str, std::time::Duration, bool)>,
+}
+
+impl Timings {
+    /// Records a stage that started at `since` and ended now; returns now.
+    fn lap(&mut self, stage: &'static str, since: std::time::Instant) -> std::time::Instant {
+        let now = std::time::Instant::now();
+        self.stages.push((stage, now - since, false));
+        now
+    }
+
+    /// One line per stage, `stage  12.3 ms`, and the total.
+    pub fn table(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        for (stage, d, alongside) in &self.stages {
+            let mark = if *alongside { " (alongside)" } else { "" };
+            let name = format!("{stage}{mark}");
+            let _ = writeln!(out, "{name:<40} {:>8.1} ms", d.as_secs_f64() * 1e3);
+        }
+        let total: std::time::Duration = self
+            .stages
+            .iter()
+            .filter(|(_, _, alongside)| !alongside)
+            .map(|(_, d, _)| *d)
+            .sum();
+        let _ = writeln!(out, "{:<40} {:>8.1} ms", "total", total.as_secs_f64() * 1e3);
+        out
+    }
+}
+
+/// Resolves and checks the model, then analyses placement and capacity. Requests that no
+/// node can hold are model errors.
+pub fn plan(cluster: &Cluster, apps: Vec<App>) -> Result<Plan, Error> {
+    plan_with(cluster, apps, Vec::new())
+}
+
+/// [`plan`] with the chart releases.
+pub fn plan_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Result<Plan, Error> {
+    // With model problems, the rest is still planned, so that placement problems show in
+    // the same run.
+    let (catalogue, portkey_model::ModelErrors(mut errors)) =
+        portkey_model::resolve_partial(cluster, apps, charts);
+    // The waves follow from the compiled objects: a CRD no release provides, an unknown
+    // `after` or a dependency cycle fails the plan as it fails the render (once the model
+    // is clean: before, they may only follow from its problems).
+    let waves = portkey_compile::components(&catalogue).err();
+    let resolved_cleanly = errors.is_empty();
+    let plan = collect_model_errors(checked_plan(&catalogue), &mut errors)?;
+    if let (true, Some(more)) = (resolved_cleanly, waves) {
+        errors.extend(more.0);
+    }
+    match plan {
+        Some(plan) if errors.is_empty() => Ok(plan),
+        _ => Err(Error::Model(portkey_model::ModelErrors(errors))),
+    }
+}
+
+/// Resolves, checks and compiles the model, then replays Argo CD's bootstrap of it
+/// ([`portkey_converge::simulate`]): what `portkey plan --bootstrap` prints.
+pub fn simulate_with(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+) -> Result<portkey_converge::Simulation, Error> {
+    let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
+    let (components, facts) = bootstrap_input(&catalogue)?;
+    Ok(portkey_converge::simulate(&catalogue, &components, &facts))
+}
+
+/// What the simulation replays: every component with its derived wave, and the facts of
+/// each component's compiled objects (render gathers the same facts as it streams).
+pub fn bootstrap_input(
+    catalogue: &portkey_model::Catalogue<'_>,
+) -> Result<
+    (
+        Vec<portkey_model::components::Component>,
+        portkey_converge::Facts,
+    ),
+    Error,
+> {
+    let mut compiled = portkey_compile::compile_cluster(catalogue);
+    compiled.extend(portkey_compile::parallel::map_chunks(
+        &catalogue.apps,
+        |apps| {
+            apps.iter()
+                .map(|app| portkey_compile::compile_app(catalogue, app))
+                .collect()
+        },
+    ));
+    let summaries: portkey_compile::Summaries = compiled
+        .iter()
+        .map(|c| (c.component.clone(), c.emitted.clone()))
+        .collect();
+    let components = portkey_compile::waves(catalogue, &summaries).map_err(Error::Model)?;
+    let facts = compiled
+        .iter()
+        .map(|c| {
+            let facts = c
+                .manifests
+                .iter()
+                .filter_map(|m| serde_json::to_value(&m.object).ok())
+                .flat_map(|v| portkey_converge::facts::of(&v))
+                .collect();
+            (c.component.clone(), facts)
+        })
+        .collect();
+    Ok((components, facts))
+}
+
+fn checked_plan(catalogue: &portkey_model::Catalogue<'_>) -> Result<Plan, Error> {
+    let plan = portkey_model::analysis::plan(catalogue);
+    if plan.errors.is_empty() {
+        Ok(plan)
+    } else {
+        Err(Error::Model(portkey_model::ModelErrors(plan.errors)))
+    }
+}
+
+/// Runs the whole pipeline in memory for apps only (the infrastructure is assumed present):
+/// resolve and check, plan, compile, validate, serialize.
+pub fn build(cluster: &Cluster, apps: Vec<App>) -> Result<Output, Error> {
+    build_with(cluster, apps, Vec::new())
+}
+
+/// The whole pipeline for apps and chart releases, in memory: what `portkey render --check`
+/// compares with `generated/`.
+pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Result<Output, Error> {
+    let mut timings = Timings::default();
+    let sink = portkey_render::Collect::default();
+    let plan = pipeline(cluster, apps, charts, &sink, &mut timings)?;
+    let start = std::time::Instant::now();
+    let tree = portkey_render::assemble(sink.into_files()).map_err(Error::Render)?;
+    timings.lap("assemble the tree", start);
+    Ok(Output {
+        tree,
+        plan,
+        timings,
+    })
+}
+
+/// The whole pipeline for apps and chart releases, written into `dir`: what `portkey
+/// render` runs.
+///
+/// Files are written into a staging directory beside `dir` while the pipeline is still
+/// compiling (the filesystem work overlaps the CPU work), and the staging directory
+/// replaces `dir` in one rename only when every check has passed. On any error `dir` is
+/// left exactly as it was.
+pub fn render_into(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+    dir: &std::path::Path,
+) -> Result<(Output, portkey_render::WriteReport), Error> {
+    let mut timings = Timings::default();
+    let start = std::time::Instant::now();
+    let staging = portkey_render::Staging::begin(dir).map_err(Error::Render)?;
+    timings.lap("create the staging directory", start);
+    // An error returns early and drops `staging`, which removes what was written.
+    let plan = pipeline(cluster, apps, charts, &staging, &mut timings)?;
+    let start = std::time::Instant::now();
+    let (tree, report) = staging.commit().map_err(Error::Render)?;
+    timings.lap("finish writing, swap in", start);
+    Ok((
+        Output {
+            tree,
+            plan,
+            timings,
+        },
+        report,
+    ))
+}
+
+/// Resolve and check, plan, then compile, validate and serialize every object into `sink`.
+fn pipeline(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+    sink: &dyn portkey_render::Sink,
+    timings: &mut Timings,
+) -> Result<Plan, Error> {
+    let start = std::time::Instant::now();
+    // The embedded schemas are built once per process; start now, alongside resolution.
+    std::thread::spawn(portkey_validate::Schemas::embedded);
+    // With model problems, the rest of the catalogue is still compiled and checked, so that
+    // one run reports every stage's problems; nothing is written (see the end).
+    let (catalogue, portkey_model::ModelErrors(mut model_errors)) =
+        portkey_model::resolve_partial(cluster, apps, charts);
+    let start = timings.lap("resolve and check", start);
+    // The releases' values against their charts' defaults, alongside compilation.
+    let chart_values = chart_defaults::spawn(&catalogue.charts);
+    // Compile, check and serialize app by app, in parallel blocks: each app's objects go to
+    // the sink as soon as they are text, which keeps memory flat as N grows and lets the
+    // writers start at once. Only small summaries stay: for the lints that look across
+    // objects, and what each component emits, from which the sync waves follow. The cluster
+    // parts are one more work item. Then the Argo CD objects, which carry the waves, go the
+    // same way. Compilation needs only the resolved catalogue, so placement and capacity,
+    // then the documents (which show the placement), run meanwhile on their own thread; a
+    // placement error still fails the render before anything is swapped in.
+    let (objects, argocd, (plan, plan_took, documents, context, pss)) = std::thread::scope(|s| {
+        let side = s.spawn(|| {
+            let start = std::time::Instant::now();
+            let plan = checked_plan(&catalogue);
+            let took = start.elapsed();
+            let documents = plan.as_ref().map(|p| documents(&catalogue, p)).ok();
+            // Pods that need more Pod Security than their namespace may allow.
+            let pss = portkey_compile::pss::app_namespaces(&catalogue).errors;
+            (plan, took, documents, lint_context(&catalogue), pss)
+        });
+        let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
+            .chain(catalogue.apps.iter().map(Some))
+            .collect();
+        let objects = portkey_compile::parallel::map_chunks(&work, |items| {
+            items
+                .iter()
+                .map(|item| {
+                    let compiled = match item {
+                        None => portkey_compile::compile_cluster(&catalogue),
+                        Some(app) => vec![portkey_compile::compile_app(&catalogue, app)],
+                    };
+                    let mut checked = Checked::default();
+                    for c in &compiled {
+                        let mut facts = Vec::new();
+                        checked_files(&c.manifests, sink, &mut checked, Some(&mut facts));
+                        checked.facts.push((c.component.clone(), facts));
+                    }
+                    let emitted: Vec<(String, portkey_compile::Emitted)> = compiled
+                        .into_iter()
+                        .map(|c| (c.component, c.emitted))
+                        .collect();
+                    (checked, emitted)
+                })
+                .collect()
+        });
+        let mut summaries = portkey_compile::Summaries::new();
+        let objects: Vec<Checked> = objects
+            .into_iter()
+            .map(|(checked, emitted)| {
+                summaries.extend(emitted);
+                checked
+            })
+            .collect();
+        let argocd = portkey_compile::waves(&catalogue, &summaries).map(|components| {
+            let checked = argocd_files(&catalogue, &components, &summaries, &work, sink);
+            (components, checked)
+        });
+        (
+            objects,
+            argocd,
+            // Invariant: the placement thread panics only on a bug; re-raise it.
+            side.join().expect("placement thread panicked"),
+        )
+    });
+    timings
+        .stages
+        .push(("placement and capacity", plan_took, true));
+    model_errors.extend(pss);
+    // Sync-wave problems of a catalogue with model problems may only follow from them (a
+    // release waiting on an app that failed its checks): they are reported once the model
+    // is clean.
+    let (components, argocd) = match argocd {
+        Ok((components, argocd)) => (Some(components), Some(argocd)),
+        Err(e) => {
+            if model_errors.is_empty() {
+                model_errors.extend(e.0);
+            }
+            (None, None)
+        }
+    };
+    // Independent of the waves: reported beside their problems, never instead.
+    let mut plan = plan;
+    chart_values.join(timings, &mut model_errors, &mut plan);
+    let plan = collect_model_errors(plan, &mut model_errors)?;
+    // The bootstrap replay needs the waves and a clean model; its stalls are model
+    // problems, reported with the lints'.
+    let mut objects = objects;
+    let simulation = components.as_deref().and_then(|components| {
+        bootstrap_gate(&catalogue, components, &mut objects, &mut model_errors)
+    });
+    let mut documents = documents.unwrap_or_default();
+    if let (false, Some(components), Some(simulation)) =
+        (catalogue.charts.is_empty(), &components, &simulation)
+    {
+        documents.push((
+            portkey_render::bootstrap::PATH,
+            "apps/",
+            portkey_render::bootstrap::document(&catalogue, components, simulation),
+        ));
+    }
+    sink.accept(
+        documents
+            .iter()
+            .map(|(path, source, body)| portkey_render::document(path, source, body))
+            .collect(),
+    );
+    let start = timings.lap("compile, validate, serialize", start);
+    let mut checked = objects;
+    checked.extend(argocd.into_iter().flatten());
+    let problems = object_problems(&mut checked, &context)?;
+    timings.lap("lints across objects", start);
+    outcome(model_errors, problems, plan)
+}
+
+/// The compiled objects' schema problems and lint findings, then the lints across objects;
+/// a serialization or write error first, if there was one.
+fn object_problems(
+    checked: &mut [Checked],
+    context: &portkey_validate::lint::Context,
+) -> Result<Vec<Invalid>, Error> {
+    if let Some(e) = checked.iter_mut().find_map(|part| part.render_error.take()) {
+        return Err(Error::Render(e));
+    }
+    let mut problems: Vec<Invalid> = checked
+        .iter_mut()
+        .flat_map(|part| std::mem::take(&mut part.problems))
+        .collect();
+    let summaries: Vec<&portkey_validate::lint::Summary> =
+        checked.iter().flat_map(|part| &part.summaries).collect();
+    problems.extend(
+        portkey_validate::lint::check_catalogue(&summaries, context)
+            .into_iter()
+            .map(Invalid::Lint),
+    );
+    Ok(problems)
+}
+
+/// The plan, or `None` with its model problems moved into `errors`.
+fn collect_model_errors(
+    plan: Result<Plan, Error>,
+    errors: &mut Vec<portkey_model::ModelError>,
+) -> Result<Option<Plan>, Error> {
+    match plan {
+        Ok(plan) => Ok(Some(plan)),
+        Err(Error::Model(e)) => {
+            errors.extend(e.0);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The run's result: the plan when no stage found a problem, else every problem found.
+fn outcome(
+    model_errors: Vec<portkey_model::ModelError>,
+    problems: Vec<Invalid>,
+    plan: Option<Plan>,
+) -> Result<Plan, Error> {
+    match (model_errors.is_empty(), problems.is_empty(), plan) {
+        (true, true, Some(plan)) => Ok(plan),
+        (true, false, _) => Err(Error::Invalid(problems)),
+        (false, true, _) | (true, true, None) => {
+            Err(Error::Model(portkey_model::ModelErrors(model_errors)))
+        }
+        (false, false, _) => Err(Error::Both(
+            portkey_model::ModelErrors(model_errors),
+            problems,
+        )),
+    }
+}
+
+/// The bootstrap gate: replays Argo CD's sync on the facts the work items gathered (taking
+/// them); an object Argo CD could never make healthy fails the render, with the model's
+/// problems, before anything is swapped in.
+fn bootstrap_gate(
+    catalogue: &portkey_model::Catalogue<'_>,
+    components: &[portkey_model::components::Component],
+    objects: &mut [Checked],
+    model_errors: &mut Vec<portkey_model::ModelError>,
+) -> Option<portkey_converge::Simulation> {
+    if !model_errors.is_empty() {
+        return None;
+    }
+    let facts: portkey_converge::Facts = objects
+        .iter_mut()
+        .flat_map(|part| std::mem::take(&mut part.facts))
+        .collect();
+    let simulation = portkey_converge::simulate(catalogue, components, &facts);
+    model_errors.extend(simulation.problems());
+    Some(simulation)
+}
+
+/// The generated Markdown documents that need no sync waves: `(path, source, body)`.
+fn documents<'c>(
+    catalogue: &portkey_model::Catalogue<'c>,
+    plan: &Plan,
+) -> Vec<(&'static str, &'c str, String)> {
+    let mut out = Vec::new();
+    if portkey_compile::backup::any_backups(catalogue) {
+        out.push((
+            portkey_render::runbook::PATH,
+            "apps/",
+            portkey_render::runbook::restore_runbook(catalogue),
+        ));
+    }
+    out.push((
+        portkey_render::architecture::PATH,
+        &catalogue.cluster.source,
+        portkey_render::architecture::document(catalogue, plan),
+    ));
+    out
+}
+
+/// What checking one work item found (its files went to the sink).
+#[derive(Default)]
+struct Checked {
+    render_error: Option<portkey_render::RenderError>,
+    /// The simulation's facts, by component.
+    facts: Vec<(String, Vec<portkey_converge::Fact>)>,
+    summaries: Vec<portkey_validate::lint::Summary>,
+    problems: Vec<Invalid>,
+}
+
+/// The Argo CD objects, at the derived waves, checked and serialized into `sink` in parallel
+/// blocks: the AppProjects, the chart releases' and cluster parts' Applications and the
+/// root (for the `None` item), and each app's Application.
+fn argocd_files(
+    catalogue: &portkey_model::Catalogue<'_>,
+    components: &[portkey_model::components::Component],
+    summaries: &portkey_compile::Summaries,
+    work: &[Option<&portkey_model::resolve::ResolvedApp>],
+    sink: &dyn portkey_render::Sink,
+) -> Vec<Checked> {
+    let wave = portkey_compile::argocd::waves_by_name(components);
+    portkey_compile::parallel::map_chunks(work, |items| {
+        let mut manifests = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                None => portkey_compile::argocd::argocd_objects(
+                    catalogue,
+                    components,
+                    summaries,
+                    &mut manifests,
+                ),
+                Some(app) => manifests.push(portkey_compile::argocd::app_application(
+                    catalogue,
+                    app,
+                    wave[app.app.name.as_str()],
+                )),
+            }
+        }
+        let mut checked = Checked::default();
+        checked_files(&manifests, sink, &mut checked, None);
+        vec![checked]
+    })
+}
+
+/// Checks each manifest against the embedded schemas, the API server's rules and the
+/// per-object lints, serializes it, and hands the files to `sink`; what it finds goes into
+/// `checked`, and what the bootstrap simulation needs to know of each object into `facts`.
+fn checked_files(
+    manifests: &[portkey_compile::Manifest],
+    sink: &dyn portkey_render::Sink,
+    checked: &mut Checked,
+    mut facts: Option<&mut Vec<portkey_converge::Fact>>,
+) {
+    let schemas = portkey_validate::Schemas::embedded();
+    let mut files = Vec::with_capacity(manifests.len());
+    checked.summaries.reserve(manifests.len());
+    for file in portkey_render::render_files(manifests) {
+        match file {
+            Ok(f) => files.push(f),
+            Err(e) => {
+                checked.render_error.get_or_insert(e);
+            }
+        }
+    }
+    sink.accept(files);
+    for m in manifests {
+        let value = match serde_json::to_value(&m.object) {
+            Ok(v) => v,
+            Err(e) => {
+                checked
+                    .problems
+                    .push(Invalid::Schema(portkey_validate::Problem {
+                        file: m.source.clone(),
+                        object: format!("{}/{}", m.object.kind(), m.object.name()),
+                        pointer: String::new(),
+                        message: format!("does not serialize: {e}"),
+                    }));
+                continue;
+            }
+        };
+        checked.problems.extend(
+            portkey_validate::validate_value(schemas, &m.source, &value)
+                .into_iter()
+                .map(Invalid::Schema),
+        );
+        checked.problems.extend(
+            portkey_validate::apiserver::check_object(&m.source, &value)
+                .into_iter()
+                .map(|p| Invalid::ApiServer(portkey_validate::apiserver::attribute(p, &value))),
+        );
+        if let Some(facts) = facts.as_deref_mut() {
+            facts.extend(portkey_converge::facts::of(&value));
+        }
+        let (findings, summary) = portkey_validate::lint::check_object(&m.source, &value);
+        checked
+            .problems
+            .extend(findings.into_iter().map(Invalid::Lint));
+        checked.summaries.push(summary);
+    }
+}
+
+/// What the lints check references against: the cluster domain, and the Secrets the model
+/// declares as created outside Git (app secret references and, without a secret store, the
+/// restic repository Secrets).
+fn lint_context(catalogue: &portkey_model::Catalogue<'_>) -> portkey_validate::lint::Context {
+    // One derivation of the Secrets created outside Git: the same list BOOTSTRAP.md prints.
+    portkey_validate::lint::Context {
+        domain: catalogue.cluster.domain.clone(),
+        external_secrets: portkey_model::secrets::outside_git(catalogue)
+            .into_keys()
+            .collect(),
+    }
+}
+
+/// [`build`], keeping only the tree.
+pub fn render(cluster: &Cluster, apps: Vec<App>) -> Result<Tree, Error> {
+    build(cluster, apps).map(|o| o.tree)
+}
