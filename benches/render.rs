@@ -14,6 +14,8 @@
 //! - "the files alone": the same 14,037 files written by a bare writer, no rendering: the
 //!   filesystem's floor, to subtract from "written".
 //! - "re-rendered": into a folder holding the previous tree, after one app changed.
+//! - "edit loop": an app file touched, then `cargo build` and `portkey render` in the dev
+//!   profile, as `cargo run -- render` runs them (`benches/edit_loop.rs`).
 //!
 //! Nothing is deleted until every measurement is done: on ext4 without a journal, creating
 //! files within a minute of deleting thousands makes the inode allocator skip every
@@ -21,6 +23,8 @@
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+mod edit_loop;
 
 /// The allocator `portkey` (`src/main.rs`) runs with, so the bench times what users run.
 #[global_allocator]
@@ -265,5 +269,13 @@ fn main() {
     }
     for (fs, base) in folders() {
         bench.rerendered(2000, fs, &base);
+    }
+    // Last: it runs `cargo build` in the dev profile, which would disturb the figures above.
+    // Not in `--test` mode (a nested cargo inside `cargo test --benches`).
+    if !quick
+        && selected("edit loop")
+        && let Err(e) = edit_loop::measure(5)
+    {
+        println!("edit loop: not measured: {e}");
     }
 }
