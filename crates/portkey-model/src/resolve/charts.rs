@@ -93,6 +93,7 @@ pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<
                 "give the chart repository's URL",
             );
         }
+        check_network_policy(c, &mut err);
         for (name, key, _) in &c.secret_forms {
             let declared = c
                 .secrets
@@ -111,5 +112,73 @@ pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<
             }
         }
     }
+    let prometheus: Vec<&crate::chart::Chart> =
+        charts.iter().filter(|c| c.prometheus.is_some()).collect();
+    if let [first, second, ..] = prometheus.as_slice() {
+        Problems::new(&second.source, &second.name, &mut out).add(
+            "prometheus",
+            format!(
+                "runs Prometheus, and so does `{}` ({}): the apps' ServiceMonitors and NetworkPolicies serve one",
+                first.name, first.source
+            ),
+            "keep `.runs_prometheus(..)` on one release",
+        );
+    }
     out
+}
+
+/// The release says how its namespace is covered by NetworkPolicy: by the chart's own
+/// policies, on values it sets to `true`, or not at all, with a reason. A Prometheus it
+/// runs has pod labels to admit.
+fn check_network_policy(c: &crate::chart::Chart, err: &mut impl FnMut(&str, String, &str)) {
+    use crate::chart::NetworkPolicyCoverage;
+    match &c.network_policy {
+        NetworkPolicyCoverage::Undeclared => err(
+            "network_policy",
+            format!(
+                "does not say whether NetworkPolicies cover namespace `{}`: ARCHITECTURE.md lists every release's namespace as covered by its chart or not",
+                c.namespace
+            ),
+            r#"check the chart's values for NetworkPolicy support: `.network_policies_from_chart(&["<path>.enabled"], "<what they allow>")` with those values set to `true`, or `.no_network_policy("<why>")`"#,
+        ),
+        NetworkPolicyCoverage::NotCovered(why) if why.trim().is_empty() => err(
+            "network_policy",
+            "no NetworkPolicy, and no reason".into(),
+            r#"say why the namespace is not covered: `.no_network_policy("the chart has no NetworkPolicy values")`"#,
+        ),
+        NetworkPolicyCoverage::NotCovered(_) => {}
+        NetworkPolicyCoverage::Chart { values, allows } => {
+            if values.is_empty() || allows.trim().is_empty() {
+                err(
+                    "network_policy",
+                    "covered by the chart's policies, but without the values that turn them on or what they allow".into(),
+                    "name the value paths and say what the chart's templates allow",
+                );
+            }
+            for path in values {
+                let set = path.split('.').try_fold(&c.values, |v, key| v.get(key));
+                if set != Some(&serde_json::Value::Bool(true)) {
+                    err(
+                        "network_policy",
+                        format!(
+                            "the chart's NetworkPolicies are turned on by `{path}`, which the values do not set to `true`"
+                        ),
+                        &format!(
+                            "set `{path}` to `true` in `.values(..)`, explicitly, even where it is the chart's default"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if c.prometheus
+        .as_ref()
+        .is_some_and(|p| p.pod_labels.is_empty())
+    {
+        err(
+            "prometheus",
+            "runs Prometheus, but names none of its pods' labels: the apps' NetworkPolicies would admit every pod of the namespace".into(),
+            "give the labels the chart's templates put on the Prometheus pods",
+        );
+    }
 }
