@@ -1,4 +1,5 @@
-//! Chart releases: valid, unique names, a version and a repository.
+//! Chart releases: valid, unique names, a version and a repository; what they say about
+//! NetworkPolicy and Prometheus.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,7 +9,7 @@ use crate::error::{ModelError, Problems};
 use crate::names;
 
 /// Chart releases: valid, unique names (also against apps and portkey's own Applications),
-/// a version, a repository.
+/// a version, a repository, a NetworkPolicy coverage each, and at most one Prometheus.
 pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<ModelError> {
     let mut out = Vec::new();
     let app_files: BTreeMap<&str, &str> = apps
@@ -16,23 +17,7 @@ pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<
         .map(|a| (a.name.as_str(), a.source.as_str()))
         .collect();
     let mut seen: BTreeSet<&str> = BTreeSet::new();
-    let mut levels: BTreeMap<&str, (&str, crate::chart::PodSecurity)> = BTreeMap::new();
-    for c in charts {
-        if let Some((other, level)) = levels.insert(&c.namespace, (&c.name, c.pod_security))
-            && level != c.pod_security
-        {
-            Problems::new(&c.source, &c.name, &mut out).add(
-                "pod_security",
-                format!(
-                    "namespace `{}` is {} for `{other}` but {} here",
-                    c.namespace,
-                    level.as_str(),
-                    c.pod_security.as_str()
-                ),
-                "give every release of one namespace the same Pod Security level",
-            );
-        }
-    }
+    check_pod_security(charts, &mut out);
     // An app that takes a release's name is the app's mistake: the releases are the
     // infrastructure everything else relies on.
     for c in charts {
@@ -112,10 +97,38 @@ pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<
             }
         }
     }
+    check_prometheus(charts, &mut out);
+    out
+}
+
+/// The releases of one namespace agree on its Pod Security level.
+fn check_pod_security(charts: &[crate::chart::Chart], out: &mut Vec<ModelError>) {
+    let mut levels: BTreeMap<&str, (&str, crate::chart::PodSecurity)> = BTreeMap::new();
+    for c in charts {
+        if let Some((other, level)) = levels.insert(&c.namespace, (&c.name, c.pod_security))
+            && level != c.pod_security
+        {
+            Problems::new(&c.source, &c.name, out).add(
+                "pod_security",
+                format!(
+                    "namespace `{}` is {} for `{other}` but {} here",
+                    c.namespace,
+                    level.as_str(),
+                    c.pod_security.as_str()
+                ),
+                "give every release of one namespace the same Pod Security level",
+            );
+        }
+    }
+}
+
+/// At most one release runs Prometheus: the apps' ServiceMonitors and NetworkPolicies serve
+/// one.
+fn check_prometheus(charts: &[crate::chart::Chart], out: &mut Vec<ModelError>) {
     let prometheus: Vec<&crate::chart::Chart> =
         charts.iter().filter(|c| c.prometheus.is_some()).collect();
     if let [first, second, ..] = prometheus.as_slice() {
-        Problems::new(&second.source, &second.name, &mut out).add(
+        Problems::new(&second.source, &second.name, out).add(
             "prometheus",
             format!(
                 "runs Prometheus, and so does `{}` ({}): the apps' ServiceMonitors and NetworkPolicies serve one",
@@ -124,7 +137,6 @@ pub(super) fn check_charts(charts: &[crate::chart::Chart], apps: &[App]) -> Vec<
             "keep `.runs_prometheus(..)` on one release",
         );
     }
-    out
 }
 
 /// The release says how its namespace is covered by NetworkPolicy: by the chart's own
