@@ -18,9 +18,10 @@ pub fn chart() -> Chart {
         .pod_security(PodSecurity::Privileged)
         .provides_crds(crd::monitoring::GROUP)
         // The operator labels the Prometheus pods `app.kubernetes.io/name: prometheus` and
-        // `prometheus: <name>`; the chart's own policy selects them by the same two labels
-        // (`templates/prometheus/networkpolicy.yaml`, prometheus-community/helm-charts).
-        .runs_prometheus(&[("app.kubernetes.io/name", "prometheus"), ("prometheus", PROMETHEUS)])
+        // `operator.prometheus.io/name: <name>`: the chart's own Service reaches them by
+        // these two labels (its selector in `templates/prometheus/service.yaml`,
+        // prometheus-community/helm-charts `charts/kube-prometheus-stack`).
+        .runs_prometheus(&[("app.kubernetes.io/name", "prometheus"), ("operator.prometheus.io/name", PROMETHEUS)])
         // Its switches (`prometheus`, `alertmanager` and `prometheusOperator.networkPolicy`)
         // cover three of its workloads; Grafana and kube-state-metrics have their own in
         // their subcharts, and node-exporter runs on the host network, which NetworkPolicy

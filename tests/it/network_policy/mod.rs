@@ -23,14 +23,14 @@ const INTERNET: Ipv4Addr = Ipv4Addr::new(1, 1, 1, 1);
 const NFS_SERVER: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 41);
 
 /// A Prometheus pod of kube-prometheus-stack 88.5.3, as its operator labels it (the chart's
-/// own `templates/prometheus/networkpolicy.yaml` selects the same two labels; the name is
-/// the release's with `cleanPrometheusOperatorObjectNames`), in the release's namespace.
+/// own Service, `templates/prometheus/service.yaml`, selects the same two labels; the name
+/// is the release's with `cleanPrometheusOperatorObjectNames`), in the release's namespace.
 fn prometheus_pod() -> Pod {
     Pod::new(
         "monitoring-system",
         &[
             ("app.kubernetes.io/name", "prometheus"),
-            ("prometheus", "kube-prometheus-stack"),
+            ("operator.prometheus.io/name", "kube-prometheus-stack"),
         ],
         4,
     )
