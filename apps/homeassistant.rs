@@ -14,6 +14,11 @@
 //! inventory does not hold. So multicast discovery (mDNS, SSDP) does not reach Home
 //! Assistant: Zigbee devices come through zigbee2mqtt, LAN IoT devices through mosquitto's
 //! LAN address, and other integrations are added by IP address.
+//!
+//! No `.metrics(..)`: the provisioned configuration has no `prometheus:` integration, which
+//! serves `/api/prometheus` with a long-lived access token made in the UI
+//! (<https://home-assistant.io/integrations/prometheus>), on port 8123, which traefik also
+//! publishes: a token outside Git, or the entities' states unauthenticated.
 use crate::prelude::*;
 
 /// The files the UI writes, which `configuration.yaml` includes. Home Assistant creates

@@ -1,5 +1,10 @@
 //! Jellyfin: media server with Intel Quick Sync transcoding on the N100 nodes; reads the
 //! library from the NFS media share.
+//!
+//! No `.metrics(..)`: Jellyfin serves `/metrics` only with `<EnableMetrics>true` in its
+//! `system.xml`, a file on the config claim that portkey does not write
+//! (<https://jellyfin.org/docs/general/networking/monitoring>), and on port 8096, which
+//! traefik also publishes.
 use crate::prelude::*;
 
 pub fn app() -> App {

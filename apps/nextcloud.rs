@@ -1,6 +1,10 @@
 //! Nextcloud: file sync, calendar and contacts (official apache image) on Postgres; user
 //! files live on the NFS nextcloud share.
 //!
+//! No `.metrics(..)`: Nextcloud 33+ serves OpenMetrics at `/metrics`, but only to
+//! `openmetrics_allowed_clients` (localhost by default), a `config.php` setting this app file
+//! does not make (<https://docs.nextcloud.com/server/33/admin_manual/configuration_monitoring/index.html>).
+//!
 //! - **NFS ownership.** The image's `www-data` is UID/GID 33, and Apache's workers and the
 //!   background job write the user files as 33. NFS ignores `fsGroup`, so the export
 //!   `/nfs/nextcloud` must be owned by 33:33 on the NAS (`chown -R 33:33`), or mapped to it

@@ -1,5 +1,8 @@
 //! Vaultwarden: the password manager. Critical: its data is on the Retain class and backed
 //! up every 6 hours (seed: "Password Manager").
+//!
+//! No `.metrics(..)`: the released image serves no Prometheus metrics (the proposals,
+//! dani-garcia/vaultwarden#3634 and #6202, were closed unmerged).
 use crate::prelude::*;
 
 pub fn app() -> App {

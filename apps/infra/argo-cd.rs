@@ -78,6 +78,21 @@ pub fn chart() -> Chart {
         // (`portkey plan --bootstrap`). The first install is by hand, before any wave.
         .after("traefik")
         .server_side_apply()
+        // `global.networkPolicy.create` is the chart's default (true) and is set below to
+        // say so. Each component's `templates/<component>/networkpolicy.yaml` (argo-helm
+        // `charts/argo-cd`) is an Ingress-only policy for that component's pods: the server
+        // accepts any ingress (`- {}`: traefik, the CLI); the repo-server only the server's,
+        // the controller's, the notification and ApplicationSet controllers' pods on its
+        // port; redis and dex only Argo CD's own pods; every metrics port any namespace.
+        // Egress stays open: the controller reaches the API server and the repo-server the
+        // Git and Helm repositories. `global.networkPolicy.defaultDenyIngress` stays false:
+        // a default deny would also catch pods no component policy selects.
+        .network_policies_from_chart(
+            &["global.networkPolicy.create"],
+            "one Ingress policy per component: the server from anywhere (traefik), the repo-server, redis and dex \
+             only from Argo CD's own components, every metrics port from any namespace; egress open (the API server, \
+             Git and Helm repositories)",
+        )
         // Both maps are free-form, although their defaults hold a few keys: every key
         // besides `create` and `annotations` becomes a key of the ConfigMap
         // (`templates/_helpers.tpl` and the values.yaml comments at 10.1.1).
@@ -85,6 +100,7 @@ pub fn chart() -> Chart {
         .new_value_path("configs.params", "each key is an argocd-cmd-params-cm key")
         .values(json!({
             "crds": { "install": true, "keep": true },
+            "global": { "networkPolicy": { "create": true, "defaultDenyIngress": false } },
             "configs": {
                 // TLS ends at the ingress controller.
                 "params": { "server.insecure": true },

@@ -11,6 +11,10 @@ pub fn chart() -> Chart {
         .pod_security(PodSecurity::Privileged)
         .after("rook-ceph")
         .provides_csi_driver("rook-ceph.rbd.csi.ceph.com")
+        .no_network_policy(
+            "the chart's values.yaml at 1.0.4 has no NetworkPolicy setting; its node plugins map RBD images from the \
+             external Ceph",
+        )
         .values(json!({
             "operatorConfig": { "namespace": "rook-ceph" },
             "drivers": {

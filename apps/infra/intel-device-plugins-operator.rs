@@ -8,6 +8,10 @@ pub fn chart() -> Chart {
         .describe("Operator for Intel GPU device plugins")
         .pod_security(PodSecurity::Privileged)
         .provides_crds(crd::intel::GROUP)
+        .no_network_policy(
+            "the chart's values.yaml at 0.36.0 has no NetworkPolicy setting; the operator serves admission webhooks to \
+             the API server",
+        )
         // Its admission webhook certificates come from cert-manager.
         .needs_crds(crd::cert_manager::GROUP)
         .values(json!({ "manager": { "devices": { "gpu": true } } }))

@@ -5,12 +5,33 @@
 //! subchart 12.10.4 → 12.11.1; `../shared/charts/SOURCES.md`), so the values stay as they were.
 use crate::prelude::*;
 
+/// The Prometheus custom resource's name, which labels its pods: with
+/// `cleanPrometheusOperatorObjectNames` it is the chart's fullname, the release name
+/// `kube-prometheus-stack` (it contains the chart name; `kube-prometheus-stack.prometheus.crname`
+/// and `kube-prometheus-stack.fullname` in the chart's `templates/_helpers.tpl`).
+const PROMETHEUS: &str = "kube-prometheus-stack";
+
 pub fn chart() -> Chart {
     Chart::helm("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "88.5.3")
         .namespace("monitoring-system")
         .describe("Prometheus, Alertmanager and Grafana")
         .pod_security(PodSecurity::Privileged)
         .provides_crds(crd::monitoring::GROUP)
+        // The operator labels the Prometheus pods `app.kubernetes.io/name: prometheus` and
+        // `operator.prometheus.io/name: <name>`: the chart's own Service reaches them by
+        // these two labels (its selector in `templates/prometheus/service.yaml`,
+        // prometheus-community/helm-charts `charts/kube-prometheus-stack`).
+        .runs_prometheus(&[("app.kubernetes.io/name", "prometheus"), ("operator.prometheus.io/name", PROMETHEUS)])
+        // Its switches (`prometheus`, `alertmanager` and `prometheusOperator.networkPolicy`)
+        // cover three of its workloads; Grafana and kube-state-metrics have their own in
+        // their subcharts, and node-exporter runs on the host network, which NetworkPolicy
+        // does not filter. Prometheus' policy with no rules set (its default) denies all of
+        // its traffic, and its rules would have to allow every scrape target of every
+        // namespace, the kubelets and the API server: left for a change of its own.
+        .no_network_policy(
+            "the chart's three switches (`prometheus`, `alertmanager`, `prometheusOperator.networkPolicy.enabled`) cover only \
+             those workloads, Prometheus' with no rules (its default) denies every scrape, and node-exporter uses the host network",
+        )
         .needs_storage_class("ceph-block")
         .new_value_path(
             "grafana.ingress.ingressClassName",

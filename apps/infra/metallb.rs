@@ -10,8 +10,19 @@ pub fn chart() -> Chart {
         // The speaker uses the host network and NET_RAW to answer ARP.
         .pod_security(PodSecurity::Privileged)
         .provides_crds(crd::metallb::GROUP)
+        // The chart's `templates/networkpolicy.yaml` (metallb/metallb `charts/metallb`):
+        // `defaultDeny` denies everything in the namespace, and the controller may reach
+        // only the API server on `apiPort` (6443, kubeadm's `--secure-port` default) and
+        // accept only its metrics and webhook ports (the API server's webhook calls). The
+        // speakers use the host network, which NetworkPolicy does not filter.
+        .network_policies_from_chart(
+            &["networkpolicies.enabled", "networkpolicies.defaultDeny"],
+            "default deny; the controller: egress only to the API server (TCP 6443), ingress only on its metrics and \
+             webhook ports; the speakers use the host network (not filtered)",
+        )
         .values(json!({
             "crds": { "enabled": true },
+            "networkpolicies": { "enabled": true, "defaultDeny": true, "apiPort": 6443 },
             // 0.16 defaults to the bundled frr-k8s, a BGP backend (a DaemonSet of FRR
             // routers); layer 2 needs no BGP, so the speaker announces without it.
             "frrk8s": { "enabled": false },

@@ -8,6 +8,7 @@ pub fn chart() -> Chart {
         .describe("External CephCluster (consumer of the Proxmox Ceph)")
         .pod_security(PodSecurity::Privileged)
         .needs_crds("ceph.rook.io")
+        .no_network_policy("the chart's values.yaml at v1.20.6 has no NetworkPolicy setting")
         .after("ceph-csi-drivers")
         .new_value_path(
             "cephClusterSpec.external",

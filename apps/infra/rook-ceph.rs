@@ -7,6 +7,10 @@ pub fn chart() -> Chart {
         .describe("Ceph operator; connects to the external Proxmox Ceph cluster")
         .pod_security(PodSecurity::Privileged)
         .provides_crds("ceph.rook.io")
+        .no_network_policy(
+            "the chart's values.yaml at v1.20.6 has no NetworkPolicy setting; the operator reaches the external Ceph's \
+             monitors on the LAN",
+        )
         .server_side_apply()
         .values(json!({
             "crds": { "enabled": true },

@@ -15,6 +15,10 @@ pub fn chart() -> Chart {
         .namespace("kube-system")
         .describe("CSI VolumeSnapshot controller and CRDs")
         .provides_crds(crd::snapshot::GROUP)
+        .no_network_policy(
+            "the chart's values.yaml at 5.2.0 has no NetworkPolicy setting, and `kube-system` holds the cluster's own \
+             components (kube-dns, the control plane), which a namespace policy must not catch",
+        )
         .values(json!({
             "controller": { "replicaCount": 2 },
             // The 5.2.0 default, kept explicit: no conversion webhook, no per-render

@@ -18,6 +18,7 @@ pub fn chart() -> Chart {
         .describe("Ingress controller")
         .provides_ingress_class("traefik")
         .provides_crds("traefik.io")
+        .no_network_policy("the chart's values.yaml at 41.3.0 has no NetworkPolicy setting")
         // The chart's Service is `type: LoadBalancer` (its default `service.spec.type`), at
         // a fixed address because the DNS records point at it.
         .needs_load_balancer()

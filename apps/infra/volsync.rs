@@ -8,6 +8,10 @@ pub fn chart() -> Chart {
         .namespace("volsync-system")
         .describe("Backups (restic) and restores of PersistentVolumeClaims")
         .provides_crds(crd::volsync::GROUP)
+        .no_network_policy(
+            "the chart's values.yaml at 0.16.0 has no NetworkPolicy setting (its movers, in the app namespaces, are \
+             covered by `<namespace>-volsync-mover`)",
+        )
         .needs_crds(crd::snapshot::GROUP)
         .needs_crds(crd::populator::GROUP)
         .values(json!({

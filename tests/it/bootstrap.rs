@@ -180,9 +180,11 @@ fn a_dependency_cycle_is_an_error_naming_it() {
     let charts = vec![
         Chart::helm("https://charts.example.org", "volsync", "1.0.0")
             .source("apps/infra/volsync.rs")
+            .no_network_policy("a test release")
             .provides_crds("volsync.backube")
             .after("notes"),
         Chart::helm("https://charts.example.org", "operators", "1.0.0")
+            .no_network_policy("a test release")
             .provides_crds("snapshot.storage.k8s.io")
             .provides_crds("monitoring.coreos.com")
             .provides_crds("deviceplugin.intel.com")
@@ -207,11 +209,10 @@ fn a_dependency_cycle_is_an_error_naming_it() {
 #[test]
 fn a_custom_resource_without_an_operator_is_an_error() {
     let cluster = test_cluster();
-    let charts = vec![Chart::helm(
-        "https://charts.example.org",
-        "unrelated",
-        "1.0.0",
-    )];
+    let charts = vec![
+        Chart::helm("https://charts.example.org", "unrelated", "1.0.0")
+            .no_network_policy("a test release"),
+    ];
     let apps = vec![backed_up_notes()];
     let err = portkey::build_with(&cluster, apps, charts)
         .unwrap_err()

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod crd;
 pub mod devices;
 pub mod emitted;
+pub mod metrics;
 pub mod network;
 pub mod network_policy;
 mod object;
@@ -407,6 +408,9 @@ fn app_objects(catalogue: &Catalogue<'_>, app: &ResolvedApp, out: &mut Vec<Manif
     }
     if let Some(ing) = ingress(catalogue, app) {
         push(ing.into());
+    }
+    if let Some(monitor) = metrics::service_monitor(catalogue, app) {
+        push(monitor.into());
     }
     push(network_policy::app_policy(catalogue, app).into());
 }

@@ -19,13 +19,15 @@
 //!   block matches it;
 //! - ingress from every app that connects to it, and egress to every app it connects to
 //!   (dependencies and `.talks_to`), each on the port connected to;
-//! - egress to the internet (`0.0.0.0/0` except RFC 1918) only with `.egress_internet(..)`.
+//! - egress to the internet (`0.0.0.0/0` except RFC 1918) only with `.egress_internet(..)`;
+//! - ingress from the Prometheus pods (the labels the release that declares
+//!   `Chart::runs_prometheus` gives them, in its namespace) on the metrics port only, with
+//!   `.metrics(..)`.
 //!
 //! Not needed, so not allowed: egress to the NFS server and to the Ceph monitors. The
 //! kubelet mounts NFS volumes and the Ceph CSI node plugin maps RBD images on the node, in
 //! the host's network namespace, which NetworkPolicy does not filter. (Allowing pods to
-//! reach NFS would let a compromised pod mount an export with a forged AUTH_SYS uid.) No
-//! app exposes a metrics port, so nothing is opened to the monitoring namespace; no app
+//! reach NFS would let a compromised pod mount an export with a forged AUTH_SYS uid.) No app
 //! workload talks to the API server.
 //!
 //! Peers use `kubernetes.io/metadata.name`, the namespace label the API server sets
@@ -78,9 +80,13 @@ fn labels(pairs: &[(&str, &str)]) -> LabelSelector {
 }
 
 fn pods_in(namespace: &str, pod: (&str, &str)) -> NetworkPolicyPeer {
+    pods_with(namespace, &[pod])
+}
+
+fn pods_with(namespace: &str, pod: &[(&str, &str)]) -> NetworkPolicyPeer {
     NetworkPolicyPeer {
         namespace_selector: Some(labels(&[(NAMESPACE_NAME_LABEL, namespace)])),
-        pod_selector: Some(labels(&[pod])),
+        pod_selector: Some(labels(pod)),
         ip_block: None,
     }
 }
@@ -252,6 +258,19 @@ pub fn app_policy(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> NetworkPolicy
                 ports: Some(vec![port(c.port, c.protocol)]),
             });
         }
+    }
+    if let (Some(m), Some((release, prometheus))) =
+        (&app.metrics, crate::metrics::prometheus(catalogue))
+    {
+        let pods: Vec<(&str, &str)> = prometheus
+            .pod_labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![pods_with(&release.namespace, &pods)]),
+            ports: Some(vec![port(m.port, Protocol::Tcp)]),
+        });
     }
     let mut egress: Vec<NetworkPolicyEgressRule> = app
         .connections

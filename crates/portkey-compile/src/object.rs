@@ -159,6 +159,7 @@ objects! {
         L2Advertisement(crate::crd::metallb::L2Advertisement),
         AppProject(crate::crd::argocd::AppProject),
         PrometheusRule(crate::crd::monitoring::PrometheusRule),
+        ServiceMonitor(crate::crd::monitoring::ServiceMonitor),
         Application(crate::crd::argocd::Application),
     }
 }

@@ -6,7 +6,10 @@
 
 use serde_json::Value;
 
+pub mod network_policy;
 pub mod values;
+
+pub use network_policy::{NetworkPolicyCoverage, Prometheus};
 
 /// A capability one component provides and others need.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -85,6 +88,11 @@ pub struct Chart {
     /// Value paths the release sets on purpose although the chart's default `values.yaml`
     /// lacks them, each with its reason (see [`Chart::new_value_path`]).
     pub new_value_paths: Vec<(String, String)>,
+    /// Whether the chart's own NetworkPolicies cover its namespace (see
+    /// [`Chart::network_policies_from_chart`] and [`Chart::no_network_policy`]).
+    pub network_policy: NetworkPolicyCoverage,
+    /// The Prometheus it runs, which scrapes the apps' metrics (see [`Chart::runs_prometheus`]).
+    pub prometheus: Option<Prometheus>,
 }
 
 /// Pod Security Standard level of a namespace.
@@ -134,6 +142,8 @@ impl Chart {
             secret_forms: Vec::new(),
             load_balancer_address: None,
             new_value_paths: Vec::new(),
+            network_policy: NetworkPolicyCoverage::Undeclared,
+            prometheus: None,
         }
     }
     /// Records the declaring file (the registry sets it).

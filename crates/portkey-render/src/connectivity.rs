@@ -8,7 +8,11 @@ use std::fmt::Write as _;
 
 use portkey_compile::network_policy::{INGRESS_CONTROLLER, KUBE_DNS, ingress_namespace, lan_ports};
 use portkey_model::app::Protocol;
+use portkey_model::chart::NetworkPolicyCoverage;
 use portkey_model::resolve::Catalogue;
+
+/// How the matrix names the Prometheus pods of the release that runs it.
+pub const PROMETHEUS: &str = "prometheus";
 
 fn proto(p: Protocol) -> &'static str {
     match p {
@@ -80,6 +84,16 @@ fn rows(s: &mut String, catalogue: &Catalogue<'_>) {
                 );
             }
         }
+        if let (Some(m), Some((release, _))) = (
+            &app.metrics,
+            portkey_compile::metrics::prometheus(catalogue),
+        ) {
+            let _ = writeln!(
+                s,
+                "| `{}/{PROMETHEUS}` | {to} | {}/TCP ({}) | `.metrics(\"{}\", \"{}\")`: the ServiceMonitor `{}` |",
+                release.namespace, m.port, m.port_name, m.port_name, m.path, app.app.name
+            );
+        }
         for c in &app.connections {
             let _ = writeln!(
                 s,
@@ -115,29 +129,82 @@ fn rows(s: &mut String, catalogue: &Catalogue<'_>) {
     );
 }
 
-/// What is not opened, and the namespaces no policy covers.
+/// What is not opened, and each chart release's namespace: covered by its chart's own
+/// policies (which values, what they allow) or not covered (why), from the release file's
+/// [`portkey_model::chart::NetworkPolicyCoverage`].
 fn not_covered(s: &mut String, catalogue: &Catalogue<'_>) {
     s.push_str(
         "Not opened, because the pods do not need it: NFS and Ceph (the kubelet mounts NFS volumes and the Ceph \
          CSI node plugin maps RBD images on the node, outside the pod network; an NFS rule would let a pod mount \
-         exports with a forged uid), the monitoring namespace (no app exposes a metrics port) and the API server \
-         (no app workload uses it). The kubelet's probes come from the node, which the CNI allows to its own pods.\n\n",
+         exports with a forged uid) and the API server (no app workload uses it). The kubelet's probes come from \
+         the node, which the CNI allows to its own pods.\n\n",
     );
+    let scraped = catalogue
+        .apps
+        .iter()
+        .filter(|a| a.metrics.is_some())
+        .count();
+    match portkey_compile::metrics::prometheus(catalogue) {
+        Some((release, _)) if scraped == 0 => {
+            let _ = writeln!(
+                s,
+                "Prometheus (`{}/{PROMETHEUS}`, of the release `{}`) reaches an app only on the port of its \
+                 `.metrics(..)`, and no app declares one: none serves Prometheus metrics with the settings its app \
+                 file gives it.\n",
+                release.namespace, release.name
+            );
+        }
+        Some((release, _)) => {
+            let _ = writeln!(
+                s,
+                "Prometheus (`{}/{PROMETHEUS}`, of the release `{}`) reaches only the {scraped} app(s) above that \
+                 declare `.metrics(..)`, each on that one port.\n",
+                release.namespace, release.name
+            );
+        }
+        None => {}
+    }
     s.push_str(
-        "Not covered: the infrastructure namespaces of the chart releases get no NetworkPolicy yet (their pods \
-         accept and open any connection). Their values set none, and a default-deny there must first allow each \
-         chart's own flows (admission webhooks from the API server, the API server, node agents):\n\n",
+        "The infrastructure namespaces hold the chart releases' pods, and portkey writes no NetworkPolicy there: \
+         each release file says whether its chart's own policies cover them.\n\n",
     );
-    let mut namespaces: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut covered = Vec::new();
+    let mut open = Vec::new();
     for c in &catalogue.charts {
-        match namespaces.iter_mut().find(|(ns, _)| *ns == c.namespace) {
-            Some((_, names)) => names.push(&c.name),
-            None => namespaces.push((&c.namespace, vec![&c.name])),
+        match &c.network_policy {
+            NetworkPolicyCoverage::Chart { values, allows } => covered.push(format!(
+                "- `{}` ({}), turned on by {}: {allows}",
+                c.namespace,
+                c.name,
+                values
+                    .iter()
+                    .map(|v| format!("`{v}: true`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            NetworkPolicyCoverage::NotCovered(why) => {
+                open.push(format!("- `{}` ({}): {why}", c.namespace, c.name));
+            }
+            NetworkPolicyCoverage::Undeclared => open.push(format!(
+                "- `{}` ({}): the release file does not say",
+                c.namespace, c.name
+            )),
         }
     }
-    namespaces.sort();
-    for (ns, names) in namespaces {
-        let _ = writeln!(s, "- `{ns}`: {}", names.join(", "));
+    covered.sort();
+    open.sort();
+    if !covered.is_empty() {
+        s.push_str("Covered by the chart's own policies:\n\n");
+        for line in &covered {
+            s.push_str(line);
+            s.push('\n');
+        }
+        s.push('\n');
+    }
+    s.push_str("Not covered (their pods accept and open any connection):\n\n");
+    for line in &open {
+        s.push_str(line);
+        s.push('\n');
     }
     s.push_str(
         "- the Intel GPU plugin's pods, which the operator creates from `generated/cluster/devices/`'s \

@@ -4,6 +4,7 @@
 mod catalogue;
 mod connections;
 mod fields;
+mod metrics;
 mod network;
 mod silent;
 

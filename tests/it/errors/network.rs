@@ -40,6 +40,7 @@ fn problems_in(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Vec<Mod
 fn ingress_chart(address: &str) -> Chart {
     Chart::helm("https://charts.example.org", "ingress", "1.0.0")
         .source("apps/infra/ingress.rs")
+        .no_network_policy("a test release")
         .needs_load_balancer()
         .load_balancer_address(address)
         .values(json!({ "service": { "annotations": { "metallb.io/loadBalancerIPs": address } } }))

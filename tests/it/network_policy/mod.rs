@@ -1,10 +1,12 @@
 //! NetworkPolicy, checked on the YAML of `generated/` by an independent evaluator
 //! ([`eval`]): every pod is selected, every app namespace denies by default, and the
 //! policies allow exactly the flows of ARCHITECTURE.md's connectivity matrix between the
-//! app pods, traefik, the LAN and the internet. Removing a `.talks_to` or a dependency
+//! app pods, traefik, Prometheus, the LAN and the internet. Removing a `.talks_to` or a dependency
 //! breaks the matrix.
 
+mod charts;
 mod eval;
+mod metrics;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -19,6 +21,20 @@ const LAN_CLIENT: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 77);
 const INTERNET: Ipv4Addr = Ipv4Addr::new(1, 1, 1, 1);
 /// The NFS server of the inventory.
 const NFS_SERVER: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 41);
+
+/// A Prometheus pod of kube-prometheus-stack 88.5.3, as its operator labels it (the chart's
+/// own Service, `templates/prometheus/service.yaml`, selects the same two labels; the name
+/// is the release's with `cleanPrometheusOperatorObjectNames`), in the release's namespace.
+fn prometheus_pod() -> Pod {
+    Pod::new(
+        "monitoring-system",
+        &[
+            ("app.kubernetes.io/name", "prometheus"),
+            ("operator.prometheus.io/name", "kube-prometheus-stack"),
+        ],
+        4,
+    )
+}
 
 /// The committed `generated/` tree, path → text.
 fn committed() -> BTreeMap<String, String> {
@@ -96,12 +112,14 @@ fn matrix(architecture: &str) -> BTreeSet<Flow> {
 fn violations(expected: &BTreeSet<Flow>, tree: &BTreeMap<String, String>) -> Vec<String> {
     let net = Network::from_tree(tree);
     let traefik = Pod::new("traefik", &[("app.kubernetes.io/name", "traefik")], 1);
+    let prometheus = prometheus_pod();
     let mut sources: Vec<(String, End<'_>)> = net
         .pods
         .iter()
         .map(|p| (format!("{}/{}", p.namespace, p.app()), End::Pod(p)))
         .collect();
     sources.push(("traefik".into(), End::Pod(&traefik)));
+    sources.push(("monitoring-system/prometheus".into(), End::Pod(&prometheus)));
     sources.push(("LAN".into(), End::External(LAN_CLIENT)));
     sources.push(("internet".into(), End::External(INTERNET)));
     let mut out = Vec::new();
@@ -134,7 +152,10 @@ fn violations(expected: &BTreeSet<Flow>, tree: &BTreeMap<String, String>) -> Vec
                 check(from, *src, to.clone(), End::Pod(dst), *port, proto);
             }
         }
-        if matches!(src, End::Pod(p) if p.namespace != "traefik") && from != "internet" {
+        // Internet egress of the app pods (traefik's and Prometheus' namespaces are not
+        // portkey's).
+        if matches!(src, End::Pod(p) if !["traefik", "monitoring-system"].contains(&p.namespace.as_str()))
+        {
             check(
                 from,
                 *src,
@@ -147,7 +168,7 @@ fn violations(expected: &BTreeSet<Flow>, tree: &BTreeMap<String, String>) -> Vec
     }
     for flow in expected {
         let known = |end: &str| {
-            ["traefik", "LAN", "internet"].contains(&end)
+            ["traefik", "LAN", "internet", "monitoring-system/prometheus"].contains(&end)
                 || net
                     .pods
                     .iter()

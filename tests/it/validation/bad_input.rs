@@ -1,9 +1,13 @@
-//! The bad-input suite: 224 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 231 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs`,
 //! - 7 in `tests/it/errors/connections.rs`: `.talks_to(..)` an unknown app or port, the
 //!   nearest name for a typo, the app itself, internet egress without a reason, internet
 //!   ingress without a LAN port or a reason, and a LAN range that is no CIDR, and
 //! - 34 in `tests/it/errors/fields.rs`: model errors naming app, field and fix;
+//! - 7 in `tests/it/errors/metrics.rs`: `.metrics(..)` on a port the app does not expose
+//!   (naming its ports), on a UDP port, with a path without `/`, or with no release running
+//!   Prometheus; a release that does not say how NetworkPolicy covers its namespace, names
+//!   values it does not set to `true`, or runs a second Prometheus (or one without labels);
 //! - 9 in `tests/it/errors/network.rs`: LAN Services without a load balancer, addresses
 //!   outside the pool or claimed twice, malformed pools, HTTP-01 for LAN-only hosts (a
 //!   warning);
@@ -98,6 +102,28 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
         "tests/it/errors/connections.rs",
         "ingress_internet_without_a_lan_port_or_a_reason",
     ),
+    (
+        "tests/it/errors/metrics.rs",
+        "metrics_on_a_port_the_app_does_not_expose",
+    ),
+    ("tests/it/errors/metrics.rs", "metrics_on_a_udp_port"),
+    (
+        "tests/it/errors/metrics.rs",
+        "metrics_path_without_a_leading_slash",
+    ),
+    (
+        "tests/it/errors/metrics.rs",
+        "metrics_without_a_monitoring_stack",
+    ),
+    (
+        "tests/it/errors/metrics.rs",
+        "a_release_that_does_not_say_how_its_namespace_is_covered",
+    ),
+    (
+        "tests/it/errors/metrics.rs",
+        "chart_policies_on_values_the_release_does_not_set",
+    ),
+    ("tests/it/errors/metrics.rs", "two_releases_run_prometheus"),
     ("tests/it/errors/catalogue.rs", "app_name_with_underscore"),
     ("tests/it/errors/catalogue.rs", "app_name_too_long"),
     ("tests/it/errors/catalogue.rs", "invalid_namespace"),

@@ -489,3 +489,49 @@ fn secret_store_tree_is_clean_for_the_independent_validator() {
     assert!(out.trim_end().ends_with(" passed, 0 failed"), "{out}");
     assert!(!out.contains("unknown"), "{out}");
 }
+
+/// The real catalogue with `paperless-redis` serving metrics, written to a temporary
+/// directory: a `ServiceMonitor` included (no app of `apps/` declares `.metrics(..)`).
+fn metrics_tree() -> tempfile::TempDir {
+    let mut apps = portkey::catalogue();
+    let redis = apps
+        .iter_mut()
+        .find(|a| a.name == "paperless-redis")
+        .expect("paperless-redis");
+    *redis = redis
+        .clone()
+        .port(portkey::portkey_model::app::Port::tcp("metrics", 9121))
+        .metrics("metrics", "/metrics");
+    let tree = portkey::build_with(&portkey::cluster::portkey(), apps, portkey::charts())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .tree;
+    assert!(tree.contains_key("paperless/paperless-redis/servicemonitor-paperless-redis.yaml"));
+    let tmp = tempfile::tempdir().unwrap();
+    for (path, text) in &tree {
+        let file = tmp.path().join(path);
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(file, text).unwrap();
+    }
+    tmp
+}
+
+#[test]
+fn cli_validate_accepts_a_service_monitor() {
+    let tmp = metrics_tree();
+    let o = portkey_cli(&["validate", "."], tmp.path());
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{out}{}", text(&o.stderr));
+    assert!(out.trim_end().ends_with(": 0 problems"), "{out}");
+}
+
+#[test]
+#[ignore = "needs validate-manifests (python3, ../shared/tools): run by .ci/run"]
+fn service_monitor_tree_is_clean_for_the_independent_validator() {
+    let tool = independent_validator();
+    let tmp = metrics_tree();
+    let o = run_independent_validator(&tool, tmp.path());
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{out}{}", text(&o.stderr));
+    assert!(out.trim_end().ends_with(" passed, 0 failed"), "{out}");
+    assert!(!out.contains("unknown"), "{out}");
+}

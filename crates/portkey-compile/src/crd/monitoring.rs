@@ -1,4 +1,5 @@
-//! Prometheus operator (`monitoring.coreos.com/v1`): alerting rules.
+//! Prometheus operator (`monitoring.coreos.com/v1`): alerting rules, and the ServiceMonitors
+//! that tell Prometheus which apps to scrape.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,63 @@ super::custom_kinds! {
     group "monitoring.coreos.com", version "v1";
     /// A `PrometheusRule`.
     PrometheusRule(PrometheusRuleSpec): NamespaceResourceScope, plural "prometheusrules";
+    /// A `ServiceMonitor`: scrape these endpoints of the Services it selects.
+    ServiceMonitor(ServiceMonitorSpec): NamespaceResourceScope, plural "servicemonitors";
+}
+
+/// `ServiceMonitor.spec`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceMonitorSpec {
+    /// The Services to scrape, by label.
+    pub selector: MatchLabels,
+    /// The namespaces those Services are in.
+    pub namespace_selector: NamespaceSelector,
+    /// What to scrape on each selected Service.
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// A label selector with `matchLabels` only.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchLabels {
+    /// Labels the object must have.
+    pub match_labels: BTreeMap<String, String>,
+}
+
+/// `spec.namespaceSelector`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NamespaceSelector {
+    /// The namespaces, by name.
+    pub match_names: Vec<String>,
+}
+
+/// One scrape endpoint of a selected Service.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoint {
+    /// The Service port's name.
+    pub port: String,
+    /// The HTTP path.
+    pub path: String,
+    /// `http` or `https`.
+    pub scheme: String,
+    /// Relabelings applied to each target before the scrape.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relabelings: Vec<Relabeling>,
+}
+
+/// A Prometheus `relabel_config`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Relabeling {
+    /// The labels whose values are joined and matched.
+    pub source_labels: Vec<String>,
+    /// The regular expression they must match.
+    pub regex: String,
+    /// `keep`, `drop`, `replace`, ...
+    pub action: String,
 }
 
 /// `PrometheusRule.spec`.

@@ -11,6 +11,7 @@ mod connections;
 mod container;
 mod exposure;
 mod jobs;
+mod metrics;
 mod volumes;
 
 pub use crate::backup::BackupChoice;
@@ -22,6 +23,7 @@ pub use container::{
 };
 pub use exposure::{Dependency, Https, ServiceExposure};
 pub use jobs::{BackgroundJob, HEARTBEAT};
+pub use metrics::Metrics;
 pub use volumes::{
     Claim, ClaimVolume, ConfigFile, NfsIsBackedUpOnItsServer, NfsMount, NfsVolume, Scratch,
     ScratchVolume, ScratchVolumesHoldNoData, SecretFile, Volume, VolumeOf, VolumeSource,
@@ -105,6 +107,8 @@ pub struct App {
     pub egress_internet: Option<String>,
     /// Why the app's LAN ports accept the internet too (a router forwards them), when they do.
     pub ingress_internet: Option<String>,
+    /// The Prometheus metrics it serves, when it does.
+    pub metrics: Option<Metrics>,
     /// Why losing this app's data is unacceptable (makes retention checks stricter).
     pub critical: Option<String>,
     /// The app's former name: its data keeps the names it had (see [`App::renamed_from`]).
@@ -170,6 +174,7 @@ impl App {
             talks_to: Vec::new(),
             egress_internet: None,
             ingress_internet: None,
+            metrics: None,
             critical: None,
             renamed_from: None,
             annotations: Vec::new(),

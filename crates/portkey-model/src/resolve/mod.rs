@@ -7,8 +7,8 @@
 //! releases (`charts`), names and namespaces (`identity`), the image (`images`), the
 //! container (`workload`: ports, environment, probes, exceptions, exposure, resources),
 //! volumes (`volumes`; their backups in [`crate::backup::resolved`]), placement
-//! (`placement`), LAN addresses (`network`), the dependency graph (`graph`) and the
-//! connections between apps (`connections`). This module holds the resolved types
+//! (`placement`), LAN addresses (`network`), the dependency graph (`graph`), the
+//! connections between apps (`connections`) and the metrics they serve (`metrics`). This module holds the resolved types
 //! and runs the checks in order.
 
 mod charts;
@@ -17,6 +17,7 @@ mod graph;
 mod identity;
 mod images;
 mod inventory;
+mod metrics;
 mod network;
 mod placement;
 mod secret_store;
@@ -28,6 +29,7 @@ use std::collections::BTreeMap;
 pub use connections::ResolvedConnection;
 pub use identity::{RESERVED_NAMES, RESERVED_NAMESPACES};
 pub use images::ImageRef;
+pub use metrics::ResolvedMetrics;
 pub(crate) use network::has_lan_service;
 
 use crate::app::App;
@@ -81,6 +83,8 @@ pub struct ResolvedApp {
     /// The connections it opens to other apps (implied by dependencies, or declared),
     /// sorted.
     pub connections: Vec<ResolvedConnection>,
+    /// The Prometheus metrics it serves, when it does.
+    pub metrics: Option<ResolvedMetrics>,
 }
 
 impl ResolvedApp {
@@ -174,10 +178,11 @@ pub fn resolve_partial(
     errors.extend(network::check(cluster, &apps, &charts));
     errors.extend(secret_store::check(cluster, &apps));
     let peers = graph::peers(&apps, &mut errors);
+    let monitoring = charts.iter().any(|c| c.prometheus.is_some());
     let mut resolved = Vec::with_capacity(apps.len());
     for app in apps {
         let mut p = Problems::new(&app.source, &app.name, &mut errors);
-        if let Some(parts) = resolve_app(cluster, &app, &peers, &mut p) {
+        if let Some(parts) = resolve_app(cluster, &app, &peers, monitoring, &mut p) {
             resolved.push(parts.finish(app));
         }
     }
@@ -226,6 +231,7 @@ struct Parts {
     sizing: workload::Sizing,
     claims: Vec<ResolvedClaim>,
     connections: Vec<ResolvedConnection>,
+    metrics: Option<ResolvedMetrics>,
 }
 
 impl Parts {
@@ -245,16 +251,18 @@ impl Parts {
             memory_limit: self.sizing.memory_limit,
             claims: self.claims,
             connections: self.connections,
+            metrics: self.metrics,
         }
     }
 }
 
 /// Checks one app, concern by concern, and works out its parts; `None` when any check
-/// failed (every problem is in `p`).
+/// failed (every problem is in `p`). `monitoring`: a chart release runs Prometheus.
 fn resolve_app(
     cluster: &Cluster,
     app: &App,
     peers: &BTreeMap<String, graph::Peer>,
+    monitoring: bool,
     p: &mut Problems<'_>,
 ) -> Option<Parts> {
     let before = p.count();
@@ -270,6 +278,7 @@ fn resolve_app(
     workload::check_https(app, p);
     graph::check_dependencies(app, peers, p);
     let connections = connections::connections(app, peers, p);
+    let metrics = metrics::resolve(app, monitoring, p);
     volumes::check_critical(app, &claims, p);
     workload::check_identity(cluster, app, p);
     let run_as = workload::run_as(cluster, app, gpu_groups);
@@ -285,5 +294,6 @@ fn resolve_app(
         sizing,
         claims,
         connections,
+        metrics,
     })
 }
