@@ -363,3 +363,19 @@ fn every_repository_secret_reads_the_backend_credentials_from_the_store() {
         );
     }
 }
+
+/// The store's objects need external-secrets' CRDs and controller: with the real chart
+/// releases, a store and no external-secrets release fails the render, naming the fix.
+#[test]
+fn a_store_without_the_external_secrets_release_fails_naming_it() {
+    let e = portkey::build_with(&real_with_store(), portkey::catalogue(), portkey::charts())
+        .expect_err("no release provides external-secrets.io");
+    let text = e.to_string();
+    for needle in [
+        "cluster-secrets",
+        "external-secrets.io",
+        "no chart release provides",
+    ] {
+        assert!(text.contains(needle), "{needle} not in:\n{text}");
+    }
+}

@@ -9,7 +9,30 @@ use portkey_validate::chart_values::{Defaults, Findings};
 use serde_json::Value;
 
 mod table {
+    use super::Values;
     include!(concat!(env!("OUT_DIR"), "/chart_defaults.rs"));
+}
+
+/// A chart's embedded `values.yaml`: as JSON, converted by `build.rs` (a render parses
+/// JSON several times faster than YAML), or as the YAML itself when it did not parse
+/// there, so that the render reports its error.
+#[derive(Clone, Copy, Debug)]
+pub enum Values {
+    /// The value serde-saphyr read from `values.yaml`, as JSON text.
+    Json(&'static str),
+    /// `values.yaml` itself.
+    Yaml(&'static str),
+}
+
+impl Values {
+    fn parse(self) -> Result<Value, String> {
+        match self {
+            Values::Json(text) => serde_json::from_str(text)
+                .map(portkey_validate::chart_values::no_defaults_is_empty)
+                .map_err(|e| e.to_string()),
+            Values::Yaml(text) => portkey_validate::chart_values::parse_values(text),
+        }
+    }
 }
 
 /// The embedded defaults of `chart` at `version`, if `charts/` holds them. Each
@@ -26,7 +49,7 @@ pub fn defaults(chart: &str, version: &str) -> Option<Defaults<'static>> {
         .enumerate()
         .find(|(_, (c, v, _, _))| *c == chart && *v == version)?;
     Some(Defaults {
-        values: parsed[i].get_or_init(|| portkey_validate::chart_values::parse_values(values)),
+        values: parsed[i].get_or_init(|| values.parse()),
         schema: *schema,
     })
 }

@@ -254,8 +254,8 @@ fn pipeline(
     timings: &mut Timings,
 ) -> Result<Plan, Error> {
     let start = std::time::Instant::now();
-    // The embedded schemas are built once per process; start now, alongside resolution.
-    std::thread::spawn(portkey_validate::Schemas::embedded);
+    // The embedded schemas' validators are built per kind, when the first object of that
+    // kind is checked, on the thread that checks it (`Schemas::embedded`).
     // With model problems, the rest of the catalogue is still compiled and checked, so that
     // one run reports every stage's problems; nothing is written (see the end).
     let (catalogue, portkey_model::ModelErrors(mut model_errors)) =

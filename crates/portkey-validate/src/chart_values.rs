@@ -97,10 +97,16 @@ pub fn check(chart: &Chart, defaults: Option<Defaults<'_>>, out: &mut Findings) 
 /// A chart's `values.yaml` as a value (an empty file is no defaults, `{}`), or the YAML
 /// error.
 pub fn parse_values(text: &str) -> Result<Value, String> {
-    match serde_saphyr::from_str::<Value>(text) {
-        Ok(Value::Null) => Ok(Value::Object(serde_json::Map::new())),
-        Ok(v) => Ok(v),
-        Err(e) => Err(e.to_string()),
+    serde_saphyr::from_str::<Value>(text)
+        .map(no_defaults_is_empty)
+        .map_err(|e| e.to_string())
+}
+
+/// An empty `values.yaml` (null) is no defaults: `{}`.
+pub fn no_defaults_is_empty(value: Value) -> Value {
+    match value {
+        Value::Null => Value::Object(serde_json::Map::new()),
+        v => v,
     }
 }
 

@@ -95,21 +95,22 @@ fn upstream_kind<T: CustomKind>() -> (String, String, Option<Value>) {
 /// schema is not committed (the kind is then reported as unknown).
 pub type Generator = fn() -> (String, String, Option<Value>);
 
-/// Collects one generator per kind.
-struct Generators(Vec<Generator>);
+/// Collects one generator per kind, with the kind's key.
+struct Generators(Vec<(&'static str, &'static str, Generator)>);
 
 impl KindVisitor for Generators {
     fn builtin<T: Resource + JsonSchema>(&mut self) {
-        self.0.push(core::<T>);
+        self.0.push((T::API_VERSION, T::KIND, core::<T>));
     }
     fn custom<T: CustomKind>(&mut self) {
-        self.0.push(upstream_kind::<T>);
+        self.0.push((T::API_VERSION, T::KIND, upstream_kind::<T>));
     }
 }
 
-/// One generator per kind portkey emits, from the one list of kinds ([`Object`]); each is
-/// independent, so they can run in parallel.
-pub fn generators() -> Vec<Generator> {
+/// Each kind portkey emits, `(apiVersion, kind, generator)`, from the one list of kinds
+/// ([`Object`]): the key comes from the type's constants, so nothing is generated until
+/// the kind's validator is needed.
+pub fn kinds() -> Vec<(&'static str, &'static str, Generator)> {
     let mut out = Generators(Vec::new());
     Object::each_kind(&mut out);
     out.0

@@ -26,10 +26,18 @@ pub enum SchemaError {
     },
 }
 
-/// Compiled validators, keyed by (`apiVersion`, `kind`).
+/// Validators, keyed by (`apiVersion`, `kind`): built when first needed.
 pub struct Schemas {
-    validators: BTreeMap<(String, String), Validator>,
+    validators: BTreeMap<(String, String), Slot>,
     origin: String,
+}
+
+/// One kind's validator: already built (a directory's), or built on first use from its
+/// generator (the embedded ones). `None` once built: a custom kind with no committed
+/// upstream schema, reported as unknown.
+struct Slot {
+    generate: Option<crate::embedded::Generator>,
+    built: OnceLock<Option<Validator>>,
 }
 
 impl std::fmt::Debug for Schemas {
@@ -41,54 +49,70 @@ impl std::fmt::Debug for Schemas {
     }
 }
 
-impl Schemas {
-    /// The embedded schemas of every kind portkey emits, built once per process (on all
-    /// cores: building them is most of a small render's time).
-    pub fn embedded() -> &'static Schemas {
-        static EMBEDDED: OnceLock<Schemas> = OnceLock::new();
-        EMBEDDED.get_or_init(|| {
-            let generators = crate::embedded::generators();
-            // One regex per distinct pattern: the upstream CRD schemas repeat a few (the
-            // quantity pattern of every int-or-string field, dozens of times).
-            let patterns = jsonschema::PatternCache::new();
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-            let build = || {
-                let mut built = Vec::new();
-                while let Some(generate) =
-                    generators.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-                {
-                    let (api_version, kind, schema) = generate();
-                    let Some(schema) = schema else {
-                        continue;
-                    };
-                    let validator = jsonschema::options()
+/// One regex per distinct pattern, shared by every embedded validator: the upstream CRD
+/// schemas repeat a few (the quantity pattern of every int-or-string field, dozens of
+/// times).
+fn patterns() -> &'static jsonschema::PatternCache {
+    static PATTERNS: OnceLock<jsonschema::PatternCache> = OnceLock::new();
+    PATTERNS.get_or_init(jsonschema::PatternCache::new)
+}
+
+impl Slot {
+    fn get(&self) -> Option<&Validator> {
+        self.built
+            .get_or_init(|| {
+                let (api_version, kind, schema) = self.generate?();
+                let schema = schema?;
+                Some(
+                    jsonschema::options()
                         .should_validate_formats(false)
-                        .with_pattern_cache(patterns.clone())
+                        .with_pattern_cache(patterns().clone())
                         .build(&schema)
-                        // Invariant: embedded schemas are built into the binary and tested;
-                        // one that doesn't compile is a bug, not bad input.
+                        // Invariant: embedded schemas are built into the binary and tested
+                        // (`every_embedded_schema_compiles`); one that doesn't compile is a
+                        // bug, not bad input.
                         .unwrap_or_else(|e| {
                             panic!("embedded schema of {api_version}/{kind} compiles: {e}")
-                        });
-                    built.push(((api_version, kind), validator));
-                }
-                built
-            };
-            let validators = std::thread::scope(|s| {
-                let helpers: Vec<_> = (1..threads).map(|_| s.spawn(build)).collect();
-                let mut all = build();
-                for h in helpers {
-                    // Invariant: a builder thread panics only on a bug; re-raise it.
-                    all.extend(h.join().expect("schema thread panicked"));
-                }
-                all
-            });
-            Schemas {
-                validators: validators.into_iter().collect(),
-                origin: "embedded".into(),
-            }
+                        }),
+                )
+            })
+            .as_ref()
+    }
+}
+
+impl Schemas {
+    /// The embedded schemas of every kind portkey emits. Each kind's validator is built the
+    /// first time an object of that kind is checked, on the thread that checks it: a
+    /// render builds only the kinds its catalogue emits (building is most of a small
+    /// render's time, and the largest upstream schemas, such as `ClusterSecretStore`'s
+    /// every provider, belong to kinds a catalogue may never emit).
+    pub fn embedded() -> &'static Schemas {
+        static EMBEDDED: OnceLock<Schemas> = OnceLock::new();
+        EMBEDDED.get_or_init(|| Schemas {
+            validators: crate::embedded::kinds()
+                .into_iter()
+                .map(|(api_version, kind, generate)| {
+                    (
+                        (api_version.to_string(), kind.to_string()),
+                        Slot {
+                            generate: Some(generate),
+                            built: OnceLock::new(),
+                        },
+                    )
+                })
+                .collect(),
+            origin: "embedded".into(),
         })
+    }
+
+    /// Builds every kind's validator now (a test, or a caller that wants the cost up front).
+    /// Returns the kinds that have one.
+    pub fn build_all(&self) -> Vec<(String, String)> {
+        self.validators
+            .iter()
+            .filter(|(_, slot)| slot.get().is_some())
+            .map(|(key, _)| key.clone())
+            .collect()
     }
 
     /// Schemas from a kubeconform-layout directory, for the given kinds (unknown kinds are
@@ -137,7 +161,13 @@ impl Schemas {
                     path: path.clone(),
                     message: e.to_string(),
                 })?;
-            validators.insert((api_version.clone(), kind.clone()), validator);
+            validators.insert(
+                (api_version.clone(), kind.clone()),
+                Slot {
+                    generate: None,
+                    built: OnceLock::from(Some(validator)),
+                },
+            );
         }
         Ok(Schemas {
             validators,
@@ -157,6 +187,7 @@ impl Schemas {
         let Some(validator) = self
             .validators
             .get(&(api_version.to_string(), kind.to_string()))
+            .and_then(Slot::get)
         else {
             return vec![(
                 String::new(),
@@ -205,6 +236,24 @@ pub fn schema_path(dir: &Path, api_version: &str, kind: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
+
+    /// Every kind of the one list has an embedded validator that compiles, though a render
+    /// builds only the kinds it meets.
+    #[test]
+    fn every_embedded_schema_compiles() {
+        let schemas = super::Schemas::embedded();
+        let built = schemas.build_all();
+        let all: Vec<(String, String)> = schemas.validators.keys().cloned().collect();
+        assert!(all.len() >= 20, "too few kinds: {all:?}");
+        assert_eq!(built, all, "kinds without a validator");
+        // The lazy slot serves what it built: a known kind validates, an unknown one is
+        // reported as such.
+        let ns =
+            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}});
+        assert_eq!(schemas.check(&ns), Vec::<(String, String)>::new());
+        let unknown = serde_json::json!({"apiVersion": "x.example/v1", "kind": "Nope"});
+        assert!(schemas.check(&unknown)[0].1.contains("unknown kind"));
+    }
 
     /// The committed copy of the upstream schemas (kubeconform layout).
     fn committed() -> PathBuf {

@@ -62,6 +62,33 @@ fn the_real_releases_pass_their_schemas_and_know_every_value_path() {
     }
 }
 
+/// build.rs embeds each `values.yaml` as JSON (parsed once at build time): the render sees
+/// exactly the value that parsing the YAML gives.
+#[test]
+fn the_embedded_defaults_are_the_values_yaml_parsed() {
+    let mut compared = 0;
+    for (chart, version) in portkey::chart_defaults::embedded() {
+        let yaml = fs::read_to_string(
+            root()
+                .join("charts")
+                .join(chart)
+                .join(version)
+                .join("values.yaml"),
+        )
+        .unwrap_or_else(|e| panic!("{chart} {version}: {e}"));
+        let parsed = portkey::portkey_validate::chart_values::parse_values(&yaml);
+        let embedded = portkey::chart_defaults::defaults(chart, version)
+            .unwrap_or_else(|| panic!("{chart} {version} is listed but not embedded"));
+        assert_eq!(embedded.values, &parsed, "{chart} {version}");
+        assert!(
+            parsed.as_ref().is_ok_and(serde_json::Value::is_object),
+            "{chart} {version}"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 10, "only {compared} charts embedded");
+}
+
 #[test]
 fn charts_holds_exactly_the_pinned_versions_with_their_provenance() {
     let pinned: BTreeSet<(String, String)> = portkey::charts()
