@@ -7,6 +7,7 @@
 
 pub mod alertmanager;
 pub mod analysis;
+pub mod apimachinery;
 pub mod app;
 pub mod backup;
 pub mod chart;

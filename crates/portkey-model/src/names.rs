@@ -1,4 +1,8 @@
 //! Kubernetes name rules, checked once in the model so that every error can name the app and field.
+//! Where the API server has a rule for the same string, the verdict is its
+//! ([`crate::apimachinery`]); these add the offending character and the fix to the message.
+
+use crate::apimachinery;
 
 /// Longest DNS-1123 / DNS-1035 label (Service, Namespace, container and port names).
 pub const MAX_LABEL: usize = 63;
@@ -39,85 +43,91 @@ pub fn check_label_max(name: &str, max: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// The first character of `value` that `allowed` refuses, quoted for a message.
+fn offending(value: &str, allowed: impl Fn(char) -> bool) -> Option<String> {
+    value
+        .chars()
+        .find(|c| !allowed(*c))
+        .map(|c| format!("{c:?}"))
+}
+
 /// Checks a DNS-1123 subdomain (dot-separated labels, at most 253 characters), as used for
-/// host names and most object names.
+/// host names and most object names. The verdict is apimachinery's `IsDNS1123Subdomain`
+/// ([`apimachinery::dns1123_subdomain`]); the message adds what to change.
 pub fn check_subdomain(name: &str) -> Result<(), String> {
-    if name.len() > 253 {
-        return Err(format!(
-            "is {} characters long; the limit is 253",
-            name.len()
-        ));
-    }
-    for part in name.split('.') {
-        if part.is_empty() {
-            return Err("has an empty part between dots".into());
-        }
-        if let Some(c) = part
-            .chars()
-            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-        {
-            return Err(format!(
-                "contains {c:?}; only lower-case letters, digits, '-' and '.' are allowed"
-            ));
-        }
-        if part.starts_with('-') || part.ends_with('-') {
-            return Err(format!(
-                "part {part:?} must start and end with a letter or digit"
-            ));
-        }
-    }
-    Ok(())
+    let Err(upstream) = apimachinery::dns1123_subdomain(name) else {
+        return Ok(());
+    };
+    let lower = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
+    Err(if name.len() > apimachinery::SUBDOMAIN_MAX {
+        format!(
+            "is {} characters long; the limit is {}",
+            name.len(),
+            apimachinery::SUBDOMAIN_MAX
+        )
+    } else if let Some(c) = offending(name, lower) {
+        format!("contains {c}; only lower-case letters, digits, '-' and '.' are allowed")
+    } else if name.split('.').any(str::is_empty) {
+        "has an empty part between dots".into()
+    } else if let Some(part) = name
+        .split('.')
+        .find(|p| p.starts_with('-') || p.ends_with('-'))
+    {
+        format!("part {part:?} must start and end with a letter or digit")
+    } else {
+        upstream
+    })
 }
 
 /// Checks a label or annotation key as the API server does (apimachinery's
-/// `validation.IsQualifiedName`): an optional DNS-1123 subdomain prefix and `/`, then a
-/// name of 1–63 characters of `[A-Za-z0-9._-]`, starting and ending alphanumeric.
+/// `validation.IsQualifiedName`, [`apimachinery::qualified_name`]): an optional DNS-1123
+/// subdomain prefix and `/`, then a name of 1–63 characters of `[A-Za-z0-9._-]`, starting
+/// and ending alphanumeric. The message adds the offending part and character.
 pub fn check_qualified_name(key: &str) -> Result<(), String> {
+    let Err(upstream) = apimachinery::qualified_name(key) else {
+        return Ok(());
+    };
     let (prefix, name) = match key.split_once('/') {
         Some((prefix, name)) => (Some(prefix), name),
         None => (None, key),
     };
-    if let Some(prefix) = prefix {
-        check_subdomain(prefix).map_err(|e| format!("prefix {prefix:?} {e}"))?;
-    }
-    if name.is_empty() || name.len() > 63 {
-        return Err(format!("name part {name:?} must be 1–63 characters"));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    if let Some(prefix) = prefix
+        && let Err(e) = check_subdomain(prefix)
     {
-        return Err(format!(
-            "name part {name:?} contains {c:?}; only letters, digits, '-', '_' and '.' are allowed"
-        ));
+        return Err(format!("prefix {prefix:?} {e}"));
     }
+    let part = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
     let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-    if !edge(name.chars().next()) || !edge(name.chars().last()) {
-        return Err(format!(
-            "name part {name:?} must start and end with a letter or digit"
-        ));
-    }
-    Ok(())
+    Err(if name.is_empty() || name.len() > apimachinery::LABEL_MAX {
+        format!("name part {name:?} must be 1–63 characters")
+    } else if let Some(c) = offending(name, part) {
+        format!(
+            "name part {name:?} contains {c}; only letters, digits, '-', '_' and '.' are allowed"
+        )
+    } else if !edge(name.chars().next()) || !edge(name.chars().last()) {
+        format!("name part {name:?} must start and end with a letter or digit")
+    } else {
+        upstream
+    })
 }
 
-/// Checks a Secret or ConfigMap key as the API server does (`validation.IsConfigMapKey`):
-/// 1–253 characters of `[-._a-zA-Z0-9]`, and not `.` or `..`.
+/// Checks a Secret or ConfigMap key as the API server does (`validation.IsConfigMapKey`,
+/// [`apimachinery::config_map_key`]): 1–253 characters of `[-._a-zA-Z0-9]`, not `.` or
+/// `..`, and not starting with `..`.
 pub fn check_config_key(key: &str) -> Result<(), String> {
-    if key.is_empty() || key.len() > 253 {
-        return Err("must be 1–253 characters".into());
-    }
-    if key == "." || key == ".." {
-        return Err(format!("must not be {key:?}"));
-    }
-    match key
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-    {
-        Some(c) => Err(format!(
-            "contains {c:?}; only letters, digits, '-', '_' and '.' are allowed"
-        )),
-        None => Ok(()),
-    }
+    let Err(upstream) = apimachinery::config_map_key(key) else {
+        return Ok(());
+    };
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    Err(
+        if key.is_empty() || key.len() > apimachinery::SUBDOMAIN_MAX {
+            "must be 1–253 characters".into()
+        } else if let Some(c) = offending(key, allowed) {
+            format!("contains {c}; only letters, digits, '-', '_' and '.' are allowed")
+        } else {
+            upstream
+        },
+    )
 }
 
 /// Checks an environment variable name as Kubernetes accepts it (`[-._a-zA-Z][-._a-zA-Z0-9]*`).
@@ -174,8 +184,65 @@ mod tests {
     #[test]
     fn subdomains() {
         assert!(check_subdomain("vault.themainfreak.com").is_ok());
-        assert!(check_subdomain("vault..com").is_err());
-        assert!(check_subdomain("-a.com").is_err());
+        assert!(
+            check_subdomain("vault..com")
+                .unwrap_err()
+                .contains("empty part")
+        );
+        assert!(
+            check_subdomain("-a.com")
+                .unwrap_err()
+                .contains("start and end")
+        );
+        assert!(check_subdomain("Vault.com").unwrap_err().contains("'V'"));
+        assert!(check_subdomain("").is_err());
+    }
+
+    /// The model's checks and the API-server stage's predicates agree on every value:
+    /// the verdict is the predicate's.
+    #[test]
+    fn the_verdicts_are_apimachinery_s() {
+        let values = [
+            "",
+            ".",
+            "..",
+            "..a",
+            "a",
+            "A",
+            "a.b",
+            "a..b",
+            "-a",
+            "a-",
+            "a_b",
+            "a/b",
+            "/a",
+            "a/",
+            "example.com/Name",
+            "Example.com/name",
+            "a/b/c",
+            "x y",
+            "k8s.io/a-b.c_d",
+            &"a".repeat(64),
+            &"a".repeat(254),
+        ];
+        for v in values {
+            assert_eq!(
+                check_subdomain(v).is_ok(),
+                apimachinery::dns1123_subdomain(v).is_ok(),
+                "subdomain {v:?}"
+            );
+            assert_eq!(
+                check_qualified_name(v).is_ok(),
+                apimachinery::qualified_name(v).is_ok(),
+                "qualified name {v:?}"
+            );
+            assert_eq!(
+                check_config_key(v).is_ok(),
+                apimachinery::config_map_key(v).is_ok(),
+                "config key {v:?}"
+            );
+        }
+        assert!(check_config_key("..a").unwrap_err().contains(".."));
     }
 
     #[test]
