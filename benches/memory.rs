@@ -66,4 +66,22 @@ fn main() {
         other => panic!("unknown workload `{other}`: check, render or memory"),
     };
     eprintln!("N={n} {outcome} in {:.2} s", start.elapsed().as_secs_f64());
+    eprintln!("{}", resident());
+}
+
+/// The peak and the current resident set, split into anonymous memory (the heap, the
+/// stacks) and file pages (mostly the binary's own code, which a debug build has much
+/// more of), from `/proc/self/status` (Linux).
+fn resident() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .filter(|l| {
+            ["VmHWM", "RssAnon", "RssFile"]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -218,36 +218,66 @@ pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Resu
     })
 }
 
+/// What a streaming run ([`render_into`], [`check_into`]) keeps besides its report: the
+/// files went to disk (or were compared with it) as they were rendered, never held.
+#[derive(Debug)]
+pub struct Streamed {
+    /// The capacity and failure analysis (its warnings are worth showing).
+    pub plan: Plan,
+    /// How long each stage took.
+    pub timings: Timings,
+}
+
 /// The whole pipeline for apps and chart releases, written into `dir`: what `portkey
 /// render` runs.
 ///
 /// Files are written into a staging directory beside `dir` while the pipeline is still
-/// compiling (the filesystem work overlaps the CPU work), and the staging directory
-/// replaces `dir` in one rename only when every check has passed. On any error `dir` is
-/// left exactly as it was.
+/// compiling (the filesystem work overlaps the CPU work), each compared with the one file
+/// on disk at its path (unchanged files are hard-linked), and the staging directory
+/// replaces `dir` in one rename only when every check has passed. No file's text is held
+/// once written: the report keeps paths, and the texts of the files that hold data
+/// ([`cli::data_loss`]) only when one of them changed or went. On any error `dir` is left
+/// exactly as it was.
 pub fn render_into(
     cluster: &Cluster,
     apps: Vec<App>,
     charts: Vec<Chart>,
     dir: &std::path::Path,
-) -> Result<(Output, portkey_render::WriteReport), Error> {
+) -> Result<(Streamed, portkey_render::WriteReport), Error> {
     let mut timings = Timings::default();
     let start = std::time::Instant::now();
-    let staging = portkey_render::Staging::begin(dir).map_err(Error::Render)?;
+    let staging =
+        portkey_render::Staging::keeping(dir, cli::data_loss::holds_data).map_err(Error::Render)?;
     timings.lap("create the staging directory", start);
     // An error returns early and drops `staging`, which removes what was written.
     let plan = pipeline(cluster, apps, charts, &staging, &mut timings)?;
     let start = std::time::Instant::now();
-    let (tree, report) = staging.commit().map_err(Error::Render)?;
+    let report = staging.commit().map_err(Error::Render)?;
     timings.lap("finish writing, swap in", start);
-    Ok((
-        Output {
-            tree,
-            plan,
-            timings,
-        },
-        report,
-    ))
+    Ok((Streamed { plan, timings }, report))
+}
+
+/// The whole pipeline for apps and chart releases, compared with `dir` as it renders and
+/// written nowhere: what `portkey render --check` runs. Each file is compared with the one
+/// file on disk at its path as it arrives; only the drift (and, for the diff, the drifted
+/// files' diffs) is kept, never the tree. The report is [`portkey_render::check_tree`]'s
+/// of the whole tree (its diff left empty when `dir` is missing).
+pub fn check_into(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+    dir: &std::path::Path,
+) -> Result<(Streamed, portkey_render::WriteReport), Error> {
+    let mut timings = Timings::default();
+    let start = std::time::Instant::now();
+    let compare =
+        portkey_render::Compare::begin(dir, cli::data_loss::holds_data).map_err(Error::Render)?;
+    timings.lap("list the directory", start);
+    let plan = pipeline(cluster, apps, charts, &compare, &mut timings)?;
+    let start = std::time::Instant::now();
+    let report = compare.finish().map_err(Error::Render)?;
+    timings.lap("finish comparing", start);
+    Ok((Streamed { plan, timings }, report))
 }
 
 /// Resolve and check, plan, then compile, validate and serialize every object into `sink`.

@@ -25,6 +25,7 @@ use portkey_compile::Manifest;
 pub mod architecture;
 pub mod bootstrap;
 pub mod connectivity;
+mod ledger;
 pub mod operations;
 pub mod prerequisites;
 pub mod runbook;
@@ -32,6 +33,7 @@ mod staging;
 pub mod store;
 mod yaml;
 
+pub use ledger::Compare;
 pub use staging::{Collect, Sink, Staging};
 
 /// The command that regenerates `generated/`.
@@ -196,30 +198,16 @@ pub fn read_tree(dir: &Path) -> Result<Tree, RenderError> {
     if !dir.exists() {
         return Ok(tree);
     }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| RenderError::Io {
-            action: "reading",
-            path: e
-                .path()
-                .map_or_else(|| dir.to_path_buf(), Path::to_path_buf),
-            source: e
-                .into_io_error()
-                .unwrap_or_else(|| io::Error::other("walk error")),
-        })?;
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(|e| ledger::walk_error(dir, e))?;
         if entry.file_type().is_dir() {
             continue;
         }
-        // Invariant: walkdir yields paths under the root it walks.
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .expect("walkdir yields paths under its root")
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = ledger::relative(dir, entry.path());
         if entry.path_is_symlink() {
             // Never followed: portkey writes no links, so any link is foreign and is pruned.
             let target = fs::read_link(entry.path()).map_err(io_err("reading", entry.path()))?;
-            tree.insert(rel, format!("symbolic link to {}\n", target.display()));
+            tree.insert(rel, ledger::link_text(&target));
             continue;
         }
         let bytes = fs::read(entry.path()).map_err(io_err("reading", entry.path()))?;
@@ -265,16 +253,6 @@ impl Drift {
 /// Compares two trees; `label` names the directory in the diff headers.
 pub fn diff_trees(on_disk: &Tree, rendered: &Tree, label: &str) -> Drift {
     let mut drift = changes(on_disk, rendered);
-    let mut emit = |path: &str, old: &str, new: &str| {
-        let d = similar::TextDiff::from_lines(old, new);
-        let _ = write!(
-            drift.diff,
-            "{}",
-            d.unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{label}/{path}"), &format!("b/{label}/{path}"))
-        );
-    };
     for path in drift
         .added
         .iter()
@@ -283,9 +261,19 @@ pub fn diff_trees(on_disk: &Tree, rendered: &Tree, label: &str) -> Drift {
     {
         let old = on_disk.get(path).map_or("", String::as_str);
         let new = rendered.get(path).map_or("", String::as_str);
-        emit(path, old, new);
+        drift.diff.push_str(&unified_diff(label, path, old, new));
     }
     drift
+}
+
+/// The unified diff of one file, from `old` (on disk) to `new` (rendered), with headers
+/// `a/<label>/<path>` and `b/<label>/<path>` and three lines of context; empty when equal.
+pub(crate) fn unified_diff(label: &str, path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{label}/{path}"), &format!("b/{label}/{path}"))
+        .to_string()
 }
 
 /// The files that differ, without the diff text.
@@ -329,6 +317,21 @@ pub struct WriteReport {
     pub files: usize,
     /// The changes against the previous tree.
     pub drift: Drift,
+    /// The texts of the files the caller asked to keep ([`Staging::keeping`],
+    /// [`Compare::begin`]), when one of them changed or was removed.
+    pub kept: Kept,
+}
+
+/// The old and new texts of the files a streaming run was asked to keep (the files that
+/// hold data: `render` warns before one is dropped). Empty when none of them changed or
+/// was removed; otherwise every such file, the unchanged ones included, so that the two
+/// trees can be compared as a whole.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    /// On disk before the run.
+    pub before: Tree,
+    /// Produced by the run.
+    pub after: Tree,
 }
 
 /// Replaces `dir` with exactly `tree`, atomically.
@@ -345,5 +348,5 @@ pub fn write_tree(tree: &Tree, dir: &Path) -> Result<WriteReport, RenderError> {
             .map(|(path, text)| (path.clone(), text.clone(), String::new()))
             .collect(),
     );
-    staging.commit().map(|(_, report)| report)
+    staging.commit()
 }
