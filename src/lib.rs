@@ -306,15 +306,18 @@ fn pipeline(
     // same way. Compilation needs only the resolved catalogue, so placement and capacity,
     // then the documents (which show the placement), run meanwhile on their own thread; a
     // placement error still fails the render before anything is swapped in.
-    let (objects, argocd, (plan, plan_took, documents, context, pss)) = std::thread::scope(|s| {
+    let (objects, argocd, (plan, plan_took, context, pss)) = std::thread::scope(|s| {
         let side = s.spawn(|| {
             let start = std::time::Instant::now();
             let plan = checked_plan(&catalogue);
             let took = start.elapsed();
-            let documents = plan.as_ref().map(|p| documents(&catalogue, p)).ok();
+            // Each document goes to the sink as soon as it is written, and is not held.
+            if let Ok(plan) = &plan {
+                documents(&catalogue, plan, sink);
+            }
             // Pods that need more Pod Security than their namespace may allow.
             let pss = portkey_compile::pss::app_namespaces(&catalogue).errors;
-            (plan, took, documents, lint_context(&catalogue), pss)
+            (plan, took, lint_context(&catalogue), pss)
         });
         let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
             .chain(catalogue.apps.iter().map(Some))
@@ -386,22 +389,16 @@ fn pipeline(
     let simulation = components.as_deref().and_then(|components| {
         bootstrap_gate(&catalogue, components, &mut objects, &mut model_errors)
     });
-    let mut documents = documents.unwrap_or_default();
     if let (false, Some(components), Some(simulation)) =
         (catalogue.charts.is_empty(), &components, &simulation)
     {
-        documents.push((
+        let body = portkey_render::bootstrap::document(&catalogue, components, simulation);
+        sink.accept(vec![portkey_render::document(
             portkey_render::bootstrap::PATH,
             "apps/",
-            portkey_render::bootstrap::document(&catalogue, components, simulation),
-        ));
+            body,
+        )]);
     }
-    sink.accept(
-        documents
-            .iter()
-            .map(|(path, source, body)| portkey_render::document(path, source, body))
-            .collect(),
-    );
     let start = timings.lap("compile, validate, serialize", start);
     let mut checked = objects;
     checked.extend(argocd.into_iter().flatten());
@@ -488,25 +485,27 @@ fn bootstrap_gate(
     Some(simulation)
 }
 
-/// The generated Markdown documents that need no sync waves: `(path, source, body)`.
-fn documents<'c>(
-    catalogue: &portkey_model::Catalogue<'c>,
+/// The generated Markdown documents that need no sync waves, each handed to `sink` as soon
+/// as it is written (at N = 20,000 RESTORE.md alone is about 57 MB: one is held at a time).
+fn documents(
+    catalogue: &portkey_model::Catalogue<'_>,
     plan: &Plan,
-) -> Vec<(&'static str, &'c str, String)> {
-    let mut out = Vec::new();
+    sink: &dyn portkey_render::Sink,
+) {
     if portkey_compile::backup::any_backups(catalogue) {
-        out.push((
+        let body = portkey_render::runbook::restore_runbook(catalogue);
+        sink.accept(vec![portkey_render::document(
             portkey_render::runbook::PATH,
             "apps/",
-            portkey_render::runbook::restore_runbook(catalogue),
-        ));
+            body,
+        )]);
     }
-    out.push((
+    let body = portkey_render::architecture::document(catalogue, plan);
+    sink.accept(vec![portkey_render::document(
         portkey_render::architecture::PATH,
         &catalogue.cluster.source,
-        portkey_render::architecture::document(catalogue, plan),
-    ));
-    out
+        body,
+    )]);
 }
 
 /// What checking one work item found (its files went to the sink).

@@ -59,9 +59,6 @@ pub(crate) struct Options {
 struct Kept {
     before: Tree,
     after: Tree,
-    /// Whether the directory held any file to keep: if not, there is nothing to compare
-    /// with, and nothing is kept.
-    active: bool,
 }
 
 #[derive(Default)]
@@ -85,6 +82,9 @@ pub(crate) struct Ledger {
     options: Options,
     /// Whether the directory existed when listed.
     existed: bool,
+    /// Whether the directory held any file to keep: if not, there is nothing to compare
+    /// with, and nothing is kept.
+    keep_active: bool,
     inner: Mutex<Inner>,
 }
 
@@ -93,6 +93,7 @@ impl Ledger {
     pub(crate) fn read(dir: &Path, options: Options) -> Result<Ledger, RenderError> {
         let mut inner = Inner::default();
         let existed = dir.exists();
+        let mut keep_active = false;
         if existed {
             for entry in walkdir::WalkDir::new(dir) {
                 let entry = entry.map_err(|e| walk_error(dir, e))?;
@@ -100,7 +101,7 @@ impl Ledger {
                     continue;
                 }
                 let rel = relative(dir, entry.path());
-                inner.kept.active |= (options.keep)(&rel);
+                keep_active |= (options.keep)(&rel);
                 let link = entry.path_is_symlink();
                 inner.slots.insert(rel.into(), Slot::OnDisk { link });
             }
@@ -109,6 +110,7 @@ impl Ledger {
             dir: dir.to_path_buf(),
             options,
             existed,
+            keep_active,
             inner: Mutex::new(inner),
         })
     }
@@ -146,11 +148,22 @@ impl Ledger {
                 }
             }
         };
+        let keep = self.keep_active && (self.options.keep)(rel);
+        let want_diff = self.options.diff && self.existed;
+        // The old text is read whole only when it is needed (a diff, a kept file), and only
+        // once the file is known to differ; otherwise the file is compared in chunks.
         let old = match prior {
             None => None,
-            Some(Slot::OnDisk { link }) => match old_text(&self.dir, rel, link) {
-                Ok(old) if old == *text => return Arrival::Same,
-                Ok(old) => Some((old, link)),
+            Some(Slot::OnDisk { link }) => match compare(&self.dir, rel, link, text) {
+                Ok(true) => return Arrival::Same,
+                Ok(false) if want_diff || keep => match old_text(&self.dir, rel, link) {
+                    Ok(old) => Some((old, link)),
+                    Err(e) => {
+                        self.lock().error.get_or_insert(e);
+                        return Arrival::Changed;
+                    }
+                },
+                Ok(false) => Some((String::new(), link)),
                 Err(e) => {
                     self.lock().error.get_or_insert(e);
                     return Arrival::Changed;
@@ -159,22 +172,21 @@ impl Ledger {
             Some(Slot::Produced { .. }) => return Arrival::Collision,
         };
         // Built outside the lock: a diff is the costly part.
-        let diff = (self.options.diff && self.existed).then(|| {
+        let diff = want_diff.then(|| {
             let before = old.as_ref().map_or("", |(o, _)| o.as_str());
             crate::unified_diff(&self.label(), rel, before, text)
         });
-        let keep = (self.options.keep)(rel);
         let mut inner = self.lock();
         if let Some(diff) = diff {
             inner.diffs.insert(rel.clone(), diff);
         }
-        if keep && inner.kept.active {
+        if keep {
             inner.kept.after.insert(rel.clone(), text.clone());
         }
         match old {
             None => Arrival::Added,
             Some((old, link)) => {
-                if keep && inner.kept.active && !link {
+                if keep && !link {
                     inner.kept.before.insert(rel.clone(), old);
                 }
                 if let Some(Slot::Produced { was, .. }) = inner.slots.get_mut(rel.as_str()) {
@@ -220,14 +232,14 @@ impl Ledger {
                     match was {
                         Was::Absent => report.drift.added.push(path.into()),
                         Was::Differs => report.drift.changed.push(path.into()),
-                        Was::Same if inner.kept.active && (self.options.keep)(&path) => {
+                        Was::Same if self.keep_active && (self.options.keep)(&path) => {
                             unchanged_kept.push(path);
                         }
                         Was::Same => {}
                     }
                 }
                 Slot::OnDisk { link } => {
-                    let keep = inner.kept.active && !link && (self.options.keep)(&path);
+                    let keep = self.keep_active && !link && (self.options.keep)(&path);
                     if self.options.diff || keep {
                         let old = old_text(&self.dir, &path, link)?;
                         if self.options.diff {
@@ -290,6 +302,34 @@ fn old_text(dir: &Path, rel: &str, link: bool) -> Result<String, RenderError> {
     }
     let bytes = fs::read(&path).map_err(io_err("reading", &path))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Whether the file on disk at `rel` holds exactly `text` (a symbolic link reads as
+/// [`link_text`]), compared in chunks: a large document is never read whole to find it
+/// unchanged.
+fn compare(dir: &Path, rel: &str, link: bool, text: &str) -> Result<bool, RenderError> {
+    use std::io::Read;
+    if link {
+        return Ok(old_text(dir, rel, true)? == text);
+    }
+    let path = dir.join(rel);
+    let mut file = fs::File::open(&path).map_err(io_err("reading", &path))?;
+    let len = file.metadata().map_err(io_err("reading", &path))?.len();
+    if len != text.len() as u64 {
+        return Ok(false);
+    }
+    let mut buf = vec![0; text.len().clamp(1, 64 * 1024)];
+    let mut rest = text.as_bytes();
+    loop {
+        let n = file.read(&mut buf).map_err(io_err("reading", &path))?;
+        if n == 0 {
+            return Ok(rest.is_empty());
+        }
+        if n > rest.len() || buf[..n] != rest[..n] {
+            return Ok(false);
+        }
+        rest = &rest[n..];
+    }
 }
 
 /// How a symbolic link reads: portkey writes none, so no rendering equals it.
