@@ -7,7 +7,7 @@ use std::path::Path;
 
 use portkey::cli::data_loss;
 use portkey::portkey_render::{
-    Compare, RenderError, Sink, Staging, Tree, check_tree, read_tree, write_tree,
+    Compare, Kept, RenderError, Sink, Staging, Tree, check_tree, read_tree, write_tree,
 };
 
 fn real_tree() -> Tree {
@@ -56,7 +56,7 @@ fn streamed_check_and_render_find_exactly_the_drift_of_the_whole_tree() {
     assert_eq!(clean.files, tree.len());
     assert!(clean.drift.is_empty(), "{}", clean.drift.summary());
     assert!(clean.drift.diff.is_empty());
-    assert_eq!(clean.kept, Default::default());
+    assert_eq!(clean.kept, Kept::default());
 
     // A file edited (a claim: a data file), one deleted (a render adds it back), a foreign
     // one (a render removes it), and a changed document.
@@ -71,7 +71,7 @@ fn streamed_check_and_render_find_exactly_the_drift_of_the_whole_tree() {
     let on_disk = read_tree(&dir).unwrap();
 
     let expected = check_tree(&tree, &dir).unwrap();
-    assert_eq!(expected.added, [deployment.clone()]);
+    assert_eq!(expected.added, std::slice::from_ref(&deployment));
     assert_eq!(expected.removed, ["media/stray.yaml"]);
     assert_eq!(
         expected.changed,
@@ -89,12 +89,19 @@ fn streamed_check_and_render_find_exactly_the_drift_of_the_whole_tree() {
     let written = render(&dir);
     assert_eq!(written.files, tree.len());
     assert_eq!(
-        (written.drift.added, written.drift.changed, written.drift.removed),
+        (
+            written.drift.added,
+            written.drift.changed,
+            written.drift.removed
+        ),
         (expected.added, expected.changed, expected.removed)
     );
     assert!(written.drift.diff.is_empty());
     assert_eq!(written.kept, streamed.kept);
-    assert!(read_tree(&dir).unwrap() == tree, "render wrote another tree");
+    assert!(
+        read_tree(&dir).unwrap() == tree,
+        "render wrote another tree"
+    );
 }
 
 #[test]
@@ -146,7 +153,11 @@ fn streamed_sinks_refuse_two_files_at_one_path() {
     let staging = Staging::begin(&dir).unwrap();
     staging.accept(files);
     assert_eq!(collision(staging.commit().unwrap_err()), expected);
-    assert_eq!(read_tree(&dir).unwrap(), before, "a failed render changed the tree");
+    assert_eq!(
+        read_tree(&dir).unwrap(),
+        before,
+        "a failed render changed the tree"
+    );
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert_eq!(left.len(), 1, "the staging directory was left behind");
 }
