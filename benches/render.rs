@@ -21,6 +21,8 @@
 //! files within a minute of deleting thousands makes the inode allocator skip every
 //! recently deleted inode (`recently_deleted`), and the measurement would time that.
 
+mod synthetic;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -30,37 +32,9 @@ mod edit_loop;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use portkey::prelude::*;
 use portkey_model::app::App;
 use portkey_model::cluster::Cluster;
-
-fn synthetic(n: usize) -> Vec<App> {
-    let namespaces = [MEDIA, HOME, PAPERLESS, NEXTCLOUD];
-    (0..n)
-        .map(|i| {
-            let mut app = App::new(&format!("app-{i:05}"), namespaces[i % namespaces.len()])
-                .source("benches/render.rs")
-                .image(&format!("ghcr.io/example/app-{}:1.{}.0", i % 50, i % 7))
-                .port(Port::http(8080))
-                .env("TZ", TIMEZONE)
-                .env_secret("TOKEN", secret(&format!("app-{i:05}"), "TOKEN"))
-                .probe(Probe::http("/health"))
-                // Small enough that 2000 apps fit the three real nodes (the plan checks).
-                .requests(Cpu::m(2), Memory::mi(16))
-                .memory_limit(Memory::mi(64))
-                .volume(Volume::claim("config", "/config", Memory::gi(1)).backup(Backup::daily()))
-                .https(&format!("app-{i:05}"));
-            if i % 3 == 0 {
-                app = app.volume(Volume::nfs("media", "/media", NFS_PLEX).read_only());
-            }
-            // The two N100 GPUs offer 4 shared slots each (sharedDevNum): 8 GPU apps fit.
-            if i % 10 == 0 && i < 80 {
-                app = app.gpu(GpuVendor::Intel);
-            }
-            app
-        })
-        .collect()
-}
+use synthetic::synthetic;
 
 /// The whole pipeline in memory: the apps plus the infrastructure charts.
 fn build(cluster: &Cluster, apps: Vec<App>) -> portkey::Output {

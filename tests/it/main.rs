@@ -3,7 +3,7 @@
 //! (`pipeline`, `snapshots`), the derived Pod Security levels (`pod_security`), cluster analysis (`analysis`), backups and the Argo CD
 //! bootstrap (`backups`, `bootstrap`), what a render or a sync may never delete (`protection`),
 //! the recovery documents' sections (`recovery_docs`), validation (`validation`, `renovate`), the output
-//! directory and the CLI (`render_fs`, `cli`; `cli_json` for `--format json` and the exit
+//! directory and the CLI (`render_fs`, `streaming` for the sinks that compare as they render, `cli`; `cli_json` for `--format json` and the exit
 //! codes, `cli_tools` for `images`, `schema` and `completions`), the code map (`docs`),
 //! `portkey diff` (`diff`), build.rs on bad app files (`build_script`), and the GitHub Actions workflows and Renovate's config
 //! (`workflows`, and `linters` for the tools that lint them), and alerting as upstream runs
@@ -39,5 +39,6 @@ mod render_fs;
 mod renovate;
 mod secret_store;
 mod snapshots;
+mod streaming;
 mod validation;
 mod workflows;

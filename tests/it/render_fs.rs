@@ -612,13 +612,25 @@ fn concurrent_renders_run_one_after_the_other_and_the_later_one_wins() {
         !second_began.load(Ordering::SeqCst),
         "the second render began while the first was still open"
     );
-    let (written, _) = first.commit().expect("the first render completes");
-    assert_eq!(written, v2());
-    let (written, _) = second
+    let first = first.commit().expect("the first render completes");
+    assert_eq!(first.files, v2().len());
+    assert_eq!(
+        (first.drift.changed, first.drift.removed),
+        (
+            vec!["sub/b.yaml".to_string()],
+            vec!["old/c.yaml".to_string()]
+        )
+    );
+    let second = second
         .join()
         .expect("the second render's thread")
         .expect("the second render completes");
-    assert_eq!(written, second_tree);
+    // The second compared its files with the first's tree, the one it waited for.
+    assert_eq!(second.files, second_tree.len());
+    assert_eq!(
+        (second.drift.changed, second.drift.removed),
+        (vec!["a.yaml".to_string()], vec!["sub/b.yaml".to_string()])
+    );
     assert_eq!(read_tree(&site.out).unwrap(), second_tree);
     site.assert_outside_untouched();
 }

@@ -213,36 +213,66 @@ pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Resu
     })
 }
 
+/// What a streaming run ([`render_into`], [`check_into`]) keeps besides its report: the
+/// files went to disk (or were compared with it) as they were rendered, never held.
+#[derive(Debug)]
+pub struct Streamed {
+    /// The capacity and failure analysis (its warnings are worth showing).
+    pub plan: Plan,
+    /// How long each stage took.
+    pub timings: Timings,
+}
+
 /// The whole pipeline for apps and chart releases, written into `dir`: what `portkey
 /// render` runs.
 ///
 /// Files are written into a staging directory beside `dir` while the pipeline is still
-/// compiling (the filesystem work overlaps the CPU work), and the staging directory
-/// replaces `dir` in one rename only when every check has passed. On any error `dir` is
-/// left exactly as it was.
+/// compiling (the filesystem work overlaps the CPU work), each compared with the one file
+/// on disk at its path (unchanged files are hard-linked), and the staging directory
+/// replaces `dir` in one rename only when every check has passed. No file's text is held
+/// once written: the report keeps paths, and the texts of the files that hold data
+/// ([`cli::data_loss`]) only when one of them changed or went. On any error `dir` is left
+/// exactly as it was.
 pub fn render_into(
     cluster: &Cluster,
     apps: Vec<App>,
     charts: Vec<Chart>,
     dir: &std::path::Path,
-) -> Result<(Output, portkey_render::WriteReport), Error> {
+) -> Result<(Streamed, portkey_render::WriteReport), Error> {
     let mut timings = Timings::default();
     let start = std::time::Instant::now();
-    let staging = portkey_render::Staging::begin(dir).map_err(Error::Render)?;
+    let staging =
+        portkey_render::Staging::keeping(dir, cli::data_loss::holds_data).map_err(Error::Render)?;
     timings.lap("create the staging directory", start);
     // An error returns early and drops `staging`, which removes what was written.
     let plan = pipeline(cluster, apps, charts, &staging, &mut timings)?;
     let start = std::time::Instant::now();
-    let (tree, report) = staging.commit().map_err(Error::Render)?;
+    let report = staging.commit().map_err(Error::Render)?;
     timings.lap("finish writing, swap in", start);
-    Ok((
-        Output {
-            tree,
-            plan,
-            timings,
-        },
-        report,
-    ))
+    Ok((Streamed { plan, timings }, report))
+}
+
+/// The whole pipeline for apps and chart releases, compared with `dir` as it renders and
+/// written nowhere: what `portkey render --check` runs. Each file is compared with the one
+/// file on disk at its path as it arrives; only the drift (and, for the diff, the drifted
+/// files' diffs) is kept, never the tree. The report is [`portkey_render::check_tree`]'s
+/// of the whole tree (its diff left empty when `dir` is missing).
+pub fn check_into(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+    dir: &std::path::Path,
+) -> Result<(Streamed, portkey_render::WriteReport), Error> {
+    let mut timings = Timings::default();
+    let start = std::time::Instant::now();
+    let compare =
+        portkey_render::Compare::begin(dir, cli::data_loss::holds_data).map_err(Error::Render)?;
+    timings.lap("list the directory", start);
+    let plan = pipeline(cluster, apps, charts, &compare, &mut timings)?;
+    let start = std::time::Instant::now();
+    let report = compare.finish().map_err(Error::Render)?;
+    timings.lap("finish comparing", start);
+    Ok((Streamed { plan, timings }, report))
 }
 
 /// Resolve and check, plan, then compile, validate and serialize every object into `sink`.
@@ -271,15 +301,18 @@ fn pipeline(
     // same way. Compilation needs only the resolved catalogue, so placement and capacity,
     // then the documents (which show the placement), run meanwhile on their own thread; a
     // placement error still fails the render before anything is swapped in.
-    let (objects, argocd, (plan, plan_took, documents, context, pss)) = std::thread::scope(|s| {
+    let (objects, argocd, (plan, plan_took, context, pss)) = std::thread::scope(|s| {
         let side = s.spawn(|| {
             let start = std::time::Instant::now();
             let plan = checked_plan(&catalogue);
             let took = start.elapsed();
-            let documents = plan.as_ref().map(|p| documents(&catalogue, p)).ok();
+            // Each document goes to the sink as soon as it is written, and is not held.
+            if let Ok(plan) = &plan {
+                documents(&catalogue, plan, sink);
+            }
             // Pods that need more Pod Security than their namespace may allow.
             let pss = portkey_compile::pss::app_namespaces(&catalogue).errors;
-            (plan, took, documents, lint_context(&catalogue), pss)
+            (plan, took, lint_context(&catalogue), pss)
         });
         let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
             .chain(catalogue.apps.iter().map(Some))
@@ -351,22 +384,16 @@ fn pipeline(
     let simulation = components.as_deref().and_then(|components| {
         bootstrap_gate(&catalogue, components, &mut objects, &mut model_errors)
     });
-    let mut documents = documents.unwrap_or_default();
     if let (false, Some(components), Some(simulation)) =
         (catalogue.charts.is_empty(), &components, &simulation)
     {
-        documents.push((
+        let body = portkey_render::bootstrap::document(&catalogue, components, simulation);
+        sink.accept(vec![portkey_render::document(
             portkey_render::bootstrap::PATH,
             "apps/",
-            portkey_render::bootstrap::document(&catalogue, components, simulation),
-        ));
+            body,
+        )]);
     }
-    sink.accept(
-        documents
-            .iter()
-            .map(|(path, source, body)| portkey_render::document(path, source, body))
-            .collect(),
-    );
     let start = timings.lap("compile, validate, serialize", start);
     let mut checked = objects;
     checked.extend(argocd.into_iter().flatten());
@@ -453,25 +480,27 @@ fn bootstrap_gate(
     Some(simulation)
 }
 
-/// The generated Markdown documents that need no sync waves: `(path, source, body)`.
-fn documents<'c>(
-    catalogue: &portkey_model::Catalogue<'c>,
+/// The generated Markdown documents that need no sync waves, each handed to `sink` as soon
+/// as it is written (at N = 20,000 RESTORE.md alone is about 57 MB: one is held at a time).
+fn documents(
+    catalogue: &portkey_model::Catalogue<'_>,
     plan: &Plan,
-) -> Vec<(&'static str, &'c str, String)> {
-    let mut out = Vec::new();
+    sink: &dyn portkey_render::Sink,
+) {
     if portkey_compile::backup::any_backups(catalogue) {
-        out.push((
+        let body = portkey_render::runbook::restore_runbook(catalogue);
+        sink.accept(vec![portkey_render::document(
             portkey_render::runbook::PATH,
             "apps/",
-            portkey_render::runbook::restore_runbook(catalogue),
-        ));
+            body,
+        )]);
     }
-    out.push((
+    let body = portkey_render::architecture::document(catalogue, plan);
+    sink.accept(vec![portkey_render::document(
         portkey_render::architecture::PATH,
         &catalogue.cluster.source,
-        portkey_render::architecture::document(catalogue, plan),
-    ));
-    out
+        body,
+    )]);
 }
 
 /// What checking one work item found (its files went to the sink).

@@ -19,7 +19,8 @@ use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::thread::JoinHandle;
 use std::{fs, io};
 
-use crate::{File, RenderError, Tree, WriteReport, assemble, changes, io_err, read_tree};
+use crate::ledger::{Arrival, Ledger, Options};
+use crate::{File, RenderError, WriteReport, io_err};
 
 /// Where rendered files go: memory ([`Collect`]) or a staging directory ([`Staging`]).
 pub trait Sink: Sync {
@@ -56,9 +57,11 @@ struct Shared {
     root: PathBuf,
     /// The output directory, whose unchanged files are hard-linked instead of rewritten.
     dir: PathBuf,
-    /// The tree currently in `dir`, read on its own thread while the pipeline starts.
-    on_disk: OnceLock<Result<Tree, RenderError>>,
-    /// Batches of files to write.
+    /// The listing of `dir` (paths, no text), read on its own thread while the pipeline
+    /// starts; each file is compared with the one on disk as it is written.
+    on_disk: OnceLock<Result<Ledger, RenderError>>,
+    /// Batches of files to write: a bounded queue, so that a slow disk holds back the
+    /// pipeline instead of letting rendered text pile up in memory.
     queue: Mutex<mpsc::Receiver<Vec<File>>>,
     /// Set when a writer fails or the render is abandoned: the others stop writing.
     stop: AtomicBool,
@@ -67,16 +70,18 @@ struct Shared {
     abort_after: Option<usize>,
 }
 
-/// What one writer thread did: the files it wrote (they make up the tree) and its first
-/// error.
-type Written = (Vec<File>, Option<RenderError>);
+/// A writer thread's first error.
+type Written = Option<RenderError>;
+
+/// Batches the queue holds per writer before [`Sink::accept`] waits.
+const QUEUED_PER_WRITER: usize = 16;
 
 /// A render in progress into a staging directory beside the output directory.
 pub struct Staging {
     dir: PathBuf,
     new: PathBuf,
     temp: Option<tempfile::TempDir>,
-    sender: Option<mpsc::Sender<Vec<File>>>,
+    sender: Option<mpsc::SyncSender<Vec<File>>>,
     shared: Arc<Shared>,
     reader: Option<JoinHandle<()>>,
     writers: Vec<JoinHandle<Written>>,
@@ -97,6 +102,12 @@ impl Staging {
     /// Fails, touching nothing, when `dir` is a file or its parent directory is missing or
     /// read-only.
     pub fn begin(dir: &Path) -> Result<Staging, RenderError> {
+        Staging::keeping(dir, |_| false)
+    }
+
+    /// [`Staging::begin`], keeping the old and new texts of the files `keep` selects when
+    /// one of them changes or goes ([`WriteReport::kept`]).
+    pub fn keeping(dir: &Path, keep: fn(&str) -> bool) -> Result<Staging, RenderError> {
         // The new tree replaces `dir` by a rename, which would replace a symbolic link with
         // a directory: refuse, and name the target to render into instead.
         if fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
@@ -133,7 +144,7 @@ impl Staging {
             .map_err(io_err("creating a staging directory in", &parent))?;
         let new = staging.path().join("new");
         fs::create_dir(&new).map_err(io_err("creating", &new))?;
-        let (sender, receiver) = mpsc::channel();
+        let (sender, receiver) = mpsc::sync_channel(writer_count() * QUEUED_PER_WRITER);
         let shared = Arc::new(Shared {
             root: new.clone(),
             dir: dir.to_path_buf(),
@@ -148,7 +159,8 @@ impl Staging {
             std::thread::spawn(move || {
                 // Always set, even if reading panics: the writers wait for it.
                 let dir = shared.dir.clone();
-                let read = std::panic::catch_unwind(move || read_tree(&dir))
+                let options = Options { keep, diff: false };
+                let read = std::panic::catch_unwind(move || Ledger::read(&dir, options))
                     .unwrap_or_else(|_| Err(thread_failed("reading", &shared.dir)));
                 let _ = shared.on_disk.set(read);
             })
@@ -174,32 +186,26 @@ impl Staging {
     /// Waits for the writers, checks the tree and swaps it in for the output directory.
     /// When nothing changed, the output directory is left untouched. On any error the
     /// staging directory is removed and the output directory is left as it was.
-    pub fn commit(mut self) -> Result<(Tree, WriteReport), RenderError> {
-        let (files, error) = self.finish_writing();
-        if let Some(e) = error {
+    pub fn commit(mut self) -> Result<WriteReport, RenderError> {
+        if let Some(e) = self.finish_writing() {
             return Err(e);
         }
-        let tree = assemble(files)?;
-        let on_disk = match Arc::get_mut(&mut self.shared).and_then(|s| s.on_disk.take()) {
-            Some(result) => result?,
-            None => read_tree(&self.dir)?,
-        };
-        let report = WriteReport {
-            files: tree.len(),
-            drift: changes(&on_disk, &tree),
-        };
+        let ledger = Arc::get_mut(&mut self.shared)
+            .and_then(|s| s.on_disk.take())
+            .unwrap_or_else(|| Err(thread_failed("reading", &self.dir)))?;
+        let report = ledger.finish()?;
         if report.drift.is_empty() && self.dir.is_dir() {
-            return Ok((tree, report));
+            return Ok(report);
         }
         swap_in(&self.new, &self.dir)?;
         // The staging directory now holds the previous tree (or nothing); dropping it
         // removes it.
         drop(self.temp.take());
-        Ok((tree, report))
+        Ok(report)
     }
 
-    /// Closes the queue and joins every thread; returns what the writers wrote and the
-    /// first error (a thread that panicked counts as one).
+    /// Closes the queue and joins every thread; returns the first error (a thread that
+    /// panicked counts as one).
     fn finish_writing(&mut self) -> Written {
         drop(self.sender.take());
         let mut error = None;
@@ -208,17 +214,13 @@ impl Staging {
         {
             error = Some(thread_failed("reading", &self.dir));
         }
-        let mut files = Vec::new();
         for w in self.writers.drain(..) {
             match w.join() {
-                Ok((mine, e)) => {
-                    files.extend(mine);
-                    error = error.or(e);
-                }
+                Ok(e) => error = error.or(e),
                 Err(_) => error = error.or(Some(thread_failed("writing", &self.new))),
             }
         }
-        (files, error)
+        error
     }
 }
 
@@ -249,9 +251,9 @@ fn thread_failed(action: &'static str, path: &Path) -> RenderError {
 
 /// One writer thread: takes batches until the queue closes, writing each file into the
 /// staging tree, or hard-linking it from the output directory when its text is unchanged.
+/// Once a writer has failed, the batches are only drained.
 fn write_batches(shared: &Shared) -> Written {
-    let on_disk = shared.on_disk.wait().as_ref().ok();
-    let mut files = Vec::new();
+    let ledger = shared.on_disk.wait().as_ref().ok();
     let mut error = None;
     loop {
         let batch = {
@@ -262,22 +264,33 @@ fn write_batches(shared: &Shared) -> Written {
             queue.recv()
         };
         let Ok(batch) = batch else {
-            return (files, error);
+            return error;
         };
         if !shared.stop.load(Ordering::Relaxed)
-            && let Err(e) = write_batch(shared, on_disk, &batch)
+            && let Err(e) = write_batch(shared, ledger, &batch)
         {
             shared.stop.store(true, Ordering::Relaxed);
             error = error.or(Some(e));
         }
-        files.extend(batch);
     }
 }
 
-fn write_batch(shared: &Shared, on_disk: Option<&Tree>, batch: &[File]) -> Result<(), RenderError> {
+fn write_batch(
+    shared: &Shared,
+    ledger: Option<&Ledger>,
+    batch: &[File],
+) -> Result<(), RenderError> {
     let mut made: Option<&Path> = None;
-    for (rel, text, _) in batch {
+    for file in batch {
+        let rel = &file.0;
         check_path(rel)?;
+        // Compared with the one file on disk at its path; without a listing (it could not
+        // be read, which `commit` reports) every file is written.
+        let arrival = ledger.map_or(Arrival::Added, |l| l.arrive(file));
+        if matches!(arrival, Arrival::Collision) {
+            // `commit` fails naming both objects.
+            continue;
+        }
         let path = shared.root.join(rel);
         let parent = Path::new(rel.as_str()).parent();
         if parent != made {
@@ -289,14 +302,12 @@ fn write_batch(shared: &Shared, on_disk: Option<&Tree>, batch: &[File]) -> Resul
         }
         // An unchanged file is hard-linked from the current tree instead of rewritten: far
         // fewer new inodes on a large re-render, and the old tree's removal then only drops
-        // names. A symbolic link never qualifies: `read_tree` records it as a description,
-        // which no rendering equals.
-        let linked = on_disk
-            .and_then(|t| t.get(rel))
-            .is_some_and(|old| old == text)
-            && fs::hard_link(shared.dir.join(rel), &path).is_ok();
+        // names. A symbolic link never qualifies: it reads as a description, which no
+        // rendering equals.
+        let linked =
+            matches!(arrival, Arrival::Same) && fs::hard_link(shared.dir.join(rel), &path).is_ok();
         if !linked {
-            fs::write(&path, text.as_bytes()).map_err(io_err("writing", &path))?;
+            fs::write(&path, file.1.as_bytes()).map_err(io_err("writing", &path))?;
         }
         if let Some(n) = shared.abort_after
             && shared.written.fetch_add(1, Ordering::Relaxed) + 1 >= n

@@ -4,9 +4,9 @@
 //! `render` (and `render --check`) compare those files of the tree on disk with the new
 //! tree, through `portkey diff`'s warnings, and print the destructive and rename warnings.
 //! They are warnings, not errors: deleting an app or a volume can be what the user wants.
-//! Only the few files that hold data are read and compared, so it costs little.
-
-use std::path::Path;
+//! The streaming sinks keep those files' texts, read as each file is compared, and only
+//! when one of them changed or went (otherwise there is nothing to warn about): the disk
+//! is read once, and an unchanged tree keeps none.
 
 use portkey_diff::{Category, Tree};
 
@@ -19,30 +19,12 @@ const DATA_FILES: [&str; 4] = [
     "storageclass-",
 ];
 
-fn holds_data(path: &str) -> bool {
+/// Whether the file at `path` holds one of those objects: the files `render` and
+/// `render --check` keep the texts of when one of them drifts
+/// ([`portkey_render::WriteReport::kept`]).
+pub fn holds_data(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     DATA_FILES.iter().any(|p| name.starts_with(p))
-}
-
-/// The data files of the tree in `dir` (empty when there is none yet, or it can't be read:
-/// the render itself reports an unreadable tree).
-pub fn on_disk(dir: &Path) -> Tree {
-    let mut out = Tree::new();
-    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(dir) else {
-            continue;
-        };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if holds_data(&rel)
-            && let Ok(text) = std::fs::read_to_string(entry.path())
-        {
-            out.insert(rel, text);
-        }
-    }
-    out
 }
 
 /// The data files of a rendered tree.

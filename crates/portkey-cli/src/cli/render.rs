@@ -82,20 +82,16 @@ pub fn execute(
     check: bool,
     out: &Path,
 ) -> Run {
-    let before = super::data_loss::on_disk(out);
+    // Both stream: each file is compared with the disk (and written) as it is rendered.
+    let missing = !out.exists();
     let result = if check {
-        crate::build_with(cluster, apps, charts).and_then(|o| {
-            let drift = portkey_render::check_tree(&o.tree, out).map_err(crate::Error::Render)?;
-            let files = o.tree.len();
-            let missing = !out.exists();
-            Ok((
-                o,
-                Outcome::Checked {
-                    files,
-                    drift,
-                    missing,
-                },
-            ))
+        crate::check_into(cluster, apps, charts, out).map(|(o, r)| {
+            let outcome = Outcome::Checked {
+                files: r.files,
+                drift: r.drift,
+                missing,
+            };
+            (o, outcome, r.kept)
         })
     } else {
         crate::render_into(cluster, apps, charts, out).map(|(o, r)| {
@@ -103,16 +99,13 @@ pub fn execute(
                 files: r.files,
                 drift: r.drift,
             };
-            (o, outcome)
+            (o, outcome, r.kept)
         })
     };
     match result {
-        Ok((output, outcome)) => {
+        Ok((output, outcome, kept)) => {
             let mut warnings = output.plan.warnings;
-            warnings.extend(super::data_loss::warnings(
-                &before,
-                &super::data_loss::of_tree(&output.tree),
-            ));
+            warnings.extend(super::data_loss::warnings(&kept.before, &kept.after));
             Run {
                 outcome,
                 warnings,

@@ -1,0 +1,399 @@
+//! Comparing files with the directory one at a time, as they are rendered, keeping only
+//! what the end of the run needs: every path once (to find the files on disk that were
+//! never produced, and two objects at one path), the drift, and the texts asked for.
+//!
+//! [`Ledger::read`] lists the directory (paths only, no text). [`Ledger::arrive`] takes one
+//! rendered file: it reads the one file on disk at that path, if any, and says whether it
+//! is new, the same or changed. [`Ledger::finish`] turns what it saw into a
+//! [`WriteReport`]. Both [`crate::Staging`] (`render`) and [`crate::Compare`]
+//! (`render --check`) stream through one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::{File, RenderError, Tree, WriteReport, io_err};
+
+/// One path of the directory: on disk before the run, produced by it, or both.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// On disk and not produced (yet); `link`: a symbolic link.
+    OnDisk { link: bool },
+    /// Produced, from `sources[source]`; `was`: what the disk held at the path.
+    Produced { source: u32, was: Was },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Was {
+    Absent,
+    Same,
+    Differs,
+}
+
+/// What the disk held at a produced file's path.
+pub(crate) enum Arrival {
+    /// Nothing: the file is added.
+    Added,
+    /// The same text: the file can be hard-linked.
+    Same,
+    /// Another text (or a symbolic link): the file is changed.
+    Changed,
+    /// The path was produced before, by another object: the run fails at the end.
+    Collision,
+}
+
+/// What a run keeps besides paths.
+#[derive(Clone, Copy)]
+pub(crate) struct Options {
+    /// The files whose old and new texts to keep when they drift, for the caller to
+    /// compare ([`WriteReport::kept`]).
+    pub keep: fn(&str) -> bool,
+    /// Whether to build the unified diff (`render --check`).
+    pub diff: bool,
+}
+
+/// The drifted texts [`Options::keep`] asked for.
+#[derive(Default)]
+struct Kept {
+    before: Tree,
+    after: Tree,
+}
+
+#[derive(Default)]
+struct Inner {
+    slots: BTreeMap<Box<str>, Slot>,
+    /// The model files objects came from, each once (for a collision's message).
+    sources: Vec<Box<str>>,
+    source_ids: BTreeMap<Box<str>, u32>,
+    /// Paths produced more than once, with every source that produced them.
+    collisions: BTreeMap<String, BTreeSet<String>>,
+    /// The diff of each added or changed file, by path.
+    diffs: BTreeMap<String, String>,
+    kept: Kept,
+    /// The first error reading the directory.
+    error: Option<RenderError>,
+}
+
+/// The comparison of one run's files with one directory.
+pub(crate) struct Ledger {
+    dir: PathBuf,
+    options: Options,
+    /// Whether the directory existed when listed.
+    existed: bool,
+    /// Whether the directory held any file to keep: if not, there is nothing to compare
+    /// with, and nothing is kept.
+    keep_active: bool,
+    inner: Mutex<Inner>,
+}
+
+impl Ledger {
+    /// Lists `dir` (a missing directory lists as empty); reads no file.
+    pub(crate) fn read(dir: &Path, options: Options) -> Result<Ledger, RenderError> {
+        let mut inner = Inner::default();
+        let existed = dir.exists();
+        let mut keep_active = false;
+        if existed {
+            for entry in walkdir::WalkDir::new(dir) {
+                let entry = entry.map_err(|e| walk_error(dir, e))?;
+                if entry.file_type().is_dir() {
+                    continue;
+                }
+                let rel = relative(dir, entry.path());
+                keep_active |= (options.keep)(&rel);
+                let link = entry.path_is_symlink();
+                inner.slots.insert(rel.into(), Slot::OnDisk { link });
+            }
+        }
+        Ok(Ledger {
+            dir: dir.to_path_buf(),
+            options,
+            existed,
+            keep_active,
+            inner: Mutex::new(inner),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records one rendered file and compares it with the file on disk at its path
+    /// (reading only that one).
+    pub(crate) fn arrive(&self, (rel, text, source): &File) -> Arrival {
+        let prior = {
+            let mut inner = self.lock();
+            let id = inner.source_id(source);
+            match inner.slots.get(rel.as_str()).copied() {
+                Some(Slot::Produced { source: first, .. }) => {
+                    let first = inner.sources[first as usize].to_string();
+                    let all = inner.collisions.entry(rel.clone()).or_default();
+                    all.insert(first);
+                    all.insert(source.clone());
+                    return Arrival::Collision;
+                }
+                prior => {
+                    let was = if prior.is_some() {
+                        Was::Same
+                    } else {
+                        Was::Absent
+                    };
+                    inner
+                        .slots
+                        .insert(rel.as_str().into(), Slot::Produced { source: id, was });
+                    prior
+                }
+            }
+        };
+        let keep = self.keep_active && (self.options.keep)(rel);
+        let want_diff = self.options.diff && self.existed;
+        // The old text is read whole only when it is needed (a diff, a kept file), and only
+        // once the file is known to differ; otherwise the file is compared in chunks.
+        let old = match prior {
+            None => None,
+            Some(Slot::OnDisk { link }) => match compare(&self.dir, rel, link, text) {
+                Ok(true) => return Arrival::Same,
+                Ok(false) if want_diff || keep => match old_text(&self.dir, rel, link) {
+                    Ok(old) => Some((old, link)),
+                    Err(e) => {
+                        self.lock().error.get_or_insert(e);
+                        return Arrival::Changed;
+                    }
+                },
+                Ok(false) => Some((String::new(), link)),
+                Err(e) => {
+                    self.lock().error.get_or_insert(e);
+                    return Arrival::Changed;
+                }
+            },
+            Some(Slot::Produced { .. }) => return Arrival::Collision,
+        };
+        // Built outside the lock: a diff is the costly part.
+        let diff = want_diff.then(|| {
+            let before = old.as_ref().map_or("", |(o, _)| o.as_str());
+            crate::unified_diff(&self.label(), rel, before, text)
+        });
+        let mut inner = self.lock();
+        if let Some(diff) = diff {
+            inner.diffs.insert(rel.clone(), diff);
+        }
+        if keep {
+            inner.kept.after.insert(rel.clone(), text.clone());
+        }
+        match old {
+            None => Arrival::Added,
+            Some((old, link)) => {
+                if keep && !link {
+                    inner.kept.before.insert(rel.clone(), old);
+                }
+                if let Some(Slot::Produced { was, .. }) = inner.slots.get_mut(rel.as_str()) {
+                    *was = Was::Differs;
+                }
+                Arrival::Changed
+            }
+        }
+    }
+
+    /// The directory's name in the diff headers.
+    fn label(&self) -> String {
+        self.dir
+            .file_name()
+            .map_or_else(|| "generated".into(), |n| n.to_string_lossy().into_owned())
+    }
+
+    /// What the run found: the drift (with its diff when asked), the files produced and
+    /// the kept texts. A path produced twice, or a file that could not be read, fails it.
+    pub(crate) fn finish(self) -> Result<WriteReport, RenderError> {
+        let label = self.label();
+        let mut inner = self
+            .inner
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((path, sources)) = inner.collisions.pop_first() {
+            let mut sources = sources.into_iter();
+            return Err(RenderError::Collision {
+                path,
+                first: sources.next().unwrap_or_default(),
+                second: sources.next().unwrap_or_default(),
+            });
+        }
+        if let Some(e) = inner.error.take() {
+            return Err(e);
+        }
+        let mut report = WriteReport::default();
+        let mut unchanged_kept = Vec::new();
+        for (path, slot) in std::mem::take(&mut inner.slots) {
+            match slot {
+                Slot::Produced { was, .. } => {
+                    report.files += 1;
+                    match was {
+                        Was::Absent => report.drift.added.push(path.into()),
+                        Was::Differs => report.drift.changed.push(path.into()),
+                        Was::Same if self.keep_active && (self.options.keep)(&path) => {
+                            unchanged_kept.push(path);
+                        }
+                        Was::Same => {}
+                    }
+                }
+                Slot::OnDisk { link } => {
+                    let keep = self.keep_active && !link && (self.options.keep)(&path);
+                    if self.options.diff || keep {
+                        let old = old_text(&self.dir, &path, link)?;
+                        if self.options.diff {
+                            let diff = crate::unified_diff(&label, &path, &old, "");
+                            inner.diffs.insert(path.to_string(), diff);
+                        }
+                        if keep {
+                            inner.kept.before.insert(path.to_string(), old);
+                        }
+                    }
+                    report.drift.removed.push(path.into());
+                }
+            }
+        }
+        // The unchanged kept files matter only beside a changed or removed one (a claim
+        // removed, and the storage class that says whether its volume goes with it).
+        if !inner.kept.before.is_empty() {
+            for path in unchanged_kept {
+                let text = old_text(&self.dir, &path, false)?;
+                inner.kept.before.insert(path.to_string(), text.clone());
+                inner.kept.after.insert(path.into(), text);
+            }
+        }
+        if self.options.diff {
+            report.drift.diff = report
+                .drift
+                .added
+                .iter()
+                .chain(&report.drift.changed)
+                .chain(&report.drift.removed)
+                .filter_map(|p| inner.diffs.remove(p))
+                .collect();
+        }
+        report.kept = crate::Kept {
+            before: std::mem::take(&mut inner.kept.before),
+            after: std::mem::take(&mut inner.kept.after),
+        };
+        Ok(report)
+    }
+}
+
+impl Inner {
+    fn source_id(&mut self, source: &str) -> u32 {
+        if let Some(id) = self.source_ids.get(source) {
+            return *id;
+        }
+        let id = u32::try_from(self.sources.len()).unwrap_or(u32::MAX);
+        self.sources.push(source.into());
+        self.source_ids.insert(source.into(), id);
+        id
+    }
+}
+
+/// The text of the file on disk at `rel`, as [`crate::read_tree`] reads it.
+fn old_text(dir: &Path, rel: &str, link: bool) -> Result<String, RenderError> {
+    let path = dir.join(rel);
+    if link {
+        let target = fs::read_link(&path).map_err(io_err("reading", &path))?;
+        return Ok(link_text(&target));
+    }
+    let bytes = fs::read(&path).map_err(io_err("reading", &path))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Whether the file on disk at `rel` holds exactly `text` (a symbolic link reads as
+/// [`link_text`]), compared in chunks: a large document is never read whole to find it
+/// unchanged.
+fn compare(dir: &Path, rel: &str, link: bool, text: &str) -> Result<bool, RenderError> {
+    use std::io::Read;
+    if link {
+        return Ok(old_text(dir, rel, true)? == text);
+    }
+    let path = dir.join(rel);
+    let mut file = fs::File::open(&path).map_err(io_err("reading", &path))?;
+    let len = file.metadata().map_err(io_err("reading", &path))?.len();
+    if len != text.len() as u64 {
+        return Ok(false);
+    }
+    let mut buf = vec![0; text.len().clamp(1, 64 * 1024)];
+    let mut rest = text.as_bytes();
+    loop {
+        let n = file.read(&mut buf).map_err(io_err("reading", &path))?;
+        if n == 0 {
+            return Ok(rest.is_empty());
+        }
+        if n > rest.len() || buf[..n] != rest[..n] {
+            return Ok(false);
+        }
+        rest = &rest[n..];
+    }
+}
+
+/// How a symbolic link reads: portkey writes none, so no rendering equals it.
+pub(crate) fn link_text(target: &Path) -> String {
+    format!("symbolic link to {}\n", target.display())
+}
+
+/// `path` relative to `dir`, `/`-separated.
+pub(crate) fn relative(dir: &Path, path: &Path) -> String {
+    // Invariant: walkdir yields paths under the root it walks.
+    path.strip_prefix(dir)
+        .expect("walkdir yields paths under its root")
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+pub(crate) fn walk_error(dir: &Path, e: walkdir::Error) -> RenderError {
+    RenderError::Io {
+        action: "reading",
+        path: e
+            .path()
+            .map_or_else(|| dir.to_path_buf(), Path::to_path_buf),
+        source: e
+            .into_io_error()
+            .unwrap_or_else(|| io::Error::other("walk error")),
+    }
+}
+
+/// A sink that compares each file with the directory as it arrives and writes nothing:
+/// `render --check`. It holds the directory's paths and the drift, never the tree; files
+/// on disk that were never produced are removed. [`Compare::finish`] gives the same
+/// [`WriteReport`] as [`crate::check_tree`] of the whole tree would (its diff byte for
+/// byte), except that when the directory is missing the diff of every file is not built.
+pub struct Compare {
+    ledger: Ledger,
+}
+
+impl Compare {
+    /// Lists `dir` (a missing directory lists as empty); `keep` selects the files whose old
+    /// and new texts to keep when one of them drifts ([`WriteReport::kept`]). Fails when
+    /// `dir` is a file or cannot be listed.
+    pub fn begin(dir: &Path, keep: fn(&str) -> bool) -> Result<Compare, RenderError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(RenderError::Io {
+                action: "checking",
+                path: dir.to_path_buf(),
+                source: io::Error::other("it exists and is not a directory"),
+            });
+        }
+        let ledger = Ledger::read(dir, Options { keep, diff: true })?;
+        Ok(Compare { ledger })
+    }
+
+    /// The drift and its unified diff; a path produced twice or a file that could not be
+    /// read is an error.
+    pub fn finish(self) -> Result<WriteReport, RenderError> {
+        self.ledger.finish()
+    }
+}
+
+impl crate::Sink for Compare {
+    fn accept(&self, files: Vec<File>) {
+        for file in &files {
+            self.ledger.arrive(file);
+        }
+    }
+}
