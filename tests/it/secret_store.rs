@@ -4,9 +4,14 @@
 
 use std::collections::BTreeSet;
 
+use portkey::portkey_converge::{Fact, Outcome};
+use portkey::portkey_model::chart::Chart;
 use portkey::portkey_model::cluster::{Cluster, SecretStore};
-use portkey::portkey_model::secret_store::{SecretProvider, created_by_hand, remote_key};
+use portkey::portkey_model::secret_store::{
+    EXTERNAL_SECRETS_GROUP, EXTERNAL_SECRETS_RELEASE, SecretProvider, created_by_hand, remote_key,
+};
 use portkey::portkey_model::secrets::outside_git;
+use serde_json::{Value, json};
 
 use crate::common::*;
 
@@ -47,7 +52,7 @@ fn every_secret_kept_outside_git_is_an_external_secret_with_its_keys() {
     // Apps and chart releases together: app env and file Secrets, chart Secrets.
     let cluster = real_with_store();
     let catalogue =
-        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), portkey::charts())
+        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), charts_with_release())
             .unwrap_or_else(|e| panic!("{e}"));
     let expected = outside_git(&catalogue);
     assert!(expected.len() > 5, "the real catalogue references Secrets");
@@ -364,18 +369,278 @@ fn every_repository_secret_reads_the_backend_credentials_from_the_store() {
     }
 }
 
+/// The release `apps/infra/external-secrets.rs` would declare, as the missing-operator
+/// fix spells it (its chart defaults are not in `charts/`).
+fn external_secrets_release() -> Chart {
+    Chart::helm(
+        "https://charts.external-secrets.io",
+        "external-secrets",
+        "2.14.0",
+    )
+    .source("apps/infra/external-secrets.rs")
+    .namespace("external-secrets")
+    .no_network_policy("a test release")
+    .provides_crds(portkey::portkey_compile::crd::external_secrets::GROUP)
+    .values(serde_json::json!({ "bitwarden-sdk-server": { "enabled": true } }))
+}
+
+fn charts_with_release() -> Vec<Chart> {
+    let mut charts = portkey::charts();
+    charts.push(external_secrets_release());
+    charts
+}
+
+#[test]
+fn the_external_secrets_group_has_one_source() {
+    assert_eq!(
+        EXTERNAL_SECRETS_GROUP,
+        portkey::portkey_compile::crd::external_secrets::GROUP
+    );
+    // The release the fix names is the one the synthetic release follows.
+    let r = EXTERNAL_SECRETS_RELEASE;
+    let c = external_secrets_release();
+    assert_eq!(
+        (r.repository, r.chart, r.version, r.namespace, r.file),
+        (
+            c.repo.as_str(),
+            c.chart.as_str(),
+            c.version.as_str(),
+            c.namespace.as_str(),
+            c.source.as_str()
+        )
+    );
+}
+
 /// The store's objects need external-secrets' CRDs and controller: with the real chart
-/// releases, a store and no external-secrets release fails the render, naming the fix.
+/// releases, a store and no external-secrets release fails the render with ONE problem on
+/// `cluster.rs` that spells the release to add (no per-component "no chart release
+/// provides" errors beside it).
 #[test]
 fn a_store_without_the_external_secrets_release_fails_naming_it() {
-    let e = portkey::build_with(&real_with_store(), portkey::catalogue(), portkey::charts())
-        .expect_err("no release provides external-secrets.io");
-    let text = e.to_string();
+    let Err(portkey::Error::Model(errors)) =
+        portkey::build_with(&real_with_store(), portkey::catalogue(), portkey::charts())
+    else {
+        panic!("no release provides external-secrets.io: expected model problems");
+    };
+    let errors = errors.0;
+    assert_eq!(
+        errors.len(),
+        1,
+        "{}",
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let e = find_problem(
+        &errors,
+        "cluster",
+        "backup.secret_store",
+        &["external-secrets.io", "no chart release installs"],
+    );
+    assert_eq!(e.file, "cluster.rs");
     for needle in [
-        "cluster-secrets",
-        "external-secrets.io",
-        "no chart release provides",
+        "apps/infra/external-secrets.rs",
+        "https://charts.external-secrets.io",
+        "\"external-secrets\", \"2.14.0\"",
+        ".namespace(\"external-secrets\")",
+        ".provides_crds(crd::external_secrets::GROUP)",
+        "bitwarden-sdk-server.enabled: true",
+        "cargo run -- charts pull",
     ] {
-        assert!(text.contains(needle), "{needle} not in:\n{text}");
+        assert!(e.fix.contains(needle), "{needle} not in the fix: {}", e.fix);
     }
+    // With the release, the model check is satisfied.
+    assert!(
+        portkey::portkey_model::resolve_all(
+            &real_with_store(),
+            portkey::catalogue(),
+            charts_with_release()
+        )
+        .is_ok()
+    );
+}
+
+/// With the release, the render fails only on the chart's missing defaults (`charts pull`
+/// fetches them): the waves, the schemas, the lints and the API-server rules all pass.
+#[test]
+fn with_the_release_only_the_chart_defaults_are_missing() {
+    let Err(portkey::Error::Model(errors)) = portkey::build_with(
+        &real_with_store(),
+        portkey::catalogue(),
+        charts_with_release(),
+    ) else {
+        panic!("expected the missing chart defaults");
+    };
+    let errors = errors.0;
+    assert_eq!(
+        errors.len(),
+        1,
+        "{}",
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let e = find_problem(
+        &errors,
+        "external-secrets",
+        "version",
+        &["no upstream defaults"],
+    );
+    assert_eq!(e.file, "apps/infra/external-secrets.rs");
+}
+
+/// The YAML of `cluster/secrets/<file>` in a render of the real apps with a store.
+fn secrets_object(tree: &std::collections::BTreeMap<String, String>, file: &str) -> Value {
+    let path = format!("cluster/secrets/{file}");
+    let text = tree.get(&path).unwrap_or_else(|| {
+        panic!(
+            "no {path}: {:?}",
+            tree.keys()
+                .filter(|k| k.starts_with("cluster/secrets/"))
+                .collect::<Vec<_>>()
+        )
+    });
+    serde_saphyr::from_str(text).expect("YAML")
+}
+
+#[test]
+fn the_sdk_server_gets_a_certificate_the_store_trusts() {
+    let tree =
+        portkey::render(&real_with_store(), portkey::catalogue()).unwrap_or_else(|e| panic!("{e}"));
+    let self_signed = secrets_object(&tree, "issuer-bitwarden-sdk-server-selfsigned.yaml");
+    let ca = secrets_object(&tree, "certificate-bitwarden-sdk-server-ca.yaml");
+    let ca_issuer = secrets_object(&tree, "issuer-bitwarden-sdk-server-ca.yaml");
+    let serving = secrets_object(&tree, "certificate-bitwarden-sdk-server.yaml");
+    let store = secrets_object(&tree, "clustersecretstore-bitwarden.yaml");
+    for o in [&self_signed, &ca, &ca_issuer, &serving] {
+        assert_eq!(o["apiVersion"], "cert-manager.io/v1");
+        assert_eq!(o["metadata"]["namespace"], "external-secrets");
+    }
+    // selfSigned → CA (isCA) → CA Issuer → the serving certificate.
+    assert_eq!(self_signed["spec"], json!({ "selfSigned": {} }));
+    assert_eq!(ca["spec"]["isCA"], true);
+    assert_eq!(
+        ca["spec"]["issuerRef"]["name"],
+        self_signed["metadata"]["name"]
+    );
+    assert_eq!(
+        ca_issuer["spec"]["ca"]["secretName"],
+        ca["spec"]["secretName"]
+    );
+    assert_eq!(
+        serving["spec"]["issuerRef"],
+        json!({ "name": ca_issuer["metadata"]["name"], "kind": "Issuer", "group": "cert-manager.io" })
+    );
+    // The SDK server's Service names, from the store's `sdk_server_url`.
+    assert_eq!(
+        serving["spec"]["dnsNames"],
+        json!([
+            "bitwarden-sdk-server",
+            "bitwarden-sdk-server.external-secrets",
+            "bitwarden-sdk-server.external-secrets.svc",
+            "bitwarden-sdk-server.external-secrets.svc.cluster.local"
+        ])
+    );
+    // The Secret the chart's SDK server mounts, and the one whose `ca.crt` the store trusts.
+    assert_eq!(serving["spec"]["secretName"], "bitwarden-tls-certs");
+    let ca_provider = &store["spec"]["provider"]["bitwardensecretsmanager"]["caProvider"];
+    assert_eq!(ca_provider["name"], serving["spec"]["secretName"]);
+    assert_eq!(ca_provider["namespace"], serving["metadata"]["namespace"]);
+    assert_eq!(ca_provider["key"], "ca.crt");
+    // BOOTSTRAP.md names the chain, and nothing of it is created by hand.
+    let two = section(&bootstrap(&real_with_store()), 2).to_string();
+    for name in [
+        "`bitwarden-sdk-server-selfsigned`",
+        "`bitwarden-sdk-server-ca`",
+        "`bitwarden-sdk-server`",
+        "`bitwarden-tls-certs`",
+        "`bitwarden-sdk-server.external-secrets.svc.cluster.local`",
+    ] {
+        assert!(two.contains(name), "{name} not in:\n{two}");
+    }
+    assert!(!two.contains("create secret tls"), "{two}");
+}
+
+/// With the real releases and external-secrets: the replay converges, the store's
+/// component follows cert-manager (its Issuers and Certificates need cert-manager's CRDs)
+/// and external-secrets, the serving Certificate is Ready through the CA chain, and the
+/// only Secret made by hand is the store's credential.
+#[test]
+fn the_bootstrap_with_the_release_converges_through_the_ca_chain() {
+    let cluster = real_with_store();
+    let sim = portkey::simulate_with(&cluster, portkey::catalogue(), charts_with_release())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(sim.converges(), "{:#?}", sim.first_stall());
+    let run = |name: &str| {
+        sim.runs
+            .iter()
+            .find(|r| r.name == name)
+            .unwrap_or_else(|| panic!("no run {name}"))
+    };
+    let secrets = run("cluster-secrets");
+    assert!(secrets.wave > run("cert-manager").wave);
+    assert!(secrets.wave > run("external-secrets").wave);
+    let serving = secrets
+        .verdicts
+        .iter()
+        .find(|v| v.object.to_string() == "Certificate external-secrets/bitwarden-sdk-server")
+        .unwrap_or_else(|| panic!("{:#?}", secrets.verdicts));
+    let Outcome::Healthy(by) = &serving.outcome else {
+        panic!("{serving:#?}");
+    };
+    assert_eq!(
+        by[0].by,
+        "Issuer external-secrets/bitwarden-sdk-server-ca (cluster-secrets)"
+    );
+    let catalogue =
+        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), charts_with_release())
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        created_by_hand(&catalogue).keys().collect::<Vec<_>>(),
+        [&(
+            "external-secrets".to_string(),
+            "bitwarden-access-token".to_string()
+        )]
+    );
+}
+
+/// A CA Issuer whose CA Secret no Certificate writes (and nobody creates) is never Ready,
+/// and neither is the serving Certificate it would sign.
+#[test]
+fn a_ca_issuer_without_its_ca_certificate_never_becomes_ready() {
+    let cluster = real_with_store();
+    let catalogue =
+        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), charts_with_release())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let (components, mut facts) =
+        portkey::bootstrap_input(&catalogue).unwrap_or_else(|e| panic!("{e}"));
+    let secrets = facts
+        .get_mut("cluster-secrets")
+        .expect("cluster-secrets facts");
+    let before = secrets.len();
+    secrets.retain(|f| match f {
+        Fact::Certificate { object, .. } => object.name != "bitwarden-sdk-server-ca",
+        Fact::Secret(_, name) => name != "bitwarden-sdk-server-ca",
+        _ => true,
+    });
+    assert_eq!(
+        secrets.len(),
+        before - 2,
+        "the CA Certificate and its Secret"
+    );
+    let sim = portkey::portkey_converge::simulate(&catalogue, &components, &facts);
+    assert!(!sim.converges());
+    let (_, v, _) = sim.first_stall().expect("a stall");
+    assert_eq!(
+        v.object.to_string(),
+        "Issuer external-secrets/bitwarden-sdk-server-ca"
+    );
+    let Outcome::Never(stall) = &v.outcome else {
+        panic!("{v:#?}");
+    };
+    assert!(stall.reason.contains("exists nowhere"), "{}", stall.reason);
 }
