@@ -644,3 +644,34 @@ fn a_ca_issuer_without_its_ca_certificate_never_becomes_ready() {
     };
     assert!(stall.reason.contains("exists nowhere"), "{}", stall.reason);
 }
+
+/// The store trusts the `ca.crt` of the SDK server's serving Secret, in the SDK server's
+/// namespace: another namespace or key names a CA nothing writes.
+#[test]
+fn the_sdk_server_ca_is_the_serving_secret_s_ca_crt() {
+    let mut cluster = real_with_store();
+    if let Some(SecretStore {
+        provider: SecretProvider::BitwardenSecretsManager(b),
+        ..
+    }) = &mut cluster.backup.secret_store
+    {
+        b.sdk_server_ca.namespace = "cert-manager".into();
+        b.sdk_server_ca.key = "tls.crt".into();
+    }
+    let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .expect_err("a CA nothing writes is refused")
+        .0;
+    let e = find_problem(
+        &errors,
+        "cluster",
+        "backup.secret_store.provider.sdk_server_ca.namespace",
+        &["`cert-manager`", "runs in `external-secrets`"],
+    );
+    assert!(e.fix.contains("`external-secrets`"), "{}", e.fix);
+    find_problem(
+        &errors,
+        "cluster",
+        "backup.secret_store.provider.sdk_server_ca.key",
+        &["`tls.crt`", "`ca.crt`"],
+    );
+}

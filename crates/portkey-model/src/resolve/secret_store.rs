@@ -98,6 +98,8 @@ pub(crate) fn check(cluster: &Cluster, apps: &[App], charts: &[Chart]) -> Vec<Mo
             );
         }
     }
+    let crate::secret_store::SecretProvider::BitwardenSecretsManager(b) = &store.provider;
+    sdk_server_ca(b, &mut p);
     let BootstrapCredential {
         namespace,
         name,
@@ -113,4 +115,39 @@ pub(crate) fn check(cluster: &Cluster, apps: &[App], charts: &[Chart]) -> Vec<Mo
         }
     }
     out
+}
+
+/// The SDK server's CA must be the `ca.crt` of its serving Secret, in its own namespace:
+/// portkey's Certificate writes that Secret there (where the chart's pod mounts it), and
+/// cert-manager's CA issuer puts the signing CA in its `ca.crt`.
+fn sdk_server_ca(b: &crate::secret_store::BitwardenSecretsManager, p: &mut Problems<'_>) {
+    let names = b.sdk_server_dns_names();
+    // `<service>.<namespace>`: a Service of the cluster.
+    let namespace = names
+        .get(1)
+        .filter(|_| names.len() > 1)
+        .and_then(|n| n.split_once('.'))
+        .map(|(_, ns)| ns);
+    if let Some(ns) = namespace
+        && b.sdk_server_ca.namespace != ns
+    {
+        p.add(
+            "backup.secret_store.provider.sdk_server_ca.namespace",
+            format!(
+                "the SDK server's CA Secret is in namespace `{}`, but the SDK server (`{}`) runs in `{ns}`: its certificate's Secret, which holds the CA, is written there",
+                b.sdk_server_ca.namespace, b.sdk_server_url
+            ),
+            format!("set `sdk_server_ca.namespace` to `{ns}`"),
+        );
+    }
+    if b.sdk_server_ca.key != "ca.crt" {
+        p.add(
+            "backup.secret_store.provider.sdk_server_ca.key",
+            format!(
+                "the SDK server's CA is read from key `{}`, but cert-manager writes the CA that signed the certificate into `ca.crt`",
+                b.sdk_server_ca.key
+            ),
+            "set `sdk_server_ca.key` to `ca.crt`",
+        );
+    }
 }
