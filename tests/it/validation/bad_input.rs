@@ -63,12 +63,13 @@
 //!   failing one;
 //! - 1 in `tests/it/pod_security.rs`: a pod that needs Pod Security `privileged` (a
 //!   capability outside the baseline set) in an app namespace;
-//! - 7 in `tests/it/secret_store.rs`: a secret store served by an app of the cluster
+//! - 5 in `tests/it/secret_store.rs`: a secret store served by an app of the cluster
 //!   (vaultwarden), a namespaced store, a store credential without a name, backend keys
 //!   that are no environment variable names, a store with chart releases but none that
-//!   installs external-secrets (one problem, with the release to add), and a CA Issuer
-//!   whose CA Secret nothing writes (the replay never makes it Ready), an SDK server CA
-//!   in another namespace or key than the serving Secret's `ca.crt`.
+//!   installs external-secrets (one problem, with the release to add);
+//! - 2 in `tests/it/secret_store/tls.rs`: a CA Issuer whose CA Secret nothing writes (the
+//!   replay never makes it Ready), an SDK server CA in another namespace or key than the
+//!   serving Secret's `ca.crt`.
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -801,11 +802,11 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
         "a_store_without_the_external_secrets_release_fails_naming_it",
     ),
     (
-        "tests/it/secret_store.rs",
+        "tests/it/secret_store/tls.rs",
         "a_ca_issuer_without_its_ca_certificate_never_becomes_ready",
     ),
     (
-        "tests/it/secret_store.rs",
+        "tests/it/secret_store/tls.rs",
         "the_sdk_server_ca_is_the_serving_secret_s_ca_crt",
     ),
     // chart values: the merged values against the chart's defaults and schema.
