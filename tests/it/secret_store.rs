@@ -4,11 +4,16 @@
 
 use std::collections::BTreeSet;
 
+use portkey::portkey_model::chart::Chart;
 use portkey::portkey_model::cluster::{Cluster, SecretStore};
-use portkey::portkey_model::secret_store::{SecretProvider, created_by_hand, remote_key};
+use portkey::portkey_model::secret_store::{
+    EXTERNAL_SECRETS_GROUP, EXTERNAL_SECRETS_RELEASE, SecretProvider, created_by_hand, remote_key,
+};
 use portkey::portkey_model::secrets::outside_git;
 
 use crate::common::*;
+
+mod tls;
 
 const STORE: &str = "bitwarden";
 
@@ -47,7 +52,7 @@ fn every_secret_kept_outside_git_is_an_external_secret_with_its_keys() {
     // Apps and chart releases together: app env and file Secrets, chart Secrets.
     let cluster = real_with_store();
     let catalogue =
-        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), portkey::charts())
+        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), charts_with_release())
             .unwrap_or_else(|e| panic!("{e}"));
     let expected = outside_git(&catalogue);
     assert!(expected.len() > 5, "the real catalogue references Secrets");
@@ -364,18 +369,126 @@ fn every_repository_secret_reads_the_backend_credentials_from_the_store() {
     }
 }
 
+/// The release `apps/infra/external-secrets.rs` would declare, as the missing-operator
+/// fix spells it (its chart defaults are not in `charts/`).
+fn external_secrets_release() -> Chart {
+    Chart::helm(
+        "https://charts.external-secrets.io",
+        "external-secrets",
+        "2.14.0",
+    )
+    .source("apps/infra/external-secrets.rs")
+    .namespace("external-secrets")
+    .no_network_policy("a test release")
+    .provides_crds(portkey::portkey_compile::crd::external_secrets::GROUP)
+    .values(serde_json::json!({ "bitwarden-sdk-server": { "enabled": true } }))
+}
+
+fn charts_with_release() -> Vec<Chart> {
+    let mut charts = portkey::charts();
+    charts.push(external_secrets_release());
+    charts
+}
+
+#[test]
+fn the_external_secrets_group_has_one_source() {
+    assert_eq!(
+        EXTERNAL_SECRETS_GROUP,
+        portkey::portkey_compile::crd::external_secrets::GROUP
+    );
+    // The release the fix names is the one the synthetic release follows.
+    let r = EXTERNAL_SECRETS_RELEASE;
+    let c = external_secrets_release();
+    assert_eq!(
+        (r.repository, r.chart, r.version, r.namespace, r.file),
+        (
+            c.repo.as_str(),
+            c.chart.as_str(),
+            c.version.as_str(),
+            c.namespace.as_str(),
+            c.source.as_str()
+        )
+    );
+}
+
 /// The store's objects need external-secrets' CRDs and controller: with the real chart
-/// releases, a store and no external-secrets release fails the render, naming the fix.
+/// releases, a store and no external-secrets release fails the render with ONE problem on
+/// `cluster.rs` that spells the release to add (no per-component "no chart release
+/// provides" errors beside it).
 #[test]
 fn a_store_without_the_external_secrets_release_fails_naming_it() {
-    let e = portkey::build_with(&real_with_store(), portkey::catalogue(), portkey::charts())
-        .expect_err("no release provides external-secrets.io");
-    let text = e.to_string();
+    let Err(portkey::Error::Model(errors)) =
+        portkey::build_with(&real_with_store(), portkey::catalogue(), portkey::charts())
+    else {
+        panic!("no release provides external-secrets.io: expected model problems");
+    };
+    let errors = errors.0;
+    assert_eq!(
+        errors.len(),
+        1,
+        "{}",
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let e = find_problem(
+        &errors,
+        "cluster",
+        "backup.secret_store",
+        &["external-secrets.io", "no chart release installs"],
+    );
+    assert_eq!(e.file, "cluster.rs");
     for needle in [
-        "cluster-secrets",
-        "external-secrets.io",
-        "no chart release provides",
+        "apps/infra/external-secrets.rs",
+        "https://charts.external-secrets.io",
+        "\"external-secrets\", \"2.14.0\"",
+        ".namespace(\"external-secrets\")",
+        ".provides_crds(crd::external_secrets::GROUP)",
+        "bitwarden-sdk-server.enabled: true",
+        "cargo run -- charts pull",
     ] {
-        assert!(text.contains(needle), "{needle} not in:\n{text}");
+        assert!(e.fix.contains(needle), "{needle} not in the fix: {}", e.fix);
     }
+    // With the release, the model check is satisfied.
+    assert!(
+        portkey::portkey_model::resolve_all(
+            &real_with_store(),
+            portkey::catalogue(),
+            charts_with_release()
+        )
+        .is_ok()
+    );
+}
+
+/// With the release, the render fails only on the chart's missing defaults (`charts pull`
+/// fetches them): the waves, the schemas, the lints and the API-server rules all pass.
+#[test]
+fn with_the_release_only_the_chart_defaults_are_missing() {
+    let Err(portkey::Error::Model(errors)) = portkey::build_with(
+        &real_with_store(),
+        portkey::catalogue(),
+        charts_with_release(),
+    ) else {
+        panic!("expected the missing chart defaults");
+    };
+    let errors = errors.0;
+    assert_eq!(
+        errors.len(),
+        1,
+        "{}",
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let e = find_problem(
+        &errors,
+        "external-secrets",
+        "version",
+        &["no upstream defaults"],
+    );
+    assert_eq!(e.file, "apps/infra/external-secrets.rs");
 }

@@ -155,6 +155,8 @@ objects! {
         ClusterSecretStore(crate::crd::external_secrets::ClusterSecretStore),
         GpuDevicePlugin(crate::crd::intel::GpuDevicePlugin),
         ClusterIssuer(crate::crd::cert_manager::ClusterIssuer),
+        Issuer(crate::crd::cert_manager::Issuer),
+        Certificate(crate::crd::cert_manager::Certificate),
         IPAddressPool(crate::crd::metallb::IPAddressPool),
         L2Advertisement(crate::crd::metallb::L2Advertisement),
         AppProject(crate::crd::argocd::AppProject),

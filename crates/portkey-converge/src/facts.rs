@@ -132,6 +132,27 @@ pub enum Fact {
         /// Secrets its DNS-01 solvers read (the API token).
         dns01_secrets: Vec<String>,
     },
+    /// A cert-manager (namespaced) Issuer.
+    Issuer {
+        /// The issuer.
+        object: ObjectRef,
+        /// `spec.selfSigned`: Ready at once.
+        self_signed: bool,
+        /// `spec.ca.secretName`: the CA key pair it signs with.
+        ca_secret: Option<String>,
+    },
+    /// A cert-manager Certificate portkey emits (not one ingress-shim makes); its Secret is
+    /// also a [`Fact::Secret`] of the same component.
+    Certificate {
+        /// The certificate.
+        object: ObjectRef,
+        /// `spec.issuerRef.kind` (`Issuer` when absent, as cert-manager defaults it).
+        issuer_kind: String,
+        /// `spec.issuerRef.name`.
+        issuer: String,
+        /// `spec.secretName`.
+        secret: String,
+    },
     /// An Intel `GpuDevicePlugin`: the operator runs its DaemonSet with this nodeSelector.
     GpuPlugin {
         /// The custom resource.
@@ -254,6 +275,7 @@ pub fn of(value: &Value) -> Vec<Fact> {
                 dns01_secrets,
             }]
         }
+        "Issuer" | "Certificate" => cert_manager(object, value),
         "GpuDevicePlugin" => vec![Fact::GpuPlugin {
             object,
             node_selector: string_map(value.pointer("/spec/nodeSelector")),
@@ -277,6 +299,32 @@ pub fn of(value: &Value) -> Vec<Fact> {
         )],
         _ => Vec::new(),
     }
+}
+
+/// The facts of an Issuer or a Certificate portkey emits (the Certificate's Secret too).
+fn cert_manager(object: ObjectRef, value: &Value) -> Vec<Fact> {
+    if object.kind == "Issuer" {
+        return vec![Fact::Issuer {
+            object,
+            self_signed: value.pointer("/spec/selfSigned").is_some(),
+            ca_secret: str_at(value, "/spec/ca/secretName").map(str::to_string),
+        }];
+    }
+    let secret = str_at(value, "/spec/secretName").unwrap_or_default();
+    let namespace = object.namespace.clone().unwrap_or_default();
+    vec![
+        Fact::Certificate {
+            object,
+            issuer_kind: str_at(value, "/spec/issuerRef/kind")
+                .unwrap_or("Issuer")
+                .into(),
+            issuer: str_at(value, "/spec/issuerRef/name")
+                .unwrap_or_default()
+                .into(),
+            secret: secret.into(),
+        },
+        Fact::Secret(namespace, secret.into()),
+    ]
 }
 
 /// Every `...SecretRef.name` under a DNS-01 solver (`cloudflare.apiTokenSecretRef`).

@@ -23,12 +23,18 @@
 //!   `cert-manager.io/cluster-issuer` annotation; it is Ready once the ClusterIssuer exists
 //!   and one of its solvers can work (HTTP-01: the ingress controller has an address;
 //!   DNS-01: its API token Secret exists).
+//! - cert-manager Issuer (`resource_customizations/cert-manager.io/Issuer/health.lua`:
+//!   Healthy when `Ready`) and the Certificates portkey emits itself (the secret store's
+//!   SDK server chain, `Certificate/health.lua` as above): a `selfSigned` Issuer is Ready
+//!   at once; a CA Issuer once its CA Secret exists, which a Certificate writes once its
+//!   own Issuer is Ready (module `ca`).
 //! - Volsync ReplicationDestination with `trigger.manual` (portkey's own health
 //!   customization, `apps/infra/argo-cd.rs`): Healthy once restored, which needs its restic
 //!   repository Secret.
 //! - Intel `GpuDevicePlugin`: the operator runs a DaemonSet with the resource's
 //!   `nodeSelector`, judged as a DaemonSet.
 
+mod ca;
 mod certificate;
 mod pods;
 mod storage;
@@ -95,6 +101,13 @@ pub(crate) fn judge(e: &Engine<'_, '_>, c: &Component) -> Vec<Verdict> {
             Fact::Restore { object, repository } => {
                 out.push(storage::restore(e, c, object, repository));
             }
+            Fact::Issuer { object, .. } => out.push(ca::issuer(e, c, object, 0)),
+            Fact::Certificate {
+                object,
+                issuer_kind,
+                issuer,
+                ..
+            } => out.push(ca::certificate(e, c, object, issuer_kind, issuer, 0)),
             Fact::StorageClass { .. } | Fact::ClusterIssuer { .. } | Fact::Secret(..) => {}
         }
     }

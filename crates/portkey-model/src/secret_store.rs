@@ -10,6 +10,42 @@
 //!
 //! Remote keys follow one convention, [`remote_key`]: `<namespace>/<secret>/<key>`.
 
+/// The API group of external-secrets' CRDs (`ClusterSecretStore`, `ExternalSecret`): what
+/// the release that installs external-secrets provides. The model's missing-operator check
+/// names it; `portkey_compile::crd::external_secrets::GROUP` is the same string (the CRD
+/// macro takes a literal), held equal by `tests/it/secret_store.rs`.
+pub const EXTERNAL_SECRETS_GROUP: &str = "external-secrets.io";
+
+/// The release that installs external-secrets, as the missing-operator check's fix spells
+/// it: its file, Helm repository, chart, version and namespace. 2.14.0 is the newest chart
+/// in <https://charts.external-secrets.io/index.yaml> (published 2026-10-23); it depends on
+/// the `bitwarden-sdk-server` chart under the condition `bitwarden-sdk-server.enabled`.
+pub const EXTERNAL_SECRETS_RELEASE: ExternalSecretsRelease = ExternalSecretsRelease {
+    file: "apps/infra/external-secrets.rs",
+    repository: "https://charts.external-secrets.io",
+    chart: "external-secrets",
+    version: "2.14.0",
+    namespace: "external-secrets",
+    sdk_server_condition: "bitwarden-sdk-server.enabled",
+};
+
+/// See [`EXTERNAL_SECRETS_RELEASE`].
+#[derive(Clone, Copy, Debug)]
+pub struct ExternalSecretsRelease {
+    /// The release file to add.
+    pub file: &'static str,
+    /// The chart's Helm repository.
+    pub repository: &'static str,
+    /// The chart.
+    pub chart: &'static str,
+    /// Its newest version.
+    pub version: &'static str,
+    /// The namespace the release (and its SDK server) runs in.
+    pub namespace: &'static str,
+    /// The value that deploys `bitwarden-sdk-server` (the chart dependency's condition).
+    pub sdk_server_condition: &'static str,
+}
+
 /// Where the store's provider lives and how external-secrets authenticates to it.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "schemars", derive(serde::Serialize, schemars::JsonSchema))]
@@ -77,6 +113,38 @@ impl BitwardenSecretsManager {
                 key: "ca.crt".into(),
             },
         }
+    }
+}
+
+impl BitwardenSecretsManager {
+    /// The DNS names of the SDK server's serving certificate, from
+    /// [`BitwardenSecretsManager::sdk_server_url`]: for a cluster Service
+    /// (`<service>.<namespace>.svc.cluster.local`) every name a client in the cluster may
+    /// use (`<service>`, `<service>.<namespace>`, `<service>.<namespace>.svc` and the full
+    /// name), otherwise the URL's host alone.
+    pub fn sdk_server_dns_names(&self) -> Vec<String> {
+        let host = url_host(&self.sdk_server_url).to_ascii_lowercase();
+        let labels: Vec<&str> = host.split('.').collect();
+        match labels.as_slice() {
+            [service, namespace, "svc", rest @ ..] if !service.is_empty() => {
+                let mut names = vec![
+                    (*service).to_string(),
+                    format!("{service}.{namespace}"),
+                    format!("{service}.{namespace}.svc"),
+                ];
+                if !rest.is_empty() {
+                    names.push(host.clone());
+                }
+                names
+            }
+            _ => vec![host.clone()],
+        }
+    }
+    /// The SDK server's Service name (the first label of its URL's host): the prefix of the
+    /// cert-manager objects that give it a certificate.
+    pub fn sdk_server_service(&self) -> &str {
+        let host = url_host(&self.sdk_server_url);
+        host.split('.').next().unwrap_or(host)
     }
 }
 
@@ -164,6 +232,22 @@ mod tests {
             "vault.example.org"
         );
         assert_eq!(url_host("https://api.bitwarden.com"), "api.bitwarden.com");
+        let b = BitwardenSecretsManager::cloud("o", "p");
+        assert_eq!(
+            b.sdk_server_dns_names(),
+            [
+                "bitwarden-sdk-server",
+                "bitwarden-sdk-server.external-secrets",
+                "bitwarden-sdk-server.external-secrets.svc",
+                "bitwarden-sdk-server.external-secrets.svc.cluster.local",
+            ]
+        );
+        assert_eq!(b.sdk_server_service(), "bitwarden-sdk-server");
+        let outside = BitwardenSecretsManager {
+            sdk_server_url: "https://sdk.example.org:9998".into(),
+            ..b
+        };
+        assert_eq!(outside.sdk_server_dns_names(), ["sdk.example.org"]);
         assert_eq!(
             remote_key("media", "app-secret", "TOKEN"),
             "media/app-secret/TOKEN"

@@ -24,6 +24,7 @@ pub fn section(catalogue: &Catalogue<'_>, store: &SecretStore) -> String {
     );
     match &store.provider {
         SecretProvider::BitwardenSecretsManager(b) => {
+            let tls = portkey_compile::secrets::sdk_server_tls_names(b);
             let _ = write!(
                 s,
                 "```sh\nkubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -\n\
@@ -32,8 +33,21 @@ pub fn section(catalogue: &Catalogue<'_>, store: &SecretStore) -> String {
                  of organisation `{org}` ({api}). Keep it where the cluster is not needed to read it: offline, or in \
                  a password manager outside this cluster. external-secrets reaches Bitwarden through its \
                  `bitwarden-sdk-server` ({sdk}), which speaks only HTTPS: the external-secrets release enables it, \
-                 and a cert-manager Certificate writes its TLS Secret, whose CA the store trusts \
-                 (`{ca_ns}/{ca_name}`, key `{ca_key}`).\n\n",
+                 and `cluster-secrets` gives it a certificate from a self-signed CA, in namespace `{ca_ns}`: \
+                 the Issuer `{self_signed}` (`selfSigned`) signs the CA Certificate `{ca}` (isCA, Secret `{ca}`), \
+                 the CA Issuer `{ca_issuer}` signs the Certificate `{serving}` for {dns}, and cert-manager writes it \
+                 into the Secret `{ca_name}` the SDK server mounts. The store trusts that Secret's `{ca_key}`, the CA \
+                 that signed it (`{ca_ns}/{ca_name}`, key `{ca_key}`): nothing to create by hand.\n\n",
+                self_signed = tls.self_signed_issuer,
+                ca = tls.ca,
+                ca_issuer = tls.ca_issuer,
+                serving = tls.serving,
+                dns = b
+                    .sdk_server_dns_names()
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 sdk = b.sdk_server_url,
                 ca_ns = b.sdk_server_ca.namespace,
                 ca_name = b.sdk_server_ca.name,

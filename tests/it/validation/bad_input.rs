@@ -1,4 +1,4 @@
-//! The bad-input suite: 231 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 234 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs`,
 //! - 7 in `tests/it/errors/connections.rs`: `.talks_to(..)` an unknown app or port, the
 //!   nearest name for a typo, the app itself, internet egress without a reason, internet
@@ -63,9 +63,13 @@
 //!   failing one;
 //! - 1 in `tests/it/pod_security.rs`: a pod that needs Pod Security `privileged` (a
 //!   capability outside the baseline set) in an app namespace;
-//! - 4 in `tests/it/secret_store.rs`: a secret store served by an app of the cluster
+//! - 5 in `tests/it/secret_store.rs`: a secret store served by an app of the cluster
 //!   (vaultwarden), a namespaced store, a store credential without a name, backend keys
-//!   that are no environment variable names.
+//!   that are no environment variable names, a store with chart releases but none that
+//!   installs external-secrets (one problem, with the release to add);
+//! - 2 in `tests/it/secret_store/tls.rs`: a CA Issuer whose CA Secret nothing writes (the
+//!   replay never makes it Ready), an SDK server CA in another namespace or key than the
+//!   serving Secret's `ca.crt`.
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -792,6 +796,18 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/secret_store.rs",
         "backend_keys_are_environment_variable_names",
+    ),
+    (
+        "tests/it/secret_store.rs",
+        "a_store_without_the_external_secrets_release_fails_naming_it",
+    ),
+    (
+        "tests/it/secret_store/tls.rs",
+        "a_ca_issuer_without_its_ca_certificate_never_becomes_ready",
+    ),
+    (
+        "tests/it/secret_store/tls.rs",
+        "the_sdk_server_ca_is_the_serving_secret_s_ca_crt",
     ),
     // chart values: the merged values against the chart's defaults and schema.
     (

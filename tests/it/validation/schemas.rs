@@ -460,6 +460,9 @@ fn store_tree() -> tempfile::TempDir {
     cluster.backup.secret_store = Some(crate::common::test_secret_store());
     let tree = portkey::render(&cluster, portkey::catalogue()).unwrap_or_else(|e| panic!("{e}"));
     assert!(tree.contains_key("cluster/secrets/clustersecretstore-bitwarden.yaml"));
+    // With the SDK server's certificate chain (cert-manager Issuers and Certificates).
+    assert!(tree.contains_key("cluster/secrets/certificate-bitwarden-sdk-server.yaml"));
+    assert!(tree.contains_key("cluster/secrets/issuer-bitwarden-sdk-server-ca.yaml"));
     let tmp = tempfile::tempdir().unwrap();
     for (path, text) in &tree {
         let file = tmp.path().join(path);

@@ -1,5 +1,6 @@
 //! cert-manager (`cert-manager.io/v1`): the ClusterIssuer that signs every Ingress's
-//! certificate.
+//! certificate, and the Issuers and Certificates of the secret store's self-signed CA
+//! (`crate::secrets::sdk_server_tls`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,10 @@ super::custom_kinds! {
     group "cert-manager.io", version "v1";
     /// A `ClusterIssuer`.
     ClusterIssuer(ClusterIssuerSpec): ClusterResourceScope, plural "clusterissuers";
+    /// An `Issuer`: signs the Certificates of its namespace.
+    Issuer(IssuerSpec): NamespaceResourceScope, plural "issuers";
+    /// A `Certificate`: a key pair and certificate cert-manager keeps in a Secret.
+    Certificate(CertificateSpec): NamespaceResourceScope, plural "certificates";
 }
 
 /// The annotation by which an Ingress names the ClusterIssuer that signs its certificate
@@ -95,4 +100,90 @@ pub struct SecretKeyRef {
     pub name: String,
     /// Key.
     pub key: String,
+}
+
+/// `Issuer.spec` (namespaced): self-signed, or a CA whose key pair is a Secret of the
+/// Issuer's namespace (<https://cert-manager.io/docs/configuration/selfsigned/>,
+/// <https://cert-manager.io/docs/configuration/ca/>). Exactly one is set.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuerSpec {
+    /// Signs each certificate with its own key: Ready at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_signed: Option<SelfSignedIssuer>,
+    /// Signs with the CA key pair in a Secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca: Option<CaIssuer>,
+}
+
+/// `spec.selfSigned`: no settings.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct SelfSignedIssuer {}
+
+/// `spec.ca`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaIssuer {
+    /// The Secret holding the CA's `tls.crt` and `tls.key` (a CA Certificate writes it).
+    pub secret_name: String,
+}
+
+/// `Certificate.spec`: cert-manager keeps the Secret `secret_name` holding `tls.crt`,
+/// `tls.key` and `ca.crt` (for a CA issuer, the CA's certificate).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateSpec {
+    /// The Secret cert-manager writes.
+    pub secret_name: String,
+    /// The Issuer that signs it.
+    pub issuer_ref: IssuerRef,
+    /// Common name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub common_name: Option<String>,
+    /// Subject alternative names.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub dns_names: Vec<String>,
+    /// Whether it is a CA (may sign others).
+    #[serde(rename = "isCA", skip_serializing_if = "Option::is_none")]
+    pub is_ca: Option<bool>,
+    /// Lifetime (Go duration).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+    /// Renew this long before expiry (Go duration).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renew_before: Option<String>,
+    /// Key usages.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub usages: Vec<String>,
+    /// The private key's algorithm and rotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<PrivateKey>,
+}
+
+/// `spec.issuerRef`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+pub struct IssuerRef {
+    /// Issuer name.
+    pub name: String,
+    /// `Issuer` or `ClusterIssuer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `cert-manager.io`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// `spec.privateKey`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateKey {
+    /// `RSA`, `ECDSA` or `Ed25519`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    /// Key size in bits (ECDSA: 256, 384 or 521).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// `Always` (a new key at each renewal) or `Never`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_policy: Option<String>,
 }

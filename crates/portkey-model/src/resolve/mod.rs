@@ -176,7 +176,7 @@ pub fn resolve_partial(
     let mut errors = inventory::check_cluster(cluster);
     errors.extend(charts::check_charts(&charts, &apps));
     errors.extend(network::check(cluster, &apps, &charts));
-    errors.extend(secret_store::check(cluster, &apps));
+    errors.extend(secret_store::check(cluster, &apps, &charts));
     let peers = graph::peers(&apps, &mut errors);
     let monitoring = charts.iter().any(|c| c.prometheus.is_some());
     let mut resolved = Vec::with_capacity(apps.len());

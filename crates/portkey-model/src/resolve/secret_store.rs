@@ -5,17 +5,43 @@
 //! a rebuild, and its backup can't be restored without the credentials it holds.
 
 use crate::app::App;
+use crate::chart::{Capability, Chart};
 use crate::cluster::Cluster;
 use crate::error::{ModelError, Problems};
-use crate::secret_store::{BootstrapCredential, url_host};
+use crate::secret_store::{
+    BootstrapCredential, EXTERNAL_SECRETS_GROUP, EXTERNAL_SECRETS_RELEASE, url_host,
+};
 
-/// Checks the inventory's secret store against the apps.
-pub(crate) fn check(cluster: &Cluster, apps: &[App]) -> Vec<ModelError> {
+/// Checks the inventory's secret store against the apps and chart releases.
+pub(crate) fn check(cluster: &Cluster, apps: &[App], charts: &[Chart]) -> Vec<ModelError> {
     let mut out = Vec::new();
     let Some(store) = &cluster.backup.secret_store else {
         return out;
     };
     let mut p = Problems::new(&cluster.source, "cluster", &mut out);
+    // The catalogue declares its infrastructure, and nothing installs external-secrets: one
+    // problem here, instead of one "no chart release provides" per component that emits an
+    // ExternalSecret (the waves report nothing once the model has a problem).
+    let operator = Capability::Crds(EXTERNAL_SECRETS_GROUP.into());
+    if !charts.is_empty() && !charts.iter().any(|c| c.provides.contains(&operator)) {
+        let r = EXTERNAL_SECRETS_RELEASE;
+        p.add(
+            "backup.secret_store",
+            format!(
+                "the secret store `{}` needs external-secrets (the CRDs of {EXTERNAL_SECRETS_GROUP} and its controller), which no chart release installs: no ExternalSecret would ever apply",
+                store.name
+            ),
+            format!(
+                "add `{file}`: `Chart::helm(\"{repo}\", \"{chart}\", \"{version}\").namespace(\"{ns}\").provides_crds(crd::external_secrets::GROUP)` with the value `{cond}: true` (the chart's dependency condition that deploys the SDK server the store talks to), then `cargo run -- charts pull` to fetch its defaults",
+                file = r.file,
+                repo = r.repository,
+                chart = r.chart,
+                version = r.version,
+                ns = r.namespace,
+                cond = r.sdk_server_condition,
+            ),
+        );
+    }
     if !store.cluster_wide {
         p.add(
             "backup.secret_store.cluster_wide",
@@ -72,6 +98,8 @@ pub(crate) fn check(cluster: &Cluster, apps: &[App]) -> Vec<ModelError> {
             );
         }
     }
+    let crate::secret_store::SecretProvider::BitwardenSecretsManager(b) = &store.provider;
+    sdk_server_ca(b, &mut p);
     let BootstrapCredential {
         namespace,
         name,
@@ -87,4 +115,39 @@ pub(crate) fn check(cluster: &Cluster, apps: &[App]) -> Vec<ModelError> {
         }
     }
     out
+}
+
+/// The SDK server's CA must be the `ca.crt` of its serving Secret, in its own namespace:
+/// portkey's Certificate writes that Secret there (where the chart's pod mounts it), and
+/// cert-manager's CA issuer puts the signing CA in its `ca.crt`.
+fn sdk_server_ca(b: &crate::secret_store::BitwardenSecretsManager, p: &mut Problems<'_>) {
+    let names = b.sdk_server_dns_names();
+    // `<service>.<namespace>`: a Service of the cluster.
+    let namespace = names
+        .get(1)
+        .filter(|_| names.len() > 1)
+        .and_then(|n| n.split_once('.'))
+        .map(|(_, ns)| ns);
+    if let Some(ns) = namespace
+        && b.sdk_server_ca.namespace != ns
+    {
+        p.add(
+            "backup.secret_store.provider.sdk_server_ca.namespace",
+            format!(
+                "the SDK server's CA Secret is in namespace `{}`, but the SDK server (`{}`) runs in `{ns}`: its certificate's Secret, which holds the CA, is written there",
+                b.sdk_server_ca.namespace, b.sdk_server_url
+            ),
+            format!("set `sdk_server_ca.namespace` to `{ns}`"),
+        );
+    }
+    if b.sdk_server_ca.key != "ca.crt" {
+        p.add(
+            "backup.secret_store.provider.sdk_server_ca.key",
+            format!(
+                "the SDK server's CA is read from key `{}`, but cert-manager writes the CA that signed the certificate into `ca.crt`",
+                b.sdk_server_ca.key
+            ),
+            "set `sdk_server_ca.key` to `ca.crt`",
+        );
+    }
 }

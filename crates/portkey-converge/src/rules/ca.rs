@@ -1,0 +1,271 @@
+//! The Issuers and Certificates portkey emits itself (the secret store's SDK server
+//! chain: a `selfSigned` Issuer, a CA Certificate, a CA Issuer, the serving Certificate),
+//! after Argo CD's health checks `resource_customizations/cert-manager.io/Issuer/health.lua`
+//! and `resource_customizations/cert-manager.io/Certificate/health.lua`: Healthy when the
+//! `Ready` condition is `True`, Degraded when it is `False`, Progressing while issuing.
+//!
+//! cert-manager makes an Issuer Ready at once when it is `selfSigned`, and a CA Issuer once
+//! its CA Secret holds a key pair (<https://cert-manager.io/docs/configuration/ca/>); a
+//! Certificate is Ready once its Issuer has signed it, so once that Issuer is Ready.
+
+use crate::facts::{Fact, ObjectRef};
+use crate::{Engine, Need, Provided, Stall, Verdict};
+use portkey_model::components::Component;
+
+use super::stall;
+
+/// Deeper than any chain portkey emits (CA Issuer → CA Certificate → selfSigned Issuer):
+/// a loop of Issuers and Certificates is never Ready.
+const MAX_DEPTH: u8 = 8;
+
+/// The Issuer `name` in `namespace`, with the component that emits it.
+fn find_issuer<'a>(
+    e: &'a Engine<'_, '_>,
+    namespace: &str,
+    name: &str,
+) -> Option<(&'a str, &'a Fact)> {
+    e.facts.iter().find_map(|(component, facts)| {
+        facts
+            .iter()
+            .find(|f| matches!(f, Fact::Issuer { object, .. } if object.name == name && object.namespace.as_deref() == Some(namespace)))
+            .map(|f| (component.as_str(), f))
+    })
+}
+
+/// The Certificate that writes Secret `secret` in `namespace`, with its component.
+fn find_writer<'a>(
+    e: &'a Engine<'_, '_>,
+    namespace: &str,
+    secret: &str,
+) -> Option<(&'a str, &'a Fact)> {
+    e.facts.iter().find_map(|(component, facts)| {
+        facts
+            .iter()
+            .find(|f| matches!(f, Fact::Certificate { object, secret: s, .. } if s == secret && object.namespace.as_deref() == Some(namespace)))
+            .map(|f| (component.as_str(), f))
+    })
+}
+
+/// The wave of component `name` (`i32::MAX` when unknown).
+fn wave(e: &Engine<'_, '_>, name: &str) -> i32 {
+    e.components.get(name).map_or(i32::MAX, |c| c.wave)
+}
+
+fn blocked(need_object: &ObjectRef, root: &ObjectRef, reason: &str) -> Stall {
+    Stall {
+        blocked_by: Some(Box::new(root.clone())),
+        ..stall(
+            Need::Certificate,
+            "backup.secret_store",
+            format!("{reason}, which never becomes Ready ({need_object})"),
+            format!("fix {root} first"),
+        )
+    }
+}
+
+/// An Issuer of component `c`: Ready at once when `selfSigned`, once its CA Secret exists
+/// (written by a Ready Certificate, or by hand) when a CA issuer.
+pub(crate) fn issuer(e: &Engine<'_, '_>, c: &Component, object: &ObjectRef, depth: u8) -> Verdict {
+    let ns = object.namespace.as_deref().unwrap_or_default();
+    let Some((
+        _,
+        Fact::Issuer {
+            self_signed,
+            ca_secret,
+            ..
+        },
+    )) = find_issuer(e, ns, &object.name)
+    else {
+        return Verdict::never(
+            object.clone(),
+            stall(
+                Need::Certificate,
+                "backup.secret_store",
+                "no component emits it".into(),
+                "emit the Issuer",
+            ),
+        );
+    };
+    if *self_signed {
+        return Verdict::healthy(
+            object.clone(),
+            vec![Provided {
+                need: Need::Certificate,
+                what: "issuer".into(),
+                by: "selfSigned: Ready at once".into(),
+            }],
+        );
+    }
+    let Some(secret) = ca_secret else {
+        return Verdict::never(
+            object.clone(),
+            stall(
+                Need::Certificate,
+                "backup.secret_store",
+                "it is neither selfSigned nor a CA issuer, and portkey knows no other kind it emits".into(),
+                "emit a selfSigned or CA Issuer",
+            ),
+        );
+    };
+    ca_issuer(e, c, object, ns, secret, depth)
+}
+
+/// A CA Issuer of component `c`: Ready once its CA Secret `secret` exists.
+fn ca_issuer(
+    e: &Engine<'_, '_>,
+    c: &Component,
+    object: &ObjectRef,
+    ns: &str,
+    secret: &str,
+    depth: u8,
+) -> Verdict {
+    if depth >= MAX_DEPTH {
+        return Verdict::never(
+            object.clone(),
+            stall(
+                Need::Certificate,
+                "backup.secret_store",
+                format!(
+                    "its CA Secret `{ns}/{secret}` is written by a Certificate it signs itself (a loop)"
+                ),
+                "sign the CA Certificate with a selfSigned Issuer",
+            ),
+        );
+    }
+    match find_writer(e, ns, secret) {
+        Some((
+            component,
+            Fact::Certificate {
+                object: cert,
+                issuer_kind,
+                issuer: by,
+                ..
+            },
+        )) => {
+            if wave(e, component) > c.wave {
+                return Verdict::never(
+                    object.clone(),
+                    stall(
+                        Need::Certificate,
+                        "backup.secret_store",
+                        format!(
+                            "its CA Secret `{ns}/{secret}` comes from {cert} ({component}), which syncs after this issuer's wave {}",
+                            c.wave
+                        ),
+                        "emit the CA Certificate in the same component as its Issuer, or before",
+                    ),
+                );
+            }
+            let owner = e.components.get(component).copied().unwrap_or(c);
+            let v = certificate(e, owner, cert, issuer_kind, by, depth + 1);
+            match &v.outcome {
+                crate::Outcome::Healthy(_) => Verdict::healthy(
+                    object.clone(),
+                    vec![Provided {
+                        need: Need::Certificate,
+                        what: "CA".into(),
+                        by: format!("{cert} ({component}), Secret {ns}/{secret}"),
+                    }],
+                ),
+                crate::Outcome::Never(s) => {
+                    let root = s.blocked_by.as_deref().unwrap_or(cert).clone();
+                    Verdict::never(
+                        object.clone(),
+                        blocked(
+                            cert,
+                            &root,
+                            &format!("its CA Secret `{ns}/{secret}` comes from {cert}"),
+                        ),
+                    )
+                }
+            }
+        }
+        _ => match e.secret(ns, secret, c.wave) {
+            Some(by) => Verdict::healthy(
+                object.clone(),
+                vec![Provided {
+                    need: Need::Certificate,
+                    what: "CA".into(),
+                    by: format!("Secret {ns}/{secret} ({by})"),
+                }],
+            ),
+            None => Verdict::never(
+                object.clone(),
+                stall(
+                    Need::Certificate,
+                    "backup.secret_store",
+                    format!(
+                        "its CA Secret `{ns}/{secret}` exists nowhere: no Certificate writes it and nobody creates it"
+                    ),
+                    "emit the CA Certificate (isCA, signed by a selfSigned Issuer) whose Secret the CA Issuer names",
+                ),
+            ),
+        },
+    }
+}
+
+/// A Certificate portkey emits: Ready once its Issuer is.
+pub(crate) fn certificate(
+    e: &Engine<'_, '_>,
+    c: &Component,
+    object: &ObjectRef,
+    issuer_kind: &str,
+    issuer_name: &str,
+    depth: u8,
+) -> Verdict {
+    if issuer_kind == "ClusterIssuer" {
+        return super::certificate(e, object.clone(), issuer_name);
+    }
+    let ns = object.namespace.as_deref().unwrap_or_default();
+    let Some((component, _)) = find_issuer(e, ns, issuer_name) else {
+        return Verdict::never(
+            object.clone(),
+            stall(
+                Need::Certificate,
+                "backup.secret_store",
+                format!(
+                    "its issuerRef names Issuer `{ns}/{issuer_name}`, which no component emits"
+                ),
+                "emit the Issuer in the Certificate's namespace",
+            ),
+        );
+    };
+    let issuer_ref = ObjectRef::new("Issuer", Some(ns), issuer_name);
+    let owner = e.components.get(component).copied().unwrap_or(c);
+    if owner.wave > c.wave {
+        return Verdict::never(
+            object.clone(),
+            stall(
+                Need::Certificate,
+                "backup.secret_store",
+                format!(
+                    "its Issuer `{ns}/{issuer_name}` comes from {component}, which syncs after this Certificate's wave {}",
+                    c.wave
+                ),
+                "emit the Issuer in the same component as the Certificate, or before",
+            ),
+        );
+    }
+    let v = issuer(e, owner, &issuer_ref, depth);
+    match v.outcome {
+        crate::Outcome::Healthy(_) => Verdict::healthy(
+            object.clone(),
+            vec![Provided {
+                need: Need::Certificate,
+                what: "certificate".into(),
+                by: format!("{issuer_ref} ({component})"),
+            }],
+        ),
+        crate::Outcome::Never(s) => {
+            let root = s.blocked_by.as_deref().unwrap_or(&issuer_ref).clone();
+            Verdict::never(
+                object.clone(),
+                blocked(
+                    &issuer_ref,
+                    &root,
+                    &format!("its Issuer `{ns}/{issuer_name}`"),
+                ),
+            )
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! The secret store's SDK server certificate: the self-signed CA chain `cluster-secrets`
+//! emits for `bitwarden-sdk-server`, the Secret and key the store trusts, and the bootstrap
+//! replay through that chain.
+
+use portkey::portkey_converge::{Fact, Outcome};
+use portkey::portkey_model::cluster::SecretStore;
+use portkey::portkey_model::secret_store::{SecretProvider, created_by_hand};
+use serde_json::{Value, json};
+
+use super::{bootstrap, charts_with_release, real_with_store, section};
+use crate::common::*;
+
+/// The YAML of `cluster/secrets/<file>` in a render of the real apps with a store.
+fn secrets_object(tree: &std::collections::BTreeMap<String, String>, file: &str) -> Value {
+    let path = format!("cluster/secrets/{file}");
+    let text = tree.get(&path).unwrap_or_else(|| {
+        panic!(
+            "no {path}: {:?}",
+            tree.keys()
+                .filter(|k| k.starts_with("cluster/secrets/"))
+                .collect::<Vec<_>>()
+        )
+    });
+    serde_saphyr::from_str(text).expect("YAML")
+}
+
+#[test]
+fn the_sdk_server_gets_a_certificate_the_store_trusts() {
+    let tree =
+        portkey::render(&real_with_store(), portkey::catalogue()).unwrap_or_else(|e| panic!("{e}"));
+    let self_signed = secrets_object(&tree, "issuer-bitwarden-sdk-server-selfsigned.yaml");
+    let ca = secrets_object(&tree, "certificate-bitwarden-sdk-server-ca.yaml");
+    let ca_issuer = secrets_object(&tree, "issuer-bitwarden-sdk-server-ca.yaml");
+    let serving = secrets_object(&tree, "certificate-bitwarden-sdk-server.yaml");
+    let store = secrets_object(&tree, "clustersecretstore-bitwarden.yaml");
+    for o in [&self_signed, &ca, &ca_issuer, &serving] {
+        assert_eq!(o["apiVersion"], "cert-manager.io/v1");
+        assert_eq!(o["metadata"]["namespace"], "external-secrets");
+    }
+    // selfSigned → CA (isCA) → CA Issuer → the serving certificate.
+    assert_eq!(self_signed["spec"], json!({ "selfSigned": {} }));
+    assert_eq!(ca["spec"]["isCA"], true);
+    assert_eq!(
+        ca["spec"]["issuerRef"]["name"],
+        self_signed["metadata"]["name"]
+    );
+    assert_eq!(
+        ca_issuer["spec"]["ca"]["secretName"],
+        ca["spec"]["secretName"]
+    );
+    assert_eq!(
+        serving["spec"]["issuerRef"],
+        json!({ "name": ca_issuer["metadata"]["name"], "kind": "Issuer", "group": "cert-manager.io" })
+    );
+    // The SDK server's Service names, from the store's `sdk_server_url`.
+    assert_eq!(
+        serving["spec"]["dnsNames"],
+        json!([
+            "bitwarden-sdk-server",
+            "bitwarden-sdk-server.external-secrets",
+            "bitwarden-sdk-server.external-secrets.svc",
+            "bitwarden-sdk-server.external-secrets.svc.cluster.local"
+        ])
+    );
+    // The Secret the chart's SDK server mounts, and the one whose `ca.crt` the store trusts.
+    assert_eq!(serving["spec"]["secretName"], "bitwarden-tls-certs");
+    let ca_provider = &store["spec"]["provider"]["bitwardensecretsmanager"]["caProvider"];
+    assert_eq!(ca_provider["name"], serving["spec"]["secretName"]);
+    assert_eq!(ca_provider["namespace"], serving["metadata"]["namespace"]);
+    assert_eq!(ca_provider["key"], "ca.crt");
+    // BOOTSTRAP.md names the chain, and nothing of it is created by hand.
+    let two = section(&bootstrap(&real_with_store()), 2).to_string();
+    for name in [
+        "`bitwarden-sdk-server-selfsigned`",
+        "`bitwarden-sdk-server-ca`",
+        "`bitwarden-sdk-server`",
+        "`bitwarden-tls-certs`",
+        "`bitwarden-sdk-server.external-secrets.svc.cluster.local`",
+    ] {
+        assert!(two.contains(name), "{name} not in:\n{two}");
+    }
+    assert!(!two.contains("create secret tls"), "{two}");
+}
+
+/// With the real releases and external-secrets: the replay converges, the store's
+/// component follows cert-manager (its Issuers and Certificates need cert-manager's CRDs)
+/// and external-secrets, the serving Certificate is Ready through the CA chain, and the
+/// only Secret made by hand is the store's credential.
+#[test]
+fn the_bootstrap_with_the_release_converges_through_the_ca_chain() {
+    let cluster = real_with_store();
+    let sim = portkey::simulate_with(&cluster, portkey::catalogue(), charts_with_release())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(sim.converges(), "{:#?}", sim.first_stall());
+    let run = |name: &str| {
+        sim.runs
+            .iter()
+            .find(|r| r.name == name)
+            .unwrap_or_else(|| panic!("no run {name}"))
+    };
+    let secrets = run("cluster-secrets");
+    assert!(secrets.wave > run("cert-manager").wave);
+    assert!(secrets.wave > run("external-secrets").wave);
+    let serving = secrets
+        .verdicts
+        .iter()
+        .find(|v| v.object.to_string() == "Certificate external-secrets/bitwarden-sdk-server")
+        .unwrap_or_else(|| panic!("{:#?}", secrets.verdicts));
+    let Outcome::Healthy(by) = &serving.outcome else {
+        panic!("{serving:#?}");
+    };
+    assert_eq!(
+        by[0].by,
+        "Issuer external-secrets/bitwarden-sdk-server-ca (cluster-secrets)"
+    );
+    let catalogue =
+        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), charts_with_release())
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        created_by_hand(&catalogue).keys().collect::<Vec<_>>(),
+        [&(
+            "external-secrets".to_string(),
+            "bitwarden-access-token".to_string()
+        )]
+    );
+}
+
+/// A CA Issuer whose CA Secret no Certificate writes (and nobody creates) is never Ready,
+/// and neither is the serving Certificate it would sign.
+#[test]
+fn a_ca_issuer_without_its_ca_certificate_never_becomes_ready() {
+    let cluster = real_with_store();
+    let catalogue =
+        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), charts_with_release())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let (components, mut facts) =
+        portkey::bootstrap_input(&catalogue).unwrap_or_else(|e| panic!("{e}"));
+    let secrets = facts
+        .get_mut("cluster-secrets")
+        .expect("cluster-secrets facts");
+    let before = secrets.len();
+    secrets.retain(|f| match f {
+        Fact::Certificate { object, .. } => object.name != "bitwarden-sdk-server-ca",
+        Fact::Secret(_, name) => name != "bitwarden-sdk-server-ca",
+        _ => true,
+    });
+    assert_eq!(
+        secrets.len(),
+        before - 2,
+        "the CA Certificate and its Secret"
+    );
+    let sim = portkey::portkey_converge::simulate(&catalogue, &components, &facts);
+    assert!(!sim.converges());
+    let (_, v, _) = sim.first_stall().expect("a stall");
+    assert_eq!(
+        v.object.to_string(),
+        "Issuer external-secrets/bitwarden-sdk-server-ca"
+    );
+    let Outcome::Never(stall) = &v.outcome else {
+        panic!("{v:#?}");
+    };
+    assert!(stall.reason.contains("exists nowhere"), "{}", stall.reason);
+}
+
+/// The store trusts the `ca.crt` of the SDK server's serving Secret, in the SDK server's
+/// namespace: another namespace or key names a CA nothing writes.
+#[test]
+fn the_sdk_server_ca_is_the_serving_secret_s_ca_crt() {
+    let mut cluster = real_with_store();
+    if let Some(SecretStore {
+        provider: SecretProvider::BitwardenSecretsManager(b),
+        ..
+    }) = &mut cluster.backup.secret_store
+    {
+        b.sdk_server_ca.namespace = "cert-manager".into();
+        b.sdk_server_ca.key = "tls.crt".into();
+    }
+    let errors = portkey::portkey_model::resolve(&cluster, portkey::catalogue())
+        .expect_err("a CA nothing writes is refused")
+        .0;
+    let e = find_problem(
+        &errors,
+        "cluster",
+        "backup.secret_store.provider.sdk_server_ca.namespace",
+        &["`cert-manager`", "runs in `external-secrets`"],
+    );
+    assert!(e.fix.contains("`external-secrets`"), "{}", e.fix);
+    find_problem(
+        &errors,
+        "cluster",
+        "backup.secret_store.provider.sdk_server_ca.key",
+        &["`tls.crt`", "`ca.crt`"],
+    );
+}
