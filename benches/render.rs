@@ -1,5 +1,5 @@
 //! Benchmark of the whole pipeline (resolve, check, compile, validate, serialize, write) on
-//! the real catalogue and on N synthetic apps (N = 20, 200, 2000), each figure beside the
+//! the real catalogue and on N synthetic apps (N = 20, 200, 2000, 20,000), each figure beside the
 //! floors measured in the same run, and the ratio.
 //!
 //! Run with `cargo bench --bench render`; `cargo bench --bench render -- 2000 tmpfs` runs
@@ -29,6 +29,7 @@
 //! tmpfs has no such allocator (and a limited inode count): its folders go after each run.
 
 mod floor;
+mod synthetic;
 mod table;
 
 use std::collections::BTreeMap;
@@ -39,38 +40,10 @@ use std::time::{Duration, Instant};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use portkey::prelude::*;
 use portkey_model::app::App;
 use portkey_model::cluster::Cluster;
+use synthetic::synthetic;
 use table::{Row, Runs};
-
-fn synthetic(n: usize) -> Vec<App> {
-    let namespaces = [MEDIA, HOME, PAPERLESS, NEXTCLOUD];
-    (0..n)
-        .map(|i| {
-            let mut app = App::new(&format!("app-{i:05}"), namespaces[i % namespaces.len()])
-                .source("benches/render.rs")
-                .image(&format!("ghcr.io/example/app-{}:1.{}.0", i % 50, i % 7))
-                .port(Port::http(8080))
-                .env("TZ", TIMEZONE)
-                .env_secret("TOKEN", secret(&format!("app-{i:05}"), "TOKEN"))
-                .probe(Probe::http("/health"))
-                // Small enough that 2000 apps fit the three real nodes (the plan checks).
-                .requests(Cpu::m(2), Memory::mi(16))
-                .memory_limit(Memory::mi(64))
-                .volume(Volume::claim("config", "/config", Memory::gi(1)).backup(Backup::daily()))
-                .https(&format!("app-{i:05}"));
-            if i % 3 == 0 {
-                app = app.volume(Volume::nfs("media", "/media", NFS_PLEX).read_only());
-            }
-            // The two N100 GPUs offer 4 shared slots each (sharedDevNum): 8 GPU apps fit.
-            if i % 10 == 0 && i < 80 {
-                app = app.gpu(GpuVendor::Intel);
-            }
-            app
-        })
-        .collect()
-}
 
 /// The whole pipeline in memory: the apps plus the infrastructure charts.
 fn build(cluster: &Cluster, apps: Vec<App>) -> portkey::Output {
@@ -84,12 +57,16 @@ fn run(cluster: &Cluster, apps: Vec<App>, out: &Path) -> (usize, portkey::Timing
     (report.files, output.timings)
 }
 
-/// One workload: a label, how to make its apps, and how many apps it has.
+/// One workload: a label, how to make its apps, how many apps it has, and the inventory
+/// that places them.
 struct Workload {
     label: String,
     apps: Box<dyn Fn() -> Vec<App>>,
     per: usize,
-    /// Whether it is also re-rendered after one change (the largest synthetic one).
+    cluster: Cluster,
+    /// How many runs each of its measurements (and their floors) makes.
+    iterations: usize,
+    /// Whether it is also re-rendered after one change (N = 2000).
     rerender: bool,
 }
 
@@ -111,21 +88,37 @@ fn rerendered_label(workload: &str, fs: &str) -> String {
     format!("{workload}, re-rendered, 1 change ({fs})")
 }
 
-/// The real catalogue and the synthetic sizes; test mode keeps to the small ones.
+/// The real catalogue and the synthetic sizes, on an inventory that places them
+/// ([`synthetic::cluster`]: the real one up to N = 2000); test mode keeps to the small ones,
+/// one run each. N = 20,000 makes 5 runs per measurement (its disk ones keep 140,000 files
+/// each until the end), the others 9.
 fn workloads(quick: bool) -> Vec<Workload> {
+    let runs = |n: usize| match (quick, n) {
+        (true, _) => 1,
+        (false, 20_000) => 5,
+        (false, _) => 9,
+    };
     let mut out = vec![Workload {
         label: "real catalogue".into(),
         apps: Box::new(portkey::catalogue),
         per: portkey::catalogue().len(),
+        cluster: portkey::cluster::portkey(),
+        iterations: runs(0),
         rerender: false,
     }];
-    let sizes: &[usize] = if quick { &[20] } else { &[20, 200, 2000] };
+    let sizes: &[usize] = if quick {
+        &[20]
+    } else {
+        &[20, 200, 2000, 20_000]
+    };
     for &n in sizes {
         out.push(Workload {
             label: format!("N={n}"),
             apps: Box::new(move || synthetic(n)),
             per: n,
-            rerender: n == sizes[sizes.len() - 1],
+            cluster: synthetic::cluster(n),
+            iterations: runs(n),
+            rerender: n == 2000 || quick,
         });
     }
     out
@@ -140,8 +133,6 @@ struct Prepared {
 }
 
 struct Bench {
-    cluster: Cluster,
-    iterations: usize,
     /// Test mode: one iteration, and the floor's output is checked against the tree.
     quick: bool,
     /// Every output folder on disk, deleted only when the bench ends.
@@ -160,14 +151,14 @@ impl Bench {
         let label = format!("{}, in memory", w.label);
         let measure = selected(&label);
         // Untimed: the tree, and the objects it holds for the floor.
-        let tree = build(&self.cluster, (w.apps)()).tree;
+        let tree = build(&w.cluster, (w.apps)()).tree;
         let objects = floor::Objects::of(&tree);
         let (mut ours, mut stages, mut floor) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..self.iterations {
+        for _ in 0..w.iterations {
             if measure {
                 let input = (w.apps)();
                 let start = Instant::now();
-                let output = build(&self.cluster, input);
+                let output = build(&w.cluster, input);
                 ours.push(start.elapsed());
                 stages.push(output.timings);
             }
@@ -207,12 +198,12 @@ impl Bench {
         let files: Vec<(&String, &String)> = p.tree.iter().collect();
         let (mut ours, mut stages, mut alone) = (Vec::new(), Vec::new(), Vec::new());
         let mut count = 0;
-        for _ in 0..self.iterations {
+        for _ in 0..w.iterations {
             if measure {
                 let apps = (w.apps)();
                 let tmp = tempfile::tempdir_in(base).expect("tempdir");
                 let start = Instant::now();
-                let (n, timings) = run(&self.cluster, apps, &tmp.path().join("generated"));
+                let (n, timings) = run(&w.cluster, apps, &tmp.path().join("generated"));
                 ours.push(start.elapsed());
                 stages.push(timings);
                 count = n;
@@ -241,16 +232,16 @@ impl Bench {
         }
         let (mut ours, mut stages) = (Vec::new(), Vec::new());
         let mut count = 0;
-        for i in 0..self.iterations {
+        for i in 0..w.iterations {
             let tmp = tempfile::tempdir_in(base).expect("tempdir");
             let out = tmp.path().join("generated");
             // Untimed: the previous tree, and the apps with one change.
-            run(&self.cluster, (w.apps)(), &out);
+            run(&w.cluster, (w.apps)(), &out);
             let mut apps = (w.apps)();
             let one = i % apps.len();
             apps[one] = apps[one].clone().env("CHANGED", "yes");
             let start = Instant::now();
-            let (n, timings) = run(&self.cluster, apps, &out);
+            let (n, timings) = run(&w.cluster, apps, &out);
             ours.push(start.elapsed());
             stages.push(timings);
             count = n;
@@ -356,17 +347,15 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--test") || !args.iter().any(|a| a == "--bench");
     let mut bench = Bench {
-        cluster: portkey::cluster::portkey(),
-        iterations: if quick { 1 } else { 9 },
         quick,
         keep: Vec::new(),
         stages: Vec::new(),
     };
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     println!(
-        "{cores} cores, load average {}; medians of {} runs; × = median ÷ floor's median",
+        "{cores} cores, load average {}; × = portkey's median ÷ the floor's median, from as \
+         many runs, alternating with portkey's",
         load(),
-        bench.iterations
     );
     println!("{}", table::header());
     let workloads = workloads(quick);

@@ -54,6 +54,7 @@ pub fn header() -> String {
     let titles = [
         "measurement",
         "files",
+        "runs",
         "median",
         "min",
         "per app",
@@ -83,7 +84,7 @@ pub fn header() -> String {
 }
 
 /// The widths of the columns, in characters.
-const WIDTHS: [usize; 9] = [38, 6, 10, 10, 11, 16, 7, 11, 7];
+const WIDTHS: [usize; 10] = [38, 6, 4, 10, 10, 11, 16, 7, 11, 7];
 
 impl Row<'_> {
     /// The row as one line of the table.
@@ -100,6 +101,7 @@ impl Row<'_> {
         let cells = [
             self.label.to_string(),
             self.files.to_string(),
+            self.portkey.0.len().to_string(),
             ms(median),
             ms(self.portkey.min()),
             format!("{per_app:.1} µs"),
