@@ -277,6 +277,9 @@ pub(crate) struct Engine<'a, 'c> {
     pub(crate) issuers: BTreeMap<&'a str, (&'a str, &'a Fact)>,
     memo: RefCell<BTreeMap<String, Rc<Vec<Verdict>>>>,
     visiting: RefCell<BTreeSet<String>>,
+    /// The components that provide each capability, by wave then name: indexed once, as
+    /// every claim and pod asks (a scan per question would be quadratic in the catalogue).
+    providers: BTreeMap<&'a Capability, Vec<&'a Component>>,
 }
 
 impl<'a, 'c> Engine<'a, 'c> {
@@ -284,6 +287,15 @@ impl<'a, 'c> Engine<'a, 'c> {
         let components: BTreeMap<&str, &Component> =
             components.iter().map(|c| (c.name.as_str(), c)).collect();
         let wave = |c: &str| components.get(c).map_or(i32::MAX, |c| c.wave);
+        let mut providers: BTreeMap<&Capability, Vec<&Component>> = BTreeMap::new();
+        for c in components.values() {
+            for cap in &c.provides {
+                providers.entry(cap).or_default().push(c);
+            }
+        }
+        for list in providers.values_mut() {
+            list.sort_by(|a, b| (a.wave, &a.name).cmp(&(b.wave, &b.name)));
+        }
         let mut written_secrets: BTreeMap<(&str, &str), &str> = BTreeMap::new();
         let mut issuers = BTreeMap::new();
         for (component, facts) in facts {
@@ -316,6 +328,7 @@ impl<'a, 'c> Engine<'a, 'c> {
             strict: !catalogue.charts.is_empty(),
             memo: RefCell::default(),
             visiting: RefCell::default(),
+            providers,
         }
     }
 
@@ -348,14 +361,7 @@ impl<'a, 'c> Engine<'a, 'c> {
 
     /// The components that provide `cap`, by wave then name.
     pub(crate) fn providers(&self, cap: &Capability) -> Vec<&'a Component> {
-        let mut out: Vec<&Component> = self
-            .components
-            .values()
-            .copied()
-            .filter(|c| c.provides.contains(cap))
-            .collect();
-        out.sort_by(|a, b| (a.wave, &a.name).cmp(&(b.wave, &b.name)));
-        out
+        self.providers.get(cap).cloned().unwrap_or_default()
     }
 
     /// A provider of `cap` that syncs no later than `wave` and converges; or why none does.

@@ -189,7 +189,13 @@ fn schedule<'c>(
     }
     let mut feasible: BTreeSet<&str> = candidates.into_iter().collect();
     let mut provided = Vec::new();
-    let ads = advertised(e);
+    // Every component's facts are scanned for the plugins: only for the few pods that
+    // request a device, or the replay would be quadratic in the catalogue.
+    let ads = if p.resources.is_empty() {
+        Vec::new()
+    } else {
+        advertised(e)
+    };
     for r in &p.resources {
         let on: Vec<&Advert> = ads.iter().filter(|a| a.resource == *r).collect();
         if on.is_empty() {
