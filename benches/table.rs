@@ -84,7 +84,7 @@ pub fn header() -> String {
 }
 
 /// The widths of the columns, in characters.
-const WIDTHS: [usize; 10] = [38, 6, 4, 10, 10, 11, 16, 7, 11, 7];
+const WIDTHS: [usize; 10] = [38, 6, 4, 11, 11, 11, 16, 7, 11, 7];
 
 impl Row<'_> {
     /// The row as one line of the table.
