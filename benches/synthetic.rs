@@ -52,10 +52,6 @@ pub fn synthetic(n: usize) -> Vec<App> {
 /// (16 cores, 64 GiB, no GPU or device) as `synthetic(n)` needs for its requests to fit
 /// with a quarter to spare: none up to N = 2000 (the real inventory), five at N = 20,000.
 /// GPU apps are capped at eight, which the real N100s hold.
-#[allow(
-    dead_code,
-    reason = "benches/render.rs places N ≤ 2000 on the real inventory"
-)]
 pub fn cluster(n: usize) -> Cluster {
     let mut cluster = portkey::cluster::portkey();
     let n = n as u64;
