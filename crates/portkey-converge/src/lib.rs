@@ -280,6 +280,10 @@ pub(crate) struct Engine<'a, 'c> {
     /// The components that provide each capability, by wave then name: indexed once, as
     /// every claim and pod asks (a scan per question would be quadratic in the catalogue).
     providers: BTreeMap<&'a Capability, Vec<&'a Component>>,
+    /// Each StorageClass portkey emits, by name: its component, provisioner and whether it
+    /// waits for the first consumer (the first in component order, as a scan would find);
+    /// indexed once, as every claim asks.
+    pub(crate) storage_classes: BTreeMap<&'a str, (&'a String, &'a String, bool)>,
 }
 
 impl<'a, 'c> Engine<'a, 'c> {
@@ -298,9 +302,21 @@ impl<'a, 'c> Engine<'a, 'c> {
         }
         let mut written_secrets: BTreeMap<(&str, &str), &str> = BTreeMap::new();
         let mut issuers = BTreeMap::new();
+        let mut storage_classes = BTreeMap::new();
         for (component, facts) in facts {
             for f in facts {
                 match f {
+                    Fact::StorageClass {
+                        name,
+                        provisioner,
+                        waits_for_consumer,
+                    } => {
+                        storage_classes.entry(name.as_str()).or_insert((
+                            component,
+                            provisioner,
+                            *waits_for_consumer,
+                        ));
+                    }
                     Fact::Secret(ns, name) => {
                         let entry = written_secrets
                             .entry((ns.as_str(), name.as_str()))
@@ -329,6 +345,7 @@ impl<'a, 'c> Engine<'a, 'c> {
             memo: RefCell::default(),
             visiting: RefCell::default(),
             providers,
+            storage_classes,
         }
     }
 

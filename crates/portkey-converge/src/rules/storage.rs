@@ -24,16 +24,7 @@ pub(super) fn claim(
         .unwrap_or(cluster.default_storage_class.name())
         .to_string();
     let object = object.clone();
-    let emitted = e.facts.iter().find_map(|(component, facts)| {
-        facts.iter().find_map(|f| match f {
-            Fact::StorageClass {
-                name,
-                provisioner,
-                waits_for_consumer,
-            } if *name == class => Some((component, provisioner, *waits_for_consumer)),
-            _ => None,
-        })
-    });
+    let emitted = e.storage_classes.get(class.as_str()).copied();
     let mut provided = Vec::new();
     match emitted {
         Some((component, provisioner, waits)) => {
