@@ -411,6 +411,23 @@ fn the_external_secrets_group_has_one_source() {
     );
 }
 
+/// `errors`, asserted to hold exactly one problem.
+fn only_one(
+    errors: Vec<portkey::portkey_model::ModelError>,
+) -> Vec<portkey::portkey_model::ModelError> {
+    assert_eq!(
+        errors.len(),
+        1,
+        "{}",
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    errors
+}
+
 /// The store's objects need external-secrets' CRDs and controller: with the real chart
 /// releases, a store and no external-secrets release fails the render with ONE problem on
 /// `cluster.rs` that spells the release to add (no per-component "no chart release
@@ -422,17 +439,7 @@ fn a_store_without_the_external_secrets_release_fails_naming_it() {
     else {
         panic!("no release provides external-secrets.io: expected model problems");
     };
-    let errors = errors.0;
-    assert_eq!(
-        errors.len(),
-        1,
-        "{}",
-        errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    let errors = only_one(errors.0);
     let e = find_problem(
         &errors,
         "cluster",
@@ -473,17 +480,7 @@ fn with_the_release_only_the_chart_defaults_are_missing() {
     ) else {
         panic!("expected the missing chart defaults");
     };
-    let errors = errors.0;
-    assert_eq!(
-        errors.len(),
-        1,
-        "{}",
-        errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    let errors = only_one(errors.0);
     let e = find_problem(
         &errors,
         "external-secrets",

@@ -239,17 +239,14 @@ pub fn render_into(
     charts: Vec<Chart>,
     dir: &std::path::Path,
 ) -> Result<(Streamed, portkey_render::WriteReport), Error> {
-    let mut timings = Timings::default();
-    let start = std::time::Instant::now();
-    let staging =
-        portkey_render::Staging::keeping(dir, cli::data_loss::holds_data).map_err(Error::Render)?;
-    timings.lap("create the staging directory", start);
-    // An error returns early and drops `staging`, which removes what was written.
-    let plan = pipeline(cluster, apps, charts, &staging, &mut timings)?;
-    let start = std::time::Instant::now();
-    let report = staging.commit().map_err(Error::Render)?;
-    timings.lap("finish writing, swap in", start);
-    Ok((Streamed { plan, timings }, report))
+    // An error returns early and drops the staging directory, which removes what was written.
+    streamed(
+        (cluster, apps, charts),
+        ("create the staging directory", || {
+            portkey_render::Staging::keeping(dir, cli::data_loss::holds_data)
+        }),
+        ("finish writing, swap in", portkey_render::Staging::commit),
+    )
 }
 
 /// The whole pipeline for apps and chart releases, compared with `dir` as it renders and
@@ -263,15 +260,36 @@ pub fn check_into(
     charts: Vec<Chart>,
     dir: &std::path::Path,
 ) -> Result<(Streamed, portkey_render::WriteReport), Error> {
+    streamed(
+        (cluster, apps, charts),
+        ("list the directory", || {
+            portkey_render::Compare::begin(dir, cli::data_loss::holds_data)
+        }),
+        ("finish comparing", portkey_render::Compare::finish),
+    )
+}
+
+/// The pipeline into a streaming sink: `begin` makes it, the pipeline fills it, `finish`
+/// ends it; each of the two steps is timed under its label.
+fn streamed<S: portkey_render::Sink>(
+    (cluster, apps, charts): (&Cluster, Vec<App>, Vec<Chart>),
+    begin: (
+        &'static str,
+        impl FnOnce() -> Result<S, portkey_render::RenderError>,
+    ),
+    finish: (
+        &'static str,
+        impl FnOnce(S) -> Result<portkey_render::WriteReport, portkey_render::RenderError>,
+    ),
+) -> Result<(Streamed, portkey_render::WriteReport), Error> {
     let mut timings = Timings::default();
     let start = std::time::Instant::now();
-    let compare =
-        portkey_render::Compare::begin(dir, cli::data_loss::holds_data).map_err(Error::Render)?;
-    timings.lap("list the directory", start);
-    let plan = pipeline(cluster, apps, charts, &compare, &mut timings)?;
+    let sink = begin.1().map_err(Error::Render)?;
+    timings.lap(begin.0, start);
+    let plan = pipeline(cluster, apps, charts, &sink, &mut timings)?;
     let start = std::time::Instant::now();
-    let report = compare.finish().map_err(Error::Render)?;
-    timings.lap("finish comparing", start);
+    let report = finish.1(sink).map_err(Error::Render)?;
+    timings.lap(finish.0, start);
     Ok((Streamed { plan, timings }, report))
 }
 

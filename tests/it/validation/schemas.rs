@@ -453,6 +453,35 @@ fn empty_yaml_file_is_an_error() {
     }
 }
 
+/// `tree` written into a temporary directory.
+fn written(tree: &portkey::portkey_render::Tree) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (path, text) in tree {
+        let file = tmp.path().join(path);
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(file, text).unwrap();
+    }
+    tmp
+}
+
+/// `portkey validate .` in `dir` passes with 0 problems.
+fn assert_cli_validates(dir: &std::path::Path) {
+    let o = portkey_cli(&["validate", "."], dir);
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{out}{}", text(&o.stderr));
+    assert!(out.trim_end().ends_with(": 0 problems"), "{out}");
+}
+
+/// The independent validator passes `dir` with 0 failed and no unknown kind.
+fn assert_independent_validator_passes(dir: &std::path::Path) {
+    let tool = independent_validator();
+    let o = run_independent_validator(&tool, dir);
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{out}{}", text(&o.stderr));
+    assert!(out.trim_end().ends_with(" passed, 0 failed"), "{out}");
+    assert!(!out.contains("unknown"), "{out}");
+}
+
 /// The real apps on the inventory with a Bitwarden Secrets Manager store, written to a
 /// temporary directory: the `ClusterSecretStore` and the `ExternalSecret`s included.
 fn store_tree() -> tempfile::TempDir {
@@ -463,34 +492,18 @@ fn store_tree() -> tempfile::TempDir {
     // With the SDK server's certificate chain (cert-manager Issuers and Certificates).
     assert!(tree.contains_key("cluster/secrets/certificate-bitwarden-sdk-server.yaml"));
     assert!(tree.contains_key("cluster/secrets/issuer-bitwarden-sdk-server-ca.yaml"));
-    let tmp = tempfile::tempdir().unwrap();
-    for (path, text) in &tree {
-        let file = tmp.path().join(path);
-        fs::create_dir_all(file.parent().unwrap()).unwrap();
-        fs::write(file, text).unwrap();
-    }
-    tmp
+    written(&tree)
 }
 
 #[test]
 fn cli_validate_accepts_the_secret_store_objects() {
-    let tmp = store_tree();
-    let o = portkey_cli(&["validate", "."], tmp.path());
-    let out = text(&o.stdout);
-    assert!(o.status.success(), "{out}{}", text(&o.stderr));
-    assert!(out.trim_end().ends_with(": 0 problems"), "{out}");
+    assert_cli_validates(store_tree().path());
 }
 
 #[test]
 #[ignore = "needs validate-manifests (python3, ../shared/tools): run by .ci/run"]
 fn secret_store_tree_is_clean_for_the_independent_validator() {
-    let tool = independent_validator();
-    let tmp = store_tree();
-    let o = run_independent_validator(&tool, tmp.path());
-    let out = text(&o.stdout);
-    assert!(o.status.success(), "{out}{}", text(&o.stderr));
-    assert!(out.trim_end().ends_with(" passed, 0 failed"), "{out}");
-    assert!(!out.contains("unknown"), "{out}");
+    assert_independent_validator_passes(store_tree().path());
 }
 
 /// The real catalogue with `paperless-redis` serving metrics, written to a temporary
@@ -509,32 +522,16 @@ fn metrics_tree() -> tempfile::TempDir {
         .unwrap_or_else(|e| panic!("{e}"))
         .tree;
     assert!(tree.contains_key("paperless/paperless-redis/servicemonitor-paperless-redis.yaml"));
-    let tmp = tempfile::tempdir().unwrap();
-    for (path, text) in &tree {
-        let file = tmp.path().join(path);
-        fs::create_dir_all(file.parent().unwrap()).unwrap();
-        fs::write(file, text).unwrap();
-    }
-    tmp
+    written(&tree)
 }
 
 #[test]
 fn cli_validate_accepts_a_service_monitor() {
-    let tmp = metrics_tree();
-    let o = portkey_cli(&["validate", "."], tmp.path());
-    let out = text(&o.stdout);
-    assert!(o.status.success(), "{out}{}", text(&o.stderr));
-    assert!(out.trim_end().ends_with(": 0 problems"), "{out}");
+    assert_cli_validates(metrics_tree().path());
 }
 
 #[test]
 #[ignore = "needs validate-manifests (python3, ../shared/tools): run by .ci/run"]
 fn service_monitor_tree_is_clean_for_the_independent_validator() {
-    let tool = independent_validator();
-    let tmp = metrics_tree();
-    let o = run_independent_validator(&tool, tmp.path());
-    let out = text(&o.stdout);
-    assert!(o.status.success(), "{out}{}", text(&o.stderr));
-    assert!(out.trim_end().ends_with(" passed, 0 failed"), "{out}");
-    assert!(!out.contains("unknown"), "{out}");
+    assert_independent_validator_passes(metrics_tree().path());
 }
