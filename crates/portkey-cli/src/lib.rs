@@ -16,7 +16,9 @@ pub mod cli;
 pub mod command;
 mod error;
 pub mod git;
+mod plan;
 pub mod report;
+mod timings;
 mod validate;
 
 pub use portkey_compile;
@@ -27,6 +29,8 @@ pub use portkey_render;
 pub use portkey_validate;
 
 pub use error::{Error, Invalid};
+pub use plan::{bootstrap_input, plan, plan_with, simulate_with};
+pub use timings::Timings;
 pub use validate::{ValidationReport, validate_path};
 
 use portkey_model::analysis::Plan;
@@ -65,130 +69,6 @@ pub struct Output {
     pub plan: Plan,
     /// How long each stage took (`portkey render --timings` prints them).
     pub timings: Timings,
-}
-
-/// Wall-clock time per pipeline stage, in the order the stages ran.
-#[derive(Clone, Debug, Default)]
-pub struct Timings {
-    /// `(stage, time, alongside)`: an `alongside` stage ran on its own thread during the
-    /// stage after it, so it is not part of the total.
-    pub stages: Vec<(&'static str, std::time::Duration, bool)>,
-}
-
-impl Timings {
-    /// Records a stage that started at `since` and ended now; returns now.
-    fn lap(&mut self, stage: &'static str, since: std::time::Instant) -> std::time::Instant {
-        let now = std::time::Instant::now();
-        self.stages.push((stage, now - since, false));
-        now
-    }
-
-    /// One line per stage, `stage  12.3 ms`, and the total.
-    pub fn table(&self) -> String {
-        use std::fmt::Write;
-        let mut out = String::new();
-        for (stage, d, alongside) in &self.stages {
-            let mark = if *alongside { " (alongside)" } else { "" };
-            let name = format!("{stage}{mark}");
-            let _ = writeln!(out, "{name:<40} {:>8.1} ms", d.as_secs_f64() * 1e3);
-        }
-        let total: std::time::Duration = self
-            .stages
-            .iter()
-            .filter(|(_, _, alongside)| !alongside)
-            .map(|(_, d, _)| *d)
-            .sum();
-        let _ = writeln!(out, "{:<40} {:>8.1} ms", "total", total.as_secs_f64() * 1e3);
-        out
-    }
-}
-
-/// Resolves and checks the model, then analyses placement and capacity. Requests that no
-/// node can hold are model errors.
-pub fn plan(cluster: &Cluster, apps: Vec<App>) -> Result<Plan, Error> {
-    plan_with(cluster, apps, Vec::new())
-}
-
-/// [`plan`] with the chart releases.
-pub fn plan_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Result<Plan, Error> {
-    // With model problems, the rest is still planned, so that placement problems show in
-    // the same run.
-    let (catalogue, portkey_model::ModelErrors(mut errors)) =
-        portkey_model::resolve_partial(cluster, apps, charts);
-    // The waves follow from the compiled objects: a CRD no release provides, an unknown
-    // `after` or a dependency cycle fails the plan as it fails the render (once the model
-    // is clean: before, they may only follow from its problems).
-    let waves = portkey_compile::components(&catalogue).err();
-    let resolved_cleanly = errors.is_empty();
-    let plan = collect_model_errors(checked_plan(&catalogue), &mut errors)?;
-    if let (true, Some(more)) = (resolved_cleanly, waves) {
-        errors.extend(more.0);
-    }
-    match plan {
-        Some(plan) if errors.is_empty() => Ok(plan),
-        _ => Err(Error::Model(portkey_model::ModelErrors(errors))),
-    }
-}
-
-/// Resolves, checks and compiles the model, then replays Argo CD's bootstrap of it
-/// ([`portkey_converge::simulate`]): what `portkey plan --bootstrap` prints.
-pub fn simulate_with(
-    cluster: &Cluster,
-    apps: Vec<App>,
-    charts: Vec<Chart>,
-) -> Result<portkey_converge::Simulation, Error> {
-    let catalogue = portkey_model::resolve_all(cluster, apps, charts).map_err(Error::Model)?;
-    let (components, facts) = bootstrap_input(&catalogue)?;
-    Ok(portkey_converge::simulate(&catalogue, &components, &facts))
-}
-
-/// What the simulation replays: every component with its derived wave, and the facts of
-/// each component's compiled objects (render gathers the same facts as it streams).
-pub fn bootstrap_input(
-    catalogue: &portkey_model::Catalogue<'_>,
-) -> Result<
-    (
-        Vec<portkey_model::components::Component>,
-        portkey_converge::Facts,
-    ),
-    Error,
-> {
-    let mut compiled = portkey_compile::compile_cluster(catalogue);
-    compiled.extend(portkey_compile::parallel::map_chunks(
-        &catalogue.apps,
-        |apps| {
-            apps.iter()
-                .map(|app| portkey_compile::compile_app(catalogue, app))
-                .collect()
-        },
-    ));
-    let summaries: portkey_compile::Summaries = compiled
-        .iter()
-        .map(|c| (c.component.clone(), c.emitted.clone()))
-        .collect();
-    let components = portkey_compile::waves(catalogue, &summaries).map_err(Error::Model)?;
-    let facts = compiled
-        .iter()
-        .map(|c| {
-            let facts = c
-                .manifests
-                .iter()
-                .filter_map(|m| serde_json::to_value(&m.object).ok())
-                .flat_map(|v| portkey_converge::facts::of(&v))
-                .collect();
-            (c.component.clone(), facts)
-        })
-        .collect();
-    Ok((components, facts))
-}
-
-fn checked_plan(catalogue: &portkey_model::Catalogue<'_>) -> Result<Plan, Error> {
-    let plan = portkey_model::analysis::plan(catalogue);
-    if plan.errors.is_empty() {
-        Ok(plan)
-    } else {
-        Err(Error::Model(portkey_model::ModelErrors(plan.errors)))
-    }
 }
 
 /// Runs the whole pipeline in memory for apps only (the infrastructure is assumed present):
@@ -322,7 +202,7 @@ fn pipeline(
     let (objects, argocd, (plan, plan_took, context, pss)) = std::thread::scope(|s| {
         let side = s.spawn(|| {
             let start = std::time::Instant::now();
-            let plan = checked_plan(&catalogue);
+            let plan = plan::checked_plan(&catalogue);
             let took = start.elapsed();
             // Each document goes to the sink as soon as it is written, and is not held.
             if let Ok(plan) = &plan {
@@ -444,7 +324,7 @@ fn object_problems(
 }
 
 /// The plan, or `None` with its model problems moved into `errors`.
-fn collect_model_errors(
+pub(crate) fn collect_model_errors(
     plan: Result<Plan, Error>,
     errors: &mut Vec<portkey_model::ModelError>,
 ) -> Result<Option<Plan>, Error> {
