@@ -63,6 +63,31 @@ fn blocked(need_object: &ObjectRef, root: &ObjectRef, reason: &str) -> Stall {
     }
 }
 
+/// `object`'s verdict from the verdict `v` of the object it needs (`dependency`): healthy,
+/// provided as `(what, by)`, when that one is; else never, blocked by the root of its stall.
+fn through(
+    object: &ObjectRef,
+    dependency: &ObjectRef,
+    v: &Verdict,
+    (what, by): (&str, String),
+    reason: &str,
+) -> Verdict {
+    match &v.outcome {
+        crate::Outcome::Healthy(_) => Verdict::healthy(
+            object.clone(),
+            vec![Provided {
+                need: Need::Certificate,
+                what: what.into(),
+                by,
+            }],
+        ),
+        crate::Outcome::Never(s) => {
+            let root = s.blocked_by.as_deref().unwrap_or(dependency);
+            Verdict::never(object.clone(), blocked(dependency, root, reason))
+        }
+    }
+}
+
 /// An Issuer of component `c`: Ready at once when `selfSigned`, once its CA Secret exists
 /// (written by a Ready Certificate, or by hand) when a CA issuer.
 pub(crate) fn issuer(e: &Engine<'_, '_>, c: &Component, object: &ObjectRef, depth: u8) -> Verdict {
@@ -158,27 +183,13 @@ fn ca_issuer(
             }
             let owner = e.components.get(component).copied().unwrap_or(c);
             let v = certificate(e, owner, cert, issuer_kind, by, depth + 1);
-            match &v.outcome {
-                crate::Outcome::Healthy(_) => Verdict::healthy(
-                    object.clone(),
-                    vec![Provided {
-                        need: Need::Certificate,
-                        what: "CA".into(),
-                        by: format!("{cert} ({component}), Secret {ns}/{secret}"),
-                    }],
-                ),
-                crate::Outcome::Never(s) => {
-                    let root = s.blocked_by.as_deref().unwrap_or(cert).clone();
-                    Verdict::never(
-                        object.clone(),
-                        blocked(
-                            cert,
-                            &root,
-                            &format!("its CA Secret `{ns}/{secret}` comes from {cert}"),
-                        ),
-                    )
-                }
-            }
+            through(
+                object,
+                cert,
+                &v,
+                ("CA", format!("{cert} ({component}), Secret {ns}/{secret}")),
+                &format!("its CA Secret `{ns}/{secret}` comes from {cert}"),
+            )
         }
         _ => match e.secret(ns, secret, c.wave) {
             Some(by) => Verdict::healthy(
@@ -247,25 +258,11 @@ pub(crate) fn certificate(
         );
     }
     let v = issuer(e, owner, &issuer_ref, depth);
-    match v.outcome {
-        crate::Outcome::Healthy(_) => Verdict::healthy(
-            object.clone(),
-            vec![Provided {
-                need: Need::Certificate,
-                what: "certificate".into(),
-                by: format!("{issuer_ref} ({component})"),
-            }],
-        ),
-        crate::Outcome::Never(s) => {
-            let root = s.blocked_by.as_deref().unwrap_or(&issuer_ref).clone();
-            Verdict::never(
-                object.clone(),
-                blocked(
-                    &issuer_ref,
-                    &root,
-                    &format!("its Issuer `{ns}/{issuer_name}`"),
-                ),
-            )
-        }
-    }
+    through(
+        object,
+        &issuer_ref,
+        &v,
+        ("certificate", format!("{issuer_ref} ({component})")),
+        &format!("its Issuer `{ns}/{issuer_name}`"),
+    )
 }
