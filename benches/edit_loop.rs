@@ -44,8 +44,6 @@ fn cargo_build(root: &Path, cargo: &str) -> Result<Duration, String> {
     let status = Command::new(cargo)
         .args(["build", "--quiet", "--bin", "portkey"])
         .current_dir(root)
-        // The dev profile the user runs, whatever profile the bench was built with.
-        .env_remove("CARGO_PROFILE_RELEASE_DEBUG")
         .status()
         .map_err(|e| format!("cannot run {cargo}: {e}"))?;
     if status.success() {
