@@ -161,6 +161,9 @@ fn cluster_destination(part: ClusterPart, catalogue: &Catalogue<'_>) -> String {
         ClusterPart::Devices => crate::devices::DEVICE_PLUGIN_NAMESPACE.into(),
         ClusterPart::Alerts => catalogue.cluster.alerts.namespace.clone(),
         ClusterPart::Network => crate::network::metallb_namespace(catalogue),
+        ClusterPart::StoreTls => portkey_model::components::sdk_server_namespace(catalogue.cluster)
+            .unwrap_or("default")
+            .into(),
         _ => "default".into(),
     }
 }

@@ -190,6 +190,7 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
         ClusterPart::Alerts => vec![backup::alerts(catalogue).into()],
         ClusterPart::Issuers => vec![issuer(catalogue).into()],
         ClusterPart::Network => network::objects(catalogue),
+        ClusterPart::StoreTls => secrets::store_tls(catalogue),
         ClusterPart::Secrets => secrets::objects(catalogue),
     };
     let dir = format!("{CLUSTER_DIR}/{}", part.key());
@@ -221,6 +222,9 @@ fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
         .iter()
         .flat_map(|ns| network_policy::namespace_policies(catalogue, ns))
         .collect();
+    let releases = portkey_model::components::release_namespaces(catalogue.cluster)
+        .into_iter()
+        .map(|ns| release_namespace(catalogue, ns).into());
     pss::app_namespaces(catalogue)
         .levels
         .into_iter()
@@ -243,8 +247,34 @@ fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
             }
             .into()
         })
+        .chain(releases)
         .chain(policies)
         .collect()
+}
+
+/// A chart release's namespace that `cluster-namespaces` creates
+/// ([`portkey_model::components::release_namespaces`]): with the Pod Security labels the
+/// release would set (its declared level, [`pod_security_labels`]) and
+/// [`argocd::KEEP_DATA`], since it holds the Secret a person creates by hand (the secret
+/// store's credential), which no sync could bring back.
+fn release_namespace(catalogue: &Catalogue<'_>, ns: &str) -> Namespace {
+    let level = catalogue
+        .charts
+        .iter()
+        .find(|c| c.namespace == ns)
+        .map_or(PodSecurity::Baseline, |c| c.pod_security);
+    let mut m = meta(ns, None, None);
+    m.labels
+        .get_or_insert_with(BTreeMap::new)
+        .extend(pod_security_labels(level));
+    m.annotations = Some(BTreeMap::from([(
+        argocd::SYNC_OPTIONS.to_string(),
+        argocd::KEEP_DATA.to_string(),
+    )]));
+    Namespace {
+        metadata: m,
+        ..Namespace::default()
+    }
 }
 
 /// The app namespaces that hold a claim, so carry [`argocd::KEEP_DATA`].

@@ -37,22 +37,37 @@ pub const CA_DURATION: (&str, &str) = ("87600h", "8760h");
 /// renewed 30 days before), written out.
 pub const SERVING_DURATION: (&str, &str) = ("2160h", "720h");
 
-/// The store, the SDK server's certificate chain (Bitwarden) and the ExternalSecrets, in
-/// `outside_git` order; none without a store.
+/// The store and the ExternalSecrets, in `outside_git` order (`cluster-secrets`); none
+/// without a store.
 pub fn objects(catalogue: &Catalogue<'_>) -> Vec<Object> {
     let Some(store) = &catalogue.cluster.backup.secret_store else {
         return Vec::new();
     };
     let mut out: Vec<Object> = vec![cluster_secret_store(store).into()];
-    match &store.provider {
-        SecretProvider::BitwardenSecretsManager(b) => out.extend(sdk_server_tls(b)),
-    }
     out.extend(
         external_secrets(catalogue, store)
             .into_iter()
             .map(Object::from),
     );
     out
+}
+
+/// The SDK server's certificate chain (`cluster-store-tls`, [`sdk_server_tls`]): its own
+/// Application, synced after cert-manager and before the external-secrets release, because
+/// the release's SDK server mounts the Secret it writes and would never start without it
+/// (while `cluster-secrets` needs the release's CRDs, so syncs after it). None without a
+/// Bitwarden store.
+pub fn store_tls(catalogue: &Catalogue<'_>) -> Vec<Object> {
+    match catalogue
+        .cluster
+        .backup
+        .secret_store
+        .as_ref()
+        .map(|s| &s.provider)
+    {
+        Some(SecretProvider::BitwardenSecretsManager(b)) => sdk_server_tls(b),
+        None => Vec::new(),
+    }
 }
 
 /// The `ClusterSecretStore` of the inventory's store.

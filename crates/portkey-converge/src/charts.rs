@@ -9,11 +9,16 @@
 //! - argo-cd itself: the Application health customization its values install, which must
 //!   require `status.sync.status == "Synced"` as well as health (a partly failed sync can
 //!   report Healthy), and the server's Ingress (`server.ingress`).
+//! - external-secrets with its `bitwarden-sdk-server` ([`sdk_server_secret`]): the SDK
+//!   server's Deployment mounts its TLS Secret (`image.tls.volumes`, not optional), so the
+//!   release is Healthy only once that Secret exists: portkey's certificate chain in
+//!   `cluster-store-tls` must sync before it.
 
 use portkey_compile::argocd::{health_customization, health_customization_of};
 use portkey_compile::crd::argocd::Application;
 use portkey_model::chart::{Capability, Chart};
 use portkey_model::components::{Component, ComponentKind};
+use portkey_model::secret_store::{EXTERNAL_SECRETS_RELEASE, SDK_SERVER, SDK_SERVER_TLS_SECRET};
 use serde_json::Value;
 
 use crate::facts::ObjectRef;
@@ -68,6 +73,15 @@ pub(crate) fn judge(e: &Engine<'_, '_>, c: &Component) -> Vec<Verdict> {
             ObjectRef::new("Service", Some(&chart.namespace), &chart.name),
         ));
     }
+    if let Some(secret) = sdk_server_secret(chart) {
+        let object = ObjectRef::new("Deployment", Some(&chart.namespace), SDK_SERVER);
+        out.push(rules::mounted_secret(
+            e,
+            c,
+            &object,
+            (&chart.namespace, &secret),
+        ));
+    }
     if chart.chart == ROOK_CEPH_CLUSTER_CHART {
         out.push(ceph_cluster(e, chart));
     }
@@ -102,6 +116,31 @@ pub(crate) fn judge(e: &Engine<'_, '_>, c: &Component) -> Vec<Verdict> {
         }
     }
     out
+}
+
+/// The TLS Secret the external-secrets release's SDK server mounts, when the release
+/// deploys it (`bitwarden-sdk-server.enabled`, off by default) with TLS
+/// (`bitwarden-sdk-server.image.tls.enabled`, on by default): the `secretName` of its
+/// `image.tls.volumes` if the values set them, else [`SDK_SERVER_TLS_SECRET`] (the chart's default).
+pub fn sdk_server_secret(chart: &Chart) -> Option<String> {
+    let sdk = chart.values.get(SDK_SERVER)?;
+    if chart.chart != EXTERNAL_SECRETS_RELEASE.chart
+        || sdk.get("enabled") != Some(&Value::Bool(true))
+    {
+        return None;
+    }
+    let tls = sdk.pointer("/image/tls");
+    if tls.and_then(|t| t.get("enabled")) == Some(&Value::Bool(false)) {
+        return None;
+    }
+    let named = tls
+        .and_then(|t| t.get("volumes"))
+        .and_then(Value::as_array)
+        .and_then(|v| {
+            v.iter()
+                .find_map(|v| v.pointer("/secret/secretName").and_then(Value::as_str))
+        });
+    Some(named.unwrap_or(SDK_SERVER_TLS_SECRET).to_string())
 }
 
 /// The CephCluster of rook-ceph-cluster (named after its namespace, the chart's default

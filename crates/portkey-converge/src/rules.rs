@@ -39,6 +39,7 @@ mod certificate;
 mod pods;
 mod storage;
 
+pub(crate) use ca::mounted_secret;
 pub(crate) use certificate::certificate;
 
 use portkey_model::chart::Capability;

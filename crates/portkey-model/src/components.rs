@@ -35,6 +35,10 @@ pub enum ClusterPart {
     Issuers,
     /// The load balancer's address pool and its advertisement (MetalLB).
     Network,
+    /// The certificate chain of the secret store's SDK server (Bitwarden): synced after
+    /// cert-manager and before the external-secrets release, whose SDK server mounts the
+    /// Secret it writes. Only with a Bitwarden store in the inventory.
+    StoreTls,
     /// The secret store (a `ClusterSecretStore`) and an `ExternalSecret` for each Secret
     /// kept outside Git: only with a store in the inventory.
     Secrets,
@@ -42,13 +46,14 @@ pub enum ClusterPart {
 
 impl ClusterPart {
     /// Every part, in output order.
-    pub const ALL: [ClusterPart; 7] = [
+    pub const ALL: [ClusterPart; 8] = [
         ClusterPart::Namespaces,
         ClusterPart::Storage,
         ClusterPart::Devices,
         ClusterPart::Alerts,
         ClusterPart::Issuers,
         ClusterPart::Network,
+        ClusterPart::StoreTls,
         ClusterPart::Secrets,
     ];
     /// Short name (`storage`): the directory under `generated/cluster/` and, prefixed with
@@ -61,6 +66,7 @@ impl ClusterPart {
             ClusterPart::Alerts => "alerts",
             ClusterPart::Issuers => "issuers",
             ClusterPart::Network => "network",
+            ClusterPart::StoreTls => "store-tls",
             ClusterPart::Secrets => "secrets",
         }
     }
@@ -149,6 +155,11 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
         Vec::new(),
         apps.iter()
             .map(|a| Capability::Namespace(a.app.namespace.name().into()))
+            .chain(
+                release_namespaces(cluster)
+                    .into_iter()
+                    .map(|ns| Capability::Namespace(ns.into())),
+            )
             .collect(),
     )];
     let storage_provides: Vec<Capability> = cluster
@@ -188,6 +199,15 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
             vec![Capability::LoadBalancer],
         ));
     }
+    // The SDK server's certificate chain goes into its namespace, which cluster-namespaces
+    // creates; its CRDs (cert-manager's) are a fact of the emitted objects.
+    if let Some(ns) = sdk_server_namespace(cluster) {
+        out.push(part(
+            ClusterPart::StoreTls,
+            vec![Capability::Namespace(ns.into())],
+            Vec::new(),
+        ));
+    }
     // The ExternalSecrets go into the apps' namespaces (and the charts', which their
     // releases create); their CRDs are a fact of the emitted objects.
     if cluster.backup.secret_store.is_some() {
@@ -200,6 +220,25 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
         ));
     }
     out
+}
+
+/// The namespace of the secret store's SDK server (Bitwarden), where its certificate chain
+/// is written; none without such a store.
+pub fn sdk_server_namespace(cluster: &Cluster) -> Option<&str> {
+    let store = cluster.backup.secret_store.as_ref()?;
+    match &store.provider {
+        crate::secret_store::SecretProvider::BitwardenSecretsManager(b) => {
+            Some(b.sdk_server_ca.namespace.as_str())
+        }
+    }
+}
+
+/// Chart releases' namespaces that `cluster-namespaces` creates instead of the releases,
+/// because something must be in them before the release syncs: the SDK server's, whose
+/// certificate chain (`cluster-store-tls`) the external-secrets release's SDK server
+/// mounts. The releases in them come after `cluster-namespaces` and create nothing.
+pub fn release_namespaces(cluster: &Cluster) -> Vec<&str> {
+    sdk_server_namespace(cluster).into_iter().collect()
 }
 
 /// Whether portkey emits a device plugin for this vendor's GPUs (Intel and AMD; NVIDIA's
@@ -236,7 +275,7 @@ fn app_component(app: &ResolvedApp) -> Component {
 
 fn chart_component(chart: &Chart) -> Component {
     // A chart's namespace is created by its own Application (CreateNamespace), so it
-    // neither needs nor provides one.
+    // neither needs nor provides one (except those of [`release_namespaces`]).
     let needs: BTreeSet<Capability> = chart.needs.iter().cloned().collect();
     Component {
         name: chart.name.clone(),
@@ -257,6 +296,19 @@ pub fn components(catalogue: &Catalogue<'_>) -> Vec<Component> {
     let mut all: Vec<Component> = catalogue.charts.iter().map(chart_component).collect();
     all.extend(cluster_parts(catalogue.cluster, &catalogue.apps));
     all.extend(catalogue.apps.iter().map(app_component));
+    // A release whose namespace cluster-namespaces creates needs it; the external-secrets
+    // release comes after its SDK server's certificate chain, which its pod mounts.
+    let created = release_namespaces(catalogue.cluster);
+    let operator = Capability::Crds(crate::secret_store::EXTERNAL_SECRETS_GROUP.into());
+    for (c, chart) in all.iter_mut().zip(&catalogue.charts) {
+        if created.contains(&chart.namespace.as_str()) {
+            c.needs
+                .insert(Capability::Namespace(chart.namespace.clone()));
+            if chart.provides.contains(&operator) {
+                c.after.insert(ClusterPart::StoreTls.app_name());
+            }
+        }
+    }
     // With a store, an app whose Secrets the store provides syncs after them.
     if catalogue.cluster.backup.secret_store.is_some() {
         let users: BTreeSet<String> = crate::secrets::outside_git(catalogue)
@@ -351,10 +403,16 @@ fn share_namespaces(all: &mut [Component], charts: &[Chart]) -> Result<(), Vec<M
         .iter()
         .map(|c| (c.name.as_str(), c.namespace.as_str()))
         .collect();
+    // Namespaces cluster-namespaces creates (`release_namespaces`) have no owning release.
+    let created: BTreeSet<Capability> = all
+        .iter()
+        .filter(|c| c.kind == ComponentKind::Cluster(ClusterPart::Namespaces))
+        .flat_map(|c| c.provides.iter().cloned())
+        .collect();
     let mut owner: BTreeMap<&str, (i32, String)> = BTreeMap::new();
     for c in all.iter().filter(|c| c.kind == ComponentKind::Chart) {
         let ns = namespace_of[c.name.as_str()];
-        if SYSTEM_NAMESPACES.contains(&ns) {
+        if SYSTEM_NAMESPACES.contains(&ns) || created.contains(&Capability::Namespace(ns.into())) {
             continue;
         }
         let candidate = (c.wave, c.name.clone());

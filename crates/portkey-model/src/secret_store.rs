@@ -29,6 +29,17 @@ pub const EXTERNAL_SECRETS_RELEASE: ExternalSecretsRelease = ExternalSecretsRele
     sdk_server_condition: "bitwarden-sdk-server.enabled",
 };
 
+/// The SDK server's Deployment and Service: the `bitwarden-sdk-server` chart's
+/// `fullnameOverride` (`deploy/charts/bitwarden-sdk-server/values.yaml` of
+/// external-secrets/bitwarden-sdk-server), also the key of its values in the
+/// external-secrets chart's.
+pub const SDK_SERVER: &str = "bitwarden-sdk-server";
+/// The SDK server's port (its chart's `service.port`).
+pub const SDK_SERVER_PORT: u16 = 9998;
+/// The Secret the SDK server mounts at `/certs` by default (its chart's
+/// `image.tls.volumes[0].secret.secretName`, keys `tls.crt`, `tls.key`, `ca.crt`).
+pub const SDK_SERVER_TLS_SECRET: &str = "bitwarden-tls-certs";
+
 /// See [`EXTERNAL_SECRETS_RELEASE`].
 #[derive(Clone, Copy, Debug)]
 pub struct ExternalSecretsRelease {
@@ -100,16 +111,18 @@ impl BitwardenSecretsManager {
             project_id: project_id.into(),
             api_url: "https://api.bitwarden.com".into(),
             identity_url: "https://identity.bitwarden.com".into(),
-            sdk_server_url: "https://bitwarden-sdk-server.external-secrets.svc.cluster.local:9998"
-                .into(),
+            sdk_server_url: format!(
+                "https://{SDK_SERVER}.{}.svc.cluster.local:{SDK_SERVER_PORT}",
+                EXTERNAL_SECRETS_RELEASE.namespace
+            ),
             credential: BootstrapCredential {
-                namespace: "external-secrets".into(),
+                namespace: EXTERNAL_SECRETS_RELEASE.namespace.into(),
                 name: "bitwarden-access-token".into(),
                 key: "token".into(),
             },
             sdk_server_ca: SdkServerCa {
-                namespace: "external-secrets".into(),
-                name: "bitwarden-tls-certs".into(),
+                namespace: EXTERNAL_SECRETS_RELEASE.namespace.into(),
+                name: SDK_SERVER_TLS_SECRET.into(),
                 key: "ca.crt".into(),
             },
         }

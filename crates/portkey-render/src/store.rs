@@ -33,7 +33,8 @@ pub fn section(catalogue: &Catalogue<'_>, store: &SecretStore) -> String {
                  of organisation `{org}` ({api}). Keep it where the cluster is not needed to read it: offline, or in \
                  a password manager outside this cluster. external-secrets reaches Bitwarden through its \
                  `bitwarden-sdk-server` ({sdk}), which speaks only HTTPS: the external-secrets release enables it, \
-                 and `cluster-secrets` gives it a certificate from a self-signed CA, in namespace `{ca_ns}`: \
+                 and `cluster-store-tls` gives it a certificate from a self-signed CA, in namespace `{ca_ns}`, \
+                 before the release syncs (`cluster-namespaces` creates the namespace, so the command above may come first): \
                  the Issuer `{self_signed}` (`selfSigned`) signs the CA Certificate `{ca}` (isCA, Secret `{ca}`), \
                  the CA Issuer `{ca_issuer}` signs the Certificate `{serving}` for {dns}, and cert-manager writes it \
                  into the Secret `{ca_name}` the SDK server mounts. The store trusts that Secret's `{ca_key}`, the CA \

@@ -489,9 +489,11 @@ fn store_tree() -> tempfile::TempDir {
     cluster.backup.secret_store = Some(crate::common::test_secret_store());
     let tree = portkey::render(&cluster, portkey::catalogue()).unwrap_or_else(|e| panic!("{e}"));
     assert!(tree.contains_key("cluster/secrets/clustersecretstore-bitwarden.yaml"));
-    // With the SDK server's certificate chain (cert-manager Issuers and Certificates).
-    assert!(tree.contains_key("cluster/secrets/certificate-bitwarden-sdk-server.yaml"));
-    assert!(tree.contains_key("cluster/secrets/issuer-bitwarden-sdk-server-ca.yaml"));
+    // With the SDK server's certificate chain (cert-manager Issuers and Certificates), and
+    // its namespace, which cluster-namespaces creates.
+    assert!(tree.contains_key("cluster/store-tls/certificate-bitwarden-sdk-server.yaml"));
+    assert!(tree.contains_key("cluster/store-tls/issuer-bitwarden-sdk-server-ca.yaml"));
+    assert!(tree.contains_key("cluster/namespaces/namespace-external-secrets.yaml"));
     written(&tree)
 }
 

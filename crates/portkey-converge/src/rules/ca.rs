@@ -266,3 +266,78 @@ pub(crate) fn certificate(
         &format!("its Issuer `{ns}/{issuer_name}`"),
     )
 }
+
+/// A chart's pod `object` of component `c` that mounts Secret `ns/secret` (not optional):
+/// it starts once that Secret exists, so once the Certificate that writes it is Ready, in
+/// `c`'s wave or before. A writer in a later wave is a deadlock: the pod waits for the
+/// Secret, `c` is never Healthy, and the root Application never reaches the writer's wave.
+pub(crate) fn mounted_secret(
+    e: &Engine<'_, '_>,
+    c: &Component,
+    object: &ObjectRef,
+    (ns, secret): (&str, &str),
+) -> Verdict {
+    match find_writer(e, ns, secret) {
+        Some((
+            component,
+            Fact::Certificate {
+                object: cert,
+                issuer_kind,
+                issuer: by,
+                ..
+            },
+        )) => {
+            let w = wave(e, component);
+            if w > c.wave {
+                return Verdict::never(
+                    object.clone(),
+                    stall(
+                        Need::Certificate,
+                        "values",
+                        format!(
+                            "its pod mounts Secret `{ns}/{secret}` (not optional), which {cert} writes in {component}, wave {w}, after this release's wave {}: the pod waits for the Secret, the release is never Healthy, and the root Application never reaches wave {w} (a deadlock)",
+                            c.wave
+                        ),
+                        format!(
+                            "sync {component} before {}: it must come after cert-manager and before the release",
+                            c.name
+                        ),
+                    ),
+                );
+            }
+            let owner = e.components.get(component).copied().unwrap_or(c);
+            let v = certificate(e, owner, cert, issuer_kind, by, 0);
+            through(
+                object,
+                cert,
+                &v,
+                (
+                    "Secret",
+                    format!("{cert} ({component}), Secret {ns}/{secret}"),
+                ),
+                &format!("its pod mounts Secret `{ns}/{secret}`, written by {cert}"),
+            )
+        }
+        _ => match e.secret(ns, secret, c.wave) {
+            Some(by) => Verdict::healthy(
+                object.clone(),
+                vec![Provided {
+                    need: Need::Certificate,
+                    what: "Secret".into(),
+                    by: format!("Secret {ns}/{secret} ({by})"),
+                }],
+            ),
+            None => Verdict::never(
+                object.clone(),
+                stall(
+                    Need::Certificate,
+                    "values",
+                    format!(
+                        "its pod mounts Secret `{ns}/{secret}` (not optional), which no Certificate writes and nobody creates: it never starts"
+                    ),
+                    "declare the secret store in cluster.rs (portkey then emits the certificate chain in cluster-store-tls), or turn the mount off in the release's values",
+                ),
+            ),
+        },
+    }
+}

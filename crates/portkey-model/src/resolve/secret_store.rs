@@ -80,7 +80,32 @@ pub(crate) fn check(cluster: &Cluster, apps: &[App], charts: &[Chart]) -> Vec<Mo
             }
         }
     }
-    // restic reads them as environment variables, and the template names them `{{ .KEY }}`.
+    backend_keys(store, &mut p);
+    let crate::secret_store::SecretProvider::BitwardenSecretsManager(b) = &store.provider;
+    sdk_server_ca(b, &mut p);
+    let BootstrapCredential {
+        namespace,
+        name,
+        key,
+    } = store.provider.credential();
+    for (field, value) in [("namespace", namespace), ("name", name), ("key", key)] {
+        if value.is_empty() {
+            p.add(
+                format!("backup.secret_store.provider.credential.{field}"),
+                "the store's bootstrap credential has an empty name",
+                "name the credential's namespace, Secret and key",
+            );
+        }
+    }
+    for release in charts.iter().filter(|c| c.provides.contains(&operator)) {
+        sdk_server_release(b, release, &mut out);
+    }
+    out
+}
+
+/// restic reads the backend keys as environment variables, and the template names them
+/// `{{ .KEY }}`.
+fn backend_keys(store: &crate::cluster::SecretStore, p: &mut Problems<'_>) {
     let env_name = |k: &str| {
         k.chars()
             .next()
@@ -98,23 +123,44 @@ pub(crate) fn check(cluster: &Cluster, apps: &[App], charts: &[Chart]) -> Vec<Mo
             );
         }
     }
-    let crate::secret_store::SecretProvider::BitwardenSecretsManager(b) = &store.provider;
-    sdk_server_ca(b, &mut p);
-    let BootstrapCredential {
-        namespace,
-        name,
-        key,
-    } = store.provider.credential();
-    for (field, value) in [("namespace", namespace), ("name", name), ("key", key)] {
-        if value.is_empty() {
-            p.add(
-                format!("backup.secret_store.provider.credential.{field}"),
-                "the store's bootstrap credential has an empty name",
-                "name the credential's namespace, Secret and key",
-            );
-        }
+}
+
+/// The release that installs external-secrets must deploy the SDK server the store talks
+/// to (the chart leaves it off), in the namespace of the store's `sdk_server_url`.
+fn sdk_server_release(
+    b: &crate::secret_store::BitwardenSecretsManager,
+    release: &Chart,
+    out: &mut Vec<ModelError>,
+) {
+    let mut p = Problems::new(&release.source, &release.name, out);
+    let condition = EXTERNAL_SECRETS_RELEASE.sdk_server_condition;
+    let enabled = release
+        .values
+        .get(crate::secret_store::SDK_SERVER)
+        .and_then(|v| v.get("enabled"));
+    if enabled != Some(&serde_json::Value::Bool(true)) {
+        p.add(
+            "values",
+            format!(
+                "the secret store reaches Bitwarden through the SDK server at `{}`, which this release does not deploy (`{condition}` is off by default): the ClusterSecretStore would never be Ready",
+                b.sdk_server_url
+            ),
+            format!("set `{condition}: true` in the release's values"),
+        );
     }
-    out
+    if release.namespace != b.sdk_server_ca.namespace {
+        p.add(
+            "namespace",
+            format!(
+                "the release installs the SDK server into `{}`, but the store's `sdk_server_url` (`{}`) and its certificate chain are in `{}`",
+                release.namespace, b.sdk_server_url, b.sdk_server_ca.namespace
+            ),
+            format!(
+                "install the release into `{}`, or point `sdk_server_url` and `sdk_server_ca` at `{}`",
+                b.sdk_server_ca.namespace, release.namespace
+            ),
+        );
+    }
 }
 
 /// The SDK server's CA must be the `ca.crt` of its serving Secret, in its own namespace:
