@@ -20,6 +20,7 @@ enum Kind {
 }
 
 fn main() {
+    dylib_rpath();
     // Invariant: cargo sets CARGO_MANIFEST_DIR and OUT_DIR for every build script.
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let apps_dir = Path::new(&root).join("apps");
@@ -90,7 +91,7 @@ fn main() {
         return;
     }
     let registry = format!(
-        "// Written by build.rs from the files in apps/.\n{modules}\n/// Every app in apps/, in file order.\npub fn all() -> Vec<portkey_model::app::App> {{\n    vec![\n{calls}    ]\n}}\n\n/// Every chart release in apps/, in file order.\npub fn charts() -> Vec<portkey_model::chart::Chart> {{\n    vec![\n{chart_calls}    ]\n}}\n"
+        "// Written by build.rs from the files in apps/.\n{modules}\n/// Every app in apps/, in file order.\npub fn all() -> Vec<crate::portkey_model::app::App> {{\n    vec![\n{calls}    ]\n}}\n\n/// Every chart release in apps/, in file order.\npub fn charts() -> Vec<crate::portkey_model::chart::Chart> {{\n    vec![\n{chart_calls}    ]\n}}\n"
     );
     // Invariant: cargo sets OUT_DIR; a failed write there is cargo's environment, not an
     // app file.
@@ -135,5 +136,40 @@ fn kind(path: &Path, rel: &str) -> Result<Kind, String> {
         (false, false) => Err(format!(
             "{rel}: declares neither `pub fn app()` nor `pub fn chart()`; fix: {FIX}"
         )),
+    }
+}
+
+/// The debug binary links the pipeline as a shared library, `libportkey_dylib.so` in
+/// `target/debug/deps/`, and so the standard library as `libstd-*.so` of the toolchain
+/// (src/main.rs). `cargo run` and `cargo test` put both on the library path; the run-path
+/// written into the binary lets `target/debug/portkey` run on its own too. Only where the
+/// binary links them (debug assertions on) and on Linux (ELF run-paths).
+fn dylib_rpath() {
+    let debug = std::env::var_os("CARGO_CFG_DEBUG_ASSERTIONS").is_some();
+    let linux = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux");
+    if !(debug && linux) {
+        return;
+    }
+    println!("cargo::rustc-link-arg-bins=-Wl,-rpath,$ORIGIN/deps:$ORIGIN");
+    // The toolchain's target library directory (`rustc --print target-libdir`), under the
+    // sysroot whose `bin/rustc` cargo runs: where the standard library's shared object is.
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Path::new(&rustc)
+        .parent()
+        .filter(|bin| bin.ends_with("bin"))
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .or_else(|| {
+            let out = std::process::Command::new(&rustc)
+                .args(["--print", "sysroot"])
+                .output()
+                .ok()?;
+            Some(String::from_utf8(out.stdout).ok()?.trim().into())
+        });
+    // Invariant: cargo sets TARGET for every build script.
+    let target = std::env::var("TARGET").expect("cargo sets TARGET");
+    if let Some(sysroot) = sysroot {
+        let libdir = sysroot.join("lib/rustlib").join(target).join("lib");
+        println!("cargo::rustc-link-arg-bins=-Wl,-rpath,{}", libdir.display());
     }
 }

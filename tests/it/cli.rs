@@ -192,8 +192,28 @@ fn check_of_a_missing_directory_fails_without_creating_it() {
 /// A render killed half-way (fault injection aborts the process after a few files, as
 /// `kill -9` would) leaves the previous tree intact; the next render removes the leftover
 /// staging directory and succeeds.
+/// The render [`render_killed_half_way_leaves_the_previous_tree`] kills: this test binary
+/// itself, run again for that one test with `KILL_AFTER` set, renders into `KILL_OUT` with
+/// [`portkey::portkey_render::abort_after_files`] (what `portkey render --out` runs). It
+/// exits 0 if the render was not killed, which the parent test refuses.
+const KILL_AFTER: &str = "PORTKEY_IT_KILL_AFTER_FILES";
+/// See [`KILL_AFTER`].
+const KILL_OUT: &str = "PORTKEY_IT_KILL_OUT";
+
 #[test]
 fn render_killed_half_way_leaves_the_previous_tree() {
+    if let (Ok(after), Ok(out)) = (std::env::var(KILL_AFTER), std::env::var(KILL_OUT)) {
+        portkey::portkey_render::abort_after_files(after.parse().expect("a file count"));
+        let run = portkey::cli::render::execute(
+            &portkey::cluster::portkey(),
+            portkey::catalogue(),
+            portkey::charts(),
+            false,
+            std::path::Path::new(&out),
+        );
+        eprintln!("not killed: {:?}", run.status());
+        std::process::exit(0);
+    }
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("generated");
     let bin = env!("CARGO_BIN_EXE_portkey");
@@ -206,12 +226,17 @@ fn render_killed_half_way_leaves_the_previous_tree() {
     let victim = out.join("ARCHITECTURE.md");
     std::fs::write(&victim, "hand edit that a completed render would undo\n").expect("edit");
     let before = portkey::portkey_render::read_tree(&out).expect("read");
-    let killed = std::process::Command::new(bin)
-        .args(["render", "--out"])
-        .arg(&out)
-        .env("PORTKEY_FAULT_ABORT_AFTER_FILES", "7")
+    let killed = std::process::Command::new(std::env::current_exe().expect("this test binary"))
+        .args([
+            "--exact",
+            "cli::render_killed_half_way_leaves_the_previous_tree",
+            "--test-threads=1",
+        ])
+        .env(KILL_AFTER, "7")
+        .env(KILL_OUT, &out)
+        .stdout(std::process::Stdio::null())
         .status()
-        .expect("run portkey");
+        .expect("run the render to kill");
     assert!(!killed.success(), "the injected abort must kill the render");
     assert_eq!(
         portkey::portkey_render::read_tree(&out).expect("read"),
@@ -247,18 +272,21 @@ fn render_killed_half_way_leaves_the_previous_tree() {
     );
 }
 
-/// `cargo tree` of the root package with the features of a plain `cargo build`
-/// (`no-dev`) or of a test build (`all`), inverted on portkey-render.
-fn render_features(edges: &str) -> String {
+/// `cargo tree` of `package`, one line per package with its features, for the edges of a
+/// plain `cargo build` (`normal`: build scripts' dependencies resolve apart) or of a test
+/// build (`normal,dev`).
+fn resolved_features(edges: &str, package: &str) -> std::collections::BTreeSet<String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let o = std::process::Command::new(cargo)
         .args([
             "tree",
             "--offline",
+            "--prefix",
+            "none",
+            "-f",
+            "{p} {f}",
             "-p",
-            "portkey",
-            "-i",
-            "portkey-render",
+            package,
             "-e",
         ])
         .arg(edges)
@@ -267,25 +295,35 @@ fn render_features(edges: &str) -> String {
         .expect("run cargo tree");
     assert!(o.status.success(), "cargo tree: {}", text(&o.stderr));
     text(&o.stdout)
+        .lines()
+        .map(|l| l.trim_end_matches(" (*)").to_string())
+        .collect()
 }
 
+/// The debug binary links `portkey_dylib`, one file for `cargo build` and `cargo test`
+/// alike (a dylib's name carries no hash): if a dev-dependency turned on a feature of
+/// anything inside it, each `cargo test` after a `cargo run` would rebuild it, and the
+/// other way round. Every package of the dylib resolves the same features in both builds.
 #[test]
-fn fault_injection_is_a_test_only_feature() {
-    // The test builds (this binary's portkey) have it: render_killed_half_way_* relies on it.
-    let test_build = render_features("features");
+fn the_dylib_resolves_the_same_features_for_build_and_test() {
+    let name = |l: &str| l.split(' ').take(2).collect::<Vec<_>>().join(" ");
+    let inside: std::collections::BTreeSet<String> = resolved_features("normal", "portkey-dylib")
+        .iter()
+        .map(|l| name(l))
+        .collect();
+    assert!(inside.contains("portkey-render v0.1.0"), "{inside:?}");
+    let of = |edges: &str| -> std::collections::BTreeSet<String> {
+        resolved_features(edges, "portkey")
+            .into_iter()
+            .filter(|l| inside.contains(&name(l)))
+            .collect()
+    };
+    let (build, test) = (of("normal"), of("normal,dev"));
+    assert!(build.len() >= inside.len(), "{build:?}");
+    let differ: Vec<_> = build.symmetric_difference(&test).collect();
     assert!(
-        test_build.contains("portkey-render feature \"fault-injection\""),
-        "{test_build}"
-    );
-    // `cargo build` / `cargo run`, the binary that ships, do not.
-    let shipped = render_features("no-dev,features");
-    assert!(
-        shipped.contains("portkey-render feature \"default\""),
-        "{shipped}"
-    );
-    assert!(
-        !shipped.contains("fault-injection"),
-        "the shipped binary would honour PORTKEY_FAULT_ABORT_AFTER_FILES:\n{shipped}"
+        differ.is_empty(),
+        "a dev-dependency changes the features of packages inside portkey-dylib: declare them in crates/portkey-dylib/Cargo.toml: {differ:#?}"
     );
 }
 

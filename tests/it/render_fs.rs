@@ -299,6 +299,20 @@ fn unprivileged_portkey(privileged: bool, site: &std::path::Path) -> std::proces
     }
     let copy = site.join("portkey");
     fs::copy(&built, &copy).unwrap();
+    // The debug binary's shared libraries (the pipeline's and the standard library's, in
+    // target/ and the toolchain, which that user may not reach either) go beside it: its
+    // run-path has `$ORIGIN` (build.rs).
+    let ldd = Command::new("ldd").arg(&built).output().expect("run ldd");
+    for line in String::from_utf8_lossy(&ldd.stdout).lines() {
+        if let Some((_, path)) = line.split_once("=> ")
+            && let Some(path) = path.split(" (").next().map(std::path::Path::new)
+            && !path.starts_with("/lib")
+            && !path.starts_with("/usr")
+            && let Some(name) = path.file_name()
+        {
+            fs::copy(path, site.join(name)).unwrap();
+        }
+    }
     as_nobody(&copy)
 }
 

@@ -34,7 +34,7 @@ pub mod store;
 mod yaml;
 
 pub use ledger::Compare;
-pub use staging::{Collect, Sink, Staging};
+pub use staging::{Collect, Sink, Staging, abort_after_files};
 
 /// The command that regenerates `generated/`.
 pub const RENDER_COMMAND: &str = "cargo run -- render";

@@ -65,7 +65,7 @@ struct Shared {
     queue: Mutex<mpsc::Receiver<Vec<File>>>,
     /// Set when a writer fails or the render is abandoned: the others stop writing.
     stop: AtomicBool,
-    /// Files written so far (for the fault-injection tests).
+    /// Files written so far (for [`abort_after_files`]).
     written: AtomicUsize,
     abort_after: Option<usize>,
 }
@@ -380,22 +380,22 @@ fn lock_waiting(_dir: &Path) -> Option<Lock> {
     None
 }
 
-/// Fault injection for the tests that kill a render half-way: with
-/// `PORTKEY_FAULT_ABORT_AFTER_FILES=N` the process aborts after writing N files into the
-/// staging directory, as a `kill -9` would. Only with the `fault-injection` feature, which
-/// only the root package's tests enable: the shipped binary never reads the variable.
-#[cfg(feature = "fault-injection")]
-fn abort_after() -> Option<usize> {
-    std::env::var("PORTKEY_FAULT_ABORT_AFTER_FILES")
-        .ok()?
-        .parse()
-        .ok()
+/// After how many staged files the process aborts; 0, the default, never.
+static ABORT_AFTER_FILES: AtomicUsize = AtomicUsize::new(0);
+
+/// Fault injection, for the tests that kill a render half-way: every later [`Staging`] of
+/// this process aborts it (as a `kill -9` would) once it has written `files` files into its
+/// staging directory. Nothing in portkey's commands calls it; the tests run it in a child
+/// process of their own (`tests/it/cli.rs`).
+pub fn abort_after_files(files: usize) {
+    ABORT_AFTER_FILES.store(files, Ordering::Relaxed);
 }
 
-/// No fault injection without the `fault-injection` feature.
-#[cfg(not(feature = "fault-injection"))]
 fn abort_after() -> Option<usize> {
-    None
+    match ABORT_AFTER_FILES.load(Ordering::Relaxed) {
+        0 => None,
+        n => Some(n),
+    }
 }
 
 /// Puts `new` in place of `dir`. Afterwards the previous tree, if any, sits inside `new`'s
