@@ -91,7 +91,7 @@ fn main() {
         return;
     }
     let registry = format!(
-        "// Written by build.rs from the files in apps/.\n{modules}\n/// Every app in apps/, in file order.\npub fn all() -> Vec<crate::portkey_model::app::App> {{\n    vec![\n{calls}    ]\n}}\n\n/// Every chart release in apps/, in file order.\npub fn charts() -> Vec<crate::portkey_model::chart::Chart> {{\n    vec![\n{chart_calls}    ]\n}}\n"
+        "// Written by build.rs from the files in apps/.\n{modules}\n/// Every app in apps/, in file order.\npub fn all() -> Vec<portkey_model::app::App> {{\n    vec![\n{calls}    ]\n}}\n\n/// Every chart release in apps/, in file order.\npub fn charts() -> Vec<portkey_model::chart::Chart> {{\n    vec![\n{chart_calls}    ]\n}}\n"
     );
     // Invariant: cargo sets OUT_DIR; a failed write there is cargo's environment, not an
     // app file.

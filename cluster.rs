@@ -5,15 +5,15 @@
 //! device, storage class or share does not compile. Adding a node is one entry in
 //! [`portkey`].
 
-use crate::portkey_model::app::{Lint, Namespace};
-use crate::portkey_model::cluster::{
+use portkey_model::app::{Lint, Namespace};
+use portkey_model::cluster::{
     AccessMode, AlertSettings, AppDefaults, BackupSettings, CapacityThresholds, Cluster, Cni,
     Device, DeviceAccess, DevicePlugins, DeviceRef, GitSource, Gpu, GpuDriver, GpuVendor, Hardware,
     Host, IngressSettings, NfsShare, NfsShareRef, Node, NodeKind, NodeRef, NodeRole, Reclaim,
     SerialAdapter, StorageClass, StorageClassRef,
 };
-use crate::portkey_model::network::{AcmeChallenge, HostReach, LoadBalancer};
-use crate::portkey_model::quantity::{Cpu, Memory};
+use portkey_model::network::{AcmeChallenge, HostReach, LoadBalancer};
+use portkey_model::quantity::{Cpu, Memory};
 
 /// Worker VM on mirkwood (AMD Ryzen 5 4500U); holds the Zigbee dongle.
 pub const METAL0: NodeRef = NodeRef::new("metal0");

@@ -1,21 +1,17 @@
-//! The `portkey` command line, on this repository's catalogue. The commands are
-//! [`portkey_cli::command`]; this file compiles the catalogue (`src/catalogue.rs`) itself.
+//! The `portkey` command line, on this repository's catalogue ([`portkey::REPOSITORY`]).
+//! The commands are [`portkey_cli::command`]; this file stays this small so that an app
+//! edit links the binary without compiling anything but the catalogue.
 //!
-//! A debug build links the pipeline as one shared library (`portkey_dylib`), so an app
-//! edit recompiles the catalogue and links it in a few milliseconds instead of relinking a
-//! 60 MB executable; a release build links it statically (README, "The edit loop").
-
-#![allow(missing_docs)]
+//! A debug build links the pipeline as one shared library (`portkey_dylib`): every crate
+//! the catalogue and this file use comes from it, so an app edit links the catalogue and
+//! this file against it in a few milliseconds instead of relinking a 60 MB executable. A
+//! release build links everything statically (README, "The edit loop").
 
 use std::process::ExitCode;
 
-// The catalogue names the pipeline's crates through these (`crate::portkey_model`).
-#[cfg(not(debug_assertions))]
-use portkey_cli::{Repository, command, portkey_compile, portkey_model, serde_json};
+// Linking the shared library makes it the provider of every crate inside it.
 #[cfg(debug_assertions)]
-use portkey_dylib::{Repository, command, portkey_compile, portkey_model, serde_json};
-
-include!("catalogue.rs");
+use portkey_dylib as _;
 
 /// See `Cargo.toml`: measured faster than the system allocator on the pipeline. A debug
 /// build takes the same one from the shared library.
@@ -24,5 +20,5 @@ include!("catalogue.rs");
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    command::main(&REPOSITORY)
+    portkey::command::main(&portkey::REPOSITORY)
 }

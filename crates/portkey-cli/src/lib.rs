@@ -27,8 +27,6 @@ pub use portkey_diff;
 pub use portkey_model;
 pub use portkey_render;
 pub use portkey_validate;
-/// The JSON values of chart releases (`json!`), for the catalogue.
-pub use serde_json;
 
 pub use error::{Error, Invalid};
 pub use plan::{bootstrap_input, plan, plan_with, simulate_with};

@@ -1,4 +1,4 @@
-//! The bad-input suite: 234 cases (counted by `bad_input_suite_has_at_least_40_cases`):
+//! The bad-input suite: 237 cases (counted by `bad_input_suite_has_at_least_40_cases`):
 //! - 29 in `tests/it/errors/catalogue.rs`,
 //! - 7 in `tests/it/errors/connections.rs`: `.talks_to(..)` an unknown app or port, the
 //!   nearest name for a typo, the app itself, internet egress without a reason, internet
@@ -67,9 +67,11 @@
 //!   (vaultwarden), a namespaced store, a store credential without a name, backend keys
 //!   that are no environment variable names, a store with chart releases but none that
 //!   installs external-secrets (one problem, with the release to add);
-//! - 2 in `tests/it/secret_store/tls.rs`: a CA Issuer whose CA Secret nothing writes (the
+//! - 5 in `tests/it/secret_store/tls.rs`: a CA Issuer whose CA Secret nothing writes (the
 //!   replay never makes it Ready), an SDK server CA in another namespace or key than the
-//!   serving Secret's `ca.crt`.
+//!   serving Secret's `ca.crt`, a certificate chain that syncs after the release whose SDK
+//!   server mounts it (a deadlock), an SDK server Secret nothing writes, and an
+//!   external-secrets release without the SDK server or in another namespace.
 //!
 //! The names are listed in `BAD_INPUT_CASES`.
 
@@ -808,6 +810,18 @@ const BAD_INPUT_CASES: &[(&str, &str)] = &[
     (
         "tests/it/secret_store/tls.rs",
         "the_sdk_server_ca_is_the_serving_secret_s_ca_crt",
+    ),
+    (
+        "tests/it/secret_store/tls.rs",
+        "a_chain_that_syncs_after_the_release_is_a_deadlock",
+    ),
+    (
+        "tests/it/secret_store/tls.rs",
+        "an_sdk_server_secret_nothing_writes_stalls_the_release",
+    ),
+    (
+        "tests/it/secret_store/tls.rs",
+        "the_release_must_deploy_the_sdk_server_where_the_store_points",
     ),
     // chart values: the merged values against the chart's defaults and schema.
     (
