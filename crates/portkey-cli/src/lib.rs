@@ -474,6 +474,8 @@ fn checked_files(
         }
     }
     sink.accept(files);
+    // One shared name per model file: the summaries of a work item's objects hold it once.
+    let mut source: Option<std::sync::Arc<str>> = None;
     for m in manifests {
         let value = match serde_json::to_value(&m.object) {
             Ok(v) => v,
@@ -502,7 +504,13 @@ fn checked_files(
         if let Some(facts) = facts.as_deref_mut() {
             facts.extend(portkey_converge::facts::of(&value));
         }
-        let (findings, summary) = portkey_validate::lint::check_object(&m.source, &value);
+        let shared = match &source {
+            Some(s) if **s == *m.source => s.clone(),
+            _ => source
+                .insert(std::sync::Arc::from(m.source.as_str()))
+                .clone(),
+        };
+        let (findings, summary) = portkey_validate::lint::check_object_shared(&shared, &value);
         checked
             .problems
             .extend(findings.into_iter().map(Invalid::Lint));
