@@ -11,6 +11,8 @@ use serde_json::json;
 
 use crate::common::{root, run_cli, text};
 
+mod detail;
+
 fn real() -> Simulation {
     portkey::simulate_with(
         &portkey::cluster::portkey(),

@@ -296,3 +296,27 @@ fn restore_lists_the_protected_namespaces_and_the_restore_trigger() {
     );
     assert!(section(doc, "If a claim comes up empty").contains("volsync#1211"));
 }
+
+#[test]
+fn restore_md_is_allocated_once_at_its_size() {
+    // RESTORE.md is the largest document (57 MB at N = 20,000): written into a string sized
+    // by a counting pass, with room for the header, it never grows by doubling.
+    let cluster = portkey::cluster::portkey();
+    let catalogue =
+        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), portkey::charts())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let body = portkey::portkey_render::runbook::restore_runbook(&catalogue);
+    let (len, capacity) = (body.len(), body.capacity());
+    assert!(len > 10_000, "the runbook is {len} bytes");
+    assert!(capacity - len <= 256, "{capacity} bytes for {len}");
+    let (_, text, _) =
+        portkey::portkey_render::document(portkey::portkey_render::runbook::PATH, "apps/", body);
+    assert_eq!(
+        text.capacity(),
+        capacity,
+        "the header fits the room left for it"
+    );
+    let on_disk =
+        std::fs::read_to_string(crate::common::root().join("generated/RESTORE.md")).unwrap();
+    assert_eq!(text, on_disk);
+}

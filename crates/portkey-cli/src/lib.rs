@@ -282,10 +282,11 @@ fn pipeline(
     let simulation = components.as_deref().and_then(|components| {
         bootstrap_gate(&catalogue, components, &mut objects, &mut model_errors)
     });
+    // The replay is dropped once BOOTSTRAP.md is written: the lints do not need it.
     if let (false, Some(components), Some(simulation)) =
-        (catalogue.charts.is_empty(), &components, &simulation)
+        (catalogue.charts.is_empty(), &components, simulation)
     {
-        let body = portkey_render::bootstrap::document(&catalogue, components, simulation);
+        let body = portkey_render::bootstrap::document(&catalogue, components, &simulation);
         sink.accept(vec![portkey_render::document(
             portkey_render::bootstrap::PATH,
             "apps/",
@@ -373,7 +374,14 @@ fn bootstrap_gate(
         .iter_mut()
         .flat_map(|part| std::mem::take(&mut part.facts))
         .collect();
-    let simulation = portkey_converge::simulate(catalogue, components, &facts);
+    // Render needs the stalls and what BOOTSTRAP.md shows, not every provider of every pod.
+    let simulation = portkey_converge::simulate_keeping(
+        catalogue,
+        components,
+        &facts,
+        portkey_converge::Detail::Shown,
+    );
+    drop(facts);
     model_errors.extend(simulation.problems());
     Some(simulation)
 }
@@ -466,6 +474,8 @@ fn checked_files(
         }
     }
     sink.accept(files);
+    // One shared name per model file: the summaries of a work item's objects hold it once.
+    let mut source: Option<std::sync::Arc<str>> = None;
     for m in manifests {
         let value = match serde_json::to_value(&m.object) {
             Ok(v) => v,
@@ -494,7 +504,13 @@ fn checked_files(
         if let Some(facts) = facts.as_deref_mut() {
             facts.extend(portkey_converge::facts::of(&value));
         }
-        let (findings, summary) = portkey_validate::lint::check_object(&m.source, &value);
+        let shared = match &source {
+            Some(s) if **s == *m.source => s.clone(),
+            _ => source
+                .insert(std::sync::Arc::from(m.source.as_str()))
+                .clone(),
+        };
+        let (findings, summary) = portkey_validate::lint::check_object_shared(&shared, &value);
         checked
             .problems
             .extend(findings.into_iter().map(Invalid::Lint));

@@ -29,7 +29,6 @@ use portkey_model::ModelError;
 use portkey_model::chart::Capability;
 use portkey_model::components::{Component, ComponentKind};
 use portkey_model::resolve::Catalogue;
-use portkey_model::secrets::OutsideSecret;
 
 pub use facts::{Fact, ObjectRef};
 
@@ -70,6 +69,15 @@ impl Need {
             Need::Restore => "restore",
             Need::HealthCheck => "health-check",
         }
+    }
+
+    /// Whether reports show who met it ([`Run::shown`]): addresses, certificates, device
+    /// resources and health checks; storage, Secrets and nodes are only in the JSON.
+    pub const fn shown(self) -> bool {
+        matches!(
+            self,
+            Need::Address | Need::Certificate | Need::Resource | Need::HealthCheck
+        )
     }
 }
 
@@ -238,15 +246,63 @@ impl Simulation {
 }
 
 /// Replays the bootstrap of `components` (with their derived waves) whose objects are
-/// summarised in `facts`.
+/// summarised in `facts`, keeping every verdict ([`Detail::Full`]): what `portkey plan
+/// --bootstrap` prints.
 ///
 /// With chart releases the catalogue declares its infrastructure, and a need nothing
 /// provides is a stall; without any (apps alone) the infrastructure is outside the
 /// catalogue and assumed to provide what is needed.
 pub fn simulate(catalogue: &Catalogue<'_>, components: &[Component], facts: &Facts) -> Simulation {
-    let engine = Engine::new(catalogue, components, facts);
+    simulate_keeping(catalogue, components, facts, Detail::Full)
+}
+
+/// How much of each verdict a replay keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Every verdict with every provider (`portkey plan --bootstrap`'s JSON lists them).
+    Full,
+    /// What render needs, for its gate ([`Simulation::problems`]) and BOOTSTRAP.md: every
+    /// stall, and of the healthy objects only the providers [`Run::shown`] shows; a healthy
+    /// object with none of those is dropped. Each of [`Simulation::problems`],
+    /// [`Simulation::converges`], [`Run::shown`] and [`Run::converges`] answers exactly as
+    /// on the full replay, on a fraction of the memory (the storage, node and Secret
+    /// providers of every pod and claim are most of it).
+    Shown,
+}
+
+impl Detail {
+    /// `verdicts` as this detail keeps them.
+    fn keep(self, mut verdicts: Vec<Verdict>) -> Vec<Verdict> {
+        if self == Detail::Shown {
+            verdicts.retain_mut(|v| match &mut v.outcome {
+                Outcome::Never(_) => true,
+                Outcome::Healthy(provided) => {
+                    provided.retain(|p| p.need.shown());
+                    provided.shrink_to_fit();
+                    !provided.is_empty()
+                }
+            });
+            verdicts.shrink_to_fit();
+        }
+        verdicts
+    }
+}
+
+/// [`simulate`], keeping each verdict at `detail`. The verdicts are found once and moved
+/// into the runs, never copied.
+pub fn simulate_keeping(
+    catalogue: &Catalogue<'_>,
+    components: &[Component],
+    facts: &Facts,
+    detail: Detail,
+) -> Simulation {
+    let engine = Engine::new(catalogue, components, facts, detail);
     let mut ordered: Vec<&Component> = components.iter().collect();
     ordered.sort_by(|a, b| (a.wave, &a.name).cmp(&(b.wave, &b.name)));
+    for c in &ordered {
+        engine.verdicts(&c.name);
+    }
+    let mut memo = engine.memo.into_inner();
     let runs = ordered
         .into_iter()
         .map(|c| Run {
@@ -258,7 +314,11 @@ pub fn simulate(catalogue: &Catalogue<'_>, components: &[Component], facts: &Fac
             },
             source: c.source.clone(),
             wave: c.wave,
-            verdicts: engine.verdicts(&c.name).as_ref().clone(),
+            // The engine is gone, so each list has one owner left and moves out.
+            verdicts: memo
+                .remove(c.name.as_str())
+                .map(|v| Rc::try_unwrap(v).unwrap_or_else(|shared| shared.as_ref().clone()))
+                .unwrap_or_default(),
         })
         .collect();
     Simulation { runs }
@@ -269,8 +329,12 @@ pub(crate) struct Engine<'a, 'c> {
     pub(crate) catalogue: &'a Catalogue<'c>,
     pub(crate) components: BTreeMap<&'a str, &'a Component>,
     pub(crate) facts: &'a Facts,
-    pub(crate) outside: BTreeMap<(String, String), OutsideSecret>,
+    /// The Secrets created by hand before Argo CD, by `(namespace, name)`: only whether one
+    /// is there is asked, so what each holds is not kept.
+    pub(crate) outside: BTreeSet<(String, String)>,
     pub(crate) strict: bool,
+    /// How much of each verdict the memo keeps.
+    detail: Detail,
     /// Who writes each Secret, by `(namespace, name)`: the earliest component.
     written_secrets: BTreeMap<(&'a str, &'a str), &'a str>,
     /// Each ClusterIssuer's component and fact, by name.
@@ -287,7 +351,12 @@ pub(crate) struct Engine<'a, 'c> {
 }
 
 impl<'a, 'c> Engine<'a, 'c> {
-    fn new(catalogue: &'a Catalogue<'c>, components: &'a [Component], facts: &'a Facts) -> Self {
+    fn new(
+        catalogue: &'a Catalogue<'c>,
+        components: &'a [Component],
+        facts: &'a Facts,
+        detail: Detail,
+    ) -> Self {
         let components: BTreeMap<&str, &Component> =
             components.iter().map(|c| (c.name.as_str(), c)).collect();
         let wave = |c: &str| components.get(c).map_or(i32::MAX, |c| c.wave);
@@ -340,8 +409,11 @@ impl<'a, 'c> Engine<'a, 'c> {
             facts,
             written_secrets,
             issuers,
-            outside: portkey_model::secret_store::created_by_hand(catalogue),
+            outside: portkey_model::secret_store::created_by_hand(catalogue)
+                .into_keys()
+                .collect(),
             strict: !catalogue.charts.is_empty(),
+            detail,
             memo: RefCell::default(),
             visiting: RefCell::default(),
             providers,
@@ -359,7 +431,7 @@ impl<'a, 'c> Engine<'a, 'c> {
             return Rc::new(Vec::new());
         }
         let out = match self.components.get(name) {
-            Some(c) => Rc::new(rules::judge(self, c)),
+            Some(c) => Rc::new(self.detail.keep(rules::judge(self, c))),
             None => Rc::new(Vec::new()),
         };
         self.visiting.borrow_mut().remove(name);
@@ -441,7 +513,7 @@ impl<'a, 'c> Engine<'a, 'c> {
     pub(crate) fn secret(&self, namespace: &str, name: &str, wave: i32) -> Option<String> {
         if self
             .outside
-            .contains_key(&(namespace.to_string(), name.to_string()))
+            .contains(&(namespace.to_string(), name.to_string()))
         {
             return Some("created by hand before Argo CD, BOOTSTRAP.md".into());
         }
@@ -461,12 +533,7 @@ impl Run {
             .flat_map(|v| match &v.outcome {
                 Outcome::Healthy(p) => p
                     .iter()
-                    .filter(|p| {
-                        matches!(
-                            p.need,
-                            Need::Address | Need::Certificate | Need::Resource | Need::HealthCheck
-                        )
-                    })
+                    .filter(|p| p.need.shown())
                     .map(|p| (&v.object, p))
                     .collect::<Vec<_>>(),
                 Outcome::Never(_) => Vec::new(),

@@ -1,7 +1,7 @@
 //! `generated/RESTORE.md`: the restore runbook, written from the same model as the backups
 //! so it can never name a Secret, schedule or claim that does not exist.
 
-use std::fmt::Write as _;
+use std::fmt;
 
 use portkey_compile::argocd::{CONFIRM_PRUNE, KEEP_DATA, SYNC_OPTIONS};
 use portkey_compile::backup;
@@ -19,8 +19,33 @@ use crate::to_yaml;
 pub const PATH: &str = portkey_model::backup::RUNBOOK;
 
 /// The restore runbook for every backed-up volume of the catalogue.
+///
+/// It is written twice: once only counting its bytes, then into a string of exactly that
+/// size (and room for the header [`crate::document`] puts first). At N = 20,000 it is
+/// 57 MB, and grown by doubling it held a 32 MB and a 64 MB buffer at once, the largest
+/// single holder of a render's memory (README, "Memory").
 pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
-    let mut s = String::new();
+    let mut size = Counted(0);
+    write_runbook(&mut size, catalogue);
+    let mut s = String::with_capacity(size.0 + HEADER_ROOM);
+    write_runbook(&mut s, catalogue);
+    s
+}
+
+/// Room left for the one-line header [`crate::document`] inserts (about 100 bytes).
+const HEADER_ROOM: usize = 256;
+
+/// A writer that only counts what it is given.
+struct Counted(usize);
+
+impl fmt::Write for Counted {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}
+
+fn write_runbook(s: &mut impl fmt::Write, catalogue: &Catalogue<'_>) {
     let store = catalogue.cluster.backup.secret_store.as_ref();
     let _ = writeln!(
         s,
@@ -42,8 +67,10 @@ pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
             None => " No secret store is declared, so create each Secret by hand (command below) before the app's first sync.".into(),
         }
     );
-    s.push_str("| app | namespace | volume | claim | repository Secret | schedule | retention |\n");
-    s.push_str("|---|---|---|---|---|---|---|\n");
+    let _ = s.write_str(
+        "| app | namespace | volume | claim | repository Secret | schedule | retention |\n",
+    );
+    let _ = s.write_str("|---|---|---|---|---|---|---|\n");
     for (app, claim, backup) in catalogue.backups() {
         let _ = writeln!(
             s,
@@ -58,9 +85,9 @@ pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
             r = backup.policy.retention.describe(),
         );
     }
-    protection(&mut s, catalogue);
-    recreate(&mut s, catalogue);
-    empty_restore(&mut s, catalogue);
+    protection(s, catalogue);
+    recreate(s, catalogue);
+    empty_restore(s, catalogue);
     let mut current = "";
     for (app, claim, backup) in catalogue.backups() {
         if current != app.app.name {
@@ -82,13 +109,12 @@ pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
                 );
             }
         }
-        claim_section(&mut s, app, claim, backup);
+        claim_section(s, app, claim, backup);
     }
-    s
 }
 
 fn claim_section(
-    s: &mut String,
+    s: &mut impl fmt::Write,
     app: &ResolvedApp,
     claim: &ResolvedClaim,
     backup: &ResolvedBackup,
@@ -155,7 +181,7 @@ fn manual_restore(app: &ResolvedApp, claim: &ResolvedClaim, backup: &ResolvedBac
 }
 
 /// What a render or a sync can never delete, from the same facts compile writes.
-fn protection(s: &mut String, catalogue: &Catalogue<'_>) {
+fn protection(s: &mut impl fmt::Write, catalogue: &Catalogue<'_>) {
     let namespaces: Vec<String> = portkey_compile::protected_namespaces(catalogue)
         .into_iter()
         .map(|n| format!("`{n}`"))
@@ -219,7 +245,7 @@ fn protection(s: &mut String, catalogue: &Catalogue<'_>) {
 }
 
 /// Re-creating a claim on a live cluster: bump the restore trigger first.
-fn recreate(s: &mut String, catalogue: &Catalogue<'_>) {
+fn recreate(s: &mut impl fmt::Write, catalogue: &Catalogue<'_>) {
     let Some((app, claim, backup)) = example(catalogue) else {
         return;
     };
@@ -259,7 +285,7 @@ fn example<'c>(
 }
 
 /// The empty-restore trap and what to do when a claim comes up empty.
-fn empty_restore(s: &mut String, catalogue: &Catalogue<'_>) {
+fn empty_restore(s: &mut impl fmt::Write, catalogue: &Catalogue<'_>) {
     let Some((app, claim, _)) = example(catalogue) else {
         return;
     };

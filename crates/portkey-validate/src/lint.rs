@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 use portkey_model::app::{EXCEPTION_PREFIX, LINT_EXCEPTION_PREFIX, Lint};
 use serde_json::Value;
@@ -34,23 +35,6 @@ impl fmt::Display for Finding {
             self.source, self.object, self.lint, self.message
         )
     }
-}
-
-/// A label map.
-type Labels = BTreeMap<String, String>;
-
-/// What the cross-object lints need to know about one object.
-#[derive(Clone, Debug, Default)]
-pub struct Summary {
-    source: String,
-    kind: String,
-    namespace: String,
-    name: String,
-    selector: Option<BTreeMap<String, String>>,
-    template_labels: Option<BTreeMap<String, String>>,
-    hosts: Vec<String>,
-    refs: Vec<(&'static str, String)>,
-    produces_secret: Option<String>,
 }
 
 /// Facts from the model the lints check against.
@@ -103,16 +87,14 @@ fn annotation<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
         .filter(|reason| !reason.trim().is_empty())
 }
 
-fn string_map(v: Option<&Value>) -> Option<BTreeMap<String, String>> {
-    v.and_then(Value::as_object).map(|m| {
-        m.iter()
-            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-            .collect()
-    })
-}
-
 /// Runs the per-object lints on `object` (from `source`) and returns its summary.
 pub fn check_object(source: &str, object: &Value) -> (Vec<Finding>, Summary) {
+    check_object_shared(&Arc::from(source), object)
+}
+
+/// [`check_object`], with the summary holding `source` shared: the pipeline passes one
+/// `Arc` for all the objects of a work item, so that their summaries hold the file name once.
+pub fn check_object_shared(source: &Arc<str>, object: &Value) -> (Vec<Finding>, Summary) {
     let mut findings = Vec::new();
     let mut find = |lint: &'static str, message: String| {
         let excused = Lint::ALL.iter().any(|l| l.id() == lint)
@@ -120,7 +102,7 @@ pub fn check_object(source: &str, object: &Value) -> (Vec<Finding>, Summary) {
         if !excused {
             findings.push(Finding {
                 lint,
-                source: source.into(),
+                source: source.to_string(),
                 object: label(object),
                 message,
             });
@@ -131,13 +113,9 @@ pub fn check_object(source: &str, object: &Value) -> (Vec<Finding>, Summary) {
     if let Some(pod) = template {
         pod_lints(object, pod, &mut find);
     }
-    let kind = str_at(object, "/kind").unwrap_or_default().to_string();
-    let namespace = str_at(object, "/metadata/namespace")
-        .unwrap_or_default()
-        .to_string();
-    let mut summary = Summary {
-        source: source.into(),
-        name: str_at(object, "/metadata/name").unwrap_or_default().into(),
+    let kind = str_at(object, "/kind").unwrap_or_default();
+    let namespace = str_at(object, "/metadata/namespace").unwrap_or_default();
+    let mut links = Links {
         selector: (kind == "Service")
             .then(|| string_map(at(object, "/spec/selector")))
             .flatten(),
@@ -156,11 +134,20 @@ pub fn check_object(source: &str, object: &Value) -> (Vec<Finding>, Summary) {
             .then(|| str_at(object, "/spec/target/name").map(str::to_string))
             .flatten(),
         refs: references(object, template),
-        kind,
-        namespace,
     };
-    summary.refs.sort();
-    summary.refs.dedup();
+    links.refs.sort();
+    links.refs.dedup();
+    links.refs.shrink_to_fit();
+    links.hosts.shrink_to_fit();
+    let summary = Summary {
+        source: source.clone(),
+        id: Id::new(
+            kind,
+            namespace,
+            str_at(object, "/metadata/name").unwrap_or_default(),
+        ),
+        links: (!links.is_empty()).then(|| Box::new(links)),
+    };
     (findings, summary)
 }
 
@@ -388,12 +375,10 @@ type Templates<'a> = BTreeMap<(&'a str, &'a str, &'a str), Vec<&'a Labels>>;
 /// selector's first label are compared.
 fn selects_a_template(templates: &Templates<'_>, namespace: &str, selector: &Labels) -> bool {
     selector.iter().next().is_some_and(|(k, v)| {
-        templates
-            .get(&(namespace, k.as_str(), v.as_str()))
-            .is_some_and(|ls| {
-                ls.iter()
-                    .any(|l| selector.iter().all(|(k, v)| l.get(k) == Some(v)))
-            })
+        templates.get(&(namespace, k, v)).is_some_and(|ls| {
+            ls.iter()
+                .any(|l| selector.iter().all(|(k, v)| l.get(k) == Some(v)))
+        })
     })
 }
 
@@ -405,10 +390,10 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let object = |s: &Summary| {
-        if s.namespace.is_empty() {
-            format!("{}/{}", s.kind, s.name)
+        if s.namespace().is_empty() {
+            format!("{}/{}", s.kind(), s.name())
         } else {
-            format!("{}/{}/{}", s.kind, s.namespace, s.name)
+            format!("{}/{}/{}", s.kind(), s.namespace(), s.name())
         }
     };
     // Objects by (name, namespace, kind): names differ most, so comparisons end at the
@@ -422,12 +407,12 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
     let mut templates = Templates::new();
     for s in summaries {
         let s = s.borrow();
-        if let Some(first) = objects.insert((&s.name, &s.namespace, &s.kind), s) {
+        if let Some(first) = objects.insert((s.name(), s.namespace(), s.kind()), s) {
             // Keep the first; report the later one.
-            objects.insert((&first.name, &first.namespace, &first.kind), first);
+            objects.insert((first.name(), first.namespace(), first.kind()), first);
             out.push(Finding {
                 lint: "duplicates",
-                source: s.source.clone(),
+                source: s.source.to_string(),
                 object: object(s),
                 message: format!(
                     "also produced by {}; kind, namespace and name must be unique",
@@ -435,13 +420,13 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
                 ),
             });
         }
-        if let Some(secret) = &s.produces_secret {
-            secrets.insert((secret.as_str(), s.namespace.as_str()));
+        if let Some(secret) = &s.links().produces_secret {
+            secrets.insert((secret.as_str(), s.namespace()));
         }
-        if let Some(labels) = &s.template_labels {
-            for (k, v) in labels {
+        if let Some(labels) = &s.links().template_labels {
+            for (k, v) in labels.iter() {
                 templates
-                    .entry((&s.namespace, k, v))
+                    .entry((s.namespace(), k, v))
                     .or_default()
                     .push(labels);
             }
@@ -461,23 +446,23 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
         let mut push = |lint: &'static str, message: String| {
             out.push(Finding {
                 lint,
-                source: s.source.clone(),
+                source: s.source.to_string(),
                 object: object(s),
                 message,
             });
         };
-        if let Some(selector) = &s.selector
-            && !selects_a_template(&templates, &s.namespace, selector)
+        if let Some(selector) = &s.links().selector
+            && !selects_a_template(&templates, s.namespace(), selector)
         {
             push(
                 "service-selector",
                 format!(
                     "selector {selector:?} matches no workload in {}",
-                    s.namespace
+                    s.namespace()
                 ),
             );
         }
-        for h in &s.hosts {
+        for h in &s.links().hosts {
             if !h.ends_with(&domain_suffix) {
                 push(
                     "ingress-hosts",
@@ -492,13 +477,13 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
                 );
             }
         }
-        for (kind, name) in &s.refs {
-            if !exists(kind, name, &s.namespace) {
+        for (kind, name) in &s.links().refs {
+            if !exists(kind, name, s.namespace()) {
                 push(
                     "references",
                     format!(
                         "refers to {kind} {name}, which nothing in {} provides",
-                        s.namespace
+                        s.namespace()
                     ),
                 );
             }
@@ -507,5 +492,9 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
     out
 }
 
+mod summary;
 #[cfg(test)]
 mod tests;
+
+pub use summary::Summary;
+use summary::{Id, Labels, Links, string_map};

@@ -423,6 +423,14 @@ fn lint_service_selector() {
         "Service/lab/ghost",
         "matches no workload",
     );
+    // The selector prints as a map, as it always has.
+    assert!(
+        found[0]
+            .message
+            .starts_with(r#"selector {"app.kubernetes.io/name": "ghost"} matches"#),
+        "{}",
+        found[0].message
+    );
     // A workload of the same name in another namespace does not count.
     let mut elsewhere = deployment("ghost");
     elsewhere["metadata"]["namespace"] = json!("tools");
@@ -569,4 +577,25 @@ fn at_follows_object_keys_and_array_indices() {
     assert_eq!(at(&v, "/spec/containers/x"), None);
     assert_eq!(at(&v, "/spec/containers/0/name/deeper"), None);
     assert_eq!(at(&v, "/missing"), None);
+}
+
+#[test]
+fn a_summary_keeps_kind_namespace_and_name_apart() {
+    let (_, namespaced) = check_object(
+        SOURCE,
+        &json!({"kind": "ConfigMap", "metadata": {"name": "web", "namespace": "media"}}),
+    );
+    assert_eq!(
+        (namespaced.kind(), namespaced.namespace(), namespaced.name()),
+        ("ConfigMap", "media", "web")
+    );
+    assert!(namespaced.links.is_none(), "a ConfigMap has no links");
+    let (_, cluster) = check_object(
+        SOURCE,
+        &json!({"kind": "Namespace", "metadata": {"name": "media"}}),
+    );
+    assert_eq!(
+        (cluster.kind(), cluster.namespace(), cluster.name()),
+        ("Namespace", "", "media")
+    );
 }
