@@ -157,6 +157,55 @@ fn ca_issuer(
             ),
         );
     }
+    let wording = SecretUse {
+        field: "backup.secret_store",
+        what: "CA",
+        late: &|cert, component, _| {
+            (
+                format!(
+                    "its CA Secret `{ns}/{secret}` comes from {cert} ({component}), which syncs after this issuer's wave {}",
+                    c.wave
+                ),
+                "emit the CA Certificate in the same component as its Issuer, or before".into(),
+            )
+        },
+        via: &|cert| format!("its CA Secret `{ns}/{secret}` comes from {cert}"),
+        missing: (
+            format!(
+                "its CA Secret `{ns}/{secret}` exists nowhere: no Certificate writes it and nobody creates it"
+            ),
+            "emit the CA Certificate (isCA, signed by a selfSigned Issuer) whose Secret the CA Issuer names",
+        ),
+    };
+    written_secret(e, c, object, (ns, secret), depth + 1, &wording)
+}
+
+/// How one consumer of a Secret words its verdict ([`written_secret`]).
+struct SecretUse<'a> {
+    /// The model field a stall names.
+    field: &'a str,
+    /// What the Secret is to the consumer, in the provided line (`CA`, `Secret`).
+    what: &'a str,
+    /// The reason and the fix when the Certificate that writes it (`cert`, of component
+    /// `component` at wave `w`) syncs after the consumer.
+    late: &'a dyn Fn(&ObjectRef, &str, i32) -> (String, String),
+    /// The reason, given the Certificate, when that Certificate never becomes Ready.
+    via: &'a dyn Fn(&ObjectRef) -> String,
+    /// The reason and the fix when nothing writes it and nobody creates it.
+    missing: (String, &'a str),
+}
+
+/// `object` of component `c`, which needs Secret `ns/secret`: healthy once the Certificate
+/// that writes it is Ready (judged at `depth`) in `c`'s wave or before, or once it is
+/// created by hand or written by an earlier component; worded by `wording`.
+fn written_secret(
+    e: &Engine<'_, '_>,
+    c: &Component,
+    object: &ObjectRef,
+    (ns, secret): (&str, &str),
+    depth: u8,
+    wording: &SecretUse<'_>,
+) -> Verdict {
     match find_writer(e, ns, secret) {
         Some((
             component,
@@ -167,28 +216,25 @@ fn ca_issuer(
                 ..
             },
         )) => {
-            if wave(e, component) > c.wave {
+            let w = wave(e, component);
+            if w > c.wave {
+                let (reason, fix) = (wording.late)(cert, component, w);
                 return Verdict::never(
                     object.clone(),
-                    stall(
-                        Need::Certificate,
-                        "backup.secret_store",
-                        format!(
-                            "its CA Secret `{ns}/{secret}` comes from {cert} ({component}), which syncs after this issuer's wave {}",
-                            c.wave
-                        ),
-                        "emit the CA Certificate in the same component as its Issuer, or before",
-                    ),
+                    stall(Need::Certificate, wording.field, reason, fix),
                 );
             }
             let owner = e.components.get(component).copied().unwrap_or(c);
-            let v = certificate(e, owner, cert, issuer_kind, by, depth + 1);
+            let v = certificate(e, owner, cert, issuer_kind, by, depth);
             through(
                 object,
                 cert,
                 &v,
-                ("CA", format!("{cert} ({component}), Secret {ns}/{secret}")),
-                &format!("its CA Secret `{ns}/{secret}` comes from {cert}"),
+                (
+                    wording.what,
+                    format!("{cert} ({component}), Secret {ns}/{secret}"),
+                ),
+                &(wording.via)(cert),
             )
         }
         _ => match e.secret(ns, secret, c.wave) {
@@ -196,7 +242,7 @@ fn ca_issuer(
                 object.clone(),
                 vec![Provided {
                     need: Need::Certificate,
-                    what: "CA".into(),
+                    what: wording.what.into(),
                     by: format!("Secret {ns}/{secret} ({by})"),
                 }],
             ),
@@ -204,11 +250,9 @@ fn ca_issuer(
                 object.clone(),
                 stall(
                     Need::Certificate,
-                    "backup.secret_store",
-                    format!(
-                        "its CA Secret `{ns}/{secret}` exists nowhere: no Certificate writes it and nobody creates it"
-                    ),
-                    "emit the CA Certificate (isCA, signed by a selfSigned Issuer) whose Secret the CA Issuer names",
+                    wording.field,
+                    wording.missing.0.clone(),
+                    wording.missing.1,
                 ),
             ),
         },
@@ -277,67 +321,28 @@ pub(crate) fn mounted_secret(
     object: &ObjectRef,
     (ns, secret): (&str, &str),
 ) -> Verdict {
-    match find_writer(e, ns, secret) {
-        Some((
-            component,
-            Fact::Certificate {
-                object: cert,
-                issuer_kind,
-                issuer: by,
-                ..
-            },
-        )) => {
-            let w = wave(e, component);
-            if w > c.wave {
-                return Verdict::never(
-                    object.clone(),
-                    stall(
-                        Need::Certificate,
-                        "values",
-                        format!(
-                            "its pod mounts Secret `{ns}/{secret}` (not optional), which {cert} writes in {component}, wave {w}, after this release's wave {}: the pod waits for the Secret, the release is never Healthy, and the root Application never reaches wave {w} (a deadlock)",
-                            c.wave
-                        ),
-                        format!(
-                            "sync {component} before {}: it must come after cert-manager and before the release",
-                            c.name
-                        ),
-                    ),
-                );
-            }
-            let owner = e.components.get(component).copied().unwrap_or(c);
-            let v = certificate(e, owner, cert, issuer_kind, by, 0);
-            through(
-                object,
-                cert,
-                &v,
-                (
-                    "Secret",
-                    format!("{cert} ({component}), Secret {ns}/{secret}"),
+    let wording = SecretUse {
+        field: "values",
+        what: "Secret",
+        late: &|cert, component, w| {
+            (
+                format!(
+                    "its pod mounts Secret `{ns}/{secret}` (not optional), which {cert} writes in {component}, wave {w}, after this release's wave {}: the pod waits for the Secret, the release is never Healthy, and the root Application never reaches wave {w} (a deadlock)",
+                    c.wave
                 ),
-                &format!("its pod mounts Secret `{ns}/{secret}`, written by {cert}"),
+                format!(
+                    "sync {component} before {}: it must come after cert-manager and before the release",
+                    c.name
+                ),
             )
-        }
-        _ => match e.secret(ns, secret, c.wave) {
-            Some(by) => Verdict::healthy(
-                object.clone(),
-                vec![Provided {
-                    need: Need::Certificate,
-                    what: "Secret".into(),
-                    by: format!("Secret {ns}/{secret} ({by})"),
-                }],
-            ),
-            None => Verdict::never(
-                object.clone(),
-                stall(
-                    Need::Certificate,
-                    "values",
-                    format!(
-                        "its pod mounts Secret `{ns}/{secret}` (not optional), which no Certificate writes and nobody creates: it never starts"
-                    ),
-                    "declare the secret store in cluster.rs (portkey then emits the certificate chain in cluster-store-tls), or turn the mount off in the release's values",
-                ),
-            ),
         },
-    }
+        via: &|cert| format!("its pod mounts Secret `{ns}/{secret}`, written by {cert}"),
+        missing: (
+            format!(
+                "its pod mounts Secret `{ns}/{secret}` (not optional), which no Certificate writes and nobody creates: it never starts"
+            ),
+            "declare the secret store in cluster.rs (portkey then emits the certificate chain in cluster-store-tls), or turn the mount off in the release's values",
+        ),
+    };
+    written_secret(e, c, object, (ns, secret), 0, &wording)
 }
