@@ -230,22 +230,7 @@ fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
         .into_iter()
         .map(|(ns, level)| {
             let ns = ns.as_str();
-            let holds_claims = protected.contains(ns);
-            let mut m = meta(ns, None, None);
-            m.labels
-                .get_or_insert_with(BTreeMap::new)
-                .extend(pss::app_namespace_labels(level));
-            if holds_claims {
-                m.annotations = Some(BTreeMap::from([(
-                    argocd::SYNC_OPTIONS.to_string(),
-                    argocd::KEEP_DATA.to_string(),
-                )]));
-            }
-            Namespace {
-                metadata: m,
-                ..Namespace::default()
-            }
-            .into()
+            namespace(ns, pss::app_namespace_labels(level), protected.contains(ns)).into()
         })
         .chain(releases)
         .chain(policies)
@@ -263,14 +248,20 @@ fn release_namespace(catalogue: &Catalogue<'_>, ns: &str) -> Namespace {
         .iter()
         .find(|c| c.namespace == ns)
         .map_or(PodSecurity::Baseline, |c| c.pod_security);
+    namespace(ns, pod_security_labels(level), true)
+}
+
+/// The Namespace `ns` with its Pod Security `labels`, and [`argocd::KEEP_DATA`] when it
+/// `keeps` data no sync could bring back.
+fn namespace(ns: &str, labels: BTreeMap<String, String>, keeps: bool) -> Namespace {
     let mut m = meta(ns, None, None);
-    m.labels
-        .get_or_insert_with(BTreeMap::new)
-        .extend(pod_security_labels(level));
-    m.annotations = Some(BTreeMap::from([(
-        argocd::SYNC_OPTIONS.to_string(),
-        argocd::KEEP_DATA.to_string(),
-    )]));
+    m.labels.get_or_insert_with(BTreeMap::new).extend(labels);
+    if keeps {
+        m.annotations = Some(BTreeMap::from([(
+            argocd::SYNC_OPTIONS.to_string(),
+            argocd::KEEP_DATA.to_string(),
+        )]));
+    }
     Namespace {
         metadata: m,
         ..Namespace::default()
