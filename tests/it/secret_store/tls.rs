@@ -144,31 +144,41 @@ fn the_bootstrap_with_the_release_converges_through_the_ca_chain() {
     );
 }
 
-/// A CA Issuer whose CA Secret no Certificate writes (and nobody creates) is never Ready,
-/// and neither is the serving Certificate it would sign.
-#[test]
-fn a_ca_issuer_without_its_ca_certificate_never_becomes_ready() {
+/// The bootstrap replay of the real apps with a store and the external-secrets release,
+/// after `edit` has changed the compiled objects' facts.
+fn replay_edited(
+    edit: impl FnOnce(&mut portkey::portkey_converge::Facts),
+) -> portkey::portkey_converge::Simulation {
     let cluster = real_with_store();
     let catalogue =
         portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), charts_with_release())
             .unwrap_or_else(|e| panic!("{e}"));
     let (components, mut facts) =
         portkey::bootstrap_input(&catalogue).unwrap_or_else(|e| panic!("{e}"));
-    let secrets = facts
-        .get_mut("cluster-store-tls")
-        .expect("cluster-store-tls facts");
-    let before = secrets.len();
-    secrets.retain(|f| match f {
-        Fact::Certificate { object, .. } => object.name != "bitwarden-sdk-server-ca",
-        Fact::Secret(_, name) => name != "bitwarden-sdk-server-ca",
-        _ => true,
+    edit(&mut facts);
+    portkey::portkey_converge::simulate(&catalogue, &components, &facts)
+}
+
+/// A CA Issuer whose CA Secret no Certificate writes (and nobody creates) is never Ready,
+/// and neither is the serving Certificate it would sign.
+#[test]
+fn a_ca_issuer_without_its_ca_certificate_never_becomes_ready() {
+    let sim = replay_edited(|facts| {
+        let secrets = facts
+            .get_mut("cluster-store-tls")
+            .expect("cluster-store-tls facts");
+        let before = secrets.len();
+        secrets.retain(|f| match f {
+            Fact::Certificate { object, .. } => object.name != "bitwarden-sdk-server-ca",
+            Fact::Secret(_, name) => name != "bitwarden-sdk-server-ca",
+            _ => true,
+        });
+        assert_eq!(
+            secrets.len(),
+            before - 2,
+            "the CA Certificate and its Secret"
+        );
     });
-    assert_eq!(
-        secrets.len(),
-        before - 2,
-        "the CA Certificate and its Secret"
-    );
-    let sim = portkey::portkey_converge::simulate(&catalogue, &components, &facts);
     assert!(!sim.converges());
     let (_, v, _) = sim.first_stall().expect("a stall");
     assert_eq!(
@@ -217,20 +227,15 @@ fn the_sdk_server_ca_is_the_serving_secret_s_ca_crt() {
 /// for its Secret forever, and the replay names the deadlock on the release.
 #[test]
 fn a_chain_that_syncs_after_the_release_is_a_deadlock() {
-    let cluster = real_with_store();
-    let catalogue =
-        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), charts_with_release())
-            .unwrap_or_else(|e| panic!("{e}"));
-    let (components, mut facts) =
-        portkey::bootstrap_input(&catalogue).unwrap_or_else(|e| panic!("{e}"));
-    let chain = facts
-        .remove("cluster-store-tls")
-        .expect("the chain's facts");
-    facts
-        .get_mut("cluster-secrets")
-        .expect("cluster-secrets facts")
-        .extend(chain);
-    let sim = portkey::portkey_converge::simulate(&catalogue, &components, &facts);
+    let sim = replay_edited(|facts| {
+        let chain = facts
+            .remove("cluster-store-tls")
+            .expect("the chain's facts");
+        facts
+            .get_mut("cluster-secrets")
+            .expect("cluster-secrets facts")
+            .extend(chain);
+    });
     assert!(!sim.converges());
     let (run, v, _) = sim.first_stall().expect("a stall");
     assert_eq!(run.name, "external-secrets");
@@ -254,16 +259,11 @@ fn a_chain_that_syncs_after_the_release_is_a_deadlock() {
 /// the release never becomes Healthy.
 #[test]
 fn an_sdk_server_secret_nothing_writes_stalls_the_release() {
-    let cluster = real_with_store();
-    let catalogue =
-        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), charts_with_release())
-            .unwrap_or_else(|e| panic!("{e}"));
-    let (components, mut facts) =
-        portkey::bootstrap_input(&catalogue).unwrap_or_else(|e| panic!("{e}"));
-    facts
-        .remove("cluster-store-tls")
-        .expect("the chain's facts");
-    let sim = portkey::portkey_converge::simulate(&catalogue, &components, &facts);
+    let sim = replay_edited(|facts| {
+        facts
+            .remove("cluster-store-tls")
+            .expect("the chain's facts");
+    });
     let (run, v, _) = sim.first_stall().expect("a stall");
     assert_eq!(
         (run.name.as_str(), v.object.to_string().as_str()),
