@@ -35,6 +35,7 @@ mod pipeline;
 mod pod_security;
 mod protection;
 mod recovery_docs;
+mod render_cache;
 mod render_fs;
 mod renovate;
 mod secret_store;

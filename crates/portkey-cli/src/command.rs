@@ -41,6 +41,10 @@ enum Command {
         /// Print how long each pipeline stage took (to stderr).
         #[arg(long)]
         timings: bool,
+        /// Check every object against the schemas again, ignoring and leaving alone what an
+        /// earlier run of this build found valid (`target/portkey/validated`).
+        #[arg(long)]
+        fresh: bool,
         /// Output format (JSON: status, files added/changed/removed, problems).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -113,8 +117,15 @@ pub fn main(repo: &Repository) -> ExitCode {
             check,
             out,
             timings,
+            fresh,
             format,
-        } => crate::cli::render::run(repo, check, &crate::cli::from_root(&out), timings, format),
+        } => crate::cli::render::run(
+            repo,
+            check,
+            &crate::cli::from_root(&out),
+            (timings, fresh),
+            format,
+        ),
         Command::Plan {
             bootstrap: true,
             format,

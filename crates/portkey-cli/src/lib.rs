@@ -11,6 +11,7 @@
 //! hands it over as a [`Repository`]: an app edit recompiles only that thin package, never
 //! this crate (README, "The edit loop").
 
+pub mod cache;
 pub mod chart_defaults;
 pub mod cli;
 pub mod command;
@@ -82,7 +83,8 @@ pub fn build(cluster: &Cluster, apps: Vec<App>) -> Result<Output, Error> {
 pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Result<Output, Error> {
     let mut timings = Timings::default();
     let sink = portkey_render::Collect::default();
-    let plan = pipeline(cluster, apps, charts, &sink, &mut timings)?;
+    let known = portkey_validate::Known::none();
+    let plan = pipeline(cluster, apps, charts, (&sink, &known), &mut timings)?;
     let start = std::time::Instant::now();
     let tree = portkey_render::assemble(sink.into_files()).map_err(Error::Render)?;
     timings.lap("assemble the tree", start);
@@ -119,9 +121,22 @@ pub fn render_into(
     charts: Vec<Chart>,
     dir: &std::path::Path,
 ) -> Result<(Streamed, portkey_render::WriteReport), Error> {
+    render_into_known(cluster, apps, charts, dir, &portkey_validate::Known::none())
+}
+
+/// [`render_into`], trusting the objects `known` says a previous run of this build found
+/// valid against the embedded schemas ([`portkey_validate::Known`]; `portkey render` keeps
+/// them in [`cache`]). What it writes and reports is the same.
+pub fn render_into_known(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+    dir: &std::path::Path,
+    known: &portkey_validate::Known,
+) -> Result<(Streamed, portkey_render::WriteReport), Error> {
     // An error returns early and drops the staging directory, which removes what was written.
     streamed(
-        (cluster, apps, charts),
+        (cluster, apps, charts, known),
         ("create the staging directory", || {
             portkey_render::Staging::keeping(dir, cli::data_loss::holds_data)
         }),
@@ -140,8 +155,19 @@ pub fn check_into(
     charts: Vec<Chart>,
     dir: &std::path::Path,
 ) -> Result<(Streamed, portkey_render::WriteReport), Error> {
+    check_into_known(cluster, apps, charts, dir, &portkey_validate::Known::none())
+}
+
+/// [`check_into`], trusting what `known` holds, as [`render_into_known`] does.
+pub fn check_into_known(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+    dir: &std::path::Path,
+    known: &portkey_validate::Known,
+) -> Result<(Streamed, portkey_render::WriteReport), Error> {
     streamed(
-        (cluster, apps, charts),
+        (cluster, apps, charts, known),
         ("list the directory", || {
             portkey_render::Compare::begin(dir, cli::data_loss::holds_data)
         }),
@@ -152,7 +178,7 @@ pub fn check_into(
 /// The pipeline into a streaming sink: `begin` makes it, the pipeline fills it, `finish`
 /// ends it; each of the two steps is timed under its label.
 fn streamed<S: portkey_render::Sink>(
-    (cluster, apps, charts): (&Cluster, Vec<App>, Vec<Chart>),
+    (cluster, apps, charts, known): (&Cluster, Vec<App>, Vec<Chart>, &portkey_validate::Known),
     begin: (
         &'static str,
         impl FnOnce() -> Result<S, portkey_render::RenderError>,
@@ -166,19 +192,20 @@ fn streamed<S: portkey_render::Sink>(
     let start = std::time::Instant::now();
     let sink = begin.1().map_err(Error::Render)?;
     timings.lap(begin.0, start);
-    let plan = pipeline(cluster, apps, charts, &sink, &mut timings)?;
+    let plan = pipeline(cluster, apps, charts, (&sink, known), &mut timings)?;
     let start = std::time::Instant::now();
     let report = finish.1(sink).map_err(Error::Render)?;
     timings.lap(finish.0, start);
     Ok((Streamed { plan, timings }, report))
 }
 
-/// Resolve and check, plan, then compile, validate and serialize every object into `sink`.
+/// Resolve and check, plan, then compile, validate and serialize every object into `sink`,
+/// trusting the schema passes `known` holds.
 fn pipeline(
     cluster: &Cluster,
     apps: Vec<App>,
     charts: Vec<Chart>,
-    sink: &dyn portkey_render::Sink,
+    (sink, known): (&dyn portkey_render::Sink, &portkey_validate::Known),
     timings: &mut Timings,
 ) -> Result<Plan, Error> {
     let start = std::time::Instant::now();
@@ -226,7 +253,7 @@ fn pipeline(
                     let mut checked = Checked::default();
                     for c in &compiled {
                         let mut facts = Vec::new();
-                        checked_files(&c.manifests, sink, &mut checked, Some(&mut facts));
+                        checked_files(&c.manifests, (sink, known), &mut checked, Some(&mut facts));
                         checked.facts.push((c.component.clone(), facts));
                     }
                     let emitted: Vec<(String, portkey_compile::Emitted)> = compiled
@@ -246,7 +273,7 @@ fn pipeline(
             })
             .collect();
         let argocd = portkey_compile::waves(&catalogue, &summaries).map(|components| {
-            let checked = argocd_files(&catalogue, &components, &summaries, &work, sink);
+            let checked = argocd_files(&catalogue, &components, &summaries, &work, (sink, known));
             (components, checked)
         });
         (
@@ -427,7 +454,7 @@ fn argocd_files(
     components: &[portkey_model::components::Component],
     summaries: &portkey_compile::Summaries,
     work: &[Option<&portkey_model::resolve::ResolvedApp>],
-    sink: &dyn portkey_render::Sink,
+    to: (&dyn portkey_render::Sink, &portkey_validate::Known),
 ) -> Vec<Checked> {
     let wave = portkey_compile::argocd::waves_by_name(components);
     portkey_compile::parallel::map_chunks(work, |items| {
@@ -448,7 +475,7 @@ fn argocd_files(
             }
         }
         let mut checked = Checked::default();
-        checked_files(&manifests, sink, &mut checked, None);
+        checked_files(&manifests, to, &mut checked, None);
         vec![checked]
     })
 }
@@ -456,9 +483,10 @@ fn argocd_files(
 /// Checks each manifest against the embedded schemas, the API server's rules and the
 /// per-object lints, serializes it, and hands the files to `sink`; what it finds goes into
 /// `checked`, and what the bootstrap simulation needs to know of each object into `facts`.
+/// An object `known` holds skips the schemas.
 fn checked_files(
     manifests: &[portkey_compile::Manifest],
-    sink: &dyn portkey_render::Sink,
+    (sink, known): (&dyn portkey_render::Sink, &portkey_validate::Known),
     checked: &mut Checked,
     mut facts: Option<&mut Vec<portkey_converge::Fact>>,
 ) {
@@ -492,7 +520,7 @@ fn checked_files(
             }
         };
         checked.problems.extend(
-            portkey_validate::validate_value(schemas, &m.source, &value)
+            portkey_validate::validate_known(schemas, known, &m.source, &value)
                 .into_iter()
                 .map(Invalid::Schema),
         );

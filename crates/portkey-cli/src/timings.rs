@@ -6,6 +6,8 @@ pub struct Timings {
     /// `(stage, time, alongside)`: an `alongside` stage ran on its own thread during the
     /// stage after it, so it is not part of the total.
     pub stages: Vec<(&'static str, std::time::Duration, bool)>,
+    /// Lines printed after the stages (what the schema check could skip).
+    pub notes: Vec<String>,
 }
 
 impl Timings {
@@ -36,6 +38,9 @@ impl Timings {
             .map(|(_, d, _)| *d)
             .sum();
         let _ = writeln!(out, "{:<40} {:>8.1} ms", "total", total.as_secs_f64() * 1e3);
+        for note in &self.notes {
+            let _ = writeln!(out, "{note}");
+        }
         out
     }
 }

@@ -16,10 +16,12 @@
 pub mod apiserver;
 pub mod chart_values;
 mod embedded;
+pub mod known;
 pub mod lint;
 mod schemas;
 mod upstream;
 
+pub use known::Known;
 pub use schemas::{SchemaError, Schemas};
 
 use std::fmt;
@@ -66,8 +68,17 @@ pub fn object_label(value: &Value) -> String {
 
 /// Validates one object against `schemas`.
 pub fn validate_value(schemas: &Schemas, file: &str, value: &Value) -> Vec<Problem> {
-    schemas
-        .check(value)
+    problems(schemas.check(value), file, value)
+}
+
+/// Validates one object against `schemas`, unless `known` says a previous run of the same
+/// build found it valid ([`Known::check`]).
+pub fn validate_known(schemas: &Schemas, known: &Known, file: &str, value: &Value) -> Vec<Problem> {
+    problems(known.check(schemas, value), file, value)
+}
+
+fn problems(found: Vec<(String, String)>, file: &str, value: &Value) -> Vec<Problem> {
+    found
         .into_iter()
         .map(|(pointer, message)| Problem {
             file: file.into(),

@@ -115,6 +115,14 @@ impl Schemas {
             .collect()
     }
 
+    /// How many kinds' validators exist now (built, or read from a directory).
+    pub fn built(&self) -> usize {
+        self.validators
+            .values()
+            .filter(|slot| slot.built.get().is_some_and(Option::is_some))
+            .count()
+    }
+
     /// Schemas from a kubeconform-layout directory, for the given kinds (unknown kinds are
     /// simply absent and reported when checked).
     pub fn from_dir(dir: &Path, kinds: &[(String, String)]) -> Result<Schemas, SchemaError> {

@@ -33,6 +33,7 @@ use portkey_model::app::App;
 use portkey_model::chart::Chart;
 use portkey_model::cluster::Cluster;
 use portkey_render::{Drift, RENDER_COMMAND};
+use portkey_validate::Known;
 use serde_json::{Value, json};
 
 use super::{CANNOT_RUN, Format, PROBLEMS, error_problems, print_json};
@@ -82,10 +83,22 @@ pub fn execute(
     check: bool,
     out: &Path,
 ) -> Run {
+    execute_known(cluster, apps, charts, check, out, &Known::none())
+}
+
+/// [`execute`], trusting the schema passes `known` holds ([`crate::cache`]).
+pub fn execute_known(
+    cluster: &Cluster,
+    apps: Vec<App>,
+    charts: Vec<Chart>,
+    check: bool,
+    out: &Path,
+    known: &Known,
+) -> Run {
     // Both stream: each file is compared with the disk (and written) as it is rendered.
     let missing = !out.exists();
     let result = if check {
-        crate::check_into(cluster, apps, charts, out).map(|(o, r)| {
+        crate::check_into_known(cluster, apps, charts, out, known).map(|(o, r)| {
             let outcome = Outcome::Checked {
                 files: r.files,
                 drift: r.drift,
@@ -94,7 +107,7 @@ pub fn execute(
             (o, outcome, r.kept)
         })
     } else {
-        crate::render_into(cluster, apps, charts, out).map(|(o, r)| {
+        crate::render_into_known(cluster, apps, charts, out, known).map(|(o, r)| {
             let outcome = Outcome::Written {
                 files: r.files,
                 drift: r.drift,
@@ -214,21 +227,49 @@ impl Run {
     }
 }
 
-/// Runs `portkey render` on the repository's model.
+/// Runs `portkey render` on the repository's model, with the project's cache of schema
+/// passes ([`crate::cache`]) unless `fresh`.
 pub fn run(
     repo: &crate::Repository,
     check: bool,
     out: &Path,
-    timings: bool,
+    (timings, fresh): (bool, bool),
     format: Format,
 ) -> ExitCode {
-    let run = execute(
+    let cache = if fresh {
+        None
+    } else {
+        super::project_root()
+            .ok()
+            .and_then(|root| crate::cache::Cache::of_project(&root))
+    };
+    let known = cache
+        .as_ref()
+        .map_or_else(Known::none, crate::cache::Cache::load);
+    let mut run = execute_known(
         &(repo.cluster)(),
         (repo.apps)(),
         (repo.charts)(),
         check,
         out,
+        &known,
     );
+    let (objects, hits) = known.counts();
+    let built = portkey_validate::Schemas::embedded().built();
+    if let Some(cache) = &cache
+        && objects > 0
+    {
+        cache.store(&known.passed());
+    }
+    if let Some(t) = &mut run.timings {
+        t.notes.push(match &cache {
+            Some(cache) => format!(
+                "schemas: {hits} of {objects} objects known valid ({}), {built} validators built",
+                cache.path.display()
+            ),
+            None => format!("schemas: {objects} objects checked, {built} validators built"),
+        });
+    }
     if timings && let Some(t) = &run.timings {
         eprint!("{}", t.table());
     }
