@@ -44,6 +44,8 @@ pub fn key(value: &Value) -> Key {
 /// The keys a previous run recorded, and those this run's passing objects have.
 #[derive(Debug, Default)]
 pub struct Known {
+    /// Whether passes are recorded (and keys computed at all): not for [`Known::none`].
+    keeping: bool,
     before: BTreeSet<Key>,
     passed: Mutex<Vec<Key>>,
     hits: AtomicUsize,
@@ -51,14 +53,17 @@ pub struct Known {
 }
 
 impl Known {
-    /// Nothing known: every object is checked (what the library's own entry points use).
+    /// Nothing known and nothing kept: every object is checked and no key is computed
+    /// (what the library's own entry points use).
     pub fn none() -> Known {
         Known::default()
     }
 
-    /// The keys a previous run of the same build recorded.
+    /// The keys a previous run of the same build recorded (none on a first run); this
+    /// run's passes are kept for [`Known::passed`].
     pub fn from_keys(keys: impl IntoIterator<Item = Key>) -> Known {
         Known {
+            keeping: true,
             before: keys.into_iter().collect(),
             ..Known::default()
         }
@@ -68,12 +73,8 @@ impl Known {
     /// valid; a pass is recorded either way.
     pub fn check(&self, schemas: &Schemas, value: &Value) -> Vec<(String, String)> {
         self.checked.fetch_add(1, Ordering::Relaxed);
-        if self.before.is_empty() {
-            let problems = schemas.check(value);
-            if problems.is_empty() {
-                self.record(key(value));
-            }
-            return problems;
+        if !self.keeping {
+            return schemas.check(value);
         }
         let key = key(value);
         if self.before.contains(&key) {
@@ -137,7 +138,7 @@ mod tests {
         let schemas = Schemas::embedded();
         let bad =
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}, "spek": 1});
-        let first = Known::none();
+        let first = Known::from_keys([]);
         assert!(first.check(schemas, &namespace("a")).is_empty());
         assert_eq!(first.check(schemas, &bad).len(), 1, "an unknown field");
         assert_eq!(first.counts(), (2, 0));
@@ -156,5 +157,11 @@ mod tests {
         let forged = Known::from_keys([key(&bad)]);
         assert!(forged.check(schemas, &bad).is_empty());
         assert_eq!(forged.counts(), (1, 1));
+
+        // Nothing is kept by the library's own entry points.
+        let none = Known::none();
+        assert!(none.check(schemas, &namespace("a")).is_empty());
+        assert_eq!(none.counts(), (1, 0));
+        assert_eq!(none.passed(), Vec::<u128>::new());
     }
 }
