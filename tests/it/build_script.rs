@@ -130,5 +130,17 @@ fn bad_app_files_fail_the_build_naming_the_file() {
         "an app whose comment mentions `pub fn chart()` does not build:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // 5. The script keeps what each file declared by its bytes (`OUT_DIR/kinds`), not by
+    // its path: the same file, edited after that build, is parsed again.
+    fs::write(
+        apps.join("grocy-commented.rs"),
+        "//! Edited.\nfn helper() {}\n",
+    )
+    .unwrap();
+    let e = build_fails(&copy, &target);
+    assert!(
+        e.contains("apps/grocy-commented.rs: declares neither `pub fn app()` nor `pub fn chart()`"),
+        "an edited file was trusted from the last run:\n{e}"
+    );
     fs::remove_file(apps.join("grocy-commented.rs")).unwrap();
 }
