@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 
 use portkey_model::chart::Chart;
+use portkey_validate::Known;
 use portkey_validate::chart_values::{Defaults, Findings};
 use serde_json::Value;
 
@@ -59,29 +60,25 @@ pub fn embedded() -> impl Iterator<Item = (&'static str, &'static str)> {
     table::CHART_DEFAULTS.iter().map(|(c, v, _, _)| (*c, *v))
 }
 
-/// The check of the releases' values, running on its own thread ([`spawn`]).
-pub(crate) struct Pending(std::thread::JoinHandle<(Findings, std::time::Duration)>);
+/// What [`check_timed`] found, and how long it took.
+pub(crate) struct Timed(Findings, std::time::Duration);
 
-/// Starts [`check`] of `charts` on its own thread, alongside compilation.
-pub(crate) fn spawn(charts: &[Chart]) -> Pending {
-    let charts = charts.to_vec();
-    Pending(std::thread::spawn(move || {
-        let start = std::time::Instant::now();
-        (check(&charts), start.elapsed())
-    }))
+/// [`check_known`], timed: the render runs it on a thread of its own, alongside
+/// compilation.
+pub(crate) fn check_timed(charts: &[Chart], known: &Known) -> Timed {
+    let start = std::time::Instant::now();
+    Timed(check_known(charts, known), start.elapsed())
 }
 
-impl Pending {
-    /// Waits for the check: its time goes to `timings`, its errors to `errors`, its
-    /// warnings to the plan's.
-    pub(crate) fn join(
+impl Timed {
+    /// Its time goes to `timings`, its errors to `errors`, its warnings to the plan's.
+    pub(crate) fn report(
         self,
         timings: &mut crate::Timings,
         errors: &mut Vec<portkey_model::ModelError>,
         plan: &mut Result<crate::Plan, crate::Error>,
     ) {
-        // Invariant: the check panics only on a bug; re-raise it.
-        let (findings, took) = self.0.join().expect("chart values thread panicked");
+        let Timed(findings, took) = self;
         timings.stages.push(("chart values", took, true));
         errors.extend(findings.errors);
         if let Ok(plan) = plan {
@@ -94,7 +91,13 @@ impl Pending {
 /// the merged values render where portkey knows how the chart renders it (Alertmanager's,
 /// [`portkey_model::alertmanager::check_release`]).
 pub fn check(charts: &[Chart]) -> Findings {
-    let mut findings = portkey_validate::chart_values::check_all(charts, defaults);
+    check_known(charts, &Known::none())
+}
+
+/// [`check`], trusting the `values.schema.json` passes `known` holds
+/// ([`portkey_validate::chart_values::check_all_known`]).
+pub fn check_known(charts: &[Chart], known: &Known) -> Findings {
+    let mut findings = portkey_validate::chart_values::check_all_known(charts, defaults, known);
     for chart in charts {
         if let Some(Defaults { values: Ok(d), .. }) = defaults(&chart.chart, &chart.version) {
             findings

@@ -216,8 +216,6 @@ fn pipeline(
     let (catalogue, portkey_model::ModelErrors(mut model_errors)) =
         portkey_model::resolve_partial(cluster, apps, charts);
     let start = timings.lap("resolve and check", start);
-    // The releases' values against their charts' defaults, alongside compilation.
-    let chart_values = chart_defaults::spawn(&catalogue.charts);
     // Compile, check and serialize app by app, in parallel blocks: each app's objects go to
     // the sink as soon as they are text, which keeps memory flat as N grows and lets the
     // writers start at once. Only small summaries stay: for the lints that look across
@@ -226,63 +224,63 @@ fn pipeline(
     // same way. Compilation needs only the resolved catalogue, so placement and capacity,
     // then the documents (which show the placement), run meanwhile on their own thread; a
     // placement error still fails the render before anything is swapped in.
-    let (objects, argocd, (plan, plan_took, context, pss)) = std::thread::scope(|s| {
-        let side = s.spawn(|| {
-            let start = std::time::Instant::now();
-            let plan = plan::checked_plan(&catalogue);
-            let took = start.elapsed();
-            // Each document goes to the sink as soon as it is written, and is not held.
-            if let Ok(plan) = &plan {
-                documents(&catalogue, plan, sink);
-            }
-            // Pods that need more Pod Security than their namespace may allow.
-            let pss = portkey_compile::pss::app_namespaces(&catalogue).errors;
-            (plan, took, lint_context(&catalogue), pss)
-        });
-        let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
-            .chain(catalogue.apps.iter().map(Some))
-            .collect();
-        let objects = portkey_compile::parallel::map_chunks(&work, |items| {
-            items
-                .iter()
-                .map(|item| {
-                    let compiled = match item {
-                        None => portkey_compile::compile_cluster(&catalogue),
-                        Some(app) => vec![portkey_compile::compile_app(&catalogue, app)],
-                    };
-                    let mut checked = Checked::default();
-                    for c in &compiled {
-                        let mut facts = Vec::new();
-                        checked_files(&c.manifests, (sink, known), &mut checked, Some(&mut facts));
-                        checked.facts.push((c.component.clone(), facts));
-                    }
-                    let emitted: Vec<(String, portkey_compile::Emitted)> = compiled
-                        .into_iter()
-                        .map(|c| (c.component, c.emitted))
-                        .collect();
-                    (checked, emitted)
+    let (objects, argocd, (plan, plan_took, context, pss), chart_values) =
+        std::thread::scope(|s| {
+            // The releases' values against their charts' defaults, alongside compilation.
+            let chart_values = s.spawn(|| chart_defaults::check_timed(&catalogue.charts, known));
+            let side = s.spawn(|| placement_side(&catalogue, sink));
+            let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
+                .chain(catalogue.apps.iter().map(Some))
+                .collect();
+            let objects = portkey_compile::parallel::map_chunks(&work, |items| {
+                items
+                    .iter()
+                    .map(|item| {
+                        let compiled = match item {
+                            None => portkey_compile::compile_cluster(&catalogue),
+                            Some(app) => vec![portkey_compile::compile_app(&catalogue, app)],
+                        };
+                        let mut checked = Checked::default();
+                        for c in &compiled {
+                            let mut facts = Vec::new();
+                            checked_files(
+                                &c.manifests,
+                                (sink, known),
+                                &mut checked,
+                                Some(&mut facts),
+                            );
+                            checked.facts.push((c.component.clone(), facts));
+                        }
+                        let emitted: Vec<(String, portkey_compile::Emitted)> = compiled
+                            .into_iter()
+                            .map(|c| (c.component, c.emitted))
+                            .collect();
+                        (checked, emitted)
+                    })
+                    .collect()
+            });
+            let mut summaries = portkey_compile::Summaries::new();
+            let objects: Vec<Checked> = objects
+                .into_iter()
+                .map(|(checked, emitted)| {
+                    summaries.extend(emitted);
+                    checked
                 })
-                .collect()
+                .collect();
+            let argocd = portkey_compile::waves(&catalogue, &summaries).map(|components| {
+                let checked =
+                    argocd_files(&catalogue, &components, &summaries, &work, (sink, known));
+                (components, checked)
+            });
+            (
+                objects,
+                argocd,
+                // Invariant: the placement thread panics only on a bug; re-raise it.
+                side.join().expect("placement thread panicked"),
+                // Invariant: as for placement.
+                chart_values.join().expect("chart values thread panicked"),
+            )
         });
-        let mut summaries = portkey_compile::Summaries::new();
-        let objects: Vec<Checked> = objects
-            .into_iter()
-            .map(|(checked, emitted)| {
-                summaries.extend(emitted);
-                checked
-            })
-            .collect();
-        let argocd = portkey_compile::waves(&catalogue, &summaries).map(|components| {
-            let checked = argocd_files(&catalogue, &components, &summaries, &work, (sink, known));
-            (components, checked)
-        });
-        (
-            objects,
-            argocd,
-            // Invariant: the placement thread panics only on a bug; re-raise it.
-            side.join().expect("placement thread panicked"),
-        )
-    });
     timings
         .stages
         .push(("placement and capacity", plan_took, true));
@@ -301,7 +299,7 @@ fn pipeline(
     };
     // Independent of the waves: reported beside their problems, never instead.
     let mut plan = plan;
-    chart_values.join(timings, &mut model_errors, &mut plan);
+    chart_values.report(timings, &mut model_errors, &mut plan);
     let plan = collect_model_errors(plan, &mut model_errors)?;
     // The bootstrap replay needs the waves and a clean model; its stalls are model
     // problems, reported with the lints'.
@@ -415,6 +413,29 @@ fn bootstrap_gate(
 
 /// The generated Markdown documents that need no sync waves, each handed to `sink` as soon
 /// as it is written (at N = 20,000 RESTORE.md alone is about 57 MB: one is held at a time).
+/// What runs beside compilation on its own thread: placement and capacity (timed), the
+/// documents, the Pod Security levels the namespaces need, and the lints' context.
+fn placement_side(
+    catalogue: &portkey_model::Catalogue<'_>,
+    sink: &dyn portkey_render::Sink,
+) -> (
+    Result<Plan, Error>,
+    std::time::Duration,
+    portkey_validate::lint::Context,
+    Vec<portkey_model::ModelError>,
+) {
+    let start = std::time::Instant::now();
+    let plan = plan::checked_plan(catalogue);
+    let took = start.elapsed();
+    // Each document goes to the sink as soon as it is written, and is not held.
+    if let Ok(plan) = &plan {
+        documents(catalogue, plan, sink);
+    }
+    // Pods that need more Pod Security than their namespace may allow.
+    let pss = portkey_compile::pss::app_namespaces(catalogue).errors;
+    (plan, took, lint_context(catalogue), pss)
+}
+
 fn documents(
     catalogue: &portkey_model::Catalogue<'_>,
     plan: &Plan,

@@ -24,6 +24,8 @@ use portkey_model::chart::Chart;
 use portkey_model::chart::values::merge;
 use serde_json::Value;
 
+use crate::Known;
+
 /// One chart version's upstream defaults: its `values.yaml` parsed (with
 /// [`parse_values`]), and the text of its `values.schema.json`.
 #[derive(Clone, Copy, Debug)]
@@ -51,15 +53,36 @@ pub fn check_all<'a>(
     charts: &[Chart],
     lookup: impl Fn(&str, &str) -> Option<Defaults<'a>>,
 ) -> Findings {
+    check_all_known(charts, lookup, &Known::none())
+}
+
+/// [`check_all`], trusting the schema passes `known` holds: merged values that passed a
+/// chart's `values.schema.json` at the last run of this build skip building its validator
+/// (the largest schemas, traefik's and cert-manager's, were most of a warm render's time).
+pub fn check_all_known<'a>(
+    charts: &[Chart],
+    lookup: impl Fn(&str, &str) -> Option<Defaults<'a>>,
+    known: &Known,
+) -> Findings {
     let mut out = Findings::default();
     for chart in charts {
-        check(chart, lookup(&chart.chart, &chart.version), &mut out);
+        check_known(chart, lookup(&chart.chart, &chart.version), known, &mut out);
     }
     out
 }
 
 /// Checks one release against its chart's defaults (`None`: there are none).
 pub fn check(chart: &Chart, defaults: Option<Defaults<'_>>, out: &mut Findings) {
+    check_known(chart, defaults, &Known::none(), out);
+}
+
+/// [`check`], trusting the schema passes `known` holds (see [`check_all_known`]).
+pub fn check_known(
+    chart: &Chart,
+    defaults: Option<Defaults<'_>>,
+    known: &Known,
+    out: &mut Findings,
+) {
     let folder = format!("charts/{}/{}/", chart.chart, chart.version);
     let at = |field: &str| ModelError::at(&chart.source, &chart.name, field);
     let Some(defaults) = defaults else {
@@ -90,7 +113,12 @@ pub fn check(chart: &Chart, defaults: Option<Defaults<'_>>, out: &mut Findings) 
     };
     paths::check(chart, parsed, out);
     if let Some(schema) = defaults.schema {
-        schema_problems(chart, &folder, parsed, schema, out);
+        let merged = merge(parsed, &chart.values);
+        let problems = known.check_with(
+            || crate::known::key_with(schema.as_bytes(), &merged),
+            || schema_problems(chart, &folder, &merged, schema),
+        );
+        out.errors.extend(problems);
     }
 }
 
@@ -110,14 +138,8 @@ pub fn no_defaults_is_empty(value: Value) -> Value {
     }
 }
 
-/// The merged values against `values.schema.json`.
-fn schema_problems(
-    chart: &Chart,
-    folder: &str,
-    defaults: &Value,
-    schema: &str,
-    out: &mut Findings,
-) {
+/// The values merged over the defaults against `values.schema.json`.
+fn schema_problems(chart: &Chart, folder: &str, merged: &Value, schema: &str) -> Vec<ModelError> {
     let at = |field: String| ModelError::at(&chart.source, &chart.name, field);
     let validator = serde_json::from_str::<Value>(schema)
         .map_err(|e| e.to_string())
@@ -130,21 +152,20 @@ fn schema_problems(
     let validator = match validator {
         Ok(v) => v,
         Err(e) => {
-            out.errors.push(
+            return vec![
                 at("version".into())
                     .problem(format!(
                         "`{folder}values.schema.json` is not a usable JSON schema: {e}"
                     ))
                     .fix(format!("copy the upstream file again: {PULL_FIX}")),
-            );
-            return;
+            ];
         }
     };
-    let merged = merge(defaults, &chart.values);
-    for e in validator.iter_errors(&merged) {
+    let mut out = Vec::new();
+    for e in validator.iter_errors(merged) {
         let pointer = e.instance_path().to_string();
         let path = paths::from_pointer(&pointer);
-        out.errors.push(
+        out.push(
             at(format!("values.{path}").trim_end_matches('.').to_string())
                 .problem(format!(
                     "the values merged over the chart's defaults break `{folder}values.schema.json` at `{}`: {e}",
@@ -156,6 +177,7 @@ fn schema_problems(
                 )),
         );
     }
+    out
 }
 
 mod paths;

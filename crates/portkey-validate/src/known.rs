@@ -25,11 +25,22 @@ pub type Key = u128;
 /// leading byte: deterministic within a build, which is all a key must be (see the module
 /// documentation).
 pub fn key(value: &Value) -> Key {
+    key_with(&[], value)
+}
+
+/// The key of `value` checked against something else that is not part of this build's
+/// code: `context` is hashed first, then a byte no JSON text holds (0xff), then the JSON
+/// (a chart's `values.schema.json` and the values merged over its defaults).
+pub fn key_with(context: &[u8], value: &Value) -> Key {
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     BUFFER.with_borrow_mut(|json| {
         json.clear();
+        if !context.is_empty() {
+            json.extend_from_slice(context);
+            json.push(0xff);
+        }
         // Invariant: a `serde_json::Value` always serializes, and a `Vec` never fails.
         serde_json::to_writer(&mut *json, value).expect("a JSON value serializes");
         let mut first = DefaultHasher::new();
@@ -73,20 +84,43 @@ impl Known {
     /// valid; a pass is recorded either way.
     pub fn check(&self, schemas: &Schemas, value: &Value) -> Vec<(String, String)> {
         self.checked.fetch_add(1, Ordering::Relaxed);
-        if !self.keeping {
-            return schemas.check(value);
-        }
-        let key = key(value);
-        if self.before.contains(&key) {
+        let (problems, hit) = self.trusting(|| key(value), || schemas.check(value));
+        if hit {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            self.record(key);
-            return Vec::new();
         }
-        let problems = schemas.check(value);
+        problems
+    }
+
+    /// Runs `check` unless a previous run recorded `key()` as passing, and records the key
+    /// when it passes (no problems): for checks other than the embedded schemas', which
+    /// [`Known::counts`] leaves out. `key` is computed only when passes are kept.
+    pub fn check_with<T>(
+        &self,
+        key: impl FnOnce() -> Key,
+        check: impl FnOnce() -> Vec<T>,
+    ) -> Vec<T> {
+        self.trusting(key, check).0
+    }
+
+    /// The problems, and whether a previous run's pass stood in for the check.
+    fn trusting<T>(
+        &self,
+        key: impl FnOnce() -> Key,
+        check: impl FnOnce() -> Vec<T>,
+    ) -> (Vec<T>, bool) {
+        if !self.keeping {
+            return (check(), false);
+        }
+        let key = key();
+        if self.before.contains(&key) {
+            self.record(key);
+            return (Vec::new(), true);
+        }
+        let problems = check();
         if problems.is_empty() {
             self.record(key);
         }
-        problems
+        (problems, false)
     }
 
     fn record(&self, key: Key) {
@@ -163,5 +197,61 @@ mod tests {
         assert!(none.check(schemas, &namespace("a")).is_empty());
         assert_eq!(none.counts(), (1, 0));
         assert_eq!(none.passed(), Vec::<u128>::new());
+    }
+
+    #[test]
+    fn other_checks_are_trusted_by_their_own_key_and_not_counted() {
+        let value = namespace("a");
+        let with = |context: &[u8]| super::key_with(context, &value);
+        assert_ne!(with(b"schema one"), with(b"schema two"));
+        assert_ne!(
+            with(b"schema one"),
+            key(&value),
+            "the context is part of the key"
+        );
+        assert_eq!(with(b""), key(&value));
+
+        let first = Known::from_keys([]);
+        let mut runs = 0;
+        let failing = first.check_with(
+            || with(b"s"),
+            || {
+                runs += 1;
+                vec!["bad"]
+            },
+        );
+        assert_eq!((failing, runs), (vec!["bad"], 1));
+        assert!(
+            first
+                .check_with(
+                    || with(b"t"),
+                    || {
+                        runs += 1;
+                        Vec::<&str>::new()
+                    }
+                )
+                .is_empty()
+        );
+        assert_eq!((runs, first.counts()), (2, (0, 0)));
+        let passed = first.passed();
+        assert_eq!(passed, vec![with(b"t")], "only the pass is kept");
+
+        let second = Known::from_keys(passed);
+        assert!(
+            second
+                .check_with(
+                    || with(b"t"),
+                    || {
+                        runs += 1;
+                        vec!["never run"]
+                    }
+                )
+                .is_empty()
+        );
+        assert_eq!(runs, 2, "a known pass skips the check");
+        assert_eq!(
+            second.check_with(|| with(b"s"), || vec!["bad"]),
+            vec!["bad"]
+        );
     }
 }

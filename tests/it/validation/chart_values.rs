@@ -175,6 +175,47 @@ fn a_traefik_value_of_the_wrong_type_fails_the_schema() {
     );
 }
 
+/// `portkey render` keeps the charts' schema passes with the objects' (`portkey::cache`):
+/// values that passed a `values.schema.json` at the last run skip it, and only passes are
+/// kept, so a value that breaks the schema is found however warm the cache.
+#[test]
+fn a_chart_schema_is_trusted_only_for_values_that_passed_it() {
+    use portkey::portkey_validate::Known;
+    let charts = portkey::charts();
+    let first = Known::from_keys([]);
+    assert!(
+        portkey::chart_defaults::check_known(&charts, &first)
+            .errors
+            .is_empty()
+    );
+    assert_eq!(first.counts(), (0, 0), "not counted as objects");
+    let passed = first.passed();
+    assert_eq!(
+        passed.len(),
+        3,
+        "one pass per chart with a schema: traefik, cert-manager, metallb"
+    );
+
+    let broken: Vec<Chart> = charts
+        .iter()
+        .cloned()
+        .map(|c| match c.name.as_str() {
+            "traefik" => with_values(
+                c,
+                &json!({ "ports": { "web": { "exposedPort": "eighty" } } }),
+            ),
+            _ => c,
+        })
+        .collect();
+    let second = Known::from_keys(passed.clone());
+    let errors = portkey::chart_defaults::check_known(&broken, &second).errors;
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].field, "values.ports.web.exposedPort");
+    let kept = second.passed();
+    assert_eq!(kept.len(), 2, "traefik's broken values are not kept");
+    assert!(kept.iter().all(|k| passed.contains(k)));
+}
+
 #[test]
 fn traefik_33_redirect_values_fail_against_41() {
     // The pre-bump key: the 41.x schema closes `ports.*`, and the defaults lack it.
