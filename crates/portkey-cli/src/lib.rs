@@ -442,12 +442,11 @@ fn documents(
     sink: &dyn portkey_render::Sink,
 ) {
     if portkey_compile::backup::any_backups(catalogue) {
-        let body = portkey_render::runbook::restore_runbook(catalogue);
-        sink.accept(vec![portkey_render::document(
-            portkey_render::runbook::PATH,
-            "apps/",
-            body,
-        )]);
+        // Streamed: the largest document (57 MB at N = 20,000) is never held whole by
+        // `render` or `render --check` unless it drifted.
+        sink.accept_written(portkey_render::runbook::PATH, "apps/", &|out| {
+            portkey_render::runbook::write_restore_runbook(out, catalogue);
+        });
     }
     let body = portkey_render::architecture::document(catalogue, plan);
     sink.accept(vec![portkey_render::document(

@@ -14,7 +14,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::{File, RenderError, Tree, WriteReport, io_err};
+use crate::{File, RenderError, Tree, WriteBody, WriteReport, io_err};
 
 /// One path of the directory: on disk before the run, produced by it, or both.
 #[derive(Clone, Copy)]
@@ -42,6 +42,18 @@ pub(crate) enum Arrival {
     Changed,
     /// The path was produced before, by another object: the run fails at the end.
     Collision,
+}
+
+/// What [`Ledger::arrive_written`] found, and so what the sink does with the document.
+pub(crate) enum Streamed {
+    /// Nothing to write: the disk holds the same text (link it), or the path collides.
+    Settled(Arrival),
+    /// To be written as it is written: no file at the path and no need for its text (or
+    /// the file on disk could not be read, which the run reports at the end).
+    Absent,
+    /// Another text is on disk, or the text is needed: the whole file, recorded as
+    /// [`Ledger::arrive`] records one.
+    Whole(File),
 }
 
 /// What a run keeps besides paths.
@@ -123,31 +135,75 @@ impl Ledger {
 
     /// Records one rendered file and compares it with the file on disk at its path
     /// (reading only that one).
-    pub(crate) fn arrive(&self, (rel, text, source): &File) -> Arrival {
-        let prior = {
-            let mut inner = self.lock();
-            let id = inner.source_id(source);
-            match inner.slots.get(rel.as_str()).copied() {
-                Some(Slot::Produced { source: first, .. }) => {
-                    let first = inner.sources[first as usize].to_string();
-                    let all = inner.collisions.entry(rel.clone()).or_default();
-                    all.insert(first);
-                    all.insert(source.clone());
-                    return Arrival::Collision;
-                }
-                prior => {
-                    let was = if prior.is_some() {
-                        Was::Same
-                    } else {
-                        Was::Absent
-                    };
-                    inner
-                        .slots
-                        .insert(rel.as_str().into(), Slot::Produced { source: id, was });
-                    prior
+    pub(crate) fn arrive(&self, file: &File) -> Arrival {
+        match self.claim(&file.0, &file.2) {
+            Ok(prior) => self.settle(file, prior),
+            Err(collision) => collision,
+        }
+    }
+
+    /// Records one document that `body` writes ([`crate::Sink::accept_written`]): compared
+    /// with the file on disk as it is written, and made whole (and then recorded as
+    /// [`Ledger::arrive`] records a file) only when it differs, or when its text is needed
+    /// for the diff or the kept texts.
+    pub(crate) fn arrive_written(&self, rel: &str, source: &str, body: &WriteBody<'_>) -> Streamed {
+        let prior = match self.claim(rel, source) {
+            Ok(prior) => prior,
+            Err(collision) => return Streamed::Settled(collision),
+        };
+        let text_needed =
+            (self.options.diff && self.existed) || (self.keep_active && (self.options.keep)(rel));
+        let whole = |prior| {
+            let file = crate::written_document(rel, source, body);
+            self.settle(&file, prior);
+            Streamed::Whole(file)
+        };
+        match prior {
+            None if !text_needed => Streamed::Absent,
+            Some(Slot::OnDisk { link: false }) => {
+                match same_as_written(&self.dir, rel, source, body) {
+                    Ok(true) => Streamed::Settled(Arrival::Same),
+                    Ok(false) => whole(prior),
+                    Err(e) => {
+                        // As `arrive` does: the run fails at the end, and the file is written.
+                        self.lock().error.get_or_insert(e);
+                        Streamed::Absent
+                    }
                 }
             }
-        };
+            _ => whole(prior),
+        }
+    }
+
+    /// Takes `rel`'s slot for this run: what the disk held there, or a collision with an
+    /// earlier file at the same path.
+    fn claim(&self, rel: &str, source: &str) -> Result<Option<Slot>, Arrival> {
+        let mut inner = self.lock();
+        let id = inner.source_id(source);
+        match inner.slots.get(rel).copied() {
+            Some(Slot::Produced { source: first, .. }) => {
+                let first = inner.sources[first as usize].to_string();
+                let all = inner.collisions.entry(rel.to_string()).or_default();
+                all.insert(first);
+                all.insert(source.to_string());
+                Err(Arrival::Collision)
+            }
+            prior => {
+                let was = if prior.is_some() {
+                    Was::Same
+                } else {
+                    Was::Absent
+                };
+                inner
+                    .slots
+                    .insert(rel.into(), Slot::Produced { source: id, was });
+                Ok(prior)
+            }
+        }
+    }
+
+    /// Compares a file whose slot [`Ledger::claim`] took with what the disk held there.
+    fn settle(&self, (rel, text, _): &File, prior: Option<Slot>) -> Arrival {
         let keep = self.keep_active && (self.options.keep)(rel);
         let want_diff = self.options.diff && self.existed;
         // The old text is read whole only when it is needed (a diff, a kept file), and only
@@ -332,6 +388,63 @@ fn compare(dir: &Path, rel: &str, link: bool, text: &str) -> Result<bool, Render
     }
 }
 
+/// Whether the file at `rel` holds exactly the document `body` writes (headed as
+/// [`crate::document`] heads it), read as it is written: nothing is held but a buffer of
+/// the longest single write.
+fn same_as_written(
+    dir: &Path,
+    rel: &str,
+    source: &str,
+    body: &WriteBody<'_>,
+) -> Result<bool, RenderError> {
+    use std::io::Read;
+    /// Compares what it is given with the file's next bytes.
+    struct SameAs {
+        file: io::BufReader<fs::File>,
+        same: bool,
+        error: Option<io::Error>,
+        buf: Vec<u8>,
+    }
+    impl std::fmt::Write for SameAs {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            if !self.same {
+                return Err(std::fmt::Error);
+            }
+            self.buf.resize(s.len(), 0);
+            match self.file.read_exact(&mut self.buf) {
+                Ok(()) => self.same = self.buf == s.as_bytes(),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => self.same = false,
+                Err(e) => {
+                    self.same = false;
+                    self.error = Some(e);
+                }
+            }
+            Ok(())
+        }
+    }
+    let path = dir.join(rel);
+    let file = fs::File::open(&path).map_err(io_err("reading", &path))?;
+    let mut same_as = SameAs {
+        file: io::BufReader::with_capacity(64 * 1024, file),
+        same: true,
+        error: None,
+        buf: Vec::new(),
+    };
+    crate::write_document(&mut same_as, source, body);
+    if let Some(e) = same_as.error {
+        return Err(io_err("reading", &path)(e));
+    }
+    // Equal so far: the file must end there too.
+    let mut more = [0u8; 1];
+    let at_end = same_as.same
+        && same_as
+            .file
+            .read(&mut more)
+            .map_err(io_err("reading", &path))?
+            == 0;
+    Ok(at_end)
+}
+
 /// How a symbolic link reads: portkey writes none, so no rendering equals it.
 pub(crate) fn link_text(target: &Path) -> String {
     format!("symbolic link to {}\n", target.display())
@@ -395,5 +508,10 @@ impl crate::Sink for Compare {
         for file in &files {
             self.ledger.arrive(file);
         }
+    }
+
+    /// Compared as it is written; whole only when it differs (for the diff).
+    fn accept_written(&self, path: &str, source: &str, body: &WriteBody<'_>) {
+        self.ledger.arrive_written(path, source, body);
     }
 }

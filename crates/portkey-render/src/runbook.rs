@@ -32,6 +32,13 @@ pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
     s
 }
 
+/// Writes the RESTORE.md [`restore_runbook`] returns into `out`, piece by piece: what a
+/// render hands its sink ([`crate::Sink::accept_written`]), which compares it with the
+/// file on disk or writes it as it goes instead of holding it.
+pub fn write_restore_runbook(out: &mut dyn fmt::Write, catalogue: &Catalogue<'_>) {
+    write_runbook(&mut &mut *out, catalogue);
+}
+
 /// Room left for the one-line header [`crate::document`] inserts (about 100 bytes).
 const HEADER_ROOM: usize = 256;
 

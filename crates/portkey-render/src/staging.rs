@@ -19,14 +19,25 @@ use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::thread::JoinHandle;
 use std::{fs, io};
 
+use crate::ledger::Streamed;
 use crate::ledger::{Arrival, Ledger, Options};
-use crate::{File, RenderError, WriteReport, io_err};
+use crate::{File, RenderError, WriteBody, WriteReport, io_err};
 
 /// Where rendered files go: memory ([`Collect`]) or a staging directory ([`Staging`]).
 pub trait Sink: Sync {
     /// Takes rendered files. Called from any thread, in any order: the tree is sorted by
     /// path at the end.
     fn accept(&self, files: Vec<File>);
+
+    /// Takes one document, headed as [`crate::document`] heads it, whose body `body`
+    /// writes: for the largest (RESTORE.md, 57 MB at N = 20,000). [`Staging`] and
+    /// [`crate::Compare`] compare it with the file on disk as it is written, and write a
+    /// new one straight into its file, so that its text is held whole only when it
+    /// differs from the disk (for the diff and the kept texts). This default collects it
+    /// ([`crate::written_document`]) and hands it to [`Sink::accept`].
+    fn accept_written(&self, path: &str, source: &str, body: &WriteBody<'_>) {
+        self.accept(vec![crate::written_document(path, source, body)]);
+    }
 }
 
 /// A sink that keeps the files in memory.
@@ -67,6 +78,9 @@ struct Shared {
     stop: AtomicBool,
     /// Files written so far (for [`abort_after_files`]).
     written: AtomicUsize,
+    /// The first error writing a document on the pipeline's own thread
+    /// ([`Sink::accept_written`]), reported with the writers' own.
+    streamed: Mutex<Written>,
     abort_after: Option<usize>,
 }
 
@@ -152,6 +166,7 @@ impl Staging {
             queue: Mutex::new(receiver),
             stop: AtomicBool::new(false),
             written: AtomicUsize::new(0),
+            streamed: Mutex::new(None),
             abort_after: abort_after(),
         });
         let reader = {
@@ -220,7 +235,13 @@ impl Staging {
                 Err(_) => error = error.or(Some(thread_failed("writing", &self.new))),
             }
         }
-        error
+        let streamed = self
+            .shared
+            .streamed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        error.or(streamed)
     }
 }
 
@@ -230,6 +251,86 @@ impl Sink for Staging {
             // The writers only hang up after a failure, which `commit` reports.
             let _ = sender.send(files);
         }
+    }
+
+    /// Written on the calling thread, straight into its file: linked from the output
+    /// directory when the disk holds the same text, and held whole only when it differs.
+    fn accept_written(&self, path: &str, source: &str, body: &WriteBody<'_>) {
+        if self.shared.stop.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Err(e) = write_streamed(&self.shared, path, source, body) {
+            self.shared.stop.store(true, Ordering::Relaxed);
+            self.shared
+                .streamed
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get_or_insert(e);
+        }
+    }
+}
+
+/// [`Staging::accept_written`]: the document compared with the disk as it is written
+/// ([`Ledger::arrive_written`]), then linked, streamed into its file, or written whole.
+fn write_streamed(
+    shared: &Shared,
+    rel: &str,
+    source: &str,
+    body: &WriteBody<'_>,
+) -> Result<(), RenderError> {
+    check_path(rel)?;
+    // Without a listing (which `commit` reports) the document is written.
+    let ledger = shared.on_disk.wait().as_ref().ok();
+    let streamed = ledger.map_or(Streamed::Absent, |l| l.arrive_written(rel, source, body));
+    let path = shared.root.join(rel);
+    if let Some(p) = Path::new(rel).parent() {
+        let d = shared.root.join(p);
+        fs::create_dir_all(&d).map_err(io_err("creating", &d))?;
+    }
+    match streamed {
+        Streamed::Settled(Arrival::Collision) => return Ok(()),
+        Streamed::Settled(_) if fs::hard_link(shared.dir.join(rel), &path).is_ok() => {}
+        Streamed::Settled(_) | Streamed::Absent => write_into(&path, source, body)?,
+        Streamed::Whole(file) => {
+            fs::write(&path, file.1.as_bytes()).map_err(io_err("writing", &path))?;
+        }
+    }
+    if let Some(n) = shared.abort_after
+        && shared.written.fetch_add(1, Ordering::Relaxed) + 1 >= n
+    {
+        std::process::abort();
+    }
+    Ok(())
+}
+
+/// Writes the document `body` writes into a new file at `path`, as it is written.
+fn write_into(path: &Path, source: &str, body: &WriteBody<'_>) -> Result<(), RenderError> {
+    use std::io::Write as _;
+    /// Hands what it is given to the file, keeping the first error.
+    struct Into {
+        file: io::BufWriter<fs::File>,
+        error: Option<io::Error>,
+    }
+    impl std::fmt::Write for Into {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            if self.error.is_some() {
+                return Err(std::fmt::Error);
+            }
+            self.file.write_all(s.as_bytes()).map_err(|e| {
+                self.error = Some(e);
+                std::fmt::Error
+            })
+        }
+    }
+    let file = fs::File::create(path).map_err(io_err("writing", path))?;
+    let mut into = Into {
+        file: io::BufWriter::with_capacity(256 * 1024, file),
+        error: None,
+    };
+    crate::write_document(&mut into, source, body);
+    match into.error {
+        Some(e) => Err(io_err("writing", path)(e)),
+        None => into.file.flush().map_err(io_err("writing", path)),
     }
 }
 
