@@ -151,8 +151,8 @@ impl Ledger {
             Ok(prior) => prior,
             Err(collision) => return Streamed::Settled(collision),
         };
-        let text_needed =
-            (self.options.diff && self.existed) || (self.keep_active && (self.options.keep)(rel));
+        let (keep, want_diff) = self.wants_text(rel);
+        let text_needed = keep || want_diff;
         let whole = |prior| {
             let file = crate::written_document(rel, source, body);
             self.settle(&file, prior);
@@ -173,6 +173,14 @@ impl Ledger {
             }
             _ => whole(prior),
         }
+    }
+
+    /// Whether `rel`'s texts are kept when it drifts, and whether its diff is built.
+    fn wants_text(&self, rel: &str) -> (bool, bool) {
+        (
+            self.keep_active && (self.options.keep)(rel),
+            self.options.diff && self.existed,
+        )
     }
 
     /// Takes `rel`'s slot for this run: what the disk held there, or a collision with an
@@ -204,8 +212,7 @@ impl Ledger {
 
     /// Compares a file whose slot [`Ledger::claim`] took with what the disk held there.
     fn settle(&self, (rel, text, _): &File, prior: Option<Slot>) -> Arrival {
-        let keep = self.keep_active && (self.options.keep)(rel);
-        let want_diff = self.options.diff && self.existed;
+        let (keep, want_diff) = self.wants_text(rel);
         // The old text is read whole only when it is needed (a diff, a kept file), and only
         // once the file is known to differ; otherwise the file is compared in chunks.
         let old = match prior {

@@ -209,6 +209,14 @@ pub type WriteBody<'a> = dyn Fn(&mut dyn std::fmt::Write) + Sync + 'a;
 /// The document `body` writes, headed as [`document`] heads it, as one file: written once
 /// counting its bytes and then into a string of exactly that size.
 pub fn written_document(path: &str, source: &str, body: &WriteBody<'_>) -> File {
+    let text = sized_text(&document_header(source), 0, body);
+    (path.to_string(), text, source.to_string())
+}
+
+/// `prefix`, then what `body` writes, in a string of exactly that size and `room` bytes
+/// more: `body` is run once only counting its bytes, then into the string, which so never
+/// grows by doubling (RESTORE.md is 57 MB at N = 20,000).
+pub(crate) fn sized_text(prefix: &str, room: usize, body: &WriteBody<'_>) -> String {
     /// A writer that only counts what it is given.
     struct Counted(usize);
     impl std::fmt::Write for Counted {
@@ -217,13 +225,12 @@ pub fn written_document(path: &str, source: &str, body: &WriteBody<'_>) -> File 
             Ok(())
         }
     }
-    let header = document_header(source);
-    let mut size = Counted(header.len());
+    let mut size = Counted(prefix.len() + room);
     body(&mut size);
     let mut text = String::with_capacity(size.0);
-    text.push_str(&header);
+    text.push_str(prefix);
     body(&mut text);
-    (path.to_string(), text, source.to_string())
+    text
 }
 
 /// Writes the document `body` writes, headed as [`document`] heads it, into `out`.

@@ -25,11 +25,9 @@ pub const PATH: &str = portkey_model::backup::RUNBOOK;
 /// 57 MB, and grown by doubling it held a 32 MB and a 64 MB buffer at once, the largest
 /// single holder of a render's memory (README, "Memory").
 pub fn restore_runbook(catalogue: &Catalogue<'_>) -> String {
-    let mut size = Counted(0);
-    write_runbook(&mut size, catalogue);
-    let mut s = String::with_capacity(size.0 + HEADER_ROOM);
-    write_runbook(&mut s, catalogue);
-    s
+    crate::sized_text("", HEADER_ROOM, &|out| {
+        write_restore_runbook(out, catalogue);
+    })
 }
 
 /// Writes the RESTORE.md [`restore_runbook`] returns into `out`, piece by piece: what a
@@ -41,16 +39,6 @@ pub fn write_restore_runbook(out: &mut dyn fmt::Write, catalogue: &Catalogue<'_>
 
 /// Room left for the one-line header [`crate::document`] inserts (about 100 bytes).
 const HEADER_ROOM: usize = 256;
-
-/// A writer that only counts what it is given.
-struct Counted(usize);
-
-impl fmt::Write for Counted {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0 += s.len();
-        Ok(())
-    }
-}
 
 fn write_runbook(s: &mut impl fmt::Write, catalogue: &Catalogue<'_>) {
     let store = catalogue.cluster.backup.secret_store.as_ref();

@@ -84,6 +84,18 @@ struct Shared {
     abort_after: Option<usize>,
 }
 
+impl Shared {
+    /// Counts one file written, and aborts the process at the count
+    /// [`abort_after_files`] set.
+    fn count_written(&self) {
+        if let Some(n) = self.abort_after
+            && self.written.fetch_add(1, Ordering::Relaxed) + 1 >= n
+        {
+            std::process::abort();
+        }
+    }
+}
+
 /// A writer thread's first error.
 type Written = Option<RenderError>;
 
@@ -295,11 +307,7 @@ fn write_streamed(
             fs::write(&path, file.1.as_bytes()).map_err(io_err("writing", &path))?;
         }
     }
-    if let Some(n) = shared.abort_after
-        && shared.written.fetch_add(1, Ordering::Relaxed) + 1 >= n
-    {
-        std::process::abort();
-    }
+    shared.count_written();
     Ok(())
 }
 
@@ -410,11 +418,7 @@ fn write_batch(
         if !linked {
             fs::write(&path, file.1.as_bytes()).map_err(io_err("writing", &path))?;
         }
-        if let Some(n) = shared.abort_after
-            && shared.written.fetch_add(1, Ordering::Relaxed) + 1 >= n
-        {
-            std::process::abort();
-        }
+        shared.count_written();
     }
     Ok(())
 }
