@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 use portkey::portkey_model::chart::Chart;
 use portkey::portkey_model::cluster::{Cluster, SecretStore};
 use portkey::portkey_model::secret_store::{
-    EXTERNAL_SECRETS_GROUP, EXTERNAL_SECRETS_RELEASE, SecretProvider, created_by_hand, remote_key,
+    EXTERNAL_SECRETS_GROUP, EXTERNAL_SECRETS_RELEASE, SecretProvider, created_by_hand,
+    created_by_hand_names, remote_key,
 };
-use portkey::portkey_model::secrets::outside_git;
+use portkey::portkey_model::secrets::{outside_git, outside_git_names};
 
 use crate::common::*;
 
@@ -45,6 +46,38 @@ fn bootstrap(cluster: &Cluster) -> String {
         portkey::bootstrap_input(&catalogue).unwrap_or_else(|e| panic!("{e}"));
     let simulation = portkey::portkey_converge::simulate(&catalogue, &components, &facts);
     portkey::portkey_render::bootstrap::document(&catalogue, &components, &simulation)
+}
+
+#[test]
+fn the_names_of_the_secrets_kept_outside_git_are_the_full_lists_keys() {
+    // The real catalogue and charts (env and file Secrets, restic repositories, chart
+    // Secrets, a chart's secret form), with a DNS-01 token, without and with a store.
+    let mut dns01 = portkey::cluster::portkey();
+    dns01.ingress.challenge = portkey::portkey_model::network::AcmeChallenge::Dns01Cloudflare {
+        api_token_secret: "cf-token".into(),
+        key: "token".into(),
+    };
+    for cluster in [portkey::cluster::portkey(), dns01, real_with_store()] {
+        let catalogue = portkey::portkey_model::resolve_all(
+            &cluster,
+            portkey::catalogue(),
+            charts_with_release(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let full = outside_git(&catalogue);
+        assert!(full.values().any(|s| !s.files.is_empty()), "a secret file");
+        assert!(full.values().any(|s| !s.forms.is_empty()), "a secret form");
+        assert_eq!(
+            outside_git_names(&catalogue),
+            full.into_keys().collect::<BTreeSet<_>>()
+        );
+        assert_eq!(
+            created_by_hand_names(&catalogue),
+            created_by_hand(&catalogue)
+                .into_keys()
+                .collect::<BTreeSet<_>>()
+        );
+    }
 }
 
 #[test]

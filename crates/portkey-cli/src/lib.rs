@@ -311,12 +311,10 @@ fn pipeline(
     if let (false, Some(components), Some(simulation)) =
         (catalogue.charts.is_empty(), &components, simulation)
     {
-        let body = portkey_render::bootstrap::document(&catalogue, components, &simulation);
-        sink.accept(vec![portkey_render::document(
-            portkey_render::bootstrap::PATH,
-            "apps/",
-            body,
-        )]);
+        // Streamed, as RESTORE.md is: at N = 20,000 it is about 10 MB.
+        sink.accept_written(portkey_render::bootstrap::PATH, "apps/", &|out| {
+            portkey_render::bootstrap::write_document(out, &catalogue, components, &simulation);
+        });
     }
     let start = timings.lap("compile, validate, serialize", start);
     let mut checked = objects;
@@ -573,9 +571,7 @@ fn lint_context(catalogue: &portkey_model::Catalogue<'_>) -> portkey_validate::l
     // One derivation of the Secrets created outside Git: the same list BOOTSTRAP.md prints.
     portkey_validate::lint::Context {
         domain: catalogue.cluster.domain.clone(),
-        external_secrets: portkey_model::secrets::outside_git(catalogue)
-            .into_keys()
-            .collect(),
+        external_secrets: portkey_model::secrets::outside_git_names(catalogue),
     }
 }
 

@@ -409,9 +409,7 @@ impl<'a, 'c> Engine<'a, 'c> {
             facts,
             written_secrets,
             issuers,
-            outside: portkey_model::secret_store::created_by_hand(catalogue)
-                .into_keys()
-                .collect(),
+            outside: portkey_model::secret_store::created_by_hand_names(catalogue),
             strict: !catalogue.charts.is_empty(),
             detail,
             memo: RefCell::default(),

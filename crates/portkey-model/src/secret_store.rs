@@ -220,6 +220,20 @@ pub fn created_by_hand(
     }
 }
 
+/// The names alone of [`created_by_hand`]'s Secrets (what the bootstrap replay checks
+/// Secret references against), without building their keys and users.
+pub fn created_by_hand_names(
+    catalogue: &crate::resolve::Catalogue<'_>,
+) -> std::collections::BTreeSet<(String, String)> {
+    match &catalogue.cluster.backup.secret_store {
+        None => crate::secrets::outside_git_names(catalogue),
+        Some(store) => {
+            let c = store.provider.credential();
+            std::collections::BTreeSet::from([(c.namespace.clone(), c.name.clone())])
+        }
+    }
+}
+
 /// The remote key in the store of one key of a Secret kept outside Git:
 /// `<namespace>/<secret>/<key>`.
 pub fn remote_key(namespace: &str, secret: &str, key: &str) -> String {

@@ -15,7 +15,7 @@ use portkey_converge::charts::CEPH_CLUSTER;
 
 /// Section 5: the simulated bootstrap, wave by wave, with the provider of each address,
 /// certificate, device resource and health check, or the object it stalls on.
-fn simulated(s: &mut String, simulation: &Simulation) {
+fn simulated(s: &mut dyn std::fmt::Write, simulation: &Simulation) {
     let (group, kind) = CEPH_CLUSTER;
     let _ = write!(
         s,
@@ -29,9 +29,11 @@ fn simulated(s: &mut String, simulation: &Simulation) {
          - Argo CD's built-in {kind} check calls `HEALTH_WARN` Degraded, and the Proxmox Ceph often warns. The \
          argo-cd values override it (`configs.cm`, key `resource.customizations.health.{group}_{kind}`, in \
          `apps/infra/argo-cd.rs`): Healthy while `status.state` is Connected, whatever the warnings; \
-         `HEALTH_ERR` is Degraded. To check the Ceph itself, run `ceph health detail` on a Proxmox host.\n\n"
+         `HEALTH_ERR` is Degraded. To check the Ceph itself, run `ceph health detail` on a Proxmox host.\n"
     );
+    // A blank line before each wave (written as it goes, nothing is taken back).
     for (wave, runs) in simulation.waves() {
+        let _ = s.write_char('\n');
         if runs.iter().all(|r| r.converges()) {
             let _ = writeln!(s, "**Wave {wave} converges.**\n");
         } else {
@@ -72,9 +74,7 @@ fn simulated(s: &mut String, simulation: &Simulation) {
         if !quiet.is_empty() {
             let _ = writeln!(s, "- also: {}", quiet.join(", "));
         }
-        s.push('\n');
     }
-    s.pop();
 }
 
 /// Path of the document under `generated/`.
@@ -200,26 +200,39 @@ fn node_kind(kind: portkey_model::cluster::NodeKind) -> &'static str {
 }
 
 /// The bootstrap document, with the `components`, their derived waves and the replay of
-/// Argo CD's sync (`simulation`).
+/// Argo CD's sync (`simulation`): what [`write_document`] writes, in one string.
 pub fn document(
     catalogue: &Catalogue<'_>,
     components: &[Component],
     simulation: &Simulation,
 ) -> String {
-    let mut s = String::from("# Bootstrap: bring the cluster back from Git\n\n");
-    s.push_str(
+    crate::sized_text("", 0, &|out| {
+        write_document(out, catalogue, components, simulation);
+    })
+}
+
+/// Writes the bootstrap document [`document`] returns into `out`, piece by piece: what
+/// `render` streams to its file (at N = 20,000 apps section 2 alone lists 40,000 Secrets).
+pub fn write_document(
+    s: &mut dyn std::fmt::Write,
+    catalogue: &Catalogue<'_>,
+    components: &[Component],
+    simulation: &Simulation,
+) {
+    let _ = s.write_str("# Bootstrap: bring the cluster back from Git\n\n");
+    let _ = s.write_str(
         "Argo CD brings everything up from `generated/` in waves that portkey derives from the model: \
          operators before the custom resources that need them, storage and backups before the apps, \
          and every app after the apps it depends on. Nothing here is numbered by hand.\n\n",
     );
-    s.push_str("## 1. Before Argo CD\n\n");
-    s.push_str(&before_argo_cd(catalogue));
-    s.push_str(&crate::prerequisites::network(catalogue));
+    let _ = s.write_str("## 1. Before Argo CD\n\n");
+    let _ = s.write_str(&before_argo_cd(catalogue));
+    let _ = s.write_str(&crate::prerequisites::network(catalogue));
     let secrets = secrets::outside_git(catalogue);
     if let Some(store) = &catalogue.cluster.backup.secret_store {
-        s.push_str(&crate::store::section(catalogue, store));
+        let _ = s.write_str(&crate::store::section(catalogue, store));
     } else if !secrets.is_empty() {
-        s.push_str("## 2. Secrets Git never holds\n\nCreate each before its app's first sync (values from your password manager; the restic ones must be the same as when the backups were made, or restores find nothing):\n\n| namespace | Secret | keys | used by |\n|---|---|---|---|\n");
+        let _ = s.write_str("## 2. Secrets Git never holds\n\nCreate each before its app's first sync (values from your password manager; the restic ones must be the same as when the backups were made, or restores find nothing):\n\n| namespace | Secret | keys | used by |\n|---|---|---|---|\n");
         for ((ns, name), secret) in &secrets {
             let keys: Vec<String> = secret.keys.iter().map(|k| format!("`{k}`")).collect();
             let users: Vec<&str> = secret.used_by.iter().map(String::as_str).collect();
@@ -230,7 +243,7 @@ pub fn document(
                 users.join(", ")
             );
         }
-        s.push_str("\n```sh\n");
+        let _ = s.write_str("\n```sh\n");
         let mut current = "";
         for ((ns, name), secret) in &secrets {
             if ns != current {
@@ -249,11 +262,11 @@ pub fn document(
                     let _ = write!(s, " \\\n  --from-literal={k}='{form}'");
                 }
             }
-            s.push('\n');
+            let _ = s.write_char('\n');
         }
-        s.push_str("```\n\n");
+        let _ = s.write_str("```\n\n");
     }
-    s.push_str("## 3. Install Argo CD, then apply the root\n\n");
+    let _ = s.write_str("## 3. Install Argo CD, then apply the root\n\n");
     if let Some(argo) = catalogue.charts.iter().find(|c| c.chart == "argo-cd") {
         let values = to_yaml(&argo.values).unwrap_or_default();
         let _ = writeln!(
@@ -266,7 +279,7 @@ pub fn document(
         s,
         "Then one command brings up everything else:\n\n```sh\nkubectl apply -f generated/{BOOTSTRAP_DIR}/application-{ROOT_APP}.yaml\n```\n"
     );
-    s.push_str("## 4. What comes up, in order\n\nArgo CD applies wave N+1 only when every Application of wave N is Healthy and Synced (the Application health check is restored in Argo CD's config, and requires both).\n\n| wave | Application | kind | waits for |\n|---|---|---|---|\n");
+    let _ = s.write_str("## 4. What comes up, in order\n\nArgo CD applies wave N+1 only when every Application of wave N is Healthy and Synced (the Application health check is restored in Argo CD's config, and requires both).\n\n| wave | Application | kind | waits for |\n|---|---|---|---|\n");
     let mut ordered: Vec<&Component> = components.iter().collect();
     ordered.sort_by(|a, b| (a.wave, &a.name).cmp(&(b.wave, &b.name)));
     for c in ordered {
@@ -284,12 +297,11 @@ pub fn document(
             }
         );
     }
-    simulated(&mut s, simulation);
+    simulated(s, simulation);
     let _ = writeln!(
         s,
         "\n## 6. Data\n\nEvery backed-up claim names a Volsync `ReplicationDestination` in its `dataSourceRef`: on a fresh \
          cluster it stays Pending until the newest backup is restored into it, so each app starts on its restored data. \
          Earlier snapshots and manual backups: [{RUNBOOK}]({RUNBOOK})."
     );
-    s
 }
