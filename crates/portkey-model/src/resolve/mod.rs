@@ -180,9 +180,10 @@ pub fn resolve_partial(
     let peers = graph::peers(&apps, &mut errors);
     let monitoring = charts.iter().any(|c| c.prometheus.is_some());
     let mut resolved = Vec::with_capacity(apps.len());
-    for app in apps {
+    for mut app in apps {
         let mut p = Problems::new(&app.source, &app.name, &mut errors);
         if let Some(parts) = resolve_app(cluster, &app, &peers, monitoring, &mut p) {
+            app.shrink_to_fit();
             resolved.push(parts.finish(app));
         }
     }
