@@ -206,9 +206,11 @@ pub fn document(
     components: &[Component],
     simulation: &Simulation,
 ) -> String {
-    crate::sized_text("", 0, &|out| {
-        write_document(out, catalogue, components, simulation);
-    })
+    // Written once, into a growing string: sizing it first would run the whole document
+    // twice, and it is a tenth of RESTORE.md's size.
+    let mut s = String::new();
+    write_document(&mut s, catalogue, components, simulation);
+    s
 }
 
 /// Writes the bootstrap document [`document`] returns into `out`, piece by piece: what
