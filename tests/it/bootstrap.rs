@@ -243,19 +243,14 @@ fn each_component_needs_the_crds_of_what_it_emits() {
             .collect();
     let storage = &emitted["cluster-storage"];
     assert!(storage.needs_crds.contains(&"snapshot.storage.k8s.io"));
-    assert!(
-        storage
-            .defines_crds
-            .iter()
-            .any(|g| g == "populator.storage.k8s.io")
-    );
+    assert!(storage.defines_crds.contains("populator.storage.k8s.io"));
     assert!(
         storage
             .cluster_scoped
             .contains(&("snapshot.storage.k8s.io", "VolumeSnapshotClass"))
     );
     let notes = &emitted["notes"];
-    assert_eq!(notes.needs_crds, ["volsync.backube"]);
+    assert_eq!(notes.needs_crds.as_slice(), ["volsync.backube"]);
     assert!(
         notes
             .namespaced

@@ -107,7 +107,7 @@ fn every_secret_kept_outside_git_is_an_external_secret_with_its_keys() {
             serde_json::json!({"kind": "ClusterSecretStore", "name": STORE})
         );
         let data = es["spec"]["data"].as_array().unwrap();
-        let keys: BTreeSet<String> = data
+        let keys: portkey::portkey_model::SortedSet<String> = data
             .iter()
             .map(|d| d["secretKey"].as_str().unwrap().to_string())
             .collect();

@@ -6,10 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use portkey_model::ModelErrors;
 use portkey_model::chart::Capability;
 use portkey_model::components::Component;
 use portkey_model::resolve::Catalogue;
+use portkey_model::{ModelErrors, SortedSet};
 
 use crate::{Manifest, Object};
 
@@ -18,27 +18,20 @@ pub type GroupKind = (&'static str, &'static str);
 
 /// The groups and kinds one component's objects are of.
 ///
-/// Every list is sorted and without duplicates. They are sorted `Vec`s rather than
-/// `BTreeSet`s because one is kept per component until the waves are computed: at
-/// N = 20,000 apps the B-tree nodes (eleven slots each, for the one namespace and the half
-/// dozen kinds of an app) held about 20 MB at the render's peak (README, "Memory").
+/// Sorted sets in `Vec`s ([`SortedSet`]) rather than `BTreeSet`s, because one is kept per
+/// component until the waves are computed: at N = 20,000 apps the B-tree nodes (eleven
+/// slots each, for the one namespace and the half dozen kinds of an app) held about 20 MB
+/// at the render's peak (README, "Memory").
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Emitted {
     /// Kinds of the cluster-scoped objects.
-    pub cluster_scoped: Vec<GroupKind>,
+    pub cluster_scoped: SortedSet<GroupKind>,
     /// Kinds of the namespaced objects, by namespace (sorted by namespace).
-    pub namespaced: Vec<(String, Vec<GroupKind>)>,
+    pub namespaced: Vec<(String, SortedSet<GroupKind>)>,
     /// Custom groups of the objects: their CRDs must exist before the objects apply.
-    pub needs_crds: Vec<&'static str>,
+    pub needs_crds: SortedSet<&'static str>,
     /// Groups of the CustomResourceDefinitions among the objects.
-    pub defines_crds: Vec<String>,
-}
-
-/// Inserts `item` into the sorted `list` unless it is there already.
-fn insert_sorted<T: Ord>(list: &mut Vec<T>, item: T) {
-    if let Err(at) = list.binary_search(&item) {
-        list.insert(at, item);
-    }
+    pub defines_crds: SortedSet<String>,
 }
 
 impl Emitted {
@@ -59,16 +52,22 @@ impl Emitted {
                 .namespaced
                 .binary_search_by(|(n, _)| n.as_str().cmp(ns))
             {
-                Ok(at) => insert_sorted(&mut self.namespaced[at].1, kind),
-                Err(at) => self.namespaced.insert(at, (ns.to_string(), vec![kind])),
+                Ok(at) => {
+                    self.namespaced[at].1.insert(kind);
+                }
+                Err(at) => self
+                    .namespaced
+                    .insert(at, (ns.to_string(), std::iter::once(kind).collect())),
             },
-            None => insert_sorted(&mut self.cluster_scoped, kind),
+            None => {
+                self.cluster_scoped.insert(kind);
+            }
         }
         if let Some(group) = object.crd_group() {
-            insert_sorted(&mut self.needs_crds, group);
+            self.needs_crds.insert(group);
         }
         if let Object::CustomResourceDefinition(crd) = object {
-            insert_sorted(&mut self.defines_crds, crd.spec.group.clone());
+            self.defines_crds.insert(crd.spec.group.clone());
         }
     }
 }

@@ -60,58 +60,9 @@ pub struct Selection {
     pub tolerates_control_plane: bool,
 }
 
-/// A small set of names, sorted and without duplicates: a `Vec`, not a `BTreeSet`,
-/// because every workload's facts are kept until the replay, and a B-tree's node holds
-/// room for eleven names where a workload has one or two claims and Secrets (at
-/// N = 20,000 apps the nodes took about 11 MB; README, "Memory").
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Names(Vec<String>);
-
-impl Names {
-    /// Adds `name`; false if it was there already.
-    pub fn insert(&mut self, name: String) -> bool {
-        match self.0.binary_search(&name) {
-            Ok(_) => false,
-            Err(at) => {
-                self.0.insert(at, name);
-                true
-            }
-        }
-    }
-
-    /// Whether `name` is in the set.
-    pub fn contains(&self, name: &str) -> bool {
-        self.0.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The names, in order.
-    pub fn iter(&self) -> std::slice::Iter<'_, String> {
-        self.0.iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a Names {
-    type Item = &'a String;
-    type IntoIter = std::slice::Iter<'a, String>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
-    }
-}
-
-impl FromIterator<String> for Names {
-    fn from_iter<I: IntoIterator<Item = String>>(names: I) -> Self {
-        let mut out = Names::default();
-        for n in names {
-            out.insert(n);
-        }
-        out
-    }
-}
+/// A workload's claims, Secrets and resources: a [`portkey_model::SortedSet`], since every
+/// workload's facts are kept until the replay (README, "Memory").
+pub type Names = portkey_model::SortedSet<String>;
 
 /// The pods of a Deployment, StatefulSet or DaemonSet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -472,7 +423,7 @@ fn pods(object: ObjectRef, replicas: i64, pod: &Value) -> Pods {
         &mut out.secrets,
         &mut out.advertises,
     ] {
-        names.0.shrink_to_fit();
+        names.shrink_to_fit();
     }
     out
 }
@@ -539,19 +490,4 @@ pub const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane";
 fn is_extended(name: &str) -> bool {
     name.split_once('/')
         .is_some_and(|(domain, _)| !domain.ends_with("kubernetes.io"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Names;
-
-    #[test]
-    fn names_are_a_sorted_set() {
-        let mut names: Names = ["b", "a", "c", "a"].map(String::from).into_iter().collect();
-        assert!(!names.insert("b".into()), "b is there already");
-        assert!(names.insert("0".into()));
-        assert_eq!(names.iter().collect::<Vec<_>>(), ["0", "a", "b", "c"]);
-        assert!(names.contains("c") && !names.contains("d"));
-        assert!(!names.is_empty() && Names::default().is_empty());
-    }
 }

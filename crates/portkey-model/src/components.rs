@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::SortedSet;
 use crate::chart::{Capability, Chart};
 use crate::cluster::{Cluster, GpuVendor};
 use crate::error::ModelError;
@@ -97,11 +98,11 @@ pub struct Component {
     /// The file that declared it.
     pub source: String,
     /// What it needs.
-    pub needs: BTreeSet<Capability>,
+    pub needs: SortedSet<Capability>,
     /// Components it comes after, by name.
-    pub after: BTreeSet<String>,
+    pub after: SortedSet<String>,
     /// What it provides.
-    pub provides: BTreeSet<Capability>,
+    pub provides: SortedSet<Capability>,
     /// Components it depends on (resolved from needs and after), sorted.
     pub depends_on: Vec<String>,
     /// Argo CD sync wave.
@@ -144,7 +145,7 @@ pub fn cluster_parts(cluster: &Cluster, apps: &[ResolvedApp]) -> Vec<Component> 
         kind: ComponentKind::Cluster(p),
         source: cluster.source.clone(),
         needs: needs.into_iter().collect(),
-        after: BTreeSet::new(),
+        after: SortedSet::new(),
         provides: provides.into_iter().collect(),
         depends_on: Vec::new(),
         wave: 0,
@@ -249,7 +250,7 @@ pub const fn has_device_plugin(vendor: GpuVendor) -> bool {
 
 fn app_component(app: &ResolvedApp) -> Component {
     let a = &app.app;
-    let mut needs: BTreeSet<Capability> = BTreeSet::new();
+    let mut needs: SortedSet<Capability> = SortedSet::new();
     needs.insert(Capability::Namespace(a.namespace.name().into()));
     for c in &app.claims {
         needs.insert(Capability::StorageClass(c.storage_class.clone()));
@@ -266,7 +267,7 @@ fn app_component(app: &ResolvedApp) -> Component {
         source: a.source.clone(),
         needs,
         after: a.dependencies.iter().map(|d| d.app.clone()).collect(),
-        provides: BTreeSet::new(),
+        provides: SortedSet::new(),
         depends_on: Vec::new(),
         wave: 0,
         owns_namespace: false,
@@ -276,7 +277,7 @@ fn app_component(app: &ResolvedApp) -> Component {
 fn chart_component(chart: &Chart) -> Component {
     // A chart's namespace is created by its own Application (CreateNamespace), so it
     // neither needs nor provides one (except those of [`release_namespaces`]).
-    let needs: BTreeSet<Capability> = chart.needs.iter().cloned().collect();
+    let needs: SortedSet<Capability> = chart.needs.iter().cloned().collect();
     Component {
         name: chart.name.clone(),
         kind: ComponentKind::Chart,

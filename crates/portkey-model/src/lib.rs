@@ -21,9 +21,11 @@ pub mod quantity;
 pub mod resolve;
 pub mod secret_store;
 pub mod secrets;
+pub mod sorted_set;
 
 pub use error::{ModelError, ModelErrors};
 pub use resolve::{Catalogue, resolve, resolve_all, resolve_partial};
+pub use sorted_set::SortedSet;
 
 /// Everything an app file needs: `use portkey_model::prelude::*;`.
 pub mod prelude {
