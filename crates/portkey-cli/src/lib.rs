@@ -333,7 +333,7 @@ fn object_problems(
     context: &portkey_validate::lint::Context,
 ) -> Result<Vec<Invalid>, Error> {
     if let Some(e) = checked.iter_mut().find_map(|part| part.render_error.take()) {
-        return Err(Error::Render(e));
+        return Err(Error::Render(*e));
     }
     let mut problems: Vec<Invalid> = checked
         .iter_mut()
@@ -459,7 +459,8 @@ fn documents(
 /// What checking one work item found (its files went to the sink).
 #[derive(Default)]
 struct Checked {
-    render_error: Option<portkey_render::RenderError>,
+    /// Boxed: one `Checked` is kept per work item (20,001 at N = 20,000), and an error is rare.
+    render_error: Option<Box<portkey_render::RenderError>>,
     /// The simulation's facts, by component.
     facts: Vec<(String, Vec<portkey_converge::Fact>)>,
     summaries: Vec<portkey_validate::lint::Summary>,
@@ -517,7 +518,7 @@ fn checked_files(
         match file {
             Ok(f) => files.push(f),
             Err(e) => {
-                checked.render_error.get_or_insert(e);
+                checked.render_error.get_or_insert(Box::new(e));
             }
         }
     }
