@@ -9,8 +9,8 @@ use serde_json::Value;
 /// An object by kind, namespace and name: `Deployment media/jellyfin`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ObjectRef {
-    /// Its `kind`.
-    pub kind: String,
+    /// Its `kind`: one of the kinds portkey reasons about, so never allocated.
+    pub kind: &'static str,
     /// Its namespace (`None` for a cluster-scoped object).
     pub namespace: Option<String>,
     /// Its name.
@@ -19,9 +19,9 @@ pub struct ObjectRef {
 
 impl ObjectRef {
     /// `kind` `name` in `namespace`.
-    pub fn new(kind: &str, namespace: Option<&str>, name: &str) -> Self {
+    pub fn new(kind: &'static str, namespace: Option<&str>, name: &str) -> Self {
         Self {
-            kind: kind.into(),
+            kind,
             namespace: namespace.map(str::to_string),
             name: name.into(),
         }
@@ -108,7 +108,7 @@ pub enum Fact {
         certificate: Option<(String, String)>,
     },
     /// A Deployment, StatefulSet or DaemonSet.
-    Pods(Pods),
+    Pods(Box<Pods>),
     /// A PersistentVolumeClaim.
     Claim {
         /// The claim.
@@ -201,10 +201,37 @@ fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// The kinds [`of`] finds facts of: every kind its `match` names, and no other (an object of
+/// another kind has none). A `Fact` is kept for every object of a render until the replay,
+/// so its kind is one of these, never a copy.
+const FACT_KINDS: [&str; 14] = [
+    "Service",
+    "Ingress",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "PersistentVolumeClaim",
+    "StorageClass",
+    "ClusterIssuer",
+    "Issuer",
+    "Certificate",
+    "GpuDevicePlugin",
+    "ReplicationDestination",
+    "Secret",
+    "ExternalSecret",
+];
+
+/// `kind` as one of [`FACT_KINDS`], if it is one.
+fn fact_kind(kind: &str) -> Option<&'static str> {
+    FACT_KINDS.into_iter().find(|k| *k == kind)
+}
+
 /// The facts of one compiled object (`value` is its JSON); none for kinds that are healthy
 /// once applied (ConfigMaps, Services of other types, CRDs, namespaces...).
 pub fn of(value: &Value) -> Vec<Fact> {
-    let kind = str_at(value, "/kind").unwrap_or_default();
+    let Some(kind) = str_at(value, "/kind").and_then(fact_kind) else {
+        return Vec::new();
+    };
     let name = str_at(value, "/metadata/name").unwrap_or_default();
     let namespace = str_at(value, "/metadata/namespace");
     let object = ObjectRef::new(kind, namespace, name);
@@ -226,18 +253,7 @@ pub fn of(value: &Value) -> Vec<Fact> {
                 certificate: issuer.zip(secret).map(|(i, s)| (i.into(), s.into())),
             }]
         }
-        "Deployment" | "StatefulSet" | "DaemonSet" => {
-            let replicas = if kind == "DaemonSet" {
-                1
-            } else {
-                value
-                    .pointer("/spec/replicas")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(1)
-            };
-            let pod = value.pointer("/spec/template/spec").unwrap_or(&Value::Null);
-            vec![Fact::Pods(pods(object, replicas, pod))]
-        }
+        "Deployment" | "StatefulSet" | "DaemonSet" => vec![workload(object, value)],
         "PersistentVolumeClaim" => {
             let restore = value
                 .pointer("/spec/dataSourceRef")
@@ -344,6 +360,20 @@ fn secret_refs(v: &Value, out: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// The fact of a Deployment, StatefulSet or DaemonSet.
+fn workload(object: ObjectRef, value: &Value) -> Fact {
+    let replicas = if object.kind == "DaemonSet" {
+        1
+    } else {
+        value
+            .pointer("/spec/replicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(1)
+    };
+    let pod = value.pointer("/spec/template/spec").unwrap_or(&Value::Null);
+    Fact::Pods(Box::new(pods(object, replicas, pod)))
 }
 
 fn pods(object: ObjectRef, replicas: i64, pod: &Value) -> Pods {
