@@ -249,8 +249,6 @@ fn pipeline(
                                 &mut checked,
                                 Some(&mut facts),
                             );
-                            // Kept until the replay: without the room pushes leave.
-                            facts.shrink_to_fit();
                             checked.facts.push((c.component.clone(), facts));
                         }
                         let emitted: Vec<(String, portkey_compile::Emitted)> = compiled

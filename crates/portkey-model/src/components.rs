@@ -312,10 +312,7 @@ pub fn components(catalogue: &Catalogue<'_>) -> Vec<Component> {
     }
     // With a store, an app whose Secrets the store provides syncs after them.
     if catalogue.cluster.backup.secret_store.is_some() {
-        let users: BTreeSet<String> = crate::secrets::outside_git(catalogue)
-            .into_values()
-            .flat_map(|s| s.used_by)
-            .collect();
+        let users = crate::secrets::outside_git_users(catalogue);
         for c in &mut all {
             if c.kind == ComponentKind::App && users.contains(&c.name) {
                 c.after.insert(ClusterPart::Secrets.app_name());

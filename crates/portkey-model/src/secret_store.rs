@@ -227,10 +227,8 @@ pub fn created_by_hand_names(
 ) -> std::collections::BTreeSet<(String, String)> {
     match &catalogue.cluster.backup.secret_store {
         None => crate::secrets::outside_git_names(catalogue),
-        Some(store) => {
-            let c = store.provider.credential();
-            std::collections::BTreeSet::from([(c.namespace.clone(), c.name.clone())])
-        }
+        // One Secret, the store's credential: the map is as small as its names.
+        Some(_) => created_by_hand(catalogue).into_keys().collect(),
     }
 }
 

@@ -69,6 +69,18 @@ pub fn outside_git_names(catalogue: &Catalogue<'_>) -> BTreeSet<(String, String)
     out
 }
 
+/// Everything that uses one of [`outside_git`]'s Secrets: the union of their `used_by`,
+/// without building the map.
+pub(crate) fn outside_git_users(catalogue: &Catalogue<'_>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    each_outside_git(catalogue, &mut |reference| {
+        if let Referenced::Keys(_, user) = reference.what {
+            out.insert(user());
+        }
+    });
+    out
+}
+
 /// One reference to a Secret kept outside Git, as [`each_outside_git`] finds it.
 struct Reference<'a, 'k> {
     namespace: &'a str,

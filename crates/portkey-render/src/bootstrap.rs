@@ -230,43 +230,46 @@ pub fn write_document(
     let _ = s.write_str("## 1. Before Argo CD\n\n");
     let _ = s.write_str(&before_argo_cd(catalogue));
     let _ = s.write_str(&crate::prerequisites::network(catalogue));
-    let secrets = secrets::outside_git(catalogue);
     if let Some(store) = &catalogue.cluster.backup.secret_store {
         let _ = s.write_str(&crate::store::section(catalogue, store));
-    } else if !secrets.is_empty() {
-        let _ = s.write_str("## 2. Secrets Git never holds\n\nCreate each before its app's first sync (values from your password manager; the restic ones must be the same as when the backups were made, or restores find nothing):\n\n| namespace | Secret | keys | used by |\n|---|---|---|---|\n");
-        for ((ns, name), secret) in &secrets {
-            let keys: Vec<String> = secret.keys.iter().map(|k| format!("`{k}`")).collect();
-            let users: Vec<&str> = secret.used_by.iter().map(String::as_str).collect();
-            let _ = writeln!(
-                s,
-                "| {ns} | `{name}` | {} | {} |",
-                keys.join(", "),
-                users.join(", ")
-            );
-        }
-        let _ = s.write_str("\n```sh\n");
-        let mut current = "";
-        for ((ns, name), secret) in &secrets {
-            if ns != current {
+    } else {
+        // Listed here only without a store (with one, its section says what it provides).
+        let secrets = secrets::outside_git(catalogue);
+        if !secrets.is_empty() {
+            let _ = s.write_str("## 2. Secrets Git never holds\n\nCreate each before its app's first sync (values from your password manager; the restic ones must be the same as when the backups were made, or restores find nothing):\n\n| namespace | Secret | keys | used by |\n|---|---|---|---|\n");
+            for ((ns, name), secret) in &secrets {
+                let keys: Vec<String> = secret.keys.iter().map(|k| format!("`{k}`")).collect();
+                let users: Vec<&str> = secret.used_by.iter().map(String::as_str).collect();
                 let _ = writeln!(
                     s,
-                    "kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -"
+                    "| {ns} | `{name}` | {} | {} |",
+                    keys.join(", "),
+                    users.join(", ")
                 );
-                current = ns;
             }
-            let _ = write!(s, "kubectl -n {ns} create secret generic {name}");
-            for k in &secret.keys {
-                if secret.files.contains(k) {
-                    let _ = write!(s, " \\\n  --from-file={k}=./{k}");
-                } else {
-                    let form = secret.forms.get(k).map_or("...", String::as_str);
-                    let _ = write!(s, " \\\n  --from-literal={k}='{form}'");
+            let _ = s.write_str("\n```sh\n");
+            let mut current = "";
+            for ((ns, name), secret) in &secrets {
+                if ns != current {
+                    let _ = writeln!(
+                        s,
+                        "kubectl create namespace {ns} --dry-run=client -o yaml | kubectl apply -f -"
+                    );
+                    current = ns;
                 }
+                let _ = write!(s, "kubectl -n {ns} create secret generic {name}");
+                for k in &secret.keys {
+                    if secret.files.contains(k) {
+                        let _ = write!(s, " \\\n  --from-file={k}=./{k}");
+                    } else {
+                        let form = secret.forms.get(k).map_or("...", String::as_str);
+                        let _ = write!(s, " \\\n  --from-literal={k}='{form}'");
+                    }
+                }
+                let _ = s.write_char('\n');
             }
-            let _ = s.write_char('\n');
+            let _ = s.write_str("```\n\n");
         }
-        let _ = s.write_str("```\n\n");
     }
     let _ = s.write_str("## 3. Install Argo CD, then apply the root\n\n");
     if let Some(argo) = catalogue.charts.iter().find(|c| c.chart == "argo-cd") {
