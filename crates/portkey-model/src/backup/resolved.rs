@@ -140,7 +140,7 @@ pub(crate) fn resolve(
     owner: &Owner<'_>,
     claims: &[Declared<'_>],
     p: &mut Problems<'_>,
-) -> Vec<Option<ResolvedBackup>> {
+) -> Vec<Option<Box<ResolvedBackup>>> {
     let several = claims
         .iter()
         .filter(|c| matches!(c.choice, BackupChoice::Backup(_)))
@@ -169,7 +169,9 @@ pub(crate) fn resolve(
                 );
                 c.class.name.clone()
             };
-            Some(resolve_one(settings, owner, c.claim, policy, several, temporary))
+            Some(Box::new(resolve_one(
+                settings, owner, c.claim, policy, several, temporary,
+            )))
         })
         .collect()
 }
@@ -323,7 +325,7 @@ mod tests {
         critical: bool,
         class: &StorageClass,
         claims: &[(&str, BackupChoice)],
-    ) -> (Vec<Option<ResolvedBackup>>, Vec<ModelError>) {
+    ) -> (Vec<Option<Box<ResolvedBackup>>>, Vec<ModelError>) {
         let names: Vec<String> = claims.iter().map(|(v, _)| format!("notes-{v}")).collect();
         let declared: Vec<Declared<'_>> = claims
             .iter()

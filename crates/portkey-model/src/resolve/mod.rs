@@ -111,14 +111,16 @@ pub struct ResolvedClaim {
     pub reclaim: Reclaim,
     /// Access mode.
     pub access: AccessMode,
-    /// How the claim is backed up and restored; `None` when it is exempt.
-    pub backup: Option<ResolvedBackup>,
+    /// How the claim is backed up and restored; `None` when it is exempt. Boxed: most
+    /// claims have none, and a claim is 96 bytes instead of 416 (the catalogue's claims are
+    /// held to the end of a render).
+    pub backup: Option<Box<ResolvedBackup>>,
 }
 
 impl ResolvedClaim {
     /// The backup policy, if backed up.
     pub fn backup_policy(&self) -> Option<&Backup> {
-        self.backup.as_ref().map(|b| &b.policy)
+        self.backup.as_deref().map(|b| &b.policy)
     }
 }
 
@@ -127,7 +129,7 @@ impl ResolvedApp {
     pub fn backups(&self) -> impl Iterator<Item = (&ResolvedClaim, &ResolvedBackup)> {
         self.claims
             .iter()
-            .filter_map(|c| c.backup.as_ref().map(|b| (c, b)))
+            .filter_map(|c| c.backup.as_deref().map(|b| (c, b)))
     }
 }
 
