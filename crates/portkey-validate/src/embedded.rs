@@ -42,6 +42,23 @@ fn close(value: &mut Value) {
     }
 }
 
+/// Removes every `description` keyword (one whose value is a string: a property named
+/// `description` is an object, and stays). No validation reads them, and the validator keeps
+/// the schema it was built from: the k8s-openapi and upstream CRD descriptions are most of
+/// a schema's text (README, "Memory").
+fn drop_descriptions(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("description").is_some_and(Value::is_string) {
+                map.remove("description");
+            }
+            map.values_mut().for_each(drop_descriptions);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_descriptions),
+        _ => {}
+    }
+}
+
 /// Pins `apiVersion` and `kind` and requires them.
 fn pin(schema: &mut Value, api_version: &str, kind: &str) {
     if let Some(map) = schema.as_object_mut() {
@@ -67,6 +84,7 @@ fn core<T: JsonSchema + Resource>() -> (String, String, Option<Value>) {
     let mut schema = schemars::schema_for!(T).to_value();
     close(&mut schema);
     pin(&mut schema, T::API_VERSION, T::KIND);
+    drop_descriptions(&mut schema);
     (T::API_VERSION.into(), T::KIND.into(), Some(schema))
 }
 
@@ -86,6 +104,7 @@ fn upstream_kind<T: CustomKind>() -> (String, String, Option<Value>) {
         }
         schema["properties"]["metadata"] = meta;
         pin(&mut schema, T::API_VERSION, T::KIND);
+        drop_descriptions(&mut schema);
         schema
     });
     (T::API_VERSION.into(), T::KIND.into(), schema)
@@ -114,4 +133,58 @@ pub fn kinds() -> Vec<(&'static str, &'static str, Generator)> {
     let mut out = Generators(Vec::new());
     Object::each_kind(&mut out);
     out.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{drop_descriptions, kinds};
+    use serde_json::{Value, json};
+
+    /// Whether any `description` keyword (a string value) is left in `value`.
+    fn has_description(value: &Value) -> bool {
+        match value {
+            Value::Object(map) => {
+                map.get("description").is_some_and(Value::is_string)
+                    || map.values().any(has_description)
+            }
+            Value::Array(items) => items.iter().any(has_description),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn descriptions_go_and_a_property_named_description_stays() {
+        let mut schema = json!({
+            "description": "an AppProject",
+            "properties": {
+                "description": {"type": "string", "description": "the project's"},
+                "sources": {"type": "array", "items": {"description": "one", "type": "string"}},
+            },
+        });
+        drop_descriptions(&mut schema);
+        assert_eq!(
+            schema,
+            json!({
+                "properties": {
+                    "description": {"type": "string"},
+                    "sources": {"type": "array", "items": {"type": "string"}},
+                },
+            })
+        );
+    }
+
+    #[test]
+    fn no_embedded_schema_keeps_a_description() {
+        let mut with_schema = 0;
+        for (api_version, kind, generate) in kinds() {
+            let (_, _, schema) = generate();
+            let Some(schema) = schema else { continue };
+            with_schema += 1;
+            assert!(
+                !has_description(&schema),
+                "{api_version}/{kind} keeps a description"
+            );
+        }
+        assert!(with_schema > 20, "only {with_schema} kinds have a schema");
+    }
 }
