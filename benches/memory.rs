@@ -28,9 +28,11 @@ use std::time::Instant;
 
 /// The allocator `portkey` (src/main.rs) runs with, so the peak is what users see.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: portkey_alloc::Allocator = portkey_alloc::Allocator;
 
 fn main() {
+    // The purge delay the CLI runs with (crates/portkey-alloc).
+    portkey_alloc::tune();
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))

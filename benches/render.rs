@@ -42,7 +42,7 @@ mod edit_loop;
 
 /// The allocator `portkey` (`src/main.rs`) runs with, so the bench times what users run.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: portkey_alloc::Allocator = portkey_alloc::Allocator;
 
 use portkey_model::app::App;
 use portkey_model::cluster::Cluster;
@@ -345,6 +345,8 @@ fn load() -> String {
 }
 
 fn main() {
+    // The purge delay the CLI runs with (crates/portkey-alloc).
+    portkey_alloc::tune();
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing (and a `--test`
     // may be given by hand): one iteration of the small workloads then, and the floor's
     // output checked once.

@@ -13,12 +13,15 @@ use std::process::ExitCode;
 #[cfg(debug_assertions)]
 use portkey_dylib as _;
 
-/// See `Cargo.toml`: measured faster than the system allocator on the pipeline. A debug
-/// build takes the same one from the shared library.
+/// mimalloc (`crates/portkey-alloc`): measured faster than the system allocator on the
+/// pipeline. A debug build takes the same one from the shared library.
 #[cfg(not(debug_assertions))]
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: portkey_alloc::Allocator = portkey_alloc::Allocator;
 
 fn main() -> ExitCode {
+    // Freed memory goes back to the system after 10 ms, not mimalloc v3's 1 s: a render's
+    // peak resident set is then what it holds, not all it ever touched.
+    portkey_alloc::tune();
     portkey::command::main(&portkey::REPOSITORY)
 }

@@ -7,7 +7,7 @@
 
 pub use portkey_cli::*;
 
-/// The CLI's allocator (see the root `Cargo.toml`). It is declared here, in the shared
+/// The CLI's allocator (`crates/portkey-alloc`). It is declared here, in the shared
 /// library, so that the library and the binary over it allocate and free with the same one.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: portkey_alloc::Allocator = portkey_alloc::Allocator;
