@@ -10,8 +10,8 @@
 //! unused for 1,000 ms, against 10 ms in v2 (and in v3's own header comment): a render of
 //! 2,000 apps lasts about 0.2 s, so in effect nothing it freed was ever returned, and its
 //! peak resident set counted every page it had ever touched. [`tune`] sets the delay back
-//! to [`PURGE_DELAY_MS`]: the N = 2,000 `render --check` peak falls from 59–61 to about
-//! 52.5 MB, N = 20,000 from 268–280 to 261–264 MB, no slower (README, "Memory").
+//! to [`PURGE_DELAY_MS`]: the N = 2,000 `render --check` peak falls from 58–62 to
+//! 52–53 MiB, N = 20,000 from 263–273 to 257–259 MiB, no slower (README, "Memory").
 
 use std::ffi::{c_int, c_long};
 
