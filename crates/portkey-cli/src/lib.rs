@@ -229,6 +229,19 @@ fn pipeline(
             // The releases' values against their charts' defaults, alongside compilation.
             let chart_values = s.spawn(|| chart_defaults::check_timed(&catalogue.charts, known));
             let side = s.spawn(|| placement_side(&catalogue, sink));
+            // The Argo CD objects are checked last, when every app's summaries and facts
+            // are held: their validators (Application's upstream schema is the largest a
+            // render builds, 1.4 MB parsed) are built now, beside compilation, so that
+            // building them is not added to the peak (README, "Memory"). Only on a run
+            // that trusts no earlier verdicts: otherwise they are seldom needed at all.
+            if known.knows_nothing() {
+                s.spawn(|| {
+                    let schemas = portkey_validate::Schemas::embedded();
+                    for (api_version, kind) in portkey_compile::argocd::KINDS {
+                        schemas.build(api_version, kind);
+                    }
+                });
+            }
             let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
                 .chain(catalogue.apps.iter().map(Some))
                 .collect();

@@ -16,6 +16,19 @@ use crate::{
     Summaries, app_dir, meta, pod_security_labels,
 };
 
+/// The kinds of the Argo CD objects portkey writes (`Application`, `AppProject`), as
+/// `(apiVersion, kind)`.
+pub const KINDS: [(&str, &str); 2] = [
+    (
+        <Application as k8s_openapi::Resource>::API_VERSION,
+        <Application as k8s_openapi::Resource>::KIND,
+    ),
+    (
+        <AppProject as k8s_openapi::Resource>::API_VERSION,
+        <AppProject as k8s_openapi::Resource>::KIND,
+    ),
+];
+
 /// The in-cluster API server.
 pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 /// Project of the chart releases.

@@ -16,6 +16,8 @@ use std::sync::Mutex;
 
 use crate::{File, RenderError, Tree, WriteBody, WriteReport, io_err};
 
+mod slots;
+
 /// One path of the directory: on disk before the run, produced by it, or both.
 #[derive(Clone, Copy)]
 enum Slot {
@@ -75,7 +77,7 @@ struct Kept {
 
 #[derive(Default)]
 struct Inner {
-    slots: BTreeMap<Box<str>, Slot>,
+    slots: slots::Slots,
     /// The model files objects came from, each once (for a collision's message).
     sources: Vec<Box<str>>,
     source_ids: BTreeMap<Box<str>, u32>,
@@ -106,6 +108,7 @@ impl Ledger {
         let mut inner = Inner::default();
         let existed = dir.exists();
         let mut keep_active = false;
+        let mut listing = Vec::new();
         if existed {
             for entry in walkdir::WalkDir::new(dir) {
                 let entry = entry.map_err(|e| walk_error(dir, e))?;
@@ -115,9 +118,10 @@ impl Ledger {
                 let rel = relative(dir, entry.path());
                 keep_active |= (options.keep)(&rel);
                 let link = entry.path_is_symlink();
-                inner.slots.insert(rel.into(), Slot::OnDisk { link });
+                listing.push((rel, Slot::OnDisk { link }));
             }
         }
+        inner.slots = slots::Slots::listing(listing);
         Ok(Ledger {
             dir: dir.to_path_buf(),
             options,
@@ -188,7 +192,7 @@ impl Ledger {
     fn claim(&self, rel: &str, source: &str) -> Result<Option<Slot>, Arrival> {
         let mut inner = self.lock();
         let id = inner.source_id(source);
-        match inner.slots.get(rel).copied() {
+        match inner.slots.get(rel) {
             Some(Slot::Produced { source: first, .. }) => {
                 let first = inner.sources[first as usize].to_string();
                 let all = inner.collisions.entry(rel.to_string()).or_default();
@@ -202,9 +206,7 @@ impl Ledger {
                 } else {
                     Was::Absent
                 };
-                inner
-                    .slots
-                    .insert(rel.into(), Slot::Produced { source: id, was });
+                inner.slots.insert(rel, Slot::Produced { source: id, was });
                 Ok(prior)
             }
         }
@@ -252,7 +254,7 @@ impl Ledger {
                 if keep && !link {
                     inner.kept.before.insert(rel.clone(), old);
                 }
-                if let Some(Slot::Produced { was, .. }) = inner.slots.get_mut(rel.as_str()) {
+                if let Some(Slot::Produced { was, .. }) = inner.slots.get_mut(rel) {
                     *was = Was::Differs;
                 }
                 Arrival::Changed
@@ -288,25 +290,26 @@ impl Ledger {
         }
         let mut report = WriteReport::default();
         let mut unchanged_kept = Vec::new();
-        for (path, slot) in std::mem::take(&mut inner.slots) {
+        let slots = std::mem::take(&mut inner.slots);
+        for (path, slot) in slots.sorted() {
             match slot {
                 Slot::Produced { was, .. } => {
                     report.files += 1;
                     match was {
                         Was::Absent => report.drift.added.push(path.into()),
                         Was::Differs => report.drift.changed.push(path.into()),
-                        Was::Same if self.keep_active && (self.options.keep)(&path) => {
+                        Was::Same if self.keep_active && (self.options.keep)(path) => {
                             unchanged_kept.push(path);
                         }
                         Was::Same => {}
                     }
                 }
                 Slot::OnDisk { link } => {
-                    let keep = self.keep_active && !link && (self.options.keep)(&path);
+                    let keep = self.keep_active && !link && (self.options.keep)(path);
                     if self.options.diff || keep {
-                        let old = old_text(&self.dir, &path, link)?;
+                        let old = old_text(&self.dir, path, link)?;
                         if self.options.diff {
-                            let diff = crate::unified_diff(&label, &path, &old, "");
+                            let diff = crate::unified_diff(&label, path, &old, "");
                             inner.diffs.insert(path.to_string(), diff);
                         }
                         if keep {
@@ -321,7 +324,7 @@ impl Ledger {
         // removed, and the storage class that says whether its volume goes with it).
         if !inner.kept.before.is_empty() {
             for path in unchanged_kept {
-                let text = old_text(&self.dir, &path, false)?;
+                let text = old_text(&self.dir, path, false)?;
                 inner.kept.before.insert(path.to_string(), text.clone());
                 inner.kept.after.insert(path.into(), text);
             }

@@ -128,6 +128,12 @@ impl Known {
         self.passed.lock().expect("not poisoned").push(key);
     }
 
+    /// Whether no earlier run's verdict is trusted ([`Known::none`], or a first run), so
+    /// that every object will be checked against its schema.
+    pub fn knows_nothing(&self) -> bool {
+        self.before.is_empty()
+    }
+
     /// How many objects were checked, and how many of them a previous run already knew.
     pub fn counts(&self) -> (usize, usize) {
         (

@@ -115,6 +115,15 @@ impl Schemas {
             .collect()
     }
 
+    /// Builds the validator of `api_version`/`kind` now, unless it is built: whether the
+    /// kind has one (an unknown kind, or a custom kind without a committed schema, has
+    /// none). [`Schemas::check`] would build it on first use; this picks the moment.
+    pub fn build(&self, api_version: &str, kind: &str) -> bool {
+        self.validators
+            .get(&(api_version.to_string(), kind.to_string()))
+            .is_some_and(|slot| slot.get().is_some())
+    }
+
     /// How many kinds' validators exist now (built, or read from a directory).
     pub fn built(&self) -> usize {
         self.validators
@@ -261,6 +270,20 @@ mod tests {
         assert_eq!(schemas.check(&ns), Vec::<(String, String)>::new());
         let unknown = serde_json::json!({"apiVersion": "x.example/v1", "kind": "Nope"});
         assert!(schemas.check(&unknown)[0].1.contains("unknown kind"));
+    }
+
+    /// `build` builds a kind's validator ahead of its first object, and says when a kind
+    /// has none.
+    #[test]
+    fn build_picks_the_moment_and_reports_kinds_without_a_validator() {
+        let schemas = super::Schemas::embedded();
+        assert!(schemas.build("argoproj.io/v1alpha1", "Application"));
+        assert!(schemas.build("v1", "ConfigMap"));
+        // Built once: a second call finds it built.
+        assert!(schemas.build("v1", "ConfigMap"));
+        assert!(schemas.built() >= 2);
+        assert!(!schemas.build("x.example/v1", "Nope"));
+        assert!(!schemas.build("v1", "Application"));
     }
 
     /// The committed copy of the upstream schemas (kubeconform layout).
