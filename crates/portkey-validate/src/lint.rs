@@ -115,30 +115,38 @@ pub fn check_object_shared(source: &Arc<str>, object: &Value) -> (Vec<Finding>, 
     }
     let kind = str_at(object, "/kind").unwrap_or_default();
     let namespace = str_at(object, "/metadata/namespace").unwrap_or_default();
-    let mut links = Links {
-        selector: (kind == "Service")
-            .then(|| string_map(at(object, "/spec/selector")))
-            .flatten(),
-        template_labels: template.and(string_map(at(object, "/spec/template/metadata/labels"))),
-        hosts: object
-            .pointer("/spec/rules")
-            .and_then(Value::as_array)
-            .map(|rules| {
-                rules
-                    .iter()
-                    .filter_map(|r| str_at(r, "/host").map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        produces_secret: (kind == "ExternalSecret")
-            .then(|| str_at(object, "/spec/target/name").map(str::to_string))
-            .flatten(),
-        refs: references(object, template),
-    };
-    links.refs.sort();
-    links.refs.dedup();
-    links.refs.shrink_to_fit();
-    links.hosts.shrink_to_fit();
+    let mut links = LinksBuilder::default();
+    if kind == "Service"
+        && let Some(selector) = string_map(at(object, "/spec/selector"))
+    {
+        links.selector(&selector);
+    }
+    if template.is_some()
+        && let Some(labels) = string_map(at(object, "/spec/template/metadata/labels"))
+    {
+        links.template_labels(&labels);
+    }
+    for rule in object
+        .pointer("/spec/rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(host) = str_at(rule, "/host") {
+            links.host(host);
+        }
+    }
+    if kind == "ExternalSecret"
+        && let Some(name) = str_at(object, "/spec/target/name")
+    {
+        links.produces_secret(name);
+    }
+    let mut refs = references(object, template);
+    refs.sort_unstable();
+    refs.dedup();
+    for (kind, name) in refs {
+        links.reference(kind, name);
+    }
     let summary = Summary {
         source: source.clone(),
         id: Id::new(
@@ -146,7 +154,7 @@ pub fn check_object_shared(source: &Arc<str>, object: &Value) -> (Vec<Finding>, 
             namespace,
             str_at(object, "/metadata/name").unwrap_or_default(),
         ),
-        links: (!links.is_empty()).then(|| Box::new(links)),
+        links: links.finish(),
     };
     (findings, summary)
 }
@@ -319,7 +327,7 @@ fn image_lint(container: &str, image: &str, find: &mut impl FnMut(&'static str, 
     }
 }
 
-fn references(object: &Value, pod: Option<&Value>) -> Vec<(&'static str, String)> {
+fn references<'a>(object: &'a Value, pod: Option<&'a Value>) -> Vec<(&'static str, &'a str)> {
     let mut refs = Vec::new();
     if let Some(pod) = pod {
         for v in pod
@@ -329,51 +337,49 @@ fn references(object: &Value, pod: Option<&Value>) -> Vec<(&'static str, String)
             .flatten()
         {
             if let Some(c) = str_at(v, "/persistentVolumeClaim/claimName") {
-                refs.push(("PersistentVolumeClaim", c.to_string()));
+                refs.push(("PersistentVolumeClaim", c));
             }
             if let Some(c) = str_at(v, "/configMap/name") {
-                refs.push(("ConfigMap", c.to_string()));
+                refs.push(("ConfigMap", c));
             }
             if let Some(s) = str_at(v, "/secret/secretName") {
-                refs.push(("Secret", s.to_string()));
+                refs.push(("Secret", s));
             }
         }
         for (_, c) in containers(pod) {
             for e in c.get("env").and_then(Value::as_array).into_iter().flatten() {
                 if let Some(s) = str_at(e, "/valueFrom/secretKeyRef/name") {
-                    refs.push(("Secret", s.to_string()));
+                    refs.push(("Secret", s));
                 }
                 if let Some(s) = str_at(e, "/valueFrom/configMapKeyRef/name") {
-                    refs.push(("ConfigMap", s.to_string()));
+                    refs.push(("ConfigMap", s));
                 }
             }
         }
     }
     if let Some(pvc) = str_at(object, "/spec/sourcePVC") {
-        refs.push(("PersistentVolumeClaim", pvc.to_string()));
+        refs.push(("PersistentVolumeClaim", pvc));
     }
     if let Some(repo) = str_at(object, "/spec/restic/repository") {
-        refs.push(("Secret", repo.to_string()));
+        refs.push(("Secret", repo));
     }
     if let Some(kind) = str_at(object, "/spec/dataSourceRef/kind")
         && kind == "ReplicationDestination"
     {
         refs.push((
             "ReplicationDestination",
-            str_at(object, "/spec/dataSourceRef/name")
-                .unwrap_or_default()
-                .to_string(),
+            str_at(object, "/spec/dataSourceRef/name").unwrap_or_default(),
         ));
     }
     refs
 }
 
 /// Pod template labels by (namespace, label key, label value).
-type Templates<'a> = BTreeMap<(&'a str, &'a str, &'a str), Vec<&'a Labels>>;
+type Templates<'a> = BTreeMap<(&'a str, &'a str, &'a str), Vec<Labels<'a>>>;
 
 /// Whether `selector` matches a pod template in `namespace`. Only templates sharing the
 /// selector's first label are compared.
-fn selects_a_template(templates: &Templates<'_>, namespace: &str, selector: &Labels) -> bool {
+fn selects_a_template(templates: &Templates<'_>, namespace: &str, selector: &Labels<'_>) -> bool {
     selector.iter().next().is_some_and(|(k, v)| {
         templates.get(&(namespace, k, v)).is_some_and(|ls| {
             ls.iter()
@@ -420,10 +426,10 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
                 ),
             });
         }
-        if let Some(secret) = &s.links().produces_secret {
-            secrets.insert((secret.as_str(), s.namespace()));
+        if let Some(secret) = s.produces_secret() {
+            secrets.insert((secret, s.namespace()));
         }
-        if let Some(labels) = &s.links().template_labels {
+        if let Some(labels) = s.template_labels() {
             for (k, v) in labels.iter() {
                 templates
                     .entry((s.namespace(), k, v))
@@ -451,8 +457,8 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
                 message,
             });
         };
-        if let Some(selector) = &s.links().selector
-            && !selects_a_template(&templates, s.namespace(), selector)
+        if let Some(selector) = s.selector()
+            && !selects_a_template(&templates, s.namespace(), &selector)
         {
             push(
                 "service-selector",
@@ -462,7 +468,7 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
                 ),
             );
         }
-        for h in &s.links().hosts {
+        for h in s.hosts() {
             if !h.ends_with(&domain_suffix) {
                 push(
                     "ingress-hosts",
@@ -477,7 +483,7 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
                 );
             }
         }
-        for (kind, name) in &s.links().refs {
+        for (kind, name) in s.refs() {
             if !exists(kind, name, s.namespace()) {
                 push(
                     "references",
@@ -497,4 +503,4 @@ mod summary;
 mod tests;
 
 pub use summary::Summary;
-use summary::{Id, Labels, Links, string_map};
+use summary::{Id, Labels, LinksBuilder, string_map};

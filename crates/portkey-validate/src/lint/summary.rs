@@ -6,26 +6,31 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-/// A label map, sorted by key: a boxed slice rather than a `BTreeMap`, whose smallest node
-/// holds room for eleven entries (about 540 bytes for a map of one or two labels).
-#[derive(Clone, PartialEq, Eq)]
-pub(super) struct Labels(Box<[(Box<str>, Box<str>)]>);
+/// A label map, sorted by key: a view of a run of [`Links`]' parts (keys and values
+/// alternating).
+#[derive(Clone, Copy)]
+pub(super) struct Labels<'a> {
+    links: &'a Links,
+    /// The parts of the pairs: `parts[start..end]`.
+    start: usize,
+    end: usize,
+}
 
-impl Labels {
+impl<'a> Labels<'a> {
     /// The value of label `key`.
-    pub(super) fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .binary_search_by(|(k, _)| (**k).cmp(key))
-            .ok()
-            .map(|i| &*self.0[i].1)
+    pub(super) fn get(&self, key: &str) -> Option<&'a str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
-    pub(super) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (&**k, &**v))
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+        let links = self.links;
+        (self.start..self.end)
+            .step_by(2)
+            .map(move |i| (links.text(i), links.text(i + 1)))
     }
 }
 
 /// As a map: `{"app": "web"}`, the way the findings have always printed a selector.
-impl fmt::Debug for Labels {
+impl fmt::Debug for Labels<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
@@ -79,34 +84,134 @@ impl Id {
     }
 }
 
-/// The parts of a [`Summary`] only some objects have.
-#[derive(Clone, Debug, Default)]
+/// The parts of a [`Summary`] only some objects have (selectors, pod template labels,
+/// hosts, references, a produced Secret), in two allocations: every string of them
+/// concatenated, and for each part what it is and where it ends. A struct of `Vec`s,
+/// boxed label slices and a `String` per reference took about twice as much (README,
+/// "Memory").
+#[derive(Clone, Debug)]
 pub(super) struct Links {
-    pub(super) selector: Option<Labels>,
-    pub(super) template_labels: Option<Labels>,
-    pub(super) hosts: Vec<String>,
-    pub(super) refs: Vec<(&'static str, String)>,
-    pub(super) produces_secret: Option<String>,
+    text: Box<str>,
+    parts: Box<[(Part, u32)]>,
+}
+
+/// What one part of [`Links`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    /// Opens the Service's selector (no text): its pairs follow.
+    Selector,
+    /// Opens the pod template's labels (no text): its pairs follow.
+    Template,
+    /// A label key; its value is the next part.
+    Key,
+    /// A label value.
+    Value,
+    /// An Ingress rule's host.
+    Host,
+    /// The kind of a referenced object; its name is the next part.
+    RefKind,
+    /// The name of a referenced object.
+    RefName,
+    /// The Secret an ExternalSecret produces.
+    ProducesSecret,
 }
 
 impl Links {
-    pub(super) fn is_empty(&self) -> bool {
-        self.selector.is_none()
-            && self.template_labels.is_none()
-            && self.hosts.is_empty()
-            && self.refs.is_empty()
-            && self.produces_secret.is_none()
+    /// The text of part `i`.
+    fn text(&self, i: usize) -> &str {
+        let start = if i == 0 {
+            0
+        } else {
+            self.parts[i - 1].1 as usize
+        };
+        self.text
+            .get(start..self.parts[i].1 as usize)
+            .unwrap_or_default()
+    }
+
+    /// The label map that part `open` opens, if there is one.
+    fn labels(&self, open: Part) -> Option<Labels<'_>> {
+        let at = self.parts.iter().position(|(p, _)| *p == open)?;
+        let start = at + 1;
+        let end = start
+            + self.parts[start..]
+                .iter()
+                .take_while(|(p, _)| matches!(p, Part::Key | Part::Value))
+                .count();
+        Some(Labels {
+            links: self,
+            start,
+            end,
+        })
+    }
+
+    /// The texts of every part of kind `part`.
+    fn each(&self, part: Part) -> impl Iterator<Item = &str> {
+        (0..self.parts.len())
+            .filter(move |&i| self.parts[i].0 == part)
+            .map(|i| self.text(i))
     }
 }
 
-/// No links, for the objects that have none.
-static NO_LINKS: Links = Links {
-    selector: None,
-    template_labels: None,
-    hosts: Vec::new(),
-    refs: Vec::new(),
-    produces_secret: None,
-};
+/// Writes a [`Links`]: the parts in order, then [`LinksBuilder::finish`].
+#[derive(Default)]
+pub(super) struct LinksBuilder {
+    text: String,
+    parts: Vec<(Part, u32)>,
+}
+
+impl LinksBuilder {
+    fn push(&mut self, part: Part, text: &str) {
+        self.text.push_str(text);
+        // Past 4 GiB of text the ends saturate; `Links::text` keeps slices in bounds.
+        let end = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.parts.push((part, end));
+    }
+
+    /// A Service's selector.
+    pub(super) fn selector(&mut self, labels: &[(&str, &str)]) {
+        self.label_map(Part::Selector, labels);
+    }
+
+    /// A pod template's labels.
+    pub(super) fn template_labels(&mut self, labels: &[(&str, &str)]) {
+        self.label_map(Part::Template, labels);
+    }
+
+    fn label_map(&mut self, open: Part, labels: &[(&str, &str)]) {
+        self.push(open, "");
+        for (k, v) in labels {
+            self.push(Part::Key, k);
+            self.push(Part::Value, v);
+        }
+    }
+
+    /// An Ingress rule's host.
+    pub(super) fn host(&mut self, host: &str) {
+        self.push(Part::Host, host);
+    }
+
+    /// A reference to the object `kind` `name` in the same namespace.
+    pub(super) fn reference(&mut self, kind: &str, name: &str) {
+        self.push(Part::RefKind, kind);
+        self.push(Part::RefName, name);
+    }
+
+    /// The Secret an ExternalSecret produces.
+    pub(super) fn produces_secret(&mut self, name: &str) {
+        self.push(Part::ProducesSecret, name);
+    }
+
+    /// The links, or `None` when there are none.
+    pub(super) fn finish(self) -> Option<Box<Links>> {
+        (!self.parts.is_empty()).then(|| {
+            Box::new(Links {
+                text: self.text.into_boxed_str(),
+                parts: self.parts.into_boxed_slice(),
+            })
+        })
+    }
+}
 
 impl Summary {
     pub(super) fn kind(&self) -> &str {
@@ -118,18 +223,43 @@ impl Summary {
     pub(super) fn name(&self) -> &str {
         self.id.name()
     }
-    pub(super) fn links(&self) -> &Links {
-        self.links.as_deref().unwrap_or(&NO_LINKS)
+    /// A Service's selector (`spec.selector`), if it has one.
+    pub(super) fn selector(&self) -> Option<Labels<'_>> {
+        self.links.as_deref()?.labels(Part::Selector)
+    }
+    /// A workload's pod template labels, if it has a pod template.
+    pub(super) fn template_labels(&self) -> Option<Labels<'_>> {
+        self.links.as_deref()?.labels(Part::Template)
+    }
+    /// An Ingress's hosts.
+    pub(super) fn hosts(&self) -> impl Iterator<Item = &str> {
+        self.links
+            .as_deref()
+            .into_iter()
+            .flat_map(|l| l.each(Part::Host))
+    }
+    /// The objects this one refers to, `(kind, name)`, sorted and without repeats.
+    pub(super) fn refs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.links.as_deref().into_iter().flat_map(|l| {
+            (0..l.parts.len())
+                .filter(move |&i| l.parts[i].0 == Part::RefKind)
+                .map(move |i| (l.text(i), l.text(i + 1)))
+        })
+    }
+    /// The Secret an ExternalSecret produces.
+    pub(super) fn produces_secret(&self) -> Option<&str> {
+        self.links.as_deref()?.each(Part::ProducesSecret).next()
     }
 }
 
-pub(super) fn string_map(v: Option<&Value>) -> Option<Labels> {
+/// The string values of a JSON map, sorted by key.
+pub(super) fn string_map(v: Option<&Value>) -> Option<Vec<(&str, &str)>> {
     v.and_then(Value::as_object).map(|m| {
-        let mut labels: Vec<(Box<str>, Box<str>)> = m
+        let mut labels: Vec<(&str, &str)> = m
             .iter()
-            .filter_map(|(k, v)| v.as_str().map(|s| (k.as_str().into(), s.into())))
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.as_str(), s)))
             .collect();
-        labels.sort();
-        Labels(labels.into_boxed_slice())
+        labels.sort_unstable();
+        labels
     })
 }
