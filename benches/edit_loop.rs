@@ -55,7 +55,13 @@ fn cargo_build(root: &Path, cargo: &str) -> Result<Duration, String> {
 
 fn render(root: &Path, out: &Path) -> Result<Duration, String> {
     let start = Instant::now();
+    // `cargo bench` runs this bench with the release profile's `deps` on the library path,
+    // where a release build of the shared library also lies: the debug binary would load
+    // that one (the library path comes before its run-path) and find none of its symbols.
+    // A user's shell has no such path; the binary finds its own library by its run-path.
     let output = Command::new(root.join("target/debug/portkey"))
+        .env_remove("LD_LIBRARY_PATH")
+        .env_remove("DYLD_LIBRARY_PATH")
         .arg("render")
         .arg("--out")
         .arg(out)

@@ -6,7 +6,8 @@
 //! - `render`: what `portkey render --out DIR` runs (`portkey::cli::render::execute`), into
 //!   DIR (give a fresh folder to measure a first render);
 //! - `check`: what `portkey render --check --out DIR` runs, against DIR (render it first);
-//! - `memory`: the in-memory pipeline, [`portkey::build_with`] (the whole tree in memory).
+//! - `memory`: the in-memory pipeline, [`portkey::build_with`] (the whole tree in memory),
+//!   printing its stages' times as `render --timings` does.
 //!
 //! DIR defaults to `target/tmp/memory-<N>`. The program prints the outcome, the file count
 //! and the wall time of the workload on stderr. For example:
@@ -52,6 +53,8 @@ fn main() {
     let outcome = match mode {
         "memory" => {
             let output = portkey::build_with(&cluster, apps, charts).expect("renders");
+            // Where the time went, as `render --timings` prints it.
+            eprint!("{}", output.timings.table());
             format!("built {} files in memory", output.tree.len())
         }
         "render" | "check" => {
