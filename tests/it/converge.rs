@@ -249,11 +249,11 @@ fn without_the_gpu_node_label_the_gpu_plugins_daemonset_is_named() {
         n.labels.retain(|l| *l != label);
     }
     // The replay on nodes without the label (as kubeadm joins them).
-    let without = portkey::portkey_model::Catalogue {
-        cluster: &unlabelled,
-        apps: catalogue.apps.clone(),
-        charts: catalogue.charts.clone(),
-    };
+    let without = portkey::portkey_model::Catalogue::new(
+        &unlabelled,
+        catalogue.apps.clone(),
+        catalogue.charts.clone(),
+    );
     let sim = portkey_converge::simulate(&without, &components, &facts);
     let (run, v, stall) = sim.first_stall().expect("a stall");
     assert_eq!(run.name, "cluster-devices");
@@ -591,11 +591,11 @@ fn a_gpu_plugin_daemonset_advertises_the_gpus_of_the_nodes_it_runs_on() {
         render_gid: None,
         integrated: false,
     }));
-    let with_amd = portkey::portkey_model::Catalogue {
-        cluster: &amd,
-        apps: catalogue.apps.clone(),
-        charts: catalogue.charts.clone(),
-    };
+    let with_amd = portkey::portkey_model::Catalogue::new(
+        &amd,
+        catalogue.apps.clone(),
+        catalogue.charts.clone(),
+    );
     let plugin = |node: &str| {
         json!({
             "apiVersion": "apps/v1", "kind": "DaemonSet",

@@ -248,16 +248,14 @@ pub fn app_policy(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> NetworkPolicy
             ports: Some(lan.iter().map(|p| port(p.port, p.protocol)).collect()),
         });
     }
-    for client in &catalogue.apps {
-        for c in client.connections.iter().filter(|c| c.app == name) {
-            ingress.push(NetworkPolicyIngressRule {
-                from: Some(vec![pods_in(
-                    client.app.namespace.name(),
-                    (NAME_LABEL, &client.app.name),
-                )]),
-                ports: Some(vec![port(c.port, c.protocol)]),
-            });
-        }
+    for (client, c) in catalogue.clients_of(name) {
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![pods_in(
+                client.app.namespace.name(),
+                (NAME_LABEL, &client.app.name),
+            )]),
+            ports: Some(vec![port(c.port, c.protocol)]),
+        });
     }
     if let (Some(m), Some((release, prometheus))) =
         (&app.metrics, crate::metrics::prometheus(catalogue))

@@ -5,6 +5,7 @@
 //! breaks the matrix.
 
 mod charts;
+mod clients;
 mod eval;
 mod metrics;
 

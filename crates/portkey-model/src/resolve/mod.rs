@@ -43,10 +43,15 @@ use crate::quantity::{Cpu, Memory};
 pub struct Catalogue<'c> {
     /// The inventory the apps were resolved against.
     pub cluster: &'c Cluster,
-    /// Apps sorted by namespace, then name.
+    /// Apps sorted by namespace, then name. The index of who connects to whom is built
+    /// from them ([`Catalogue::new`]): a changed list wants a new catalogue.
     pub apps: Vec<ResolvedApp>,
     /// Chart releases, sorted by name.
     pub charts: Vec<crate::chart::Chart>,
+    /// Every connection, as `(client, connection)` indices into `apps` and its
+    /// connections, sorted by the name of the app connected to and, among equals, in
+    /// catalogue order: [`Catalogue::clients_of`] without a scan of every app per app.
+    clients: Vec<(u32, u32)>,
 }
 
 /// An app with everything compilation needs worked out.
@@ -133,6 +138,50 @@ impl ResolvedApp {
     }
 }
 
+impl<'c> Catalogue<'c> {
+    /// The catalogue of `apps` (sorted by namespace, then name) and `charts` (by name).
+    pub fn new(
+        cluster: &'c Cluster,
+        apps: Vec<ResolvedApp>,
+        charts: Vec<crate::chart::Chart>,
+    ) -> Self {
+        let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        let mut clients: Vec<(u32, u32)> = apps
+            .iter()
+            .enumerate()
+            .flat_map(|(a, app)| (0..app.connections.len()).map(move |c| (index(a), index(c))))
+            .collect();
+        // Stable: catalogue order among the connections to one app.
+        clients.sort_by(|x, y| connection(&apps, *x).app.cmp(&connection(&apps, *y).app));
+        Catalogue {
+            cluster,
+            apps,
+            charts,
+            clients,
+        }
+    }
+
+    /// The apps that connect to the app named `name`, each with its connection, in
+    /// catalogue order (an app connecting twice appears twice, in its own order).
+    pub fn clients_of<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a ResolvedApp, &'a ResolvedConnection)> + 'a {
+        let start = self
+            .clients
+            .partition_point(|x| connection(&self.apps, *x).app.as_str() < name);
+        self.clients[start..]
+            .iter()
+            .map(|x| (&self.apps[x.0 as usize], connection(&self.apps, *x)))
+            .take_while(move |(_, c)| c.app == name)
+    }
+}
+
+/// The connection at `(client, connection)` indices.
+fn connection(apps: &[ResolvedApp], (a, c): (u32, u32)) -> &ResolvedConnection {
+    &apps[a as usize].connections[c as usize]
+}
+
 impl Catalogue<'_> {
     /// Every backed-up claim of the catalogue with its app and backup, in app order.
     pub fn backups(&self) -> impl Iterator<Item = (&ResolvedApp, &ResolvedClaim, &ResolvedBackup)> {
@@ -216,11 +265,7 @@ pub fn resolve_partial(
     });
     charts.sort_by(|a, b| a.name.cmp(&b.name));
     (
-        Catalogue {
-            cluster,
-            apps: resolved,
-            charts,
-        },
+        Catalogue::new(cluster, resolved, charts),
         ModelErrors(errors),
     )
 }
