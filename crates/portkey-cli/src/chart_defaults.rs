@@ -108,9 +108,10 @@ pub fn check_known(charts: &[Chart], known: &Known) -> Findings {
             .iter()
             .find(|(c, v, _, _)| *c == chart.chart && *v == chart.version)
             .map(|(_, _, values, schema)| (values.parse(), *schema));
-        let defaults = parsed
-            .as_ref()
-            .map(|(values, schema)| Defaults { values, schema: *schema });
+        let defaults = parsed.as_ref().map(|(values, schema)| Defaults {
+            values,
+            schema: *schema,
+        });
         portkey_validate::chart_values::check_known(chart, defaults, known, &mut findings);
         if let Some((Ok(d), _)) = &parsed {
             alertmanager.extend(portkey_model::alertmanager::check_release(chart, d));
