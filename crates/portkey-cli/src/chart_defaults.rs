@@ -45,14 +45,21 @@ pub fn defaults(chart: &str, version: &str) -> Option<Defaults<'static>> {
             .take(table::CHART_DEFAULTS.len())
             .collect()
     });
-    let (i, (_, _, values, schema)) = table::CHART_DEFAULTS
-        .iter()
-        .enumerate()
-        .find(|(_, (c, v, _, _))| *c == chart && *v == version)?;
+    let (i, values, schema) = entry(chart, version)?;
     Some(Defaults {
         values: parsed[i].get_or_init(|| values.parse()),
-        schema: *schema,
+        schema,
     })
+}
+
+/// Where `chart` at `version` is in the embedded table, its `values.yaml` and its
+/// `values.schema.json`.
+fn entry(chart: &str, version: &str) -> Option<(usize, Values, Option<&'static str>)> {
+    table::CHART_DEFAULTS
+        .iter()
+        .enumerate()
+        .find(|(_, (c, v, _, _))| *c == chart && *v == version)
+        .map(|(i, (_, _, values, schema))| (i, *values, *schema))
 }
 
 /// Every `(chart, version)` whose defaults are embedded.
@@ -104,10 +111,8 @@ pub fn check_known(charts: &[Chart], known: &Known) -> Findings {
     let mut findings = Findings::default();
     let mut alertmanager = Vec::new();
     for chart in charts {
-        let parsed = table::CHART_DEFAULTS
-            .iter()
-            .find(|(c, v, _, _)| *c == chart.chart && *v == chart.version)
-            .map(|(_, _, values, schema)| (values.parse(), *schema));
+        let parsed =
+            entry(&chart.chart, &chart.version).map(|(_, values, schema)| (values.parse(), schema));
         let defaults = parsed.as_ref().map(|(values, schema)| Defaults {
             values,
             schema: *schema,

@@ -17,6 +17,7 @@ pub mod error;
 pub mod lint;
 pub mod names;
 pub mod network;
+pub mod packed;
 pub mod quantity;
 pub mod resolve;
 pub mod secret_store;
@@ -24,6 +25,7 @@ pub mod secrets;
 pub mod sorted_set;
 
 pub use error::{ModelError, ModelErrors};
+pub use packed::{Packed, PackedBuilder};
 pub use resolve::{Catalogue, resolve, resolve_all, resolve_partial};
 pub use sorted_set::SortedSet;
 

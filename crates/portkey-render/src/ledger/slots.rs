@@ -1,21 +1,21 @@
 //! The ledger's paths, compactly: the directory's listing (fixed before the run, and at
-//! N = 20,000 some 160,000 paths) in one string, sorted, with a slot per path; a produced
-//! path the listing lacks goes into a small map beside it.
+//! N = 20,000 some 160,000 paths) packed in one string, sorted, with a slot per path
+//! ([`Packed`]); a produced path the listing lacks goes into a small map beside it.
 //!
 //! A `BTreeMap<Box<str>, Slot>` spent about 97 bytes per path on top of the path's own 48
 //! (a boxed string each, and B-tree nodes); this keeps 12 (README, "Memory").
 
 use std::collections::BTreeMap;
 
+use portkey_model::{Packed, PackedBuilder};
+
 use super::Slot;
 
 /// Every path of one run's directory, each with its [`Slot`].
 #[derive(Default)]
 pub(super) struct Slots {
-    /// The listed paths, concatenated in sorted order.
-    text: String,
-    /// Per listed path, in the same order: where it ends in `text`, and its slot.
-    listed: Vec<(u32, Slot)>,
+    /// The listed paths, in sorted order, each tagged with its slot.
+    listed: Packed<Slot>,
     /// Produced paths that were not listed (new files).
     added: BTreeMap<Box<str>, Slot>,
 }
@@ -24,30 +24,15 @@ impl Slots {
     /// The listing: `(path, slot)` in any order, each path once.
     pub(super) fn listing(mut paths: Vec<(String, Slot)>) -> Self {
         paths.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut text = String::with_capacity(paths.iter().map(|(p, _)| p.len()).sum());
-        let mut listed = Vec::with_capacity(paths.len());
+        let bytes = paths.iter().map(|(p, _)| p.len()).sum();
+        let mut listed = PackedBuilder::with_capacity(paths.len(), bytes);
         for (path, slot) in paths {
-            text.push_str(&path);
-            // A listing past 4 GiB of path text saturates; `path` keeps slices in bounds.
-            listed.push((u32::try_from(text.len()).unwrap_or(u32::MAX), slot));
+            listed.push(slot, &path);
         }
         Self {
-            text,
-            listed,
+            listed: listed.finish(),
             added: BTreeMap::new(),
         }
-    }
-
-    /// The `i`th listed path.
-    fn path(&self, i: usize) -> &str {
-        let start = if i == 0 {
-            0
-        } else {
-            self.listed[i - 1].0 as usize
-        };
-        self.text
-            .get(start..self.listed[i].0 as usize)
-            .unwrap_or_default()
     }
 
     /// Where `rel` is in the listing.
@@ -55,7 +40,7 @@ impl Slots {
         let (mut low, mut high) = (0, self.listed.len());
         while low < high {
             let mid = low + (high - low) / 2;
-            match self.path(mid).cmp(rel) {
+            match self.listed.text(mid).cmp(rel) {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
                 std::cmp::Ordering::Equal => return Some(mid),
@@ -67,7 +52,7 @@ impl Slots {
     /// `rel`'s slot, if the path is listed or was produced.
     pub(super) fn get(&self, rel: &str) -> Option<Slot> {
         match self.find(rel) {
-            Some(i) => Some(self.listed[i].1),
+            Some(i) => Some(self.listed.tag(i)),
             None => self.added.get(rel).copied(),
         }
     }
@@ -75,7 +60,7 @@ impl Slots {
     /// `rel`'s slot, to change it.
     pub(super) fn get_mut(&mut self, rel: &str) -> Option<&mut Slot> {
         match self.find(rel) {
-            Some(i) => Some(&mut self.listed[i].1),
+            Some(i) => Some(self.listed.tag_mut(i)),
             None => self.added.get_mut(rel),
         }
     }
@@ -92,9 +77,7 @@ impl Slots {
 
     /// Every path with its slot, in sorted order.
     pub(super) fn sorted(&self) -> impl Iterator<Item = (&str, Slot)> {
-        let mut listed = (0..self.listed.len())
-            .map(|i| (self.path(i), self.listed[i].1))
-            .peekable();
+        let mut listed = self.listed.iter().map(|(s, p)| (p, s)).peekable();
         let mut added = self.added.iter().map(|(p, s)| (&**p, *s)).peekable();
         std::iter::from_fn(move || match (listed.peek(), added.peek()) {
             (Some(l), Some(a)) if a.0 < l.0 => added.next(),

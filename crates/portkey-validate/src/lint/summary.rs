@@ -4,6 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use portkey_model::{Packed, PackedBuilder};
 use serde_json::Value;
 
 /// A label map, sorted by key: a view of a run of [`Links`]' parts (keys and values
@@ -90,10 +91,7 @@ impl Id {
 /// boxed label slices and a `String` per reference took about twice as much (README,
 /// "Memory").
 #[derive(Clone, Debug)]
-pub(super) struct Links {
-    text: Box<str>,
-    parts: Box<[(Part, u32)]>,
-}
+pub(super) struct Links(Packed<Part>);
 
 /// What one part of [`Links`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,24 +117,16 @@ enum Part {
 impl Links {
     /// The text of part `i`.
     fn text(&self, i: usize) -> &str {
-        let start = if i == 0 {
-            0
-        } else {
-            self.parts[i - 1].1 as usize
-        };
-        self.text
-            .get(start..self.parts[i].1 as usize)
-            .unwrap_or_default()
+        self.0.text(i)
     }
 
     /// The label map that part `open` opens, if there is one.
     fn labels(&self, open: Part) -> Option<Labels<'_>> {
-        let at = self.parts.iter().position(|(p, _)| *p == open)?;
+        let at = (0..self.0.len()).position(|i| self.0.tag(i) == open)?;
         let start = at + 1;
         let end = start
-            + self.parts[start..]
-                .iter()
-                .take_while(|(p, _)| matches!(p, Part::Key | Part::Value))
+            + (start..self.0.len())
+                .take_while(|&i| matches!(self.0.tag(i), Part::Key | Part::Value))
                 .count();
         Some(Labels {
             links: self,
@@ -147,25 +137,20 @@ impl Links {
 
     /// The texts of every part of kind `part`.
     fn each(&self, part: Part) -> impl Iterator<Item = &str> {
-        (0..self.parts.len())
-            .filter(move |&i| self.parts[i].0 == part)
-            .map(|i| self.text(i))
+        self.0
+            .iter()
+            .filter(move |(p, _)| *p == part)
+            .map(|(_, text)| text)
     }
 }
 
 /// Writes a [`Links`]: the parts in order, then [`LinksBuilder::finish`].
 #[derive(Default)]
-pub(super) struct LinksBuilder {
-    text: String,
-    parts: Vec<(Part, u32)>,
-}
+pub(super) struct LinksBuilder(PackedBuilder<Part>);
 
 impl LinksBuilder {
     fn push(&mut self, part: Part, text: &str) {
-        self.text.push_str(text);
-        // Past 4 GiB of text the ends saturate; `Links::text` keeps slices in bounds.
-        let end = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
-        self.parts.push((part, end));
+        self.0.push(part, text);
     }
 
     /// A Service's selector.
@@ -204,12 +189,7 @@ impl LinksBuilder {
 
     /// The links, or `None` when there are none.
     pub(super) fn finish(self) -> Option<Box<Links>> {
-        (!self.parts.is_empty()).then(|| {
-            Box::new(Links {
-                text: self.text.into_boxed_str(),
-                parts: self.parts.into_boxed_slice(),
-            })
-        })
+        (!self.0.is_empty()).then(|| Box::new(Links(self.0.finish())))
     }
 }
 
@@ -241,8 +221,8 @@ impl Summary {
     /// The objects this one refers to, `(kind, name)`, sorted and without repeats.
     pub(super) fn refs(&self) -> impl Iterator<Item = (&str, &str)> {
         self.links.as_deref().into_iter().flat_map(|l| {
-            (0..l.parts.len())
-                .filter(move |&i| l.parts[i].0 == Part::RefKind)
+            (0..l.0.len())
+                .filter(move |&i| l.0.tag(i) == Part::RefKind)
                 .map(move |i| (l.text(i), l.text(i + 1)))
         })
     }
