@@ -500,8 +500,6 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
 
 mod summary;
 #[cfg(test)]
-mod summary_tests;
-#[cfg(test)]
 mod tests;
 
 pub use summary::Summary;

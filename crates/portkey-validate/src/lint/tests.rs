@@ -11,12 +11,14 @@ use serde_json::{Value, json};
 
 use super::{Context, Finding, Summary, at, check_catalogue, check_object};
 
+mod summary;
+
 /// The domain the catalogue lints are given.
 const DOMAIN: &str = "lab.example.org";
 /// A pinned image: the image-digest lint passes.
-pub(super) const IMAGE: &str = "docker.io/library/nginx:1.27.0@sha256:2222222222222222222222222222222222222222222222222222222222222222";
+const IMAGE: &str = "docker.io/library/nginx:1.27.0@sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
-pub(super) const SOURCE: &str = "apps/test.rs";
+const SOURCE: &str = "apps/test.rs";
 
 fn container(name: &str, probes: bool) -> Value {
     let mut c = json!({

@@ -1,10 +1,9 @@
-//! What a [`Summary`](super::Summary) keeps of one object for the lints across objects: its
+//! What a [`Summary`](crate::lint::Summary) keeps of one object for the lints across objects: its
 //! kind, namespace and name, and each kind of link, as read.
 
 use serde_json::json;
 
-use super::check_object;
-use super::tests::{IMAGE, SOURCE};
+use super::{IMAGE, SOURCE, check_object};
 
 #[test]
 fn a_summary_keeps_kind_namespace_and_name_apart() {
