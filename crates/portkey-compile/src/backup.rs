@@ -410,10 +410,18 @@ pub fn volume_populator_crd() -> CustomResourceDefinition {
     }
 }
 
-/// Alerts on backups: Volsync's metrics missing, and one out-of-sync alert per backed-up
-/// volume, severity `critical` for critical apps and `warning` otherwise, all labelled with
-/// the cluster's routing label (ntfy).
-pub fn alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
+/// Alerts on backups, all labelled with the cluster's routing label (ntfy), in the
+/// inventory's alerts namespace: `volsync-backups` alerts when Volsync's metrics are
+/// missing, and each app with backups has its own PrometheusRule, `backups-<app>`, with one
+/// out-of-sync alert per backed-up volume, severity `critical` for critical apps and
+/// `warning` otherwise.
+///
+/// One object per app, never one for the cluster: client-side apply stores each object
+/// whole in an annotation of at most 262,144 bytes, which one rule for every volume of a
+/// large catalogue outgrows (at about 600 volumes), and a new app then adds a file instead
+/// of changing a shared one. Each comes with the model file it follows from: the
+/// inventory's for `volsync-backups`, the app's for its own.
+pub fn alerts<'a>(catalogue: &'a Catalogue<'_>) -> Vec<(&'a str, PrometheusRule)> {
     let settings = &catalogue.cluster.alerts;
     let labels = |severity: &str| {
         BTreeMap::from([
@@ -424,24 +432,45 @@ pub fn alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
             ),
         ])
     };
-    let mut rules = vec![Rule {
-        alert: "VolSyncComponentAbsent".into(),
-        expr: r#"absent(up{job="volsync-metrics"})"#.into(),
-        for_: Some("15m".into()),
-        labels: labels("critical"),
-        annotations: BTreeMap::from([(
-            "summary".to_string(),
-            "Volsync's metrics are absent: no backup is being watched".to_string(),
-        )]),
-    }];
-    for (app, claim, backup) in catalogue.backups() {
+    let rule = |name: &str, rules: Vec<Rule>| {
+        let mut rule = PrometheusRule::new(
+            name,
+            PrometheusRuleSpec {
+                groups: vec![RuleGroup {
+                    name: name.into(),
+                    rules,
+                }],
+            },
+        );
+        rule.metadata = meta(name, Some(&settings.namespace), None);
+        rule
+    };
+    let mut out = vec![(
+        catalogue.cluster.source.as_str(),
+        rule(
+            "volsync-backups",
+            vec![Rule {
+                alert: "VolSyncComponentAbsent".into(),
+                expr: r#"absent(up{job="volsync-metrics"})"#.into(),
+                for_: Some("15m".into()),
+                labels: labels("critical"),
+                annotations: BTreeMap::from([(
+                    "summary".to_string(),
+                    "Volsync's metrics are absent: no backup is being watched".to_string(),
+                )]),
+            }],
+        ),
+    )];
+    for app in &catalogue.apps {
         let ns = app.app.namespace.name();
         let severity = if app.app.critical.is_some() {
             "critical"
         } else {
             "warning"
         };
-        rules.push(Rule {
+        let rules: Vec<Rule> = app
+            .backups()
+            .map(|(claim, backup)| Rule {
                 alert: "VolSyncVolumeOutOfSync".into(),
                 expr: format!(
                     r#"volsync_volume_out_of_sync{{obj_namespace="{ns}", obj_name="{}", role="source"}} == 1"#,
@@ -469,17 +498,14 @@ pub fn alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
                         format!("{GENERATED_PATH}/{}", backup.runbook),
                     ),
                 ]),
-            });
+            })
+            .collect();
+        if !rules.is_empty() {
+            out.push((
+                app.app.source.as_str(),
+                rule(&format!("backups-{}", app.app.name), rules),
+            ));
+        }
     }
-    let mut rule = PrometheusRule::new(
-        "volsync-backups",
-        PrometheusRuleSpec {
-            groups: vec![RuleGroup {
-                name: "volsync".into(),
-                rules,
-            }],
-        },
-    );
-    rule.metadata = meta("volsync-backups", Some(&settings.namespace), None);
-    rule
+    out
 }

@@ -187,7 +187,18 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
         ClusterPart::Namespaces => namespaces(catalogue),
         ClusterPart::Storage => storage(catalogue),
         ClusterPart::Devices => devices::device_plugins(catalogue),
-        ClusterPart::Alerts => vec![backup::alerts(catalogue).into()],
+        ClusterPart::Alerts => {
+            // Each app's alerts follow from its file: they name it, as its own objects do.
+            let dir = format!("{CLUSTER_DIR}/{}", part.key());
+            return backup::alerts(catalogue)
+                .into_iter()
+                .map(|(source, rule)| Manifest {
+                    dir: dir.clone(),
+                    source: source.to_string(),
+                    object: rule.into(),
+                })
+                .collect();
+        }
         ClusterPart::Issuers => vec![issuer(catalogue).into()],
         ClusterPart::Network => network::objects(catalogue),
         ClusterPart::StoreTls => secrets::store_tls(catalogue),

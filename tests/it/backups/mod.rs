@@ -10,6 +10,7 @@
 
 mod empty_restore;
 mod renamed;
+mod scale;
 mod schedules;
 mod secrets;
 mod seed;

@@ -145,17 +145,25 @@ fn real_runbook_covers_every_backed_up_claim() {
     let store = portkey::cluster::portkey().backup.secret_store.is_some();
     let n = check_runbook(&tree["RESTORE.md"], &m, store);
     assert!(n >= BACKUP_TABLE.len());
-    // Every alert links to a heading of the runbook.
-    let rule = object(&m, "PrometheusRule", "volsync-backups");
-    for r in rule["spec"]["groups"][0]["rules"].as_array().unwrap() {
-        if let Some(link) = r["annotations"]["runbook"].as_str() {
-            let anchor = link.strip_prefix("generated/RESTORE.md#").expect(link);
-            assert!(
-                tree["RESTORE.md"].contains(&format!("\n## {anchor}\n")),
-                "{link}"
-            );
+    // Every alert links to a heading of the runbook: one per backed-up claim.
+    let mut links = 0;
+    for rule in all(&m, "PrometheusRule") {
+        for r in rule["spec"]["groups"][0]["rules"].as_array().unwrap() {
+            if let Some(link) = r["annotations"]["runbook"].as_str() {
+                let anchor = link.strip_prefix("generated/RESTORE.md#").expect(link);
+                assert!(
+                    tree["RESTORE.md"].contains(&format!("\n## {anchor}\n")),
+                    "{link}"
+                );
+                links += 1;
+            }
         }
     }
+    assert_eq!(
+        links,
+        all(&m, "ReplicationSource").len(),
+        "an alert per backup"
+    );
 }
 
 #[test]

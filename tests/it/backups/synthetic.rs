@@ -130,24 +130,63 @@ fn two_backed_up_claims_get_a_repository_each() {
 #[test]
 fn alerts() {
     let tree = render(synthetic());
-    let path = "cluster/alerts/prometheusrule-volsync-backups.yaml";
-    insta::assert_snapshot!(files(&tree, &[path]));
+    let paths: Vec<&str> = tree
+        .keys()
+        .filter(|p| p.starts_with("cluster/alerts/"))
+        .map(String::as_str)
+        .collect();
+    insta::assert_snapshot!(files(&tree, &paths));
 
     let m = compile(synthetic());
-    let rule = object(&m, "PrometheusRule", "volsync-backups");
-    assert_eq!(rule["metadata"]["namespace"], "monitoring");
-    let rules = rule["spec"]["groups"][0]["rules"].as_array().unwrap();
-    assert!(
-        rules.iter().any(
-            |r| r["alert"] == "VolSyncComponentAbsent" && r["labels"]["severity"] == "critical"
-        )
-    );
-    let out_of_sync: Vec<&Value> = rules
+    let volsync = object(&m, "PrometheusRule", "volsync-backups");
+    assert_eq!(volsync["metadata"]["namespace"], "monitoring");
+    let absent = volsync["spec"]["groups"][0]["rules"].as_array().unwrap();
+    assert_eq!(absent.len(), 1, "{volsync:#}");
+    assert_eq!(absent[0]["alert"], "VolSyncComponentAbsent");
+    assert_eq!(absent[0]["labels"]["severity"], "critical");
+    // One PrometheusRule per app with backups, named for it, beside the Volsync one.
+    let rules = all(&m, "PrometheusRule");
+    let per_app: Vec<&Value> = rules
         .iter()
-        .filter(|r| r["alert"] == "VolSyncVolumeOutOfSync")
+        .filter(|r| r["metadata"]["name"] != "volsync-backups")
         .collect();
-    let runbook = &tree["RESTORE.md"];
     let sources = all(&m, "ReplicationSource");
+    let apps: std::collections::BTreeSet<&str> = sources
+        .iter()
+        .map(|rs| s(&rs["metadata"]["labels"][NAME_LABEL]))
+        .collect();
+    let names: std::collections::BTreeSet<String> = per_app
+        .iter()
+        .map(|r| s(&r["metadata"]["name"]).to_string())
+        .collect();
+    assert_eq!(
+        names,
+        apps.iter().map(|a| format!("backups-{a}")).collect(),
+        "one PrometheusRule per app with backups"
+    );
+    for r in &per_app {
+        assert_eq!(r["metadata"]["namespace"], "monitoring", "{r:#}");
+        assert_eq!(
+            r["spec"]["groups"][0]["name"], r["metadata"]["name"],
+            "{r:#}"
+        );
+    }
+    let out_of_sync: Vec<(&Value, &Value)> = per_app
+        .iter()
+        .flat_map(|r| {
+            r["spec"]["groups"][0]["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |rule| (*r, rule))
+        })
+        .collect();
+    assert!(
+        out_of_sync
+            .iter()
+            .all(|(_, r)| r["alert"] == "VolSyncVolumeOutOfSync")
+    );
+    let runbook = &tree["RESTORE.md"];
     assert_eq!(
         out_of_sync.len(),
         sources.len(),
@@ -157,10 +196,15 @@ fn alerts() {
         let (ns, claim) = ns_name(rs);
         let app = s(&rs["metadata"]["labels"][NAME_LABEL]);
         let selector = format!(r#"obj_namespace="{ns}", obj_name="{claim}", role="source""#);
-        let alert = out_of_sync
+        let (owner, alert) = out_of_sync
             .iter()
-            .find(|r| s(&r["expr"]).contains(&selector))
+            .find(|(_, r)| s(&r["expr"]).contains(&selector))
             .unwrap_or_else(|| panic!("no out-of-sync alert for {ns}/{claim}"));
+        assert_eq!(
+            owner["metadata"]["name"],
+            format!("backups-{app}").as_str(),
+            "{ns}/{claim} is alerted on in its app's rule"
+        );
         let want = if app == "vault" {
             "critical"
         } else {
@@ -177,9 +221,6 @@ fn alerts() {
             runbook.contains(&format!("\n## {app}\n")),
             "broken link {link}"
         );
-    }
-    for r in rules {
-        assert_eq!(r["labels"]["receiver"], "test", "{r:#}");
     }
 }
 

@@ -342,12 +342,20 @@ fn render_refuses_a_config_map_over_1_mib_naming_the_app_and_field() {
         .filter(|p| matches!(p, portkey::Invalid::ApiServer(_)))
         .map(ToString::to_string)
         .collect();
-    assert_eq!(api.len(), 1, "{problems:#?}");
+    // Both of the API server's rules fail: the data's size, and the annotation client-side
+    // apply would store the object in.
+    assert_eq!(api.len(), 2, "{problems:#?}");
     assert!(
         api[0].starts_with("apps/big.rs: ConfigMap/big-config: /data: app big (apps/big.rs), model field `config_file`: the data is too large")
             && api[0].contains("MaxSecretSize"),
         "{}",
         api[0]
+    );
+    assert!(
+        api[1].starts_with("apps/big.rs: ConfigMap/big-config: /data: app big (apps/big.rs), model field `config_file`: the ConfigMap is too large for client-side apply")
+            && api[1].contains("last-applied-configuration"),
+        "{}",
+        api[1]
     );
     assert!(!out.exists(), "nothing is written");
     assert!(

@@ -17,9 +17,9 @@
 //! (`resource.ParseQuantity`), `meta` (names per kind, labels, annotations), `workload`
 //! (selectors and templates), `pod` and `resources` (containers, env, ports, probes,
 //! volumes and mounts, security context, requests and limits), `service`, `ingress`,
-//! `storage` (PVCs and StorageClasses), `config` (ConfigMap and Secret keys) and `batch`
-//! (Jobs and CronJobs). `attribute` maps a problem found in render back to the app and
-//! its model field.
+//! `storage` (PVCs and StorageClasses), `config` (ConfigMap and Secret keys), `batch`
+//! (Jobs and CronJobs) and `size` (whether the annotation client-side apply adds fits).
+//! `attribute` maps a problem found in render back to the app and its model field.
 
 mod attribute;
 mod batch;
@@ -31,6 +31,7 @@ pub mod predicates;
 pub mod quantity;
 mod resources;
 mod service;
+mod size;
 mod storage;
 mod workload;
 
@@ -134,6 +135,7 @@ pub fn check_object(file: &str, object: &Value) -> Vec<Problem> {
         "Secret" => config::secret(&mut out, object),
         _ => {}
     }
+    size::last_applied(&mut out, object);
     out.problems
 }
 

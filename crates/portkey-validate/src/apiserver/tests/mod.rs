@@ -203,11 +203,23 @@ fn annotation_keys_and_total_size() {
         "/metadata/annotations/~1a",
         "IsQualifiedName",
     );
-    let fits = "v".repeat(256 * 1024 - 1);
-    assert!(problems(&annotations(json!({ "k": fits }))).is_empty());
-    let over = "v".repeat(256 * 1024);
+    // Applied server-side, so that client-side apply's own annotation (which could never
+    // fit beside these) is not what fails.
+    let (ssa, on) = ("argocd.argoproj.io/sync-options", "ServerSideApply=true");
+    let fits = "v".repeat(256 * 1024 - "k".len() - ssa.len() - on.len());
+    assert_eq!(
+        problems(&annotations(json!({ "k": fits, ssa: on }))),
+        Vec::new()
+    );
+    let over = format!("{fits}v");
     one(
-        &annotations(json!({ "k": over })),
+        &annotations(json!({ "k": over, ssa: on })),
+        "/metadata/annotations",
+        "TotalAnnotationSizeLimitB",
+    );
+    // Over the limit, they are reported once, by this rule, whichever way it is applied.
+    one(
+        &annotations(json!({ "k": "v".repeat(256 * 1024) })),
         "/metadata/annotations",
         "TotalAnnotationSizeLimitB",
     );
@@ -222,11 +234,11 @@ fn config_map_and_secret_keys() {
     let mut both = cm(json!({"k": "x"}));
     both["binaryData"] = json!({"k": "eA=="});
     one(&both, "/binaryData/k", "ValidateConfigMap");
-    one(
-        &cm(json!({"k": "x".repeat(1024 * 1024 + 1)})),
-        "/data",
-        "ValidateConfigMap",
-    );
+    // Applied server-side: client-side apply fails at a quarter of this size.
+    let mut large = cm(json!({"k": "x".repeat(1024 * 1024 + 1)}));
+    large["metadata"]["annotations"] =
+        json!({"argocd.argoproj.io/sync-options": "ServerSideApply=true"});
+    one(&large, "/data", "ValidateConfigMap");
     let secret = |kind: &str, data: Value| json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "type": kind, "stringData": data});
     one(
         &secret("Opaque", json!({"pass word": "x"})),
@@ -245,4 +257,36 @@ fn config_map_and_secret_keys() {
         ))
         .is_empty()
     );
+}
+
+/// Client-side apply stores the object's compact JSON in an annotation: an object whose
+/// JSON leaves no room for it under `TotalAnnotationSizeLimitB` fails, at the byte.
+#[test]
+fn objects_too_large_for_client_side_apply() {
+    let config_map = |value: &str| {
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"},
+               "data": {"k": value}})
+    };
+    let key = "kubectl.kubernetes.io/last-applied-configuration".len();
+    let overhead = serde_json::to_string(&config_map("")).unwrap().len();
+    let fits = "x".repeat(256 * 1024 - key - overhead);
+    assert_eq!(problems(&config_map(&fits)), Vec::new());
+    let over = format!("{fits}x");
+    one(&config_map(&over), "/data", "last-applied-configuration");
+    let message = &problems(&config_map(&over))[0].message;
+    assert!(message.contains("the ConfigMap is too large"), "{message}");
+    assert!(message.contains("ServerSideApply=true"), "{message}");
+    // Go escapes `<` as \u003c: six bytes each, so fewer of them already overflow.
+    let html = "<".repeat(fits.len() / 6 + 1);
+    one(&config_map(&html), "/data", "last-applied-configuration");
+    // An object applied server-side (or replaced) carries no such annotation.
+    for option in ["ServerSideApply=true", "Prune=false, Replace=true"] {
+        let mut v = config_map(&over);
+        set(
+            &mut v,
+            "/metadata/annotations",
+            json!({"argocd.argoproj.io/sync-options": option}),
+        );
+        assert_eq!(problems(&v), Vec::new(), "{option}");
+    }
 }

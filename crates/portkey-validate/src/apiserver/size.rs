@@ -1,0 +1,151 @@
+//! Whether an object fits the annotation client-side apply adds to it.
+//!
+//! Argo CD applies with `kubectl apply` semantics unless an Application or the object asks
+//! for server-side apply: the whole object, as compact JSON, is stored in its
+//! `kubectl.kubernetes.io/last-applied-configuration` annotation, and the API server holds
+//! all of an object's annotations to `TotalAnnotationSizeLimitB`, 262,144 bytes of keys and
+//! values (`k8s.io/apimachinery/pkg/api/validation/objectmeta.go`). A larger object passes
+//! every schema and fails every sync with "metadata.annotations: Too long: may not be more
+//! than 262144 bytes". An object annotated `argocd.argoproj.io/sync-options` with
+//! `ServerSideApply=true` or `Replace=true` gets no such annotation, and is left alone.
+
+use serde_json::Value;
+
+use super::{Out, str_of};
+
+/// `TotalAnnotationSizeLimitB`.
+const ANNOTATIONS_MAX: usize = 256 * 1024;
+
+/// The annotation client-side apply writes.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The rule's name in messages.
+const RULE: &str = "kubectl apply: last-applied-configuration within TotalAnnotationSizeLimitB";
+
+/// The length of `v` as Go's `encoding/json` writes it compactly, as kubectl stores it:
+/// `<`, `>`, `&`, U+2028 and U+2029 escaped as `\u00XX` (HTML-safe), the short escapes
+/// for quote, backslash, `\n`, `\r`, `\t`, and `\u00XX` for the other control characters.
+fn json_len(v: &Value) -> usize {
+    match v {
+        Value::Null | Value::Bool(true) => 4,
+        Value::Bool(false) => 5,
+        Value::Number(n) => n.to_string().len(),
+        Value::String(s) => string_len(s),
+        Value::Array(items) => {
+            2 + items.len().saturating_sub(1) + items.iter().map(json_len).sum::<usize>()
+        }
+        Value::Object(map) => {
+            2 + map.len().saturating_sub(1)
+                + map
+                    .iter()
+                    .map(|(k, v)| string_len(k) + 1 + json_len(v))
+                    .sum::<usize>()
+        }
+    }
+}
+
+fn string_len(s: &str) -> usize {
+    // Most strings need no escape: one pass over the bytes, then the exceptions.
+    2 + s.len()
+        + s.bytes()
+            .map(|b| match b {
+                b'"' | b'\\' | b'\n' | b'\r' | b'\t' => 1,
+                b'<' | b'>' | b'&' | 0..=0x1f => 5,
+                _ => 0,
+            })
+            .sum::<usize>()
+        + 3 * s.matches(['\u{2028}', '\u{2029}']).count()
+}
+
+/// Whether the object is applied without the last-applied annotation.
+fn applied_without_annotation(object: &Value) -> bool {
+    object
+        .pointer("/metadata/annotations/argocd.argoproj.io~1sync-options")
+        .and_then(Value::as_str)
+        .is_some_and(|options| {
+            options
+                .split(',')
+                .map(str::trim)
+                .any(|o| o == "ServerSideApply=true" || o == "Replace=true")
+        })
+}
+
+/// The object, stored whole in its own annotations by client-side apply, must keep them
+/// within `TotalAnnotationSizeLimitB`.
+pub(super) fn last_applied(out: &mut Out<'_>, object: &Value) {
+    let theirs: usize = object
+        .pointer("/metadata/annotations")
+        .and_then(Value::as_object)
+        .map_or(0, |a| {
+            a.iter()
+                .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+                .sum()
+        });
+    if theirs > ANNOTATIONS_MAX {
+        return; // `meta` reports annotations over the limit on their own.
+    }
+    let json = json_len(object);
+    let total = theirs + LAST_APPLIED.len() + json;
+    if total <= ANNOTATIONS_MAX || applied_without_annotation(object) {
+        return;
+    }
+    // The problem is placed at the largest top-level field (`/data`, `/spec`), which names
+    // what to split and the model field it came from.
+    let largest = object.as_object().and_then(|map| {
+        map.iter()
+            .max_by_key(|(_, v)| json_len(v))
+            .map(|(k, _)| format!("/{}", super::token(k)))
+    });
+    let kind = str_of(object, "kind").unwrap_or("object");
+    out.add(
+        largest.unwrap_or_default(),
+        &format!("the {kind} is too large for client-side apply"),
+        RULE,
+        &format!(
+            "its JSON is {json} bytes, and `kubectl apply` (Argo CD's default) stores it whole \
+             in the {LAST_APPLIED} annotation, so its annotations would hold {total} bytes, \
+             more than the {ANNOTATIONS_MAX} the API server allows; split it into smaller \
+             objects, or apply it server-side (annotation argocd.argoproj.io/sync-options: \
+             ServerSideApply=true)"
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::json_len;
+
+    /// The length is what a compact JSON writer writes, with Go's HTML-safe escapes added.
+    #[test]
+    fn length_is_the_compact_json_length() {
+        for v in [
+            json!(null),
+            json!(true),
+            json!(false),
+            json!(-12.5),
+            json!([]),
+            json!({}),
+            json!({"a": [1, "two", {"b": null}], "c": "tab\there \"q\" back\\slash"}),
+        ] {
+            assert_eq!(
+                json_len(&v),
+                serde_json::to_string(&v).unwrap().len(),
+                "{v}"
+            );
+        }
+        // serde_json writes `<`, `>` and `&` raw (1 byte), Go as \u003c (6 bytes).
+        let html = json!("a<b && c>d");
+        assert_eq!(
+            json_len(&html),
+            serde_json::to_string(&html).unwrap().len() + 4 * 5
+        );
+        // A control character without a short escape is \u00XX in both.
+        let ctl = Value::String("\u{1}".into());
+        assert_eq!(json_len(&ctl), 8);
+        // U+2028 is 3 bytes raw in serde_json, \u2028 (6 bytes) in Go.
+        let ls = Value::String("\u{2028}".into());
+        assert_eq!(json_len(&ls), 8);
+    }
+}
