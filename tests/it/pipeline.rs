@@ -167,6 +167,43 @@ fn streamed_render_writes_exactly_the_in_memory_tree() {
     assert_eq!(left, ["generated"], "only the output directory remains");
 }
 
+/// The render compiles app by app, each app's alerts with it (pieces of the cluster's
+/// alerts part), and merges what the pieces emit; `compile` builds every component whole.
+/// The objects are the same, byte for byte: the AppProjects' whitelists and the waves the
+/// merged summaries give, and every alert.
+#[test]
+fn streamed_pipeline_writes_exactly_the_objects_compile_builds() {
+    let cluster = portkey::cluster::portkey();
+    let catalogue =
+        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), portkey::charts())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let manifests = portkey_compile::compile(&catalogue).unwrap_or_else(|e| panic!("{e}"));
+    let whole: Tree = portkey_render::render_files(&manifests)
+        .into_iter()
+        .map(|f| {
+            let (path, text, _) = f.unwrap_or_else(|e| panic!("{e}"));
+            (path, text)
+        })
+        .collect();
+    let streamed: Tree = real()
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".yaml"))
+        .collect();
+    assert!(
+        whole
+            .keys()
+            .any(|p| p.starts_with("cluster/alerts/prometheusrule-backups-")),
+        "the apps' alerts are among the objects"
+    );
+    assert_eq!(
+        whole.keys().collect::<Vec<_>>(),
+        streamed.keys().collect::<Vec<_>>()
+    );
+    for (path, text) in &whole {
+        assert_eq!(text, &streamed[path], "{path}");
+    }
+}
+
 #[test]
 fn app_declaration_order_does_not_matter() {
     let forward = render(kitchen_sink());

@@ -21,6 +21,7 @@ mod plan;
 pub mod report;
 mod timings;
 mod validate;
+mod work;
 
 pub use portkey_compile;
 pub use portkey_converge;
@@ -248,44 +249,28 @@ fn pipeline(
             let objects = portkey_compile::parallel::map_chunks(&work, |items| {
                 items
                     .iter()
-                    .map(|item| {
-                        let compiled = match item {
-                            None => portkey_compile::compile_cluster(&catalogue),
-                            Some(app) => vec![portkey_compile::compile_app(&catalogue, app)],
-                        };
-                        let mut checked = Checked::default();
-                        // Kept until the bootstrap replay: sized exactly (20,001 of them at
-                        // N = 20,000, one component each but for the cluster item's).
-                        checked.facts.reserve_exact(compiled.len());
-                        for c in &compiled {
-                            let mut facts = Vec::new();
-                            checked_files(
-                                &c.manifests,
-                                (sink, known),
-                                &mut checked,
-                                Some(&mut facts),
-                            );
-                            checked.facts.push((c.component.clone(), exactly(facts)));
-                        }
-                        let emitted: Vec<(String, portkey_compile::Emitted)> = compiled
-                            .into_iter()
-                            .map(|c| (c.component, c.emitted))
-                            .collect();
-                        (checked, emitted)
-                    })
+                    .map(|item| work::compile_item(&catalogue, *item, (sink, known)))
                     .collect()
             });
             let mut summaries = portkey_compile::Summaries::new();
-            let objects: Vec<Checked> = objects
+            let objects: Vec<work::Checked> = objects
                 .into_iter()
                 .map(|(checked, emitted)| {
-                    summaries.extend(emitted);
+                    // A component compiled in pieces (the alerts part) is summarised as one.
+                    for (component, emitted) in emitted {
+                        work::merge_into(
+                            &mut summaries,
+                            component,
+                            emitted,
+                            portkey_compile::Emitted::merge,
+                        );
+                    }
                     checked
                 })
                 .collect();
             let argocd = portkey_compile::waves(&catalogue, &summaries).map(|components| {
                 let checked =
-                    argocd_files(&catalogue, &components, &summaries, &work, (sink, known));
+                    work::argocd_files(&catalogue, &components, &summaries, &work, (sink, known));
                 (components, checked)
             });
             (
@@ -343,7 +328,7 @@ fn pipeline(
 /// The compiled objects' schema problems and lint findings, then the lints across objects;
 /// a serialization or write error first, if there was one.
 fn object_problems(
-    checked: &mut [Checked],
+    checked: &mut [work::Checked],
     context: &portkey_validate::lint::Context,
 ) -> Result<Vec<Invalid>, Error> {
     if let Some(e) = checked.iter_mut().find_map(|part| part.render_error.take()) {
@@ -403,16 +388,21 @@ fn outcome(
 fn bootstrap_gate(
     catalogue: &portkey_model::Catalogue<'_>,
     components: &[portkey_model::components::Component],
-    objects: &mut [Checked],
+    objects: &mut [work::Checked],
     model_errors: &mut Vec<portkey_model::ModelError>,
 ) -> Option<portkey_converge::Simulation> {
     if !model_errors.is_empty() {
         return None;
     }
-    let facts: portkey_converge::Facts = objects
+    // A component compiled in pieces (the alerts part) has its facts in several work items,
+    // in catalogue order.
+    let mut facts = portkey_converge::Facts::new();
+    for (component, part) in objects
         .iter_mut()
         .flat_map(|part| std::mem::take(&mut part.facts))
-        .collect();
+    {
+        work::merge_into(&mut facts, component, part, Extend::extend);
+    }
     // Render needs the stalls and what BOOTSTRAP.md shows, not every provider of every pod.
     let simulation = portkey_converge::simulate_keeping(
         catalogue,
@@ -468,130 +458,6 @@ fn documents(
         &catalogue.cluster.source,
         body,
     )]);
-}
-
-/// `items` in a new allocation of exactly their length. `shrink_to_fit` would not do: it
-/// reallocates in place, and mimalloc keeps a block that shrinks by less than half whole.
-/// A component's facts grow by doubling as its objects are read (four, then eight, for
-/// five or six facts of 144 bytes), and are kept until the bootstrap replay.
-fn exactly<T>(mut items: Vec<T>) -> Vec<T> {
-    if items.len() == items.capacity() {
-        return items;
-    }
-    let mut exact = Vec::with_capacity(items.len());
-    exact.append(&mut items);
-    exact
-}
-
-/// What checking one work item found (its files went to the sink).
-#[derive(Default)]
-struct Checked {
-    /// Boxed: one `Checked` is kept per work item (20,001 at N = 20,000), and an error is rare.
-    render_error: Option<Box<portkey_render::RenderError>>,
-    /// The simulation's facts, by component.
-    facts: Vec<(String, Vec<portkey_converge::Fact>)>,
-    summaries: Vec<portkey_validate::lint::Summary>,
-    problems: Vec<Invalid>,
-}
-
-/// The Argo CD objects, at the derived waves, checked and serialized into `sink` in parallel
-/// blocks: the AppProjects, the chart releases' and cluster parts' Applications and the
-/// root (for the `None` item), and each app's Application.
-fn argocd_files(
-    catalogue: &portkey_model::Catalogue<'_>,
-    components: &[portkey_model::components::Component],
-    summaries: &portkey_compile::Summaries,
-    work: &[Option<&portkey_model::resolve::ResolvedApp>],
-    to: (&dyn portkey_render::Sink, &portkey_validate::Known),
-) -> Vec<Checked> {
-    let wave = portkey_compile::argocd::waves_by_name(components);
-    portkey_compile::parallel::map_chunks(work, |items| {
-        let mut manifests = Vec::with_capacity(items.len());
-        for item in items {
-            match item {
-                None => portkey_compile::argocd::argocd_objects(
-                    catalogue,
-                    components,
-                    summaries,
-                    &mut manifests,
-                ),
-                Some(app) => manifests.push(portkey_compile::argocd::app_application(
-                    catalogue,
-                    app,
-                    wave[app.app.name.as_str()],
-                )),
-            }
-        }
-        let mut checked = Checked::default();
-        checked_files(&manifests, to, &mut checked, None);
-        vec![checked]
-    })
-}
-
-/// Checks each manifest against the embedded schemas, the API server's rules and the
-/// per-object lints, serializes it, and hands the files to `sink`; what it finds goes into
-/// `checked`, and what the bootstrap simulation needs to know of each object into `facts`.
-/// An object `known` holds skips the schemas.
-fn checked_files(
-    manifests: &[portkey_compile::Manifest],
-    (sink, known): (&dyn portkey_render::Sink, &portkey_validate::Known),
-    checked: &mut Checked,
-    mut facts: Option<&mut Vec<portkey_converge::Fact>>,
-) {
-    let schemas = portkey_validate::Schemas::embedded();
-    let mut files = Vec::with_capacity(manifests.len());
-    checked.summaries.reserve(manifests.len());
-    for file in portkey_render::render_files(manifests) {
-        match file {
-            Ok(f) => files.push(f),
-            Err(e) => {
-                checked.render_error.get_or_insert(Box::new(e));
-            }
-        }
-    }
-    sink.accept(files);
-    // One shared name per model file: the summaries of a work item's objects hold it once.
-    let mut source: Option<std::sync::Arc<str>> = None;
-    for m in manifests {
-        let value = match serde_json::to_value(&m.object) {
-            Ok(v) => v,
-            Err(e) => {
-                checked
-                    .problems
-                    .push(Invalid::Schema(portkey_validate::Problem {
-                        file: m.source.clone(),
-                        object: format!("{}/{}", m.object.kind(), m.object.name()),
-                        pointer: String::new(),
-                        message: format!("does not serialize: {e}"),
-                    }));
-                continue;
-            }
-        };
-        checked.problems.extend(
-            portkey_validate::validate_known(schemas, known, &m.source, &value)
-                .into_iter()
-                .map(Invalid::Schema),
-        );
-        checked.problems.extend(
-            portkey_validate::apiserver::check_object(&m.source, &value)
-                .into_iter()
-                .map(|p| Invalid::ApiServer(portkey_validate::apiserver::attribute(p, &value))),
-        );
-        if let Some(facts) = facts.as_deref_mut() {
-            facts.extend(portkey_converge::facts::of(&value));
-        }
-        let shared = match &source {
-            Some(s) if **s == *m.source => s.clone(),
-            _ => source
-                .insert(std::sync::Arc::from(m.source.as_str()))
-                .clone(),
-        };
-        let (findings, summary) = portkey_validate::lint::check_object_shared(&shared, &value);
-        checked
-            .problems
-            .extend(findings.into_iter().map(Invalid::Lint));
-        checked.summaries.push(summary);
-    }
 }
 
 /// What the lints check references against: the cluster domain, and the Secrets the model

@@ -410,102 +410,95 @@ pub fn volume_populator_crd() -> CustomResourceDefinition {
     }
 }
 
-/// Alerts on backups, all labelled with the cluster's routing label (ntfy), in the
-/// inventory's alerts namespace: `volsync-backups` alerts when Volsync's metrics are
-/// missing, and each app with backups has its own PrometheusRule, `backups-<app>`, with one
-/// out-of-sync alert per backed-up volume, severity `critical` for critical apps and
-/// `warning` otherwise.
-///
-/// One object per app, never one for the cluster: client-side apply stores each object
-/// whole in an annotation of at most 262,144 bytes, which one rule for every volume of a
-/// large catalogue outgrows (at about 600 volumes), and a new app then adds a file instead
-/// of changing a shared one. Each comes with the model file it follows from: the
-/// inventory's for `volsync-backups`, the app's for its own.
-pub fn alerts<'a>(catalogue: &'a Catalogue<'_>) -> Vec<(&'a str, PrometheusRule)> {
-    let settings = &catalogue.cluster.alerts;
-    let labels = |severity: &str| {
-        BTreeMap::from([
-            ("severity".to_string(), severity.to_string()),
-            (
-                settings.route_label.0.clone(),
-                settings.route_label.1.clone(),
-            ),
-        ])
-    };
-    let rule = |name: &str, rules: Vec<Rule>| {
-        let mut rule = PrometheusRule::new(
-            name,
-            PrometheusRuleSpec {
-                groups: vec![RuleGroup {
-                    name: name.into(),
-                    rules,
-                }],
-            },
-        );
-        rule.metadata = meta(name, Some(&settings.namespace), None);
-        rule
-    };
-    let mut out = vec![(
-        catalogue.cluster.source.as_str(),
-        rule(
-            "volsync-backups",
-            vec![Rule {
-                alert: "VolSyncComponentAbsent".into(),
-                expr: r#"absent(up{job="volsync-metrics"})"#.into(),
-                for_: Some("15m".into()),
-                labels: labels("critical"),
-                annotations: BTreeMap::from([(
-                    "summary".to_string(),
-                    "Volsync's metrics are absent: no backup is being watched".to_string(),
-                )]),
+/// The labels of a backup alert of `severity`: it and the inventory's routing label.
+fn alert_labels(catalogue: &Catalogue<'_>, severity: &str) -> BTreeMap<String, String> {
+    let route = &catalogue.cluster.alerts.route_label;
+    BTreeMap::from([
+        ("severity".to_string(), severity.to_string()),
+        (route.0.clone(), route.1.clone()),
+    ])
+}
+
+/// A PrometheusRule `name` in the alerts namespace, of one group `name`.
+fn alert_rule(catalogue: &Catalogue<'_>, name: &str, rules: Vec<Rule>) -> PrometheusRule {
+    let mut rule = PrometheusRule::new(
+        name,
+        PrometheusRuleSpec {
+            groups: vec![RuleGroup {
+                name: name.into(),
+                rules,
             }],
-        ),
-    )];
-    for app in &catalogue.apps {
-        let ns = app.app.namespace.name();
-        let severity = if app.app.critical.is_some() {
-            "critical"
-        } else {
-            "warning"
-        };
-        let rules: Vec<Rule> = app
-            .backups()
-            .map(|(claim, backup)| Rule {
-                alert: "VolSyncVolumeOutOfSync".into(),
-                expr: format!(
-                    r#"volsync_volume_out_of_sync{{obj_namespace="{ns}", obj_name="{}", role="source"}} == 1"#,
-                    claim.name
+        },
+    );
+    rule.metadata = meta(name, Some(&catalogue.cluster.alerts.namespace), None);
+    rule
+}
+
+/// `volsync-backups`: Volsync's metrics are absent (severity `critical`).
+///
+/// The backups' alerts are in the inventory's alerts namespace, labelled with its routing
+/// label (ntfy): this one, and each app's own ([`app_alerts`]). One object per app, never
+/// one for the cluster: client-side apply stores each object whole in an annotation of at
+/// most 262,144 bytes, which one rule for every volume of a large catalogue outgrows (at
+/// about 600 volumes), and a new app then adds a file instead of changing a shared one.
+pub fn volsync_alerts(catalogue: &Catalogue<'_>) -> PrometheusRule {
+    alert_rule(
+        catalogue,
+        "volsync-backups",
+        vec![Rule {
+            alert: "VolSyncComponentAbsent".into(),
+            expr: r#"absent(up{job="volsync-metrics"})"#.into(),
+            for_: Some("15m".into()),
+            labels: alert_labels(catalogue, "critical"),
+            annotations: BTreeMap::from([(
+                "summary".to_string(),
+                "Volsync's metrics are absent: no backup is being watched".to_string(),
+            )]),
+        }],
+    )
+}
+
+/// `backups-<app>`: one out-of-sync alert per backed-up volume of `app`, severity
+/// `critical` for a critical app and `warning` otherwise, linking to its section of the
+/// restore runbook; `None` for an app without backups.
+pub fn app_alerts(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Option<PrometheusRule> {
+    let ns = app.app.namespace.name();
+    let severity = if app.app.critical.is_some() {
+        "critical"
+    } else {
+        "warning"
+    };
+    let rules: Vec<Rule> = app
+        .backups()
+        .map(|(claim, backup)| Rule {
+            alert: "VolSyncVolumeOutOfSync".into(),
+            expr: format!(
+                r#"volsync_volume_out_of_sync{{obj_namespace="{ns}", obj_name="{}", role="source"}} == 1"#,
+                claim.name
+            ),
+            for_: Some("15m".into()),
+            // The series' own `obj_namespace` and `obj_name`, as static labels too: they
+            // change no alert's labels, and they make each rule's name and labels unique,
+            // which `promtool check rules` requires (its `duplicate-rules` lint fails
+            // rules that share the alert name and labels,
+            // https://github.com/prometheus/prometheus/blob/main/cmd/promtool/main.go).
+            labels: {
+                let mut l = alert_labels(catalogue, severity);
+                l.insert("obj_namespace".into(), ns.to_string());
+                l.insert("obj_name".into(), claim.name.clone());
+                l
+            },
+            annotations: BTreeMap::from([
+                (
+                    "summary".to_string(),
+                    format!("Backup of {ns}/{} is out of sync", claim.name),
                 ),
-                for_: Some("15m".into()),
-                // The series' own `obj_namespace` and `obj_name`, as static labels too: they
-                // change no alert's labels, and they make each rule's name and labels unique,
-                // which `promtool check rules` requires (its `duplicate-rules` lint fails
-                // rules that share the alert name and labels,
-                // https://github.com/prometheus/prometheus/blob/main/cmd/promtool/main.go).
-                labels: {
-                    let mut l = labels(severity);
-                    l.insert("obj_namespace".into(), ns.to_string());
-                    l.insert("obj_name".into(), claim.name.clone());
-                    l
-                },
-                annotations: BTreeMap::from([
-                    (
-                        "summary".to_string(),
-                        format!("Backup of {ns}/{} is out of sync", claim.name),
-                    ),
-                    (
-                        "runbook".to_string(),
-                        format!("{GENERATED_PATH}/{}", backup.runbook),
-                    ),
-                ]),
-            })
-            .collect();
-        if !rules.is_empty() {
-            out.push((
-                app.app.source.as_str(),
-                rule(&format!("backups-{}", app.app.name), rules),
-            ));
-        }
-    }
-    out
+                (
+                    "runbook".to_string(),
+                    format!("{GENERATED_PATH}/{}", backup.runbook),
+                ),
+            ]),
+        })
+        .collect();
+    (!rules.is_empty()).then(|| alert_rule(catalogue, &format!("backups-{}", app.app.name), rules))
 }

@@ -72,6 +72,31 @@ impl Emitted {
     }
 }
 
+impl Emitted {
+    /// Adds what `other` summarises: a component compiled in several pieces (the alerts
+    /// part, whose apps' rules are compiled app by app) is summarised as one.
+    pub fn merge(&mut self, other: Emitted) {
+        let Emitted {
+            cluster_scoped,
+            namespaced,
+            needs_crds,
+            defines_crds,
+        } = other;
+        self.cluster_scoped.extend(cluster_scoped);
+        for (ns, kinds) in namespaced {
+            match self
+                .namespaced
+                .binary_search_by(|(n, _)| n.as_str().cmp(&ns))
+            {
+                Ok(at) => self.namespaced[at].1.extend(kinds),
+                Err(at) => self.namespaced.insert(at, (ns, kinds)),
+            }
+        }
+        self.needs_crds.extend(needs_crds);
+        self.defines_crds.extend(defines_crds);
+    }
+}
+
 /// One component's objects and their summary.
 #[derive(Clone, Debug)]
 pub struct Compiled {
@@ -95,6 +120,15 @@ impl Compiled {
     }
 }
 
+impl Compiled {
+    /// Adds `other`'s objects, of the same component, and what they emit.
+    pub fn absorb(&mut self, other: Compiled) {
+        debug_assert_eq!(self.component, other.component);
+        self.manifests.extend(other.manifests);
+        self.emitted.merge(other.emitted);
+    }
+}
+
 /// What every component emits, by component name.
 pub type Summaries = BTreeMap<String, Emitted>;
 
@@ -114,4 +148,65 @@ pub fn waves(
         }
     }
     portkey_model::components::waves(all, &catalogue.charts).map_err(ModelErrors)
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    use super::Emitted;
+    use crate::Object;
+    use crate::crd::monitoring::PrometheusRule;
+    use crate::crd::volsync::ReplicationSource;
+
+    fn in_ns(mut object: Object, ns: &str) -> Object {
+        let meta = ObjectMeta {
+            name: Some("x".into()),
+            namespace: Some(ns.into()),
+            ..ObjectMeta::default()
+        };
+        match &mut object {
+            Object::ConfigMap(o) => o.metadata = meta,
+            Object::PrometheusRule(o) => o.metadata = meta,
+            Object::ReplicationSource(o) => o.metadata = meta,
+            _ => unreachable!("the test's kinds"),
+        }
+        object
+    }
+
+    /// A component summarised in pieces is summarised as it is whole, however the objects
+    /// are split: namespaces shared and new, kinds repeated, CRDs needed and defined.
+    #[test]
+    fn merged_pieces_summarise_as_the_whole() {
+        let mut crd = CustomResourceDefinition::default();
+        crd.spec.group = "example.com".into();
+        let objects = vec![
+            in_ns(ConfigMap::default().into(), "b"),
+            Object::from(Namespace::default()),
+            in_ns(PrometheusRule::default().into(), "m"),
+            in_ns(ReplicationSource::default().into(), "b"),
+            Object::from(crd),
+            in_ns(PrometheusRule::default().into(), "a"),
+            in_ns(ConfigMap::default().into(), "m"),
+        ];
+        let mut whole = Emitted::default();
+        for o in &objects {
+            whole.add(o);
+        }
+        assert_eq!(whole.namespaced.len(), 3, "{whole:?}");
+        for split in 0..=objects.len() {
+            let (first, second) = objects.split_at(split);
+            let mut merged = Emitted::default();
+            for piece in [first, second] {
+                let mut part = Emitted::default();
+                for o in piece {
+                    part.add(o);
+                }
+                merged.merge(part);
+            }
+            assert_eq!(merged, whole, "split at {split}");
+        }
+    }
 }

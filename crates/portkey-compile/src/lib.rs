@@ -122,8 +122,42 @@ fn objects(catalogue: &Catalogue<'_>) -> Result<Objects, ModelErrors> {
 }
 
 /// The objects of each cluster part (namespaces, storage and snapshot classes, CRDs, device
-/// plugins, alerts, issuers), written under `generated/cluster/<part>/`.
+/// plugins, alerts, issuers), written under `generated/cluster/<part>/`: those of
+/// [`compile_cluster_shared`], with every app's alerts ([`compile_app_alerts`]) in the
+/// alerts part.
 pub fn compile_cluster(catalogue: &Catalogue<'_>) -> Vec<Compiled> {
+    let mut parts = compile_cluster_shared(catalogue);
+    let alerts = ClusterPart::Alerts.app_name();
+    if let Some(part) = parts.iter_mut().find(|c| c.component == alerts) {
+        for app in &catalogue.apps {
+            if let Some(own) = compile_app_alerts(catalogue, app) {
+                part.absorb(own);
+            }
+        }
+    }
+    parts
+}
+
+/// One app's backup alerts, `backups-<app>` ([`backup::app_alerts`]): objects of the
+/// alerts part (`cluster-alerts`, under `generated/cluster/alerts/`) that follow from the
+/// app's file; `None` without backups. A renderer that streams app by app compiles them
+/// with the app, so that every app's alerts are never held at once.
+pub fn compile_app_alerts(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Option<Compiled> {
+    let rule = backup::app_alerts(catalogue, app)?;
+    let manifest = Manifest {
+        dir: format!("{CLUSTER_DIR}/{}", ClusterPart::Alerts.key()),
+        source: app.app.source.clone(),
+        object: rule.into(),
+    };
+    Some(Compiled::new(
+        ClusterPart::Alerts.app_name(),
+        vec![manifest],
+    ))
+}
+
+/// The cluster parts' objects as [`compile_cluster`] has them, without the apps' own alerts
+/// ([`compile_app_alerts`]).
+pub fn compile_cluster_shared(catalogue: &Catalogue<'_>) -> Vec<Compiled> {
     portkey_model::components::cluster_parts(catalogue.cluster, &catalogue.apps)
         .into_iter()
         .filter_map(|component| {
@@ -187,18 +221,8 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
         ClusterPart::Namespaces => namespaces(catalogue),
         ClusterPart::Storage => storage(catalogue),
         ClusterPart::Devices => devices::device_plugins(catalogue),
-        ClusterPart::Alerts => {
-            // Each app's alerts follow from its file: they name it, as its own objects do.
-            let dir = format!("{CLUSTER_DIR}/{}", part.key());
-            return backup::alerts(catalogue)
-                .into_iter()
-                .map(|(source, rule)| Manifest {
-                    dir: dir.clone(),
-                    source: source.to_string(),
-                    object: rule.into(),
-                })
-                .collect();
-        }
+        // Each app's own alerts are compiled with the app: `compile_app_alerts`.
+        ClusterPart::Alerts => vec![backup::volsync_alerts(catalogue).into()],
         ClusterPart::Issuers => vec![issuer(catalogue).into()],
         ClusterPart::Network => network::objects(catalogue),
         ClusterPart::StoreTls => secrets::store_tls(catalogue),

@@ -1,0 +1,177 @@
+//! One work item of the render: compiling, checking and serializing the objects of the
+//! cluster parts or of one app into the sink, and what it keeps for the steps across
+//! objects (the lints, the bootstrap replay, the waves).
+
+use crate::Invalid;
+
+/// Compiles one work item (the cluster parts for `None`, else one app with its own alerts),
+/// checks and serializes its objects into `sink`, and returns what checking found with
+/// what each of its components emits.
+pub(crate) fn compile_item(
+    catalogue: &portkey_model::Catalogue<'_>,
+    item: Option<&portkey_model::resolve::ResolvedApp>,
+    to: (&dyn portkey_render::Sink, &portkey_validate::Known),
+) -> (Checked, Vec<(String, portkey_compile::Emitted)>) {
+    // Each app's own alerts (a piece of the cluster's alerts part) are compiled with it, so
+    // that they are never all held at once.
+    let compiled: Vec<portkey_compile::Compiled> = match item {
+        None => portkey_compile::compile_cluster_shared(catalogue),
+        Some(app) => std::iter::once(portkey_compile::compile_app(catalogue, app))
+            .chain(portkey_compile::compile_app_alerts(catalogue, app))
+            .collect(),
+    };
+    let mut checked = Checked::default();
+    // Kept until the bootstrap replay: sized exactly (at N = 20,000, 20,001 work items of
+    // one or two components each, but for the cluster item's).
+    checked.facts.reserve_exact(compiled.len());
+    for c in &compiled {
+        let mut facts = Vec::new();
+        checked_files(&c.manifests, to, &mut checked, Some(&mut facts));
+        checked.facts.push((c.component.clone(), exactly(facts)));
+    }
+    let emitted = compiled
+        .into_iter()
+        .map(|c| (c.component, c.emitted))
+        .collect();
+    (checked, emitted)
+}
+
+/// Adds `value` at `key`, merged into what is there already: what a component compiled in
+/// pieces (the alerts part, app by app) has, gathered in work-item order.
+pub(crate) fn merge_into<V>(
+    map: &mut std::collections::BTreeMap<String, V>,
+    key: String,
+    value: V,
+    merge: impl FnOnce(&mut V, V),
+) {
+    match map.entry(key) {
+        std::collections::btree_map::Entry::Vacant(e) => {
+            e.insert(value);
+        }
+        std::collections::btree_map::Entry::Occupied(mut e) => merge(e.get_mut(), value),
+    }
+}
+
+/// `items` in a new allocation of exactly their length. `shrink_to_fit` would not do: it
+/// reallocates in place, and mimalloc keeps a block that shrinks by less than half whole.
+/// A component's facts grow by doubling as its objects are read (four, then eight, for
+/// five or six facts of 144 bytes), and are kept until the bootstrap replay.
+fn exactly<T>(mut items: Vec<T>) -> Vec<T> {
+    if items.len() == items.capacity() {
+        return items;
+    }
+    let mut exact = Vec::with_capacity(items.len());
+    exact.append(&mut items);
+    exact
+}
+
+/// What checking one work item found (its files went to the sink).
+#[derive(Default)]
+pub(crate) struct Checked {
+    /// Boxed: one `Checked` is kept per work item (20,001 at N = 20,000), and an error is rare.
+    pub(crate) render_error: Option<Box<portkey_render::RenderError>>,
+    /// The simulation's facts, by component.
+    pub(crate) facts: Vec<(String, Vec<portkey_converge::Fact>)>,
+    pub(crate) summaries: Vec<portkey_validate::lint::Summary>,
+    pub(crate) problems: Vec<Invalid>,
+}
+
+/// The Argo CD objects, at the derived waves, checked and serialized into `sink` in parallel
+/// blocks: the AppProjects, the chart releases' and cluster parts' Applications and the
+/// root (for the `None` item), and each app's Application.
+pub(crate) fn argocd_files(
+    catalogue: &portkey_model::Catalogue<'_>,
+    components: &[portkey_model::components::Component],
+    summaries: &portkey_compile::Summaries,
+    work: &[Option<&portkey_model::resolve::ResolvedApp>],
+    to: (&dyn portkey_render::Sink, &portkey_validate::Known),
+) -> Vec<Checked> {
+    let wave = portkey_compile::argocd::waves_by_name(components);
+    portkey_compile::parallel::map_chunks(work, |items| {
+        let mut manifests = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                None => portkey_compile::argocd::argocd_objects(
+                    catalogue,
+                    components,
+                    summaries,
+                    &mut manifests,
+                ),
+                Some(app) => manifests.push(portkey_compile::argocd::app_application(
+                    catalogue,
+                    app,
+                    wave[app.app.name.as_str()],
+                )),
+            }
+        }
+        let mut checked = Checked::default();
+        checked_files(&manifests, to, &mut checked, None);
+        vec![checked]
+    })
+}
+
+/// Checks each manifest against the embedded schemas, the API server's rules and the
+/// per-object lints, serializes it, and hands the files to `sink`; what it finds goes into
+/// `checked`, and what the bootstrap simulation needs to know of each object into `facts`.
+/// An object `known` holds skips the schemas.
+fn checked_files(
+    manifests: &[portkey_compile::Manifest],
+    (sink, known): (&dyn portkey_render::Sink, &portkey_validate::Known),
+    checked: &mut Checked,
+    mut facts: Option<&mut Vec<portkey_converge::Fact>>,
+) {
+    let schemas = portkey_validate::Schemas::embedded();
+    let mut files = Vec::with_capacity(manifests.len());
+    checked.summaries.reserve(manifests.len());
+    for file in portkey_render::render_files(manifests) {
+        match file {
+            Ok(f) => files.push(f),
+            Err(e) => {
+                checked.render_error.get_or_insert(Box::new(e));
+            }
+        }
+    }
+    sink.accept(files);
+    // One shared name per model file: the summaries of a work item's objects hold it once.
+    let mut source: Option<std::sync::Arc<str>> = None;
+    for m in manifests {
+        let value = match serde_json::to_value(&m.object) {
+            Ok(v) => v,
+            Err(e) => {
+                checked
+                    .problems
+                    .push(Invalid::Schema(portkey_validate::Problem {
+                        file: m.source.clone(),
+                        object: format!("{}/{}", m.object.kind(), m.object.name()),
+                        pointer: String::new(),
+                        message: format!("does not serialize: {e}"),
+                    }));
+                continue;
+            }
+        };
+        checked.problems.extend(
+            portkey_validate::validate_known(schemas, known, &m.source, &value)
+                .into_iter()
+                .map(Invalid::Schema),
+        );
+        checked.problems.extend(
+            portkey_validate::apiserver::check_object(&m.source, &value)
+                .into_iter()
+                .map(|p| Invalid::ApiServer(portkey_validate::apiserver::attribute(p, &value))),
+        );
+        if let Some(facts) = facts.as_deref_mut() {
+            facts.extend(portkey_converge::facts::of(&value));
+        }
+        let shared = match &source {
+            Some(s) if **s == *m.source => s.clone(),
+            _ => source
+                .insert(std::sync::Arc::from(m.source.as_str()))
+                .clone(),
+        };
+        let (findings, summary) = portkey_validate::lint::check_object_shared(&shared, &value);
+        checked
+            .problems
+            .extend(findings.into_iter().map(Invalid::Lint));
+        checked.summaries.push(summary);
+    }
+}
