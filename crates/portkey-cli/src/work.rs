@@ -24,6 +24,12 @@ pub(crate) fn compile_item(
     // Kept until the bootstrap replay: sized exactly (at N = 20,000, 20,001 work items of
     // one or two components each, but for the cluster item's).
     checked.facts.reserve_exact(compiled.len());
+    // One lint summary per object, kept until the lints across objects: reserved for all of
+    // the item's components at once (an app's alerts after its objects would otherwise
+    // double the list's room).
+    checked
+        .summaries
+        .reserve_exact(compiled.iter().map(|c| c.manifests.len()).sum());
     for c in &compiled {
         let mut facts = Vec::new();
         checked_files(&c.manifests, to, &mut checked, Some(&mut facts));

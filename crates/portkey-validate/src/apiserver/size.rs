@@ -29,7 +29,12 @@ fn json_len(v: &Value) -> usize {
     match v {
         Value::Null | Value::Bool(true) => 4,
         Value::Bool(false) => 5,
-        Value::Number(n) => n.to_string().len(),
+        Value::Number(n) => {
+            // Counted as written, without allocating.
+            let mut count = Count(0);
+            let _ = std::fmt::Write::write_fmt(&mut count, format_args!("{n}"));
+            count.0
+        }
         Value::String(s) => string_len(s),
         Value::Array(items) => {
             2 + items.len().saturating_sub(1) + items.iter().map(json_len).sum::<usize>()
@@ -41,6 +46,16 @@ fn json_len(v: &Value) -> usize {
                     .map(|(k, v)| string_len(k) + 1 + json_len(v))
                     .sum::<usize>()
         }
+    }
+}
+
+/// A `fmt::Write` that counts what it is given.
+struct Count(usize);
+
+impl std::fmt::Write for Count {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 += s.len();
+        Ok(())
     }
 }
 
