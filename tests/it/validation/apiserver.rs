@@ -363,3 +363,37 @@ fn render_refuses_a_config_map_over_1_mib_naming_the_app_and_field() {
         "no staging directory is left"
     );
 }
+
+/// A StatefulSet app named with 53 to 63 characters is a valid DNS label, and the API
+/// server admits its StatefulSet, but the controller could never create its Pods (their
+/// `controller-revision-hash` label would pass 63 characters): render refuses it, naming
+/// the app and its name, and writes nothing. The same name as a Deployment renders.
+#[test]
+fn render_refuses_a_stateful_app_whose_pods_could_never_be_created() {
+    let name = format!("db-{}", "x".repeat(50));
+    assert_eq!(name.len(), 53);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("generated");
+    let result = portkey::render_into(
+        &test_cluster(),
+        vec![app(&name).stateful()],
+        Vec::new(),
+        &out,
+    );
+    let problems = match result {
+        Err(portkey::Error::Invalid(problems)) => problems,
+        Err(e) => panic!("expected Error::Invalid, got: {e}"),
+        Ok(_) => panic!("render wrote a StatefulSet whose Pods are never created"),
+    };
+    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 1, "{text:#?}");
+    assert!(
+        text[0].starts_with(&format!(
+            "apps/{name}.rs: StatefulSet/{name}: /metadata/name: app {name} (apps/{name}.rs), model field `App::new (the app's name)`"
+        )) && text[0].contains("controller-revision-hash"),
+        "{}",
+        text[0]
+    );
+    assert!(!out.exists(), "nothing is written");
+    assert!(portkey::render(&test_cluster(), vec![app(&name)]).is_ok());
+}

@@ -2,6 +2,8 @@
 //! portkey emits neither today; `portkey validate` checks them in any directory.
 //!
 //! - `ValidateJobSpec`: the template's `restartPolicy` is OnFailure or Never;
+//! - `ValidateCronJobCreate`: a CronJob's name is at most 52 characters (each Job it
+//!   creates is named with 11 more, and a Job's name is at most 63);
 //! - `validateScheduleFormat`: `schedule` parses as the standard cron format
 //!   (`cron.ParseStandard` of robfig/cron v3: five fields, or `@yearly`, `@annually`,
 //!   `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, `@every <duration>`), and
@@ -31,7 +33,27 @@ pub(super) fn job(out: &mut Out<'_>, object: &Value, lint_exempt: bool) {
     }
 }
 
+/// The longest CronJob name: the controller names each Job `<name>-<11 characters>` (a
+/// hyphen and the scheduled time in minutes), and a Job's name is at most 63.
+const CRON_JOB_NAME_MAX: usize = 63 - 11;
+
 pub(super) fn cron_job(out: &mut Out<'_>, object: &Value, lint_exempt: bool) {
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if name.len() > CRON_JOB_NAME_MAX {
+        out.add(
+            "/metadata/name".into(),
+            &format!("CronJob name {name:?} is too long"),
+            "batch validation.ValidateCronJobCreate",
+            &format!(
+                "must be no more than {CRON_JOB_NAME_MAX} characters (it has {}): the \
+                 controller appends 11 characters to name each Job, whose name may not exceed 63",
+                name.len()
+            ),
+        );
+    }
     let Some(spec) = object.get("spec") else {
         return;
     };

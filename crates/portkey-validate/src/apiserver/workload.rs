@@ -10,6 +10,11 @@
 //! - a Deployment's `Recreate` strategy takes no `rollingUpdate`, and a rolling update may
 //!   not have both `maxUnavailable` and `maxSurge` at 0 (`ValidateDeploymentStrategy`,
 //!   `ValidateRollingUpdateDeployment`).
+//!
+//! And one rule of the StatefulSet controller's, for an object the API server admits whose
+//! Pods it could never create: a StatefulSet's name is at most 52 characters, since each
+//! Pod carries the label `controller-revision-hash: <name>-<10-character hash>` and a label
+//! value is at most 63 (kubernetes/kubernetes#64023, open since 2018).
 
 use serde_json::Value;
 
@@ -36,6 +41,7 @@ pub(super) fn check(out: &mut Out<'_>, kind: &str, object: &Value, lint_exempt: 
         deployment_strategy(out, strategy);
     }
     if kind == "StatefulSet" {
+        revision_label(out, object);
         for (i, claim) in list(spec, "volumeClaimTemplates").iter().enumerate() {
             let base = format!("/spec/volumeClaimTemplates/{i}");
             let name = claim
@@ -52,6 +58,31 @@ pub(super) fn check(out: &mut Out<'_>, kind: &str, object: &Value, lint_exempt: 
                 storage::claim_spec(out, &format!("{base}/spec"), claim_spec);
             }
         }
+    }
+}
+
+/// The longest StatefulSet name whose Pods' `controller-revision-hash` label (the name, a
+/// hyphen and a 10-character hash) is a valid label value.
+const STATEFUL_SET_NAME_MAX: usize = 63 - 11;
+
+/// A StatefulSet's name leaves room for the revision label the controller puts on its Pods.
+fn revision_label(out: &mut Out<'_>, object: &Value) {
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if name.len() > STATEFUL_SET_NAME_MAX {
+        out.add(
+            "/metadata/name".into(),
+            &format!("StatefulSet name {name:?} is too long for its Pods"),
+            "statefulset controller: controller-revision-hash label (kubernetes/kubernetes#64023)",
+            &format!(
+                "must be no more than {STATEFUL_SET_NAME_MAX} characters (it has {}): the \
+                 controller labels each Pod `controller-revision-hash: <name>-<hash>`, which \
+                 may not exceed 63, so no Pod is ever created; shorten the name",
+                name.len()
+            ),
+        );
     }
 }
 

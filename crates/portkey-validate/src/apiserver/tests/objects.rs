@@ -221,6 +221,17 @@ fn cron_job(schedule: &str, tz: Option<&str>) -> Value {
     v
 }
 
+/// A CronJob's name leaves room for the 11 characters each of its Jobs' names adds.
+#[test]
+fn cron_job_names_are_at_most_52_characters() {
+    let mut v = cron_job("0 3 * * *", None);
+    v["metadata"]["name"] = json!("c".repeat(52));
+    assert_eq!(problems(&v), Vec::new());
+    v["metadata"]["name"] = json!("c".repeat(53));
+    one(&v, "/metadata/name", "ValidateCronJobCreate");
+    assert!(problems(&v)[0].message.contains("no more than 52"));
+}
+
 #[test]
 fn cron_schedules_and_time_zones() {
     for good in [

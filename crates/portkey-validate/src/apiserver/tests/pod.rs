@@ -354,3 +354,27 @@ fn workload_selector_and_replicas() {
     none["spec"].as_object_mut().unwrap().remove("selector");
     one(&none, "/spec/selector", "Required value");
 }
+
+/// A StatefulSet named with more than 52 characters is admitted, but its Pods never are:
+/// their `controller-revision-hash` label is the name and 11 characters more. A Deployment
+/// of the same name is fine (its Pods' `pod-template-hash` is the hash alone).
+#[test]
+fn stateful_set_names_leave_room_for_the_revision_label() {
+    let named = |kind: &str, name: &str| {
+        let mut v = deployment();
+        v["kind"] = json!(kind);
+        v["metadata"]["name"] = json!(name);
+        v
+    };
+    let longest = "s".repeat(52);
+    assert_eq!(problems(&named("StatefulSet", &longest)), Vec::new());
+    let too_long = "s".repeat(53);
+    one(
+        &named("StatefulSet", &too_long),
+        "/metadata/name",
+        "controller-revision-hash",
+    );
+    assert_eq!(problems(&named("Deployment", &too_long)), Vec::new());
+    // A DNS label's 63 characters still fail the API server's own rule besides.
+    assert_eq!(problems(&named("StatefulSet", &"s".repeat(64))).len(), 2);
+}
