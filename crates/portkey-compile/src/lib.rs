@@ -63,8 +63,9 @@ pub const GENERATED_PATH: &str = "generated";
 /// and Application.
 ///
 /// Callers that serialize as they go (the renderer) run the same steps themselves:
-/// [`compile_cluster`] and [`compile_app`] for the objects, [`waves`] from their summaries,
-/// then [`argocd::argocd_objects`] and [`argocd::app_application`].
+/// [`compile_cluster_shared`], then [`compile_app`] and [`compile_app_alerts`] app by app
+/// for the objects, [`waves`] from their summaries (a component's pieces merged with
+/// [`Emitted::merge`]), then [`argocd::argocd_objects`] and [`argocd::app_application`].
 ///
 /// Fails when the sync waves cannot be derived (a cycle, or a needed CRD nothing provides).
 pub fn compile(catalogue: &Catalogue<'_>) -> Result<Vec<Manifest>, ModelErrors> {
