@@ -317,26 +317,32 @@ fn portkey_validate_reports_each_api_server_rule() {
     );
 }
 
+/// Renders `apps` on the test inventory into a fresh folder, which must fail with object
+/// problems and write nothing (no output, no staging directory left); the problems.
+fn render_refused(apps: Vec<portkey::portkey_model::app::App>) -> Vec<portkey::Invalid> {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("generated");
+    let problems = match portkey::render_into(&test_cluster(), apps, Vec::new(), &out) {
+        Err(portkey::Error::Invalid(problems)) => problems,
+        Err(e) => panic!("expected Error::Invalid, got: {e}"),
+        Ok(_) => panic!("render wrote an object the API server or a controller rejects"),
+    };
+    assert!(!out.exists(), "nothing is written");
+    assert!(
+        fs::read_dir(tmp.path()).unwrap().next().is_none(),
+        "no staging directory is left"
+    );
+    problems
+}
+
 #[test]
 fn render_refuses_a_config_map_over_1_mib_naming_the_app_and_field() {
     // The model does not bound config files; the API server does (`MaxSecretSize`).
     let huge = "x".repeat(1024 * 1024 + 1);
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("generated");
-    let result = portkey::render_into(
-        &test_cluster(),
-        vec![
-            app("big").config_file("/etc/big/big.conf", &huge),
-            app("fine"),
-        ],
-        Vec::new(),
-        &out,
-    );
-    let problems = match result {
-        Err(portkey::Error::Invalid(problems)) => problems,
-        Err(e) => panic!("expected Error::Invalid, got: {e}"),
-        Ok(_) => panic!("render wrote an object the API server rejects"),
-    };
+    let problems = render_refused(vec![
+        app("big").config_file("/etc/big/big.conf", &huge),
+        app("fine"),
+    ]);
     let api: Vec<String> = problems
         .iter()
         .filter(|p| matches!(p, portkey::Invalid::ApiServer(_)))
@@ -357,11 +363,6 @@ fn render_refuses_a_config_map_over_1_mib_naming_the_app_and_field() {
         "{}",
         api[1]
     );
-    assert!(!out.exists(), "nothing is written");
-    assert!(
-        fs::read_dir(tmp.path()).unwrap().next().is_none(),
-        "no staging directory is left"
-    );
 }
 
 /// A StatefulSet app named with 53 to 63 characters is a valid DNS label, and the API
@@ -372,19 +373,7 @@ fn render_refuses_a_config_map_over_1_mib_naming_the_app_and_field() {
 fn render_refuses_a_stateful_app_whose_pods_could_never_be_created() {
     let name = format!("db-{}", "x".repeat(50));
     assert_eq!(name.len(), 53);
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("generated");
-    let result = portkey::render_into(
-        &test_cluster(),
-        vec![app(&name).stateful()],
-        Vec::new(),
-        &out,
-    );
-    let problems = match result {
-        Err(portkey::Error::Invalid(problems)) => problems,
-        Err(e) => panic!("expected Error::Invalid, got: {e}"),
-        Ok(_) => panic!("render wrote a StatefulSet whose Pods are never created"),
-    };
+    let problems = render_refused(vec![app(&name).stateful()]);
     let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
     assert_eq!(text.len(), 1, "{text:#?}");
     assert!(
@@ -394,6 +383,5 @@ fn render_refuses_a_stateful_app_whose_pods_could_never_be_created() {
         "{}",
         text[0]
     );
-    assert!(!out.exists(), "nothing is written");
     assert!(portkey::render(&test_cluster(), vec![app(&name)]).is_ok());
 }

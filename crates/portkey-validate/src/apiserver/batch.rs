@@ -18,7 +18,7 @@
 
 use serde_json::Value;
 
-use super::{Out, str_of, workload};
+use super::{Out, meta, str_of, workload};
 
 pub(super) fn job(out: &mut Out<'_>, object: &Value, lint_exempt: bool) {
     if let Some(spec) = object.get("spec") {
@@ -38,22 +38,16 @@ pub(super) fn job(out: &mut Out<'_>, object: &Value, lint_exempt: bool) {
 const CRON_JOB_NAME_MAX: usize = 63 - 11;
 
 pub(super) fn cron_job(out: &mut Out<'_>, object: &Value, lint_exempt: bool) {
-    let name = object
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if name.len() > CRON_JOB_NAME_MAX {
-        out.add(
-            "/metadata/name".into(),
-            &format!("CronJob name {name:?} is too long"),
+    meta::name_at_most(
+        out,
+        object,
+        CRON_JOB_NAME_MAX,
+        (
+            "CronJob name",
             "batch validation.ValidateCronJobCreate",
-            &format!(
-                "must be no more than {CRON_JOB_NAME_MAX} characters (it has {}): the \
-                 controller appends 11 characters to name each Job, whose name may not exceed 63",
-                name.len()
-            ),
-        );
-    }
+            "the controller appends 11 characters to name each Job, whose name may not exceed 63",
+        ),
+    );
     let Some(spec) = object.get("spec") else {
         return;
     };

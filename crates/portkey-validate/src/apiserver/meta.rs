@@ -20,7 +20,16 @@ use super::predicates::{self, Check};
 use super::{Out, str_of, token};
 
 /// `TotalAnnotationSizeLimitB`.
-const ANNOTATIONS_MAX: usize = 256 * 1024;
+pub(super) const ANNOTATIONS_MAX: usize = 256 * 1024;
+
+/// What `TotalAnnotationSizeLimitB` counts of an annotation map: its keys' and values'
+/// bytes.
+pub(super) fn annotations_size(annotations: &serde_json::Map<String, Value>) -> usize {
+    annotations
+        .iter()
+        .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+        .sum()
+}
 
 /// How a kind's names are checked, and the rule's upstream name.
 fn name_rule(kind: &str) -> (fn(&str) -> Check, &'static str) {
@@ -167,9 +176,8 @@ pub(super) fn annotations(out: &mut Out<'_>, base: &str, annotations: Option<&Va
     let Some(annotations) = annotations.and_then(Value::as_object) else {
         return;
     };
-    let mut total = 0usize;
-    for (key, value) in annotations {
-        total += key.len() + value.as_str().map_or(0, str::len);
+    let total = annotations_size(annotations);
+    for key in annotations.keys() {
         let lower;
         let checked = if key.bytes().any(|b| b.is_ascii_uppercase()) {
             lower = key.to_ascii_lowercase();
@@ -191,6 +199,32 @@ pub(super) fn annotations(out: &mut Out<'_>, base: &str, annotations: Option<&Va
             "apimachinery validation.ValidateAnnotations: TotalAnnotationSizeLimitB",
             &format!(
                 "may not be more than {ANNOTATIONS_MAX} bytes in total (they have {total}); move large values into a ConfigMap"
+            ),
+        );
+    }
+}
+
+/// A name a controller builds a longer one from (a CronJob's Jobs, a StatefulSet's Pod
+/// labels) is at most `max` characters: reported at `/metadata/name` as `{subject}` under
+/// `rule`, `why` saying what is built from it.
+pub(super) fn name_at_most(
+    out: &mut Out<'_>,
+    object: &Value,
+    max: usize,
+    (subject, rule, why): (&str, &str, &str),
+) {
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if name.len() > max {
+        out.add(
+            "/metadata/name".into(),
+            &format!("{subject} {name:?} is too long"),
+            rule,
+            &format!(
+                "must be no more than {max} characters (it has {}): {why}",
+                name.len()
             ),
         );
     }

@@ -11,10 +11,8 @@
 
 use serde_json::Value;
 
+use super::meta::{ANNOTATIONS_MAX, annotations_size};
 use super::{Out, str_of};
-
-/// `TotalAnnotationSizeLimitB`.
-const ANNOTATIONS_MAX: usize = 256 * 1024;
 
 /// The annotation client-side apply writes.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -91,11 +89,7 @@ pub(super) fn last_applied(out: &mut Out<'_>, object: &Value) {
     let theirs: usize = object
         .pointer("/metadata/annotations")
         .and_then(Value::as_object)
-        .map_or(0, |a| {
-            a.iter()
-                .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
-                .sum()
-        });
+        .map_or(0, annotations_size);
     if theirs > ANNOTATIONS_MAX {
         return; // `meta` reports annotations over the limit on their own.
     }

@@ -67,23 +67,17 @@ const STATEFUL_SET_NAME_MAX: usize = 63 - 11;
 
 /// A StatefulSet's name leaves room for the revision label the controller puts on its Pods.
 fn revision_label(out: &mut Out<'_>, object: &Value) {
-    let name = object
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if name.len() > STATEFUL_SET_NAME_MAX {
-        out.add(
-            "/metadata/name".into(),
-            &format!("StatefulSet name {name:?} is too long for its Pods"),
+    meta::name_at_most(
+        out,
+        object,
+        STATEFUL_SET_NAME_MAX,
+        (
+            "StatefulSet name",
             "statefulset controller: controller-revision-hash label (kubernetes/kubernetes#64023)",
-            &format!(
-                "must be no more than {STATEFUL_SET_NAME_MAX} characters (it has {}): the \
-                 controller labels each Pod `controller-revision-hash: <name>-<hash>`, which \
-                 may not exceed 63, so no Pod is ever created; shorten the name",
-                name.len()
-            ),
-        );
-    }
+            "the controller labels each Pod `controller-revision-hash: <name>-<hash>`, which may \
+             not exceed 63, so no Pod is ever created; shorten the name",
+        ),
+    );
 }
 
 /// `spec.selector` (when `require_selector`, it must be there) against `spec.template`,
