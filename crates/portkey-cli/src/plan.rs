@@ -75,11 +75,12 @@ pub fn bootstrap_input(
     let facts = compiled
         .iter()
         .map(|c| {
+            let mut namespaces = portkey_converge::facts::Namespaces::default();
             let facts = c
                 .manifests
                 .iter()
                 .filter_map(|m| serde_json::to_value(&m.object).ok())
-                .flat_map(|v| portkey_converge::facts::of(&v))
+                .flat_map(|v| portkey_converge::facts::of_sharing(&v, &mut namespaces))
                 .collect();
             (c.component.clone(), facts)
         })

@@ -94,27 +94,37 @@ pub(crate) fn argocd_files(
 ) -> Vec<Checked> {
     let wave = portkey_compile::argocd::waves_by_name(components);
     portkey_compile::parallel::map_chunks(work, |items| {
-        let mut manifests = Vec::with_capacity(items.len());
-        for item in items {
-            match item {
-                None => portkey_compile::argocd::argocd_objects(
-                    catalogue,
-                    components,
-                    summaries,
-                    &mut manifests,
-                ),
-                Some(app) => manifests.push(portkey_compile::argocd::app_application(
-                    catalogue,
-                    app,
-                    wave[app.app.name.as_str()],
-                )),
-            }
-        }
         let mut checked = Checked::default();
-        checked_files(&manifests, to, &mut checked, None);
+        checked.summaries.reserve_exact(items.len());
+        // A block is hundreds of apps (about 600 at N = 20,000): their Applications are
+        // built, checked and written a few dozen at a time, so that a block's objects and
+        // texts are never all held at once, at the render's peak (README, "Memory").
+        let mut manifests = Vec::with_capacity(ARGOCD_BATCH);
+        for batch in items.chunks(ARGOCD_BATCH) {
+            for item in batch {
+                match item {
+                    None => portkey_compile::argocd::argocd_objects(
+                        catalogue,
+                        components,
+                        summaries,
+                        &mut manifests,
+                    ),
+                    Some(app) => manifests.push(portkey_compile::argocd::app_application(
+                        catalogue,
+                        app,
+                        wave[app.app.name.as_str()],
+                    )),
+                }
+            }
+            checked_files(&manifests, to, &mut checked, None);
+            manifests.clear();
+        }
         vec![checked]
     })
 }
+
+/// How many work items' Argo CD objects [`argocd_files`] holds at once.
+const ARGOCD_BATCH: usize = 32;
 
 /// Checks each manifest against the embedded schemas, the API server's rules and the
 /// per-object lints, serializes it, and hands the files to `sink`; what it finds goes into
@@ -140,6 +150,8 @@ fn checked_files(
     sink.accept(files);
     // One shared name per model file: the summaries of a work item's objects hold it once.
     let mut source: Option<std::sync::Arc<str>> = None;
+    // And one namespace for the facts of the component's objects in it.
+    let mut namespaces = portkey_converge::facts::Namespaces::default();
     for m in manifests {
         let value = match serde_json::to_value(&m.object) {
             Ok(v) => v,
@@ -166,7 +178,7 @@ fn checked_files(
                 .map(|p| Invalid::ApiServer(portkey_validate::apiserver::attribute(p, &value))),
         );
         if let Some(facts) = facts.as_deref_mut() {
-            facts.extend(portkey_converge::facts::of(&value));
+            facts.extend(portkey_converge::facts::of_sharing(&value, &mut namespaces));
         }
         let shared = match &source {
             Some(s) if **s == *m.source => s.clone(),

@@ -95,7 +95,7 @@ pub(crate) fn workload(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Object {
             reason.clone(),
         );
     }
-    if let Some((_, reason)) = &app.app.pin {
+    if let Some((_, reason)) = app.app.pin.as_deref() {
         annotations.insert("portkey.dev/pinned".into(), reason.clone());
     }
     if !annotations.is_empty() {
@@ -386,7 +386,7 @@ fn background_job(
     }
     Container {
         name: job.name.clone(),
-        image: Some(app.image.to_string()),
+        image: Some(app.app.image.clone()),
         command: Some(vec!["sh".into(), "-c".into(), job.script()]),
         env: (!env.is_empty()).then_some(env),
         resources: Some(ResourceRequirements {
@@ -414,11 +414,11 @@ fn container(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Container {
     let mounts = mounts(a);
     let probes_on = a.probes.disabled.is_none();
     let default_probe = (probes_on && !a.ports.is_empty()).then(portkey_model::app::Probe::tcp);
-    let liveness = a.probes.liveness.clone().or_else(|| default_probe.clone());
-    let readiness = a.probes.readiness.clone().or(default_probe);
+    let liveness = a.probes.liveness.as_deref().or(default_probe.as_ref());
+    let readiness = a.probes.readiness.as_deref().or(default_probe.as_ref());
     Container {
         name: a.name.clone(),
-        image: Some(app.image.to_string()),
+        image: Some(app.app.image.clone()),
         command: (!a.command.is_empty()).then(|| a.command.clone()),
         args: (!a.args.is_empty()).then(|| a.args.clone()),
         ports: (!a.ports.is_empty()).then(|| {

@@ -3,18 +3,23 @@
 //! these small records while it streams the objects to disk.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
 /// An object by kind, namespace and name: `Deployment media/jellyfin`.
+///
+/// One is kept in every [`Fact`] of a render until the replay (some 130,000 at N = 20,000),
+/// so it is three words of two: the kind is never allocated, the namespace is shared by
+/// the facts of one component's objects ([`Namespaces`]), and the name is a boxed `str`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ObjectRef {
     /// Its `kind`: one of the kinds portkey reasons about, so never allocated.
     pub kind: &'static str,
     /// Its namespace (`None` for a cluster-scoped object).
-    pub namespace: Option<String>,
+    pub namespace: Option<Arc<str>>,
     /// Its name.
-    pub name: String,
+    pub name: Box<str>,
 }
 
 impl ObjectRef {
@@ -22,8 +27,23 @@ impl ObjectRef {
     pub fn new(kind: &'static str, namespace: Option<&str>, name: &str) -> Self {
         Self {
             kind,
-            namespace: namespace.map(str::to_string),
+            namespace: namespace.map(Arc::from),
             name: name.into(),
+        }
+    }
+}
+
+/// The namespace last read, shared by the facts that follow in it: one component's objects
+/// are nearly all in one namespace, so its facts hold one copy of it ([`of_sharing`]).
+#[derive(Debug, Default)]
+pub struct Namespaces(Option<Arc<str>>);
+
+impl Namespaces {
+    /// `namespace`, shared with the facts read before it when it is the same.
+    pub fn get(&mut self, namespace: &str) -> Arc<str> {
+        match &self.0 {
+            Some(last) if **last == *namespace => last.clone(),
+            _ => self.0.insert(Arc::from(namespace)).clone(),
         }
     }
 }
@@ -102,10 +122,10 @@ pub enum Fact {
         /// The Ingress.
         object: ObjectRef,
         /// `spec.ingressClassName`.
-        class: Option<String>,
+        class: Option<Box<str>>,
         /// With TLS and a `cert-manager.io/cluster-issuer` annotation: the issuer, and the
         /// TLS Secret the Certificate ingress-shim makes is named after.
-        certificate: Option<(String, String)>,
+        certificate: Option<Box<(String, String)>>,
     },
     /// A Deployment, StatefulSet or DaemonSet.
     Pods(Box<Pods>),
@@ -114,16 +134,16 @@ pub enum Fact {
         /// The claim.
         object: ObjectRef,
         /// `spec.storageClassName`.
-        class: Option<String>,
+        class: Option<Box<str>>,
         /// The `ReplicationDestination` of its `dataSourceRef` (a restore).
-        restore: Option<String>,
+        restore: Option<Box<str>>,
     },
     /// A StorageClass.
     StorageClass {
         /// Its name.
-        name: String,
+        name: Box<str>,
         /// Its provisioner (CSI driver).
-        provisioner: String,
+        provisioner: Box<str>,
         /// `volumeBindingMode: WaitForFirstConsumer`.
         waits_for_consumer: bool,
     },
@@ -132,9 +152,9 @@ pub enum Fact {
         /// The issuer.
         object: ObjectRef,
         /// Ingress classes of its HTTP-01 solvers.
-        http01: Vec<String>,
+        http01: Box<[String]>,
         /// Secrets its DNS-01 solvers read (the API token).
-        dns01_secrets: Vec<String>,
+        dns01_secrets: Box<[String]>,
     },
     /// A cert-manager (namespaced) Issuer.
     Issuer {
@@ -143,7 +163,7 @@ pub enum Fact {
         /// `spec.selfSigned`: Ready at once.
         self_signed: bool,
         /// `spec.ca.secretName`: the CA key pair it signs with.
-        ca_secret: Option<String>,
+        ca_secret: Option<Box<str>>,
     },
     /// A cert-manager Certificate portkey emits (not one ingress-shim makes); its Secret is
     /// also a [`Fact::Secret`] of the same component.
@@ -151,11 +171,11 @@ pub enum Fact {
         /// The certificate.
         object: ObjectRef,
         /// `spec.issuerRef.kind` (`Issuer` when absent, as cert-manager defaults it).
-        issuer_kind: String,
+        issuer_kind: Box<str>,
         /// `spec.issuerRef.name`.
-        issuer: String,
+        issuer: Box<str>,
         /// `spec.secretName`.
-        secret: String,
+        secret: Box<str>,
     },
     /// An Intel `GpuDevicePlugin`: the operator runs its DaemonSet with this nodeSelector.
     GpuPlugin {
@@ -169,11 +189,11 @@ pub enum Fact {
         /// The ReplicationDestination.
         object: ObjectRef,
         /// Its restic repository Secret.
-        repository: String,
+        repository: Box<str>,
     },
     /// A Secret that exists once the component syncs (a Secret, or an ExternalSecret's
     /// target), by namespace and name.
-    Secret(String, String),
+    Secret(Arc<str>, Box<str>),
 }
 
 fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
@@ -229,12 +249,22 @@ fn fact_kind(kind: &str) -> Option<&'static str> {
 /// The facts of one compiled object (`value` is its JSON); none for kinds that are healthy
 /// once applied (ConfigMaps, Services of other types, CRDs, namespaces...).
 pub fn of(value: &Value) -> Vec<Fact> {
+    of_sharing(value, &mut Namespaces::default())
+}
+
+/// [`of`], the facts' namespace shared through `namespaces` with the facts read before
+/// them: what the render does for the objects of one component.
+pub fn of_sharing(value: &Value, namespaces: &mut Namespaces) -> Vec<Fact> {
     let Some(kind) = str_at(value, "/kind").and_then(fact_kind) else {
         return Vec::new();
     };
     let name = str_at(value, "/metadata/name").unwrap_or_default();
-    let namespace = str_at(value, "/metadata/namespace");
-    let object = ObjectRef::new(kind, namespace, name);
+    let namespace = str_at(value, "/metadata/namespace").map(|ns| namespaces.get(ns));
+    let object = ObjectRef {
+        kind,
+        namespace: namespace.clone(),
+        name: name.into(),
+    };
     match kind {
         "Service" if str_at(value, "/spec/type") == Some("LoadBalancer") => {
             vec![Fact::LoadBalancer(object)]
@@ -249,8 +279,10 @@ pub fn of(value: &Value) -> Vec<Fact> {
                 .and_then(Value::as_str);
             vec![Fact::Ingress {
                 object,
-                class: str_at(value, "/spec/ingressClassName").map(str::to_string),
-                certificate: issuer.zip(secret).map(|(i, s)| (i.into(), s.into())),
+                class: str_at(value, "/spec/ingressClassName").map(Box::from),
+                certificate: issuer
+                    .zip(secret)
+                    .map(|(i, s)| Box::new((i.into(), s.into()))),
             }]
         }
         "Deployment" | "StatefulSet" | "DaemonSet" => vec![workload(object, value)],
@@ -259,10 +291,10 @@ pub fn of(value: &Value) -> Vec<Fact> {
                 .pointer("/spec/dataSourceRef")
                 .filter(|r| str_at(r, "/kind") == Some("ReplicationDestination"))
                 .and_then(|r| str_at(r, "/name"))
-                .map(str::to_string);
+                .map(Box::from);
             vec![Fact::Claim {
                 object,
-                class: str_at(value, "/spec/storageClassName").map(str::to_string),
+                class: str_at(value, "/spec/storageClassName").map(Box::from),
                 restore,
             }]
         }
@@ -291,8 +323,8 @@ pub fn of(value: &Value) -> Vec<Fact> {
             }
             vec![Fact::ClusterIssuer {
                 object,
-                http01,
-                dns01_secrets,
+                http01: http01.into(),
+                dns01_secrets: dns01_secrets.into(),
             }]
         }
         "Issuer" | "Certificate" => cert_manager(object, value),
@@ -310,11 +342,11 @@ pub fn of(value: &Value) -> Vec<Fact> {
             }
         }
         "Secret" => vec![Fact::Secret(
-            namespace.unwrap_or_default().into(),
+            namespace.unwrap_or_else(|| namespaces.get("")),
             name.into(),
         )],
         "ExternalSecret" => vec![Fact::Secret(
-            namespace.unwrap_or_default().into(),
+            namespace.unwrap_or_else(|| namespaces.get("")),
             str_at(value, "/spec/target/name").unwrap_or(name).into(),
         )],
         _ => Vec::new(),
@@ -327,11 +359,11 @@ fn cert_manager(object: ObjectRef, value: &Value) -> Vec<Fact> {
         return vec![Fact::Issuer {
             object,
             self_signed: value.pointer("/spec/selfSigned").is_some(),
-            ca_secret: str_at(value, "/spec/ca/secretName").map(str::to_string),
+            ca_secret: str_at(value, "/spec/ca/secretName").map(Box::from),
         }];
     }
     let secret = str_at(value, "/spec/secretName").unwrap_or_default();
-    let namespace = object.namespace.clone().unwrap_or_default();
+    let namespace = object.namespace.clone().unwrap_or_else(|| Arc::from(""));
     vec![
         Fact::Certificate {
             object,
@@ -520,4 +552,34 @@ pub const CONTROL_PLANE_TAINT: &str = "node-role.kubernetes.io/control-plane";
 fn is_extended(name: &str) -> bool {
     name.split_once('/')
         .is_some_and(|(domain, _)| !domain.ends_with("kubernetes.io"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Fact, Namespaces, of_sharing};
+    use serde_json::json;
+    use std::sync::Arc;
+
+    fn namespace(facts: &[Fact]) -> Arc<str> {
+        match facts {
+            [Fact::Secret(ns, _)] => ns.clone(),
+            [Fact::Claim { object, .. }] => object.namespace.clone().unwrap(),
+            other => panic!("one Secret or claim fact, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_facts_of_one_namespace_hold_one_copy_of_its_name() {
+        let object = |kind: &str, ns: &str| json!({"kind": kind, "metadata": {"name": "data", "namespace": ns}});
+        let mut namespaces = Namespaces::default();
+        let secret = namespace(&of_sharing(&object("Secret", "media"), &mut namespaces));
+        let claim = namespace(&of_sharing(
+            &object("PersistentVolumeClaim", "media"),
+            &mut namespaces,
+        ));
+        let other = namespace(&of_sharing(&object("Secret", "home"), &mut namespaces));
+        assert_eq!((&*secret, &*claim, &*other), ("media", "media", "home"));
+        assert!(Arc::ptr_eq(&secret, &claim), "one namespace, one copy");
+        assert!(!Arc::ptr_eq(&claim, &other));
+    }
 }

@@ -347,7 +347,7 @@ pub(crate) struct Engine<'a, 'c> {
     /// Each StorageClass portkey emits, by name: its component, provisioner and whether it
     /// waits for the first consumer (the first in component order, as a scan would find);
     /// indexed once, as every claim asks.
-    pub(crate) storage_classes: BTreeMap<&'a str, (&'a String, &'a String, bool)>,
+    pub(crate) storage_classes: BTreeMap<&'a str, (&'a String, &'a str, bool)>,
 }
 
 impl<'a, 'c> Engine<'a, 'c> {
@@ -380,15 +380,15 @@ impl<'a, 'c> Engine<'a, 'c> {
                         provisioner,
                         waits_for_consumer,
                     } => {
-                        storage_classes.entry(name.as_str()).or_insert((
+                        storage_classes.entry(&**name).or_insert((
                             component,
-                            provisioner,
+                            &**provisioner,
                             *waits_for_consumer,
                         ));
                     }
                     Fact::Secret(ns, name) => {
                         let entry = written_secrets
-                            .entry((ns.as_str(), name.as_str()))
+                            .entry((&**ns, &**name))
                             .or_insert(component.as_str());
                         if wave(component) < wave(entry) {
                             *entry = component.as_str();
@@ -396,7 +396,7 @@ impl<'a, 'c> Engine<'a, 'c> {
                     }
                     Fact::ClusterIssuer { object, .. } => {
                         issuers
-                            .entry(object.name.as_str())
+                            .entry(&*object.name)
                             .or_insert((component.as_str(), f));
                     }
                     _ => {}

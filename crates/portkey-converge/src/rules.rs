@@ -73,7 +73,7 @@ pub(crate) fn judge(e: &Engine<'_, '_>, c: &Component) -> Vec<Verdict> {
                 certificate: cert,
             } => {
                 out.push(ingress(e, c, object.clone(), class.as_deref()));
-                if let Some((issuer, secret)) = cert {
+                if let Some((issuer, secret)) = cert.as_deref() {
                     let ns = object.namespace.as_deref();
                     out.push(certificate(
                         e,

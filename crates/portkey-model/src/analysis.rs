@@ -189,7 +189,7 @@ fn constraint(app: &ResolvedApp) -> Option<String> {
     for d in &a.devices {
         why.push(format!("device {d}"));
     }
-    if let Some((_, reason)) = &a.pin {
+    if let Some((_, reason)) = a.pin.as_deref() {
         why.push(format!("pinned: {reason}"));
     }
     (!why.is_empty()).then(|| why.join("; "))

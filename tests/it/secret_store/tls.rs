@@ -169,8 +169,8 @@ fn a_ca_issuer_without_its_ca_certificate_never_becomes_ready() {
             .expect("cluster-store-tls facts");
         let before = secrets.len();
         secrets.retain(|f| match f {
-            Fact::Certificate { object, .. } => object.name != "bitwarden-sdk-server-ca",
-            Fact::Secret(_, name) => name != "bitwarden-sdk-server-ca",
+            Fact::Certificate { object, .. } => &*object.name != "bitwarden-sdk-server-ca",
+            Fact::Secret(_, name) => &**name != "bitwarden-sdk-server-ca",
             _ => true,
         });
         assert_eq!(

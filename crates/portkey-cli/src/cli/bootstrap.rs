@@ -63,7 +63,7 @@ pub fn json(sim: &Simulation) -> Value {
                     "objects": r.verdicts.iter().map(|v| json!({
                         "object": v.object.to_string(),
                         "kind": v.object.kind,
-                        "namespace": v.object.namespace,
+                        "namespace": v.object.namespace.as_deref(),
                         "name": v.object.name,
                         "healthy": v.stall().is_none(),
                         "providers": match &v.outcome {

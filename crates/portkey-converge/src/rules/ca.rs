@@ -27,7 +27,7 @@ fn find_issuer<'a>(
     e.facts.iter().find_map(|(component, facts)| {
         facts
             .iter()
-            .find(|f| matches!(f, Fact::Issuer { object, .. } if object.name == name && object.namespace.as_deref() == Some(namespace)))
+            .find(|f| matches!(f, Fact::Issuer { object, .. } if *object.name == *name && object.namespace.as_deref() == Some(namespace)))
             .map(|f| (component.as_str(), f))
     })
 }
@@ -41,7 +41,7 @@ fn find_writer<'a>(
     e.facts.iter().find_map(|(component, facts)| {
         facts
             .iter()
-            .find(|f| matches!(f, Fact::Certificate { object, secret: s, .. } if s == secret && object.namespace.as_deref() == Some(namespace)))
+            .find(|f| matches!(f, Fact::Certificate { object, secret: s, .. } if **s == *secret && object.namespace.as_deref() == Some(namespace)))
             .map(|f| (component.as_str(), f))
     })
 }

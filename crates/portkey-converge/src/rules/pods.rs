@@ -330,7 +330,7 @@ fn mounts(
     for claim in &p.claims {
         let here = facts
             .iter()
-            .any(|f| matches!(f, Fact::Claim { object, .. } if object.name == *claim));
+            .any(|f| matches!(f, Fact::Claim { object, .. } if *object.name == **claim));
         if !here && !claim_elsewhere(e, ns, claim, c.wave) {
             return Err(stall(
                 Need::Storage,
@@ -372,7 +372,7 @@ fn claim_elsewhere(e: &Engine<'_, '_>, ns: &str, claim: &str, wave: i32) -> bool
             .is_some_and(|c| c.wave <= wave)
             && facts.iter().any(|f| {
                 matches!(f, Fact::Claim { object, .. }
-                    if object.name == claim && object.namespace.as_deref() == Some(ns))
+                    if *object.name == *claim && object.namespace.as_deref() == Some(ns))
             })
     })
 }

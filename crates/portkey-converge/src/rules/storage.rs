@@ -64,7 +64,7 @@ pub(super) fn claim(
     if let Some(rd) = restore {
         let here = facts
             .iter()
-            .any(|f| matches!(f, Fact::Restore { object, .. } if object.name == rd));
+            .any(|f| matches!(f, Fact::Restore { object, .. } if *object.name == *rd));
         if !here {
             return Verdict::never(
                 object,
@@ -177,7 +177,7 @@ fn emitted_class(
     if waits
         && !facts
             .iter()
-            .any(|f| matches!(f, Fact::Pods(p) if p.claims.contains(&object.name)))
+            .any(|f| matches!(f, Fact::Pods(p) if p.claims.contains(&*object.name)))
     {
         return Err(stall(
             Need::Storage,

@@ -51,7 +51,7 @@ impl App {
     }
     /// Pins the app to these nodes (node affinity on `kubernetes.io/hostname`), and why.
     pub fn pin(mut self, nodes: &[NodeRef], reason: &str) -> Self {
-        self.pin = Some((nodes.to_vec(), reason.into()));
+        self.pin = Some(Box::new((nodes.to_vec(), reason.into())));
         self
     }
     /// Exposes the primary port over HTTPS at `<host>.<domain>`: an Ingress with a

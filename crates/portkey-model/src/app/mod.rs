@@ -91,7 +91,7 @@ pub struct App {
     /// Devices the app needs (pins it to the node that holds each).
     pub devices: Vec<DeviceRef>,
     /// Explicit placement on nodes, with the reason.
-    pub pin: Option<(Vec<NodeRef>, String)>,
+    pub pin: Option<Box<(Vec<NodeRef>, String)>>,
     /// HTTPS exposure through an Ingress with a cert-manager certificate.
     pub https: Option<Https>,
     /// How the Service is exposed.

@@ -93,16 +93,21 @@ impl ImageRef {
 
 /// Parses the app's image reference, reporting it when malformed or when its tag floats.
 /// The floating-tag rule holds even while the image-digest lint is suppressed.
-pub(super) fn check(app: &App, p: &mut Problems<'_>) -> Option<ImageRef> {
-    let image = ImageRef::parse(&app.image)
-        .map_err(|e| {
+///
+/// Only checked: a well-formed reference is exactly `repository:tag[@digest]`, so compile
+/// writes [`App::image`] as declared, and no resolved app holds a parsed copy of it.
+pub(super) fn check(app: &App, p: &mut Problems<'_>) {
+    let image = match ImageRef::parse(&app.image) {
+        Ok(image) => image,
+        Err(e) => {
             p.add(
                 "image",
                 e,
                 "write `.image(\"registry/repository:tag\")`, optionally with `@sha256:<digest>`",
             );
-        })
-        .ok()?;
+            return;
+        }
+    };
     if image.floating() {
         p.add(
             "image",
@@ -112,7 +117,5 @@ pub(super) fn check(app: &App, p: &mut Problems<'_>) -> Option<ImageRef> {
             ),
             "pin a release tag (`:1.34.3`); Renovate then proposes each update as a pull request",
         );
-        return None;
     }
-    Some(image)
 }

@@ -59,8 +59,6 @@ pub struct Catalogue<'c> {
 pub struct ResolvedApp {
     /// The app as declared.
     pub app: App,
-    /// The parsed image reference.
-    pub image: ImageRef,
     /// Nodes the app may run on, in inventory order, when it is constrained; `None` when it
     /// may run anywhere.
     pub nodes: Option<Vec<String>>,
@@ -272,7 +270,6 @@ pub fn resolve_partial(
 
 /// Everything resolution works out for one app, before the app is moved in.
 struct Parts {
-    image: ImageRef,
     nodes: Option<Vec<String>>,
     extended_resources: Vec<String>,
     run_as: workload::RunAs,
@@ -287,7 +284,6 @@ impl Parts {
         ResolvedApp {
             cpu_limit: app.resources.cpu_limit,
             app,
-            image: self.image,
             nodes: self.nodes,
             extended_resources: self.extended_resources,
             uid: self.run_as.uid,
@@ -316,7 +312,7 @@ fn resolve_app(
     let before = p.count();
     identity::check_names(app, p);
     identity::check_annotations(app, p);
-    let image = images::check(app, p);
+    images::check(app, p);
     workload::check_container(app, peers, p);
     let claims = volumes::check_volumes(cluster, app, p);
     volumes::check_config_files(app, p);
@@ -335,7 +331,6 @@ fn resolve_app(
         return None;
     }
     Some(Parts {
-        image: image?,
         nodes,
         extended_resources,
         run_as,

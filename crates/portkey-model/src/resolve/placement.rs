@@ -201,7 +201,7 @@ pub(super) fn place(cluster: &Cluster, app: &App, p: &mut Problems<'_>) -> Place
     for device in &app.devices {
         placement.device(cluster, *device, p);
     }
-    if let Some((pins, reason)) = &app.pin {
+    if let Some((pins, reason)) = app.pin.as_deref() {
         placement.pin(cluster, pins, reason, p);
     }
     let nodes = placement.feasible.as_ref().map(|f| {
