@@ -225,63 +225,62 @@ fn pipeline(
     // same way. Compilation needs only the resolved catalogue, so placement and capacity,
     // then the documents (which show the placement), run meanwhile on their own thread; a
     // placement error still fails the render before anything is swapped in.
-    let (objects, argocd, (plan, plan_took, context, pss), chart_values) =
-        std::thread::scope(|s| {
-            // The releases' values against their charts' defaults, alongside compilation.
-            let chart_values = s.spawn(|| chart_defaults::check_timed(&catalogue.charts, known));
-            let side = s.spawn(|| placement_side(&catalogue, sink));
-            // The Argo CD objects are checked last, when every app's summaries and facts
-            // are held: their validators (Application's upstream schema is the largest a
-            // render builds, 1.4 MB parsed) are built now, beside compilation, so that
-            // building them is not added to the peak (README, "Memory"). Only on a run
-            // that trusts no earlier verdicts: otherwise they are seldom needed at all.
-            if known.knows_nothing() {
-                s.spawn(|| {
-                    let schemas = portkey_validate::Schemas::embedded();
-                    for (api_version, kind) in portkey_compile::argocd::KINDS {
-                        schemas.build(api_version, kind);
-                    }
-                });
-            }
-            let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
-                .chain(catalogue.apps.iter().map(Some))
-                .collect();
-            let objects = portkey_compile::parallel::map_chunks(&work, |items| {
-                items
-                    .iter()
-                    .map(|item| work::compile_item(&catalogue, *item, (sink, known)))
-                    .collect()
+    let (objects, argocd, (plan, plan_took, pss), chart_values) = std::thread::scope(|s| {
+        // The releases' values against their charts' defaults, alongside compilation.
+        let chart_values = s.spawn(|| chart_defaults::check_timed(&catalogue.charts, known));
+        let side = s.spawn(|| placement_side(&catalogue, sink));
+        // The Argo CD objects are checked last, when every app's summaries and facts
+        // are held: their validators (Application's upstream schema is the largest a
+        // render builds, 1.4 MB parsed) are built now, beside compilation, so that
+        // building them is not added to the peak (README, "Memory"). Only on a run
+        // that trusts no earlier verdicts: otherwise they are seldom needed at all.
+        if known.knows_nothing() {
+            s.spawn(|| {
+                let schemas = portkey_validate::Schemas::embedded();
+                for (api_version, kind) in portkey_compile::argocd::KINDS {
+                    schemas.build(api_version, kind);
+                }
             });
-            let mut summaries = portkey_compile::Summaries::new();
-            let objects: Vec<work::Checked> = objects
-                .into_iter()
-                .map(|(checked, emitted)| {
-                    // A component compiled in pieces (the alerts part) is summarised as one.
-                    for (component, emitted) in emitted {
-                        work::merge_into(
-                            &mut summaries,
-                            component,
-                            emitted,
-                            portkey_compile::Emitted::merge,
-                        );
-                    }
-                    checked
-                })
-                .collect();
-            let argocd = portkey_compile::waves(&catalogue, &summaries).map(|components| {
-                let checked =
-                    work::argocd_files(&catalogue, &components, &summaries, &work, (sink, known));
-                (components, checked)
-            });
-            (
-                objects,
-                argocd,
-                // Invariant: the placement thread panics only on a bug; re-raise it.
-                side.join().expect("placement thread panicked"),
-                // Invariant: as for placement.
-                chart_values.join().expect("chart values thread panicked"),
-            )
+        }
+        let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
+            .chain(catalogue.apps.iter().map(Some))
+            .collect();
+        let objects = portkey_compile::parallel::map_chunks(&work, |items| {
+            items
+                .iter()
+                .map(|item| work::compile_item(&catalogue, *item, (sink, known)))
+                .collect()
         });
+        let mut summaries = portkey_compile::Summaries::new();
+        let objects: Vec<work::Checked> = objects
+            .into_iter()
+            .map(|(checked, emitted)| {
+                // A component compiled in pieces (the alerts part) is summarised as one.
+                for (component, emitted) in emitted {
+                    work::merge_into(
+                        &mut summaries,
+                        component,
+                        emitted,
+                        portkey_compile::Emitted::merge,
+                    );
+                }
+                checked
+            })
+            .collect();
+        let argocd = portkey_compile::waves(&catalogue, &summaries).map(|components| {
+            let checked =
+                work::argocd_files(&catalogue, &components, &summaries, &work, (sink, known));
+            (components, checked)
+        });
+        (
+            objects,
+            argocd,
+            // Invariant: the placement thread panics only on a bug; re-raise it.
+            side.join().expect("placement thread panicked"),
+            // Invariant: as for placement.
+            chart_values.join().expect("chart values thread panicked"),
+        )
+    });
     timings
         .stages
         .push(("placement and capacity", plan_took, true));
@@ -302,13 +301,24 @@ fn pipeline(
     let mut plan = plan;
     chart_values.report(timings, &mut model_errors, &mut plan);
     let plan = collect_model_errors(plan, &mut model_errors)?;
+    let start = timings.lap("compile, validate, serialize", start);
+    let mut checked = objects;
+    checked.extend(argocd.into_iter().flatten());
+    // The lints across objects run before the replay, and their summaries and context are
+    // dropped before it starts: the two never hold memory at the same time (README,
+    // "Memory").
+    let problems = object_problems(&mut checked, &lint_context(&catalogue))?;
+    for part in &mut checked {
+        part.summaries = Vec::new();
+    }
+    let start = timings.lap("lints across objects", start);
     // The bootstrap replay needs the waves and a clean model; its stalls are model
     // problems, reported with the lints'.
-    let mut objects = objects;
     let simulation = components.as_deref().and_then(|components| {
-        bootstrap_gate(&catalogue, components, &mut objects, &mut model_errors)
+        bootstrap_gate(&catalogue, components, &mut checked, &mut model_errors)
     });
-    // The replay is dropped once BOOTSTRAP.md is written: the lints do not need it.
+    drop(checked);
+    // The replay is dropped once BOOTSTRAP.md is written.
     if let (false, Some(components), Some(simulation)) =
         (catalogue.charts.is_empty(), &components, simulation)
     {
@@ -317,11 +327,7 @@ fn pipeline(
             portkey_render::bootstrap::write_document(out, &catalogue, components, &simulation);
         });
     }
-    let start = timings.lap("compile, validate, serialize", start);
-    let mut checked = objects;
-    checked.extend(argocd.into_iter().flatten());
-    let problems = object_problems(&mut checked, &context)?;
-    timings.lap("lints across objects", start);
+    timings.lap("bootstrap replay, BOOTSTRAP.md", start);
     outcome(model_errors, problems, plan)
 }
 
@@ -418,14 +424,13 @@ fn bootstrap_gate(
 /// The generated Markdown documents that need no sync waves, each handed to `sink` as soon
 /// as it is written (at N = 20,000 RESTORE.md alone is about 57 MB: one is held at a time).
 /// What runs beside compilation on its own thread: placement and capacity (timed), the
-/// documents, the Pod Security levels the namespaces need, and the lints' context.
+/// documents, and the Pod Security levels the namespaces need.
 fn placement_side(
     catalogue: &portkey_model::Catalogue<'_>,
     sink: &dyn portkey_render::Sink,
 ) -> (
     Result<Plan, Error>,
     std::time::Duration,
-    portkey_validate::lint::Context,
     Vec<portkey_model::ModelError>,
 ) {
     let start = std::time::Instant::now();
@@ -437,7 +442,7 @@ fn placement_side(
     }
     // Pods that need more Pod Security than their namespace may allow.
     let pss = portkey_compile::pss::app_namespaces(catalogue).errors;
-    (plan, took, lint_context(catalogue), pss)
+    (plan, took, pss)
 }
 
 fn documents(

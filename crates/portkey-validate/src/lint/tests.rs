@@ -409,6 +409,46 @@ fn lint_duplicates() {
 }
 
 #[test]
+fn lint_duplicates_name_the_first_in_catalogue_order_and_come_in_it() {
+    let found = catalogue_findings(
+        &[
+            ("apps/c.rs", deployment("web")),
+            ("apps/a.rs", deployment("api")),
+            ("apps/b.rs", deployment("web")),
+            ("apps/e.rs", deployment("api")),
+            ("apps/d.rs", deployment("web")),
+        ],
+        &context(),
+    );
+    let seen: Vec<(&str, &str, &str)> = found
+        .iter()
+        .map(|f| (f.source.as_str(), f.object.as_str(), f.message.as_str()))
+        .collect();
+    let also =
+        |first: &str| format!("also produced by {first}; kind, namespace and name must be unique");
+    assert_eq!(
+        seen,
+        [
+            (
+                "apps/b.rs",
+                "Deployment/lab/web",
+                also("apps/c.rs").as_str()
+            ),
+            (
+                "apps/e.rs",
+                "Deployment/lab/api",
+                also("apps/a.rs").as_str()
+            ),
+            (
+                "apps/d.rs",
+                "Deployment/lab/web",
+                also("apps/c.rs").as_str()
+            ),
+        ]
+    );
+}
+
+#[test]
 fn lint_service_selector() {
     let found = catalogue_findings(
         &[
