@@ -239,10 +239,15 @@ fn projects(
         };
         match c.kind {
             ComponentKind::Cluster(_) => {
-                cluster_kinds.extend(emitted.cluster_scoped.iter().copied().map(group_kind));
+                cluster_kinds.extend(
+                    emitted
+                        .cluster_scoped
+                        .iter()
+                        .map(|k| group_kind(k.group_kind())),
+                );
                 for (ns, kinds) in &emitted.namespaced {
                     namespaces.insert(ns);
-                    namespaced_kinds.extend(kinds.iter().copied().map(group_kind));
+                    namespaced_kinds.extend(kinds.iter().map(|k| group_kind(k.group_kind())));
                 }
             }
             ComponentKind::App => {
@@ -250,7 +255,7 @@ fn projects(
                     stacks
                         .entry(ns)
                         .or_default()
-                        .extend(kinds.iter().copied().map(group_kind));
+                        .extend(kinds.iter().map(|k| group_kind(k.group_kind())));
                 }
             }
             ComponentKind::Chart => {}

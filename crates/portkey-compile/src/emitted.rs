@@ -11,7 +11,7 @@ use portkey_model::components::Component;
 use portkey_model::resolve::Catalogue;
 use portkey_model::{ModelErrors, SortedSet};
 
-use crate::{Manifest, Object};
+use crate::{KindId, Manifest, Object};
 
 /// An API group and kind; the core group is `""`.
 pub type GroupKind = (&'static str, &'static str);
@@ -21,13 +21,14 @@ pub type GroupKind = (&'static str, &'static str);
 /// Sorted sets in `Vec`s ([`SortedSet`]) rather than `BTreeSet`s, because one is kept per
 /// component until the waves are computed: at N = 20,000 apps the B-tree nodes (eleven
 /// slots each, for the one namespace and the half dozen kinds of an app) held about 20 MB
-/// at the render's peak (README, "Memory").
+/// at the render's peak (README, "Memory"). The kinds are [`KindId`]s, two bytes each
+/// where a [`GroupKind`] takes 32; [`KindId::group_kind`] names them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Emitted {
     /// Kinds of the cluster-scoped objects.
-    pub cluster_scoped: SortedSet<GroupKind>,
+    pub cluster_scoped: SortedSet<KindId>,
     /// Kinds of the namespaced objects, by namespace (sorted by namespace).
-    pub namespaced: Vec<(String, SortedSet<GroupKind>)>,
+    pub namespaced: Vec<(String, SortedSet<KindId>)>,
     /// Custom groups of the objects: their CRDs must exist before the objects apply.
     pub needs_crds: SortedSet<&'static str>,
     /// Groups of the CustomResourceDefinitions among the objects.
@@ -46,7 +47,7 @@ impl Emitted {
 
     /// Adds one object.
     pub fn add(&mut self, object: &Object) {
-        let kind = (object.group(), object.kind());
+        let kind = object.kind_id();
         match object.namespace() {
             Some(ns) => match self
                 .namespaced
@@ -174,6 +175,23 @@ mod tests {
             _ => unreachable!("the test's kinds"),
         }
         object
+    }
+
+    /// A kind's two-byte id names its own group and kind, and two kinds never share one.
+    #[test]
+    fn each_kind_id_names_its_group_and_kind() {
+        let objects = [
+            Object::from(CustomResourceDefinition::default()),
+            ConfigMap::default().into(),
+            Namespace::default().into(),
+            PrometheusRule::default().into(),
+            ReplicationSource::default().into(),
+        ];
+        for o in &objects {
+            assert_eq!(o.kind_id().group_kind(), (o.group(), o.kind()));
+        }
+        let ids: std::collections::BTreeSet<_> = objects.iter().map(Object::kind_id).collect();
+        assert_eq!(ids.len(), objects.len());
     }
 
     /// A component summarised in pieces is summarised as it is whole, however the objects

@@ -18,7 +18,7 @@ pub mod secrets;
 mod workload;
 
 pub use emitted::{Compiled, Emitted, Summaries, waves};
-pub use object::{KindVisitor, Manifest, Object};
+pub use object::{KindId, KindVisitor, Manifest, Object};
 
 use std::collections::BTreeMap;
 

@@ -70,6 +70,13 @@ macro_rules! objects {
                     $(Object::$custom(_) => <$cty>::GROUP,)*
                 }
             }
+            /// The object's group and kind as a [`KindId`].
+            pub fn kind_id(&self) -> KindId {
+                match self {
+                    $(Object::$builtin(_) => KindId(KindIndex::$builtin as u16),)*
+                    $(Object::$custom(_) => KindId(KindIndex::$custom as u16),)*
+                }
+            }
             /// For a custom kind, the API group whose CRDs must exist before the object
             /// applies; `None` for the kinds every cluster serves.
             pub fn crd_group(&self) -> Option<&'static str> {
@@ -91,6 +98,19 @@ macro_rules! objects {
                 $(visitor.custom::<$cty>();)*
             }
         }
+
+        /// The position of each variant of [`Object`], for [`KindId`].
+        #[repr(u16)]
+        enum KindIndex {
+            $($builtin,)*
+            $($custom,)*
+        }
+
+        /// The API group and kind of each variant of [`Object`], in variant order.
+        const GROUP_KINDS: &[(&str, &str)] = &[
+            $((<$bty>::GROUP, <$bty>::KIND),)*
+            $((<$cty>::GROUP, <$cty>::KIND),)*
+        ];
 
         impl Serialize for Object {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -121,6 +141,21 @@ macro_rules! objects {
             }
         )*
     };
+}
+
+/// One of the kinds [`Object`] has, as two bytes (its variant's position): what the
+/// summaries kept for every component until the waves ([`crate::Emitted`]) hold, where an
+/// API group and kind are two `&'static str`s of 16 bytes each. Ordered by position, not
+/// by name: [`KindId::group_kind`] gives the names, to sort by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KindId(u16);
+
+impl KindId {
+    /// The API group (`""` for the core group) and kind.
+    pub fn group_kind(self) -> crate::emitted::GroupKind {
+        // Invariant: a `KindId` is made only by `Object::kind_id`, from a variant's position.
+        GROUP_KINDS[usize::from(self.0)]
+    }
 }
 
 /// Something done once per kind of [`Object`] (the embedded schemas are built this way).
