@@ -267,11 +267,13 @@ fn pipeline(
                 checked
             })
             .collect();
-        let argocd = portkey_compile::waves(&catalogue, &summaries).map(|components| {
-            let checked =
-                work::argocd_files(&catalogue, &components, &summaries, &work, (sink, known));
-            (components, checked)
-        });
+        let argocd = match portkey_compile::waves(&catalogue, &summaries) {
+            Ok(components) => {
+                let checked = work::argocd_files(&catalogue, &components, summaries, (sink, known));
+                Ok((components, checked))
+            }
+            Err(e) => Err(e),
+        };
         (
             objects,
             argocd,

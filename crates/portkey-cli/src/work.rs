@@ -82,18 +82,27 @@ pub(crate) struct Checked {
     pub(crate) problems: Vec<Invalid>,
 }
 
-/// The Argo CD objects, at the derived waves, checked and serialized into `sink` in parallel
-/// blocks: the AppProjects, the chart releases' and cluster parts' Applications and the
-/// root (for the `None` item), and each app's Application.
+/// The Argo CD objects, at the derived waves, checked and serialized into `sink`: first the
+/// AppProjects, the chart releases' and cluster parts' Applications and the root, then
+/// each app's Application, in parallel blocks.
+///
+/// The projects' whitelists are the last use of what each component emitted (`summaries`,
+/// about 12 MB at N = 20,000): it is dropped before the apps' Applications are built, so it
+/// is not held at the render's peak (README, "Memory").
 pub(crate) fn argocd_files(
     catalogue: &portkey_model::Catalogue<'_>,
     components: &[portkey_model::components::Component],
-    summaries: &portkey_compile::Summaries,
-    work: &[Option<&portkey_model::resolve::ResolvedApp>],
+    summaries: portkey_compile::Summaries,
     to: (&dyn portkey_render::Sink, &portkey_validate::Known),
 ) -> Vec<Checked> {
+    let mut cluster = Checked::default();
+    let mut manifests = Vec::new();
+    portkey_compile::argocd::argocd_objects(catalogue, components, &summaries, &mut manifests);
+    drop(summaries);
+    checked_files(&manifests, to, &mut cluster, None);
+    drop(manifests);
     let wave = portkey_compile::argocd::waves_by_name(components);
-    portkey_compile::parallel::map_chunks(work, |items| {
+    let apps = portkey_compile::parallel::map_chunks(&catalogue.apps, |items| {
         let mut checked = Checked::default();
         checked.summaries.reserve_exact(items.len());
         // A block is hundreds of apps (about 600 at N = 20,000): their Applications are
@@ -101,29 +110,22 @@ pub(crate) fn argocd_files(
         // texts are never all held at once, at the render's peak (README, "Memory").
         let mut manifests = Vec::with_capacity(ARGOCD_BATCH);
         for batch in items.chunks(ARGOCD_BATCH) {
-            for item in batch {
-                match item {
-                    None => portkey_compile::argocd::argocd_objects(
-                        catalogue,
-                        components,
-                        summaries,
-                        &mut manifests,
-                    ),
-                    Some(app) => manifests.push(portkey_compile::argocd::app_application(
-                        catalogue,
-                        app,
-                        wave[app.app.name.as_str()],
-                    )),
-                }
-            }
+            manifests.extend(batch.iter().map(|app| {
+                portkey_compile::argocd::app_application(
+                    catalogue,
+                    app,
+                    wave[app.app.name.as_str()],
+                )
+            }));
             checked_files(&manifests, to, &mut checked, None);
             manifests.clear();
         }
         vec![checked]
-    })
+    });
+    std::iter::once(cluster).chain(apps).collect()
 }
 
-/// How many work items' Argo CD objects [`argocd_files`] holds at once.
+/// How many apps' Applications [`argocd_files`] holds at once.
 const ARGOCD_BATCH: usize = 32;
 
 /// Checks each manifest against the embedded schemas, the API server's rules and the
