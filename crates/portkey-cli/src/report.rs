@@ -99,7 +99,7 @@ pub fn plan_json(plan: &Plan) -> Value {
         "placements": plan.placements.iter().map(|p| json!({
             "app": p.app,
             "node": p.node,
-            "feasible": p.feasible,
+            "feasible": &*p.feasible,
             "constraint": p.constraint,
         })).collect::<Vec<_>>(),
         "failures": plan.failures.iter().map(|f| json!({

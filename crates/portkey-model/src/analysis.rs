@@ -139,8 +139,9 @@ pub struct Placement {
     pub app: String,
     /// The node the model puts it on (`None`: it fits nowhere).
     pub node: Option<String>,
-    /// Every node it may run on.
-    pub feasible: Vec<String>,
+    /// Every node it may run on. The apps that may run on any worker share one list: every
+    /// placement is kept to the end of a render (README, "Memory").
+    pub feasible: std::sync::Arc<[String]>,
     /// Why it is constrained, when it is (hardware or a pin).
     pub constraint: Option<String>,
 }
@@ -173,10 +174,16 @@ fn workers(cluster: &Cluster) -> impl Iterator<Item = &Node> {
     cluster.nodes.iter().filter(|n| n.role == NodeRole::Worker)
 }
 
-fn feasible(cluster: &Cluster, app: &ResolvedApp) -> Vec<String> {
+/// The names of every worker: the nodes an unconstrained app may run on, shared.
+fn worker_names(cluster: &Cluster) -> std::sync::Arc<[String]> {
+    workers(cluster).map(|n| n.name.clone()).collect()
+}
+
+/// The nodes `app` may run on: its own when it is constrained, else `anywhere` (shared).
+fn feasible(anywhere: &std::sync::Arc<[String]>, app: &ResolvedApp) -> std::sync::Arc<[String]> {
     match &app.nodes {
-        Some(nodes) => nodes.clone(),
-        None => workers(cluster).map(|n| n.name.clone()).collect(),
+        Some(nodes) => nodes.as_slice().into(),
+        None => anywhere.clone(),
     }
 }
 
@@ -203,10 +210,11 @@ fn place<'a>(
     usage: &mut [NodeUsage],
     excluded: Option<&str>,
 ) -> BTreeMap<&'a str, Option<String>> {
+    let anywhere = worker_names(cluster);
     let mut order: Vec<&ResolvedApp> = apps.to_vec();
     order.sort_by_cached_key(|a| {
         (
-            feasible(cluster, a).len() != 1,
+            feasible(&anywhere, a).len() != 1,
             std::cmp::Reverse(a.memory_request),
             std::cmp::Reverse(a.cpu_request),
             a.app.name.clone(),
@@ -214,7 +222,7 @@ fn place<'a>(
     });
     let mut out = BTreeMap::new();
     for app in order {
-        let allowed = feasible(cluster, app);
+        let allowed = feasible(&anywhere, app);
         // Like kube-scheduler's default (least allocated), the app goes to the feasible node
         // with the largest free share of CPU and memory; ties go to the earlier node.
         let slot = usage
@@ -370,9 +378,10 @@ pub fn plan(catalogue: &Catalogue<'_>) -> Plan {
     }
     let mut errors = Vec::new();
     let mut placements = Vec::new();
+    let anywhere = worker_names(cluster);
     for app in &apps {
         let node = chosen[app.app.name.as_str()].clone();
-        let allowed = feasible(cluster, app);
+        let allowed = feasible(&anywhere, app);
         if node.is_none() {
             errors.push(no_fit(app, &allowed, &usage, &apps, &chosen));
         }
@@ -427,8 +436,9 @@ fn failure(
         ..Failure::default()
     };
     let mut movers = Vec::new();
+    let anywhere = worker_names(cluster);
     for app in apps.iter().filter(on_node) {
-        let elsewhere = feasible(cluster, app).iter().any(|n| n != node);
+        let elsewhere = feasible(&anywhere, app).iter().any(|n| n != node);
         if elsewhere {
             movers.push(*app);
         } else {

@@ -44,7 +44,7 @@ fn an_amd_gpu_app_lands_on_metal3() {
     let plan = &out.plan;
 
     let p = placement(plan, "ollama");
-    assert_eq!(p.feasible, ["metal3"]);
+    assert_eq!(*p.feasible, ["metal3"]);
     assert_eq!(p.node.as_deref(), Some("metal3"));
     assert!(
         p.constraint.as_deref().is_some_and(|c| c.contains("AMD")),

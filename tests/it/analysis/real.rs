@@ -3,11 +3,39 @@
 
 use super::*;
 
+/// An app that may run anywhere may run on every worker, and all such apps share one list
+/// of them (each placement is kept to the end of a render).
+#[test]
+fn unconstrained_apps_share_the_list_of_workers() {
+    let plan = real_plan();
+    let anywhere: Vec<_> = plan
+        .placements
+        .iter()
+        .filter(|p| p.constraint.is_none())
+        .collect();
+    assert!(anywhere.len() >= 2, "{anywhere:#?}");
+    let cluster = real_cluster();
+    let workers: Vec<&str> = cluster
+        .nodes
+        .iter()
+        .filter(|n| n.role == portkey::portkey_model::cluster::NodeRole::Worker)
+        .map(|n| n.name.as_str())
+        .collect();
+    for p in &anywhere {
+        assert_eq!(*p.feasible, *workers, "{}", p.app);
+        assert!(
+            std::sync::Arc::ptr_eq(&p.feasible, &anywhere[0].feasible),
+            "{}",
+            p.app
+        );
+    }
+}
+
 #[test]
 fn jellyfin_lands_on_an_intel_gpu_node() {
     let plan = real_plan();
     let p = placement(&plan, "jellyfin");
-    assert_eq!(p.feasible, ["metal1", "metal2"]);
+    assert_eq!(*p.feasible, ["metal1", "metal2"]);
     assert!(
         matches!(p.node.as_deref(), Some("metal1" | "metal2")),
         "{p:#?}"
@@ -53,7 +81,7 @@ fn metal0_failure_takes_down_home_automation() {
     // The stack is placed on metal0.
     for app in HOME_AUTOMATION_STACK {
         let p = placement(&plan, app);
-        assert_eq!(p.feasible, ["metal0"], "{p:#?}");
+        assert_eq!(*p.feasible, ["metal0"], "{p:#?}");
         assert_eq!(p.node.as_deref(), Some("metal0"), "{p:#?}");
     }
 }
