@@ -103,12 +103,9 @@ pub(crate) fn judge(e: &Engine<'_, '_>, c: &Component) -> Vec<Verdict> {
                 out.push(storage::restore(e, c, object, repository));
             }
             Fact::Issuer { object, .. } => out.push(ca::issuer(e, c, object, 0)),
-            Fact::Certificate {
-                object,
-                issuer_kind,
-                issuer,
-                ..
-            } => out.push(ca::certificate(e, c, object, issuer_kind, issuer, 0)),
+            Fact::Certificate { object, issuer, .. } => {
+                out.push(ca::certificate(e, c, object, &issuer.kind, &issuer.name, 0));
+            }
             Fact::StorageClass { .. } | Fact::ClusterIssuer { .. } | Fact::Secret(..) => {}
         }
     }

@@ -211,8 +211,7 @@ fn written_secret(
             component,
             Fact::Certificate {
                 object: cert,
-                issuer_kind,
-                issuer: by,
+                issuer,
                 ..
             },
         )) => {
@@ -225,7 +224,7 @@ fn written_secret(
                 );
             }
             let owner = e.components.get(component).copied().unwrap_or(c);
-            let v = certificate(e, owner, cert, issuer_kind, by, depth);
+            let v = certificate(e, owner, cert, &issuer.kind, &issuer.name, depth);
             through(
                 object,
                 cert,
