@@ -310,9 +310,6 @@ fn pipeline(
     // dropped before it starts: the two never hold memory at the same time (README,
     // "Memory").
     let problems = object_problems(&mut checked, &lint_context(&catalogue))?;
-    for part in &mut checked {
-        part.summaries = Vec::new();
-    }
     let start = timings.lap("lints across objects", start);
     // The bootstrap replay needs the waves and a clean model; its stalls are model
     // problems, reported with the lints'.
@@ -334,7 +331,8 @@ fn pipeline(
 }
 
 /// The compiled objects' schema problems and lint findings, then the lints across objects;
-/// a serialization or write error first, if there was one.
+/// a serialization or write error first, if there was one. Takes the problems and, once
+/// the lints have run, drops the summaries: nothing after needs them.
 fn object_problems(
     checked: &mut [work::Checked],
     context: &portkey_validate::lint::Context,
@@ -353,6 +351,10 @@ fn object_problems(
             .into_iter()
             .map(Invalid::Lint),
     );
+    drop(summaries);
+    for part in checked {
+        part.summaries = Vec::new();
+    }
     Ok(problems)
 }
 

@@ -351,11 +351,11 @@ pub fn of_sharing(value: &Value, namespaces: &mut Namespaces) -> Vec<Fact> {
             }
         }
         "Secret" => vec![Fact::Secret(
-            namespace.unwrap_or_else(|| namespaces.get("")),
+            namespace.unwrap_or_else(|| Arc::from("")),
             name.into(),
         )],
         "ExternalSecret" => vec![Fact::Secret(
-            namespace.unwrap_or_else(|| namespaces.get("")),
+            namespace.unwrap_or_else(|| Arc::from("")),
             str_at(value, "/spec/target/name").unwrap_or(name).into(),
         )],
         _ => Vec::new(),
