@@ -57,17 +57,39 @@ impl std::fmt::Write for Count {
     }
 }
 
+/// What Go's encoder adds to each byte of a string: 1 for the short escapes (quote,
+/// backslash, `\b`, `\f`, `\n`, `\r`, `\t`: Go writes `\b` and `\f` short since 1.22, as
+/// serde_json does), 5 for `\u00XX` (the other control characters, and `<`, `>`, `&`).
+const EXTRA: [u8; 256] = {
+    let mut extra = [0; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        extra[b] = 5;
+        b += 1;
+    }
+    let short = [b'"', b'\\', 0x08, 0x0c, b'\n', b'\r', b'\t'];
+    let mut i = 0;
+    while i < short.len() {
+        extra[short[i] as usize] = 1;
+        i += 1;
+    }
+    extra[b'<' as usize] = 5;
+    extra[b'>' as usize] = 5;
+    extra[b'&' as usize] = 5;
+    extra
+};
+
+/// A string's length as Go writes it, quotes included: one pass over the bytes with a
+/// table (this runs on every string of every object), then U+2028 and U+2029 (three bytes
+/// each, written as six) only in a string that has their lead byte.
 fn string_len(s: &str) -> usize {
-    // Most strings need no escape: one pass over the bytes, then the exceptions.
-    2 + s.len()
-        + s.bytes()
-            .map(|b| match b {
-                b'"' | b'\\' | b'\n' | b'\r' | b'\t' => 1,
-                b'<' | b'>' | b'&' | 0..=0x1f => 5,
-                _ => 0,
-            })
-            .sum::<usize>()
-        + 3 * s.matches(['\u{2028}', '\u{2029}']).count()
+    let extra: usize = s.bytes().map(|b| usize::from(EXTRA[usize::from(b)])).sum();
+    let separators = if s.as_bytes().contains(&0xe2) {
+        3 * s.matches(['\u{2028}', '\u{2029}']).count()
+    } else {
+        0
+    };
+    2 + s.len() + extra + separators
 }
 
 /// Whether the object is applied without the last-applied annotation.
@@ -150,6 +172,13 @@ mod tests {
             json_len(&html),
             serde_json::to_string(&html).unwrap().len() + 4 * 5
         );
+        // Backspace and form feed have short escapes in both (Go since 1.22).
+        let short = Value::String("\u{8}\u{c}".into());
+        assert_eq!(
+            json_len(&short),
+            serde_json::to_string(&short).unwrap().len()
+        );
+        assert_eq!(json_len(&short), 6);
         // A control character without a short escape is \u00XX in both.
         let ctl = Value::String("\u{1}".into());
         assert_eq!(json_len(&ctl), 8);
