@@ -206,7 +206,7 @@ impl Ledger {
                 } else {
                     Was::Absent
                 };
-                inner.slots.insert(rel, Slot::Produced { source: id, was });
+                inner.slots.produce(rel, id, was);
                 Ok(prior)
             }
         }
@@ -277,6 +277,19 @@ impl Ledger {
             .inner
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A new path produced twice is found only now, as the new paths are sorted.
+        let slots = std::mem::take(&mut inner.slots).sorted();
+        for (at, sources) in &slots.repeated {
+            let names: BTreeSet<String> = sources
+                .iter()
+                .map(|&id| inner.sources[id as usize].to_string())
+                .collect();
+            inner
+                .collisions
+                .entry(slots.added_path(*at).to_string())
+                .or_default()
+                .extend(names);
+        }
         if let Some((path, sources)) = inner.collisions.pop_first() {
             let mut sources = sources.into_iter();
             return Err(RenderError::Collision {
@@ -290,8 +303,7 @@ impl Ledger {
         }
         let mut report = WriteReport::default();
         let mut unchanged_kept = Vec::new();
-        let slots = std::mem::take(&mut inner.slots);
-        for (path, slot) in slots.sorted() {
+        for (path, slot) in slots.iter() {
             match slot {
                 Slot::Produced { was, .. } => {
                     report.files += 1;
