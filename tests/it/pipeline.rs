@@ -204,6 +204,52 @@ fn streamed_pipeline_writes_exactly_the_objects_compile_builds() {
     }
 }
 
+/// What a render holds to its end is the resolved catalogue copied into lists of exactly
+/// their length (`Catalogue::compacted`): the same catalogue, and the same objects.
+#[test]
+fn a_compacted_catalogue_is_the_same_catalogue_in_exact_lists() {
+    let cluster = portkey::cluster::portkey();
+    let resolve = || {
+        portkey::portkey_model::resolve_all(&cluster, portkey::catalogue(), portkey::charts())
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    // The lists each app holds beside its declaration, as (length, capacity).
+    let lists = |c: &portkey::portkey_model::Catalogue<'_>| -> Vec<(usize, usize)> {
+        c.apps
+            .iter()
+            .flat_map(|a| {
+                [
+                    (a.claims.len(), a.claims.capacity()),
+                    (a.connections.len(), a.connections.capacity()),
+                    (a.extended_resources.len(), a.extended_resources.capacity()),
+                    (
+                        a.supplemental_groups.len(),
+                        a.supplemental_groups.capacity(),
+                    ),
+                ]
+            })
+            .chain([(c.apps.len(), c.apps.capacity())])
+            .collect()
+    };
+    let resolved = resolve();
+    assert!(
+        lists(&resolved).iter().any(|(len, cap)| cap > len),
+        "resolution leaves no list with room to spare: nothing here to compact"
+    );
+    let before = format!("{resolved:?}");
+    let compacted = resolved.compacted();
+    assert_eq!(format!("{compacted:?}"), before);
+    assert!(lists(&compacted).iter().all(|(len, cap)| cap == len));
+    let files = |c| {
+        let manifests = portkey_compile::compile(c).unwrap_or_else(|e| panic!("{e}"));
+        portkey_render::render_files(&manifests)
+            .into_iter()
+            .map(|f| f.unwrap_or_else(|e| panic!("{e}")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(files(&compacted), files(&resolve()));
+}
+
 #[test]
 fn app_declaration_order_does_not_matter() {
     let forward = render(kitchen_sink());

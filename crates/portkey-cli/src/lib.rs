@@ -216,6 +216,8 @@ fn pipeline(
     // one run reports every stage's problems; nothing is written (see the end).
     let (catalogue, portkey_model::ModelErrors(mut model_errors)) =
         portkey_model::resolve_partial(cluster, apps, charts);
+    // Held to the end of the render: copied into dense allocations first (README, "Memory").
+    let catalogue = catalogue.compacted();
     let start = timings.lap("resolve and check", start);
     // Compile, check and serialize app by app, in parallel blocks: each app's objects go to
     // the sink as soon as they are text, which keeps memory flat as N grows and lets the

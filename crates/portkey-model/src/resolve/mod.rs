@@ -159,6 +159,24 @@ impl<'c> Catalogue<'c> {
         }
     }
 
+    /// The same catalogue in fresh allocations, each list exactly its length (`clone`),
+    /// the original dropped.
+    ///
+    /// The apps as declared were built by builders whose lists grew by doubling, among
+    /// the caller's own temporaries, and resolution allocated each app's claims, backups
+    /// and connections among its checks' temporaries: what is left spreads over many
+    /// allocator pages that are each partly free, and stays resident for the whole render.
+    /// The copy fills pages one after another, and the originals' pages go back whole.
+    /// At N = 20,000 a render's peak resident set is about 18 MB lower for about 0.1 s of
+    /// copying, at N = 2,000 about 1.5 MB for 10 ms (README, "Memory"). Copying in parallel
+    /// parts was no faster: the copy is bound by allocation and first touches of memory.
+    #[must_use]
+    pub fn compacted(self) -> Self {
+        let copy = self.clone();
+        drop(self);
+        copy
+    }
+
     /// The apps that connect to the app named `name`, each with its connection, in
     /// catalogue order (an app connecting twice appears twice, in its own order).
     pub fn clients_of<'a>(
