@@ -430,6 +430,9 @@ fn selects_a_template(templates: &Templates<'_>, namespace: &str, selector: &Lab
 struct Objects<'a, S> {
     summaries: &'a [S],
     sorted: Vec<(u32, u32)>,
+    /// [`key_hash`]; a test gives every key the same hash, to hold the keys' own
+    /// comparison to the same answers.
+    hash: fn(&str, &str, &str) -> u32,
 }
 
 /// A hash of an object's key, the same for a summary and for a reference to look up. The
@@ -444,13 +447,17 @@ fn key_hash(kind: &str, namespace: &str, name: &str) -> u32 {
 
 impl<'a, S: std::borrow::Borrow<Summary>> Objects<'a, S> {
     fn of(summaries: &'a [S]) -> Self {
+        Self::hashed_by(summaries, key_hash)
+    }
+
+    fn hashed_by(summaries: &'a [S], hash: fn(&str, &str, &str) -> u32) -> Self {
         // More than u32::MAX objects would not fit any machine this runs on; saturating
         // keeps the index in bounds all the same.
         let n = u32::try_from(summaries.len()).unwrap_or(u32::MAX);
         let mut sorted: Vec<(u32, u32)> = (0..n)
             .map(|i| {
                 let (name, namespace, kind) = Self::key_of(summaries, i);
-                (key_hash(kind, namespace, name), i)
+                (hash(kind, namespace, name), i)
             })
             .collect();
         // The index last: among equal keys the first in catalogue order comes first.
@@ -459,7 +466,11 @@ impl<'a, S: std::borrow::Borrow<Summary>> Objects<'a, S> {
                 .then_with(|| Self::key_of(summaries, a.1).cmp(&Self::key_of(summaries, b.1)))
                 .then(a.1.cmp(&b.1))
         });
-        Self { summaries, sorted }
+        Self {
+            summaries,
+            sorted,
+            hash,
+        }
     }
 
     fn key_of(summaries: &'a [S], i: u32) -> Key<'a> {
@@ -469,7 +480,7 @@ impl<'a, S: std::borrow::Borrow<Summary>> Objects<'a, S> {
 
     /// Whether an object `kind` `name` is in `namespace`.
     fn contains(&self, kind: &str, name: &str, namespace: &str) -> bool {
-        let hash = key_hash(kind, namespace, name);
+        let hash = (self.hash)(kind, namespace, name);
         self.sorted
             .binary_search_by(|&(h, i)| {
                 h.cmp(&hash)
