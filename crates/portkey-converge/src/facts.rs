@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use portkey_model::json::{at, str_at};
 use serde_json::Value;
 
 /// An object by kind, namespace and name: `Deployment media/jellyfin`.
@@ -205,10 +206,6 @@ pub enum Fact {
     Secret(Arc<str>, Box<str>),
 }
 
-fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
-    v.pointer(pointer).and_then(Value::as_str)
-}
-
 fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
         .map(|a| {
@@ -280,8 +277,7 @@ pub fn of_sharing(value: &Value, namespaces: &mut Namespaces) -> Vec<Fact> {
         }
         "Ingress" => {
             let secret = str_at(value, "/spec/tls/0/secretName");
-            let issuer = value
-                .pointer("/metadata/annotations")
+            let issuer = at(value, "/metadata/annotations")
                 .and_then(|a| {
                     a.get(portkey_compile::crd::cert_manager::cluster_issuer_annotation())
                 })
@@ -296,8 +292,7 @@ pub fn of_sharing(value: &Value, namespaces: &mut Namespaces) -> Vec<Fact> {
         }
         "Deployment" | "StatefulSet" | "DaemonSet" => vec![workload(object, value)],
         "PersistentVolumeClaim" => {
-            let restore = value
-                .pointer("/spec/dataSourceRef")
+            let restore = at(value, "/spec/dataSourceRef")
                 .filter(|r| str_at(r, "/kind") == Some("ReplicationDestination"))
                 .and_then(|r| str_at(r, "/name"))
                 .map(Box::from);
@@ -313,8 +308,7 @@ pub fn of_sharing(value: &Value, namespaces: &mut Namespaces) -> Vec<Fact> {
             waits_for_consumer: str_at(value, "/volumeBindingMode") == Some("WaitForFirstConsumer"),
         }],
         "ClusterIssuer" => {
-            let solvers = value
-                .pointer("/spec/acme/solvers")
+            let solvers = at(value, "/spec/acme/solvers")
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
@@ -339,9 +333,9 @@ pub fn of_sharing(value: &Value, namespaces: &mut Namespaces) -> Vec<Fact> {
         "Issuer" | "Certificate" => cert_manager(object, value),
         "GpuDevicePlugin" => vec![Fact::GpuPlugin {
             object,
-            node_selector: string_map(value.pointer("/spec/nodeSelector")),
+            node_selector: string_map(at(value, "/spec/nodeSelector")),
         }],
-        "ReplicationDestination" if value.pointer("/spec/trigger/manual").is_some() => {
+        "ReplicationDestination" if at(value, "/spec/trigger/manual").is_some() => {
             match str_at(value, "/spec/restic/repository") {
                 Some(repo) => vec![Fact::Restore {
                     object,
@@ -367,7 +361,7 @@ fn cert_manager(object: ObjectRef, value: &Value) -> Vec<Fact> {
     if object.kind == "Issuer" {
         return vec![Fact::Issuer {
             object,
-            self_signed: value.pointer("/spec/selfSigned").is_some(),
+            self_signed: at(value, "/spec/selfSigned").is_some(),
             ca_secret: str_at(value, "/spec/ca/secretName").map(Box::from),
         }];
     }
@@ -410,39 +404,40 @@ fn workload(object: ObjectRef, value: &Value) -> Fact {
     let replicas = if object.kind == "DaemonSet" {
         1
     } else {
-        value
-            .pointer("/spec/replicas")
+        at(value, "/spec/replicas")
             .and_then(Value::as_i64)
             .unwrap_or(1)
     };
-    let pod = value.pointer("/spec/template/spec").unwrap_or(&Value::Null);
+    let pod = at(value, "/spec/template/spec").unwrap_or(&Value::Null);
     Fact::Pods(Box::new(pods(object, replicas, pod)))
 }
 
 fn pods(object: ObjectRef, replicas: i64, pod: &Value) -> Pods {
-    let terms = pod
-        .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
-        .and_then(Value::as_array)
-        .map(|terms| {
-            terms
-                .iter()
-                .map(|t| {
-                    t.get("matchExpressions")
-                        .and_then(Value::as_array)
-                        .map(|e| {
-                            e.iter()
-                                .map(|e| Expression {
-                                    key: str_at(e, "/key").unwrap_or_default().into(),
-                                    operator: str_at(e, "/operator").unwrap_or_default().into(),
-                                    values: strings(e.get("values")),
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let terms = at(
+        pod,
+        "/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms",
+    )
+    .and_then(Value::as_array)
+    .map(|terms| {
+        terms
+            .iter()
+            .map(|t| {
+                t.get("matchExpressions")
+                    .and_then(Value::as_array)
+                    .map(|e| {
+                        e.iter()
+                            .map(|e| Expression {
+                                key: str_at(e, "/key").unwrap_or_default().into(),
+                                operator: str_at(e, "/operator").unwrap_or_default().into(),
+                                values: strings(e.get("values")),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    })
+    .unwrap_or_default();
     let tolerates_control_plane = pod
         .get("tolerations")
         .and_then(Value::as_array)
@@ -505,17 +500,14 @@ fn pods(object: ObjectRef, replicas: i64, pod: &Value) -> Pods {
 /// generic-device-plugin, what it advertises.
 fn container(c: &Value, out: &mut Pods) {
     for section in ["requests", "limits"] {
-        if let Some(r) = c
-            .pointer(&format!("/resources/{section}"))
-            .and_then(Value::as_object)
-        {
+        if let Some(r) = at(c, &format!("/resources/{section}")).and_then(Value::as_object) {
             for k in r.keys().filter(|k| is_extended(k)) {
                 out.resources.insert(k.clone());
             }
         }
     }
     for e in c.get("env").and_then(Value::as_array).into_iter().flatten() {
-        if let Some(r) = e.pointer("/valueFrom/secretKeyRef") {
+        if let Some(r) = at(e, "/valueFrom/secretKeyRef") {
             required_secret(r, "/name", &mut out.secrets);
         }
     }

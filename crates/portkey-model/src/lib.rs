@@ -14,6 +14,7 @@ pub mod chart;
 pub mod cluster;
 pub mod components;
 pub mod error;
+pub mod json;
 pub mod lint;
 pub mod names;
 pub mod network;

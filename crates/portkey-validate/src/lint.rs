@@ -12,6 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use portkey_model::app::{EXCEPTION_PREFIX, LINT_EXCEPTION_PREFIX, Lint};
+use portkey_model::json::{at, str_at};
 use serde_json::Value;
 
 /// A lint finding.
@@ -44,30 +45,6 @@ pub struct Context {
     pub domain: String,
     /// Secrets that exist outside Git (`(namespace, name)`), which references may name.
     pub external_secrets: BTreeSet<(String, String)>,
-}
-
-/// `v.pointer(p)` without the allocations `serde_json` spends on escaping (`~0`, `~1`):
-/// portkey's keys never contain them, and lints run on every object.
-fn at<'v>(v: &'v Value, pointer: &str) -> Option<&'v Value> {
-    // A byte scan: pointers are a few short ASCII keys, where `str::split`'s searcher setup
-    // costs more than the search (the lints run this on every object).
-    let mut v = v;
-    let mut rest = pointer.as_bytes();
-    while let Some((&b'/', tail)) = rest.split_first() {
-        let end = tail.iter().position(|&b| b == b'/').unwrap_or(tail.len());
-        let key = &pointer[pointer.len() - tail.len()..][..end];
-        v = match v {
-            Value::Object(m) => m.get(key)?,
-            Value::Array(a) => a.get(key.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-        rest = &tail[end..];
-    }
-    Some(v)
-}
-
-fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
-    at(v, pointer).and_then(Value::as_str)
 }
 
 fn label(v: &Value) -> String {
@@ -126,8 +103,7 @@ pub fn check_object_shared(source: &Arc<str>, object: &Value) -> (Vec<Finding>, 
     {
         links.template_labels(&labels);
     }
-    for rule in object
-        .pointer("/spec/rules")
+    for rule in at(object, "/spec/rules")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()

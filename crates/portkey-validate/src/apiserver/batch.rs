@@ -16,6 +16,7 @@
 //! - `concurrencyPolicy` is Allow, Forbid or Replace; `startingDeadlineSeconds` and the
 //!   history limits are 0 or more.
 
+use portkey_model::json::at;
 use serde_json::Value;
 
 use super::{Out, meta, str_of, workload};
@@ -103,7 +104,7 @@ pub(super) fn cron_job(out: &mut Out<'_>, object: &Value, lint_exempt: bool) {
             );
         }
     }
-    if let Some(job) = spec.pointer("/jobTemplate/spec") {
+    if let Some(job) = at(spec, "/jobTemplate/spec") {
         workload::template(
             out,
             job,

@@ -14,6 +14,7 @@
 //!   `<spec.names.plural>.<spec.group>` (apiextensions' `ValidateCustomResourceDefinition`),
 //!   and everything else, custom resources included, `NameIsDNSSubdomain`.
 
+use portkey_model::json::at;
 use serde_json::Value;
 
 use super::predicates::{self, Check};
@@ -123,12 +124,10 @@ pub(super) fn check(out: &mut Out<'_>, kind: &str, api_version: &str, object: &V
 
 /// A CustomResourceDefinition's name is `<spec.names.plural>.<spec.group>`.
 fn crd_name(out: &mut Out<'_>, name: &str, object: &Value) {
-    let plural = object
-        .pointer("/spec/names/plural")
+    let plural = at(object, "/spec/names/plural")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let group = object
-        .pointer("/spec/group")
+    let group = at(object, "/spec/group")
         .and_then(Value::as_str)
         .unwrap_or_default();
     let (p, g) = name.split_once('.').unwrap_or((name, ""));
@@ -213,8 +212,7 @@ pub(super) fn name_at_most(
     max: usize,
     (subject, rule, why): (&str, &str, &str),
 ) {
-    let name = object
-        .pointer("/metadata/name")
+    let name = at(object, "/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or_default();
     if name.len() > max {
@@ -234,8 +232,7 @@ pub(super) fn name_at_most(
 /// zero-request rule follows (`portkey.dev/lint-exception.resources`).
 pub(super) fn lint_exempt(object: &Value) -> bool {
     let id = portkey_model::lint::Lint::Resources.id();
-    object
-        .pointer("/metadata/annotations")
+    at(object, "/metadata/annotations")
         .and_then(Value::as_object)
         .is_some_and(|a| {
             a.iter().any(|(k, v)| {

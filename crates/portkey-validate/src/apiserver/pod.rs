@@ -25,6 +25,7 @@
 
 use std::collections::BTreeSet;
 
+use portkey_model::json;
 use serde_json::Value;
 
 use super::{Out, list, predicates, resources, str_of};
@@ -142,7 +143,7 @@ fn volume_source(out: &mut Out<'_>, at: &str, name: &str, v: &Value) {
             );
         }
     }
-    if let Some(limit) = v.pointer("/emptyDir/sizeLimit")
+    if let Some(limit) = json::at(v, "/emptyDir/sizeLimit")
         && super::quantity::from_value(limit)
             .is_some_and(|q| q.is_ok_and(super::quantity::Quantity::is_negative))
     {

@@ -16,6 +16,7 @@
 
 use std::collections::BTreeSet;
 
+use portkey_model::json::at;
 use serde_json::Value;
 
 use super::{Out, list, meta, pod, predicates, str_of};
@@ -146,12 +147,11 @@ pub(super) fn target_ports(objects: &[(String, Value)]) -> Vec<Problem> {
     let templates: Vec<(&str, &Value)> = objects
         .iter()
         .filter_map(|(_, o)| {
-            let ns = o
-                .pointer("/metadata/namespace")
+            let ns = at(o, "/metadata/namespace")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            o.pointer("/spec/template")
-                .or_else(|| o.pointer("/spec/jobTemplate/spec/template"))
+            at(o, "/spec/template")
+                .or_else(|| at(o, "/spec/jobTemplate/spec/template"))
                 .map(|t| (ns, t))
         })
         .collect();
@@ -160,14 +160,13 @@ pub(super) fn target_ports(objects: &[(String, Value)]) -> Vec<Problem> {
         if str_of(service, "kind") != Some("Service") {
             continue;
         }
-        let Some(selector) = service.pointer("/spec/selector").and_then(Value::as_object) else {
+        let Some(selector) = at(service, "/spec/selector").and_then(Value::as_object) else {
             continue;
         };
         if selector.is_empty() {
             continue;
         }
-        let ns = service
-            .pointer("/metadata/namespace")
+        let ns = at(service, "/metadata/namespace")
             .and_then(Value::as_str)
             .unwrap_or_default();
         let selected: Vec<&Value> = templates
@@ -175,9 +174,7 @@ pub(super) fn target_ports(objects: &[(String, Value)]) -> Vec<Problem> {
             .filter(|(tns, t)| {
                 *tns == ns
                     && selector.iter().all(|(k, v)| {
-                        t.pointer("/metadata/labels")
-                            .and_then(|l| l.get(k.as_str()))
-                            == Some(v)
+                        at(t, "/metadata/labels").and_then(|l| l.get(k.as_str())) == Some(v)
                     })
             })
             .map(|(_, t)| *t)
@@ -190,7 +187,7 @@ pub(super) fn target_ports(objects: &[(String, Value)]) -> Vec<Problem> {
             .flat_map(|t| {
                 ["containers", "initContainers"]
                     .into_iter()
-                    .flat_map(move |k| t.pointer("/spec").map_or(&[][..], |s| list(s, k)))
+                    .flat_map(move |k| at(t, "/spec").map_or(&[][..], |s| list(s, k)))
             })
             .flat_map(|c| list(c, "ports"))
             .filter_map(|p| str_of(p, "name"))

@@ -9,6 +9,7 @@
 //! than 262144 bytes". An object annotated `argocd.argoproj.io/sync-options` with
 //! `ServerSideApply=true` or `Replace=true` gets no such annotation, and is left alone.
 
+use portkey_model::json::at;
 use serde_json::Value;
 
 use super::meta::{ANNOTATIONS_MAX, annotations_size};
@@ -94,22 +95,23 @@ fn string_len(s: &str) -> usize {
 
 /// Whether the object is applied without the last-applied annotation.
 fn applied_without_annotation(object: &Value) -> bool {
-    object
-        .pointer("/metadata/annotations/argocd.argoproj.io~1sync-options")
-        .and_then(Value::as_str)
-        .is_some_and(|options| {
-            options
-                .split(',')
-                .map(str::trim)
-                .any(|o| o == "ServerSideApply=true" || o == "Replace=true")
-        })
+    at(
+        object,
+        "/metadata/annotations/argocd.argoproj.io~1sync-options",
+    )
+    .and_then(Value::as_str)
+    .is_some_and(|options| {
+        options
+            .split(',')
+            .map(str::trim)
+            .any(|o| o == "ServerSideApply=true" || o == "Replace=true")
+    })
 }
 
 /// The object, stored whole in its own annotations by client-side apply, must keep them
 /// within `TotalAnnotationSizeLimitB`.
 pub(super) fn last_applied(out: &mut Out<'_>, object: &Value) {
-    let theirs: usize = object
-        .pointer("/metadata/annotations")
+    let theirs: usize = at(object, "/metadata/annotations")
         .and_then(Value::as_object)
         .map_or(0, annotations_size);
     if theirs > ANNOTATIONS_MAX {

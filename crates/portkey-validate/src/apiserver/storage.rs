@@ -14,6 +14,7 @@
 //!   `reclaimPolicy` Delete or Retain, `volumeBindingMode` Immediate or
 //!   WaitForFirstConsumer.
 
+use portkey_model::json;
 use serde_json::Value;
 
 use super::quantity;
@@ -56,7 +57,7 @@ pub(super) fn claim_spec(out: &mut Out<'_>, at: &str, spec: &Value) {
             "may not use ReadWriteOncePod with other access modes",
         );
     }
-    let storage = spec.pointer("/resources/requests/storage");
+    let storage = json::at(spec, "/resources/requests/storage");
     match storage.map(quantity::from_value) {
         None => out.add(
             format!("{at}/resources/requests/storage"),

@@ -16,6 +16,7 @@
 //! Pod carries the label `controller-revision-hash: <name>-<10-character hash>` and a label
 //! value is at most 63 (kubernetes/kubernetes#64023, open since 2018).
 
+use portkey_model::json::at;
 use serde_json::Value;
 
 use super::{Out, list, meta, pod, predicates, storage, str_of};
@@ -44,8 +45,7 @@ pub(super) fn check(out: &mut Out<'_>, kind: &str, object: &Value, lint_exempt: 
         revision_label(out, object);
         for (i, claim) in list(spec, "volumeClaimTemplates").iter().enumerate() {
             let base = format!("/spec/volumeClaimTemplates/{i}");
-            let name = claim
-                .pointer("/metadata/name")
+            let name = at(claim, "/metadata/name")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             out.check(
@@ -90,7 +90,7 @@ pub(super) fn template(
     require_selector: bool,
     lint_exempt: bool,
 ) {
-    let template_labels = spec.pointer("/template/metadata/labels");
+    let template_labels = at(spec, "/template/metadata/labels");
     meta::labels(
         out,
         &format!("{base}/template/metadata/labels"),
@@ -99,10 +99,10 @@ pub(super) fn template(
     meta::annotations(
         out,
         &format!("{base}/template/metadata/annotations"),
-        spec.pointer("/template/metadata/annotations"),
+        at(spec, "/template/metadata/annotations"),
     );
     selector(out, spec, base, template_labels, require_selector);
-    let Some(pod_spec) = spec.pointer("/template/spec") else {
+    let Some(pod_spec) = at(spec, "/template/spec") else {
         out.add(
             format!("{base}/template/spec"),
             "the pod template has no spec",
