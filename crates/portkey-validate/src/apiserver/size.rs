@@ -81,16 +81,22 @@ const EXTRA: [u8; 256] = {
 };
 
 /// A string's length as Go writes it, quotes included: one pass over the bytes with a
-/// table (this runs on every string of every object), then U+2028 and U+2029 (three bytes
-/// each, written as six) only in a string that has their lead byte.
+/// table (this runs on every string of every object), which also counts U+2028 and U+2029
+/// (`E2 80 A8` and `E2 80 A9`, three bytes each, written as six), as Go's encoder finds
+/// them.
 fn string_len(s: &str) -> usize {
-    let extra: usize = s.bytes().map(|b| usize::from(EXTRA[usize::from(b)])).sum();
-    let separators = if s.as_bytes().contains(&0xe2) {
-        3 * s.matches(['\u{2028}', '\u{2029}']).count()
-    } else {
-        0
-    };
-    2 + s.len() + extra + separators
+    let bytes = s.as_bytes();
+    let mut extra = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        extra += usize::from(EXTRA[usize::from(b)]);
+        if b == 0xe2
+            && bytes.get(i + 1) == Some(&0x80)
+            && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9))
+        {
+            extra += 3;
+        }
+    }
+    2 + bytes.len() + extra
 }
 
 /// Whether the object is applied without the last-applied annotation.
@@ -187,5 +193,8 @@ mod tests {
         // U+2028 is 3 bytes raw in serde_json, \u2028 (6 bytes) in Go.
         let ls = Value::String("\u{2028}".into());
         assert_eq!(json_len(&ls), 8);
+        // U+2029 too, among other text; U+2027 (E2 80 A7) is written raw.
+        let mixed = Value::String("a\u{2029}b\u{2027}".into());
+        assert_eq!(json_len(&mixed), 2 + 1 + 6 + 1 + 3);
     }
 }
