@@ -3,6 +3,7 @@
 //! the field path maps cleanly, the builder method that sets it. The field paths portkey
 //! emits are few, so a small table does.
 
+use portkey_model::json::at;
 use serde_json::Value;
 
 use crate::Problem;
@@ -50,7 +51,7 @@ pub fn model_field(object: &Value, pointer: &str) -> Option<String> {
     for list in ["/containers/", "/initContainers/"] {
         if let Some((pod, rest)) = pointer.split_once(list) {
             let (index, rest) = rest.split_once('/').unwrap_or((rest, ""));
-            let container = object.pointer(&format!("{pod}{list}{index}"))?;
+            let container = at(object, &format!("{pod}{list}{index}"))?;
             return container_field(container, rest);
         }
     }
@@ -61,9 +62,7 @@ pub fn model_field(object: &Value, pointer: &str) -> Option<String> {
             ("securityContext", _) => Some("run_as".into()),
             ("volumes", Some(i)) => {
                 let pod = pointer.strip_suffix(rest)?;
-                let name = object
-                    .pointer(&format!("{pod}/volumes/{i}/name"))?
-                    .as_str()?;
+                let name = at(object, &format!("{pod}/volumes/{i}/name"))?.as_str()?;
                 Some(format!("volumes[{name}]"))
             }
             _ => None,
@@ -85,7 +84,7 @@ pub fn model_field(object: &Value, pointer: &str) -> Option<String> {
     match kind {
         "Service" => {
             let i = pointer.strip_prefix("/spec/ports/")?.split('/').next()?;
-            let name = object.pointer(&format!("/spec/ports/{i}/name"))?.as_str()?;
+            let name = at(object, &format!("/spec/ports/{i}/name"))?.as_str()?;
             Some(format!("ports[{name}]"))
         }
         "Ingress" if pointer.starts_with("/spec/rules") || pointer.starts_with("/spec/tls") => {
@@ -101,9 +100,7 @@ pub fn model_field(object: &Value, pointer: &str) -> Option<String> {
 /// `problem`, found in render in `object`, with the app and model field in front of its
 /// message: ``app mosquitto (apps/mosquitto.rs), model field `env[A=B]`: ...``.
 pub fn attribute(mut problem: Problem, object: &Value) -> Problem {
-    let app = object
-        .pointer("/metadata/labels/app.kubernetes.io~1name")
-        .and_then(Value::as_str);
+    let app = at(object, "/metadata/labels/app.kubernetes.io~1name").and_then(Value::as_str);
     let field = model_field(object, &problem.pointer);
     let mut prefix = match app {
         Some(app) => format!("app {app} ({})", problem.file),

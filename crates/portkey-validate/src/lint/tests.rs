@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::{Context, Finding, Summary, at, check_catalogue, check_object};
 
+mod index;
 mod summary;
 
 /// The domain the catalogue lints are given.
@@ -406,53 +407,6 @@ fn lint_duplicates() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_catalogue_lint(&found, "duplicates", "Deployment/lab/web", "apps/a.rs");
     assert_eq!(found[0].source, "apps/b.rs", "the second one is at fault");
-}
-
-/// The objects' index compares keys only where hashes are equal: with every key given one
-/// hash it finds the same duplicates, in the same order, and the same objects.
-#[test]
-fn the_object_index_answers_the_same_when_every_hash_collides() {
-    let objects = [
-        ("apps/c.rs", deployment("web")),
-        ("apps/a.rs", deployment("api")),
-        ("apps/b.rs", deployment("web")),
-        ("apps/b.rs", service("web", "web")),
-        ("apps/e.rs", deployment("api")),
-        ("apps/d.rs", deployment("web")),
-    ];
-    let summaries: Vec<Summary> = objects
-        .iter()
-        .map(|(source, o)| check_object(source, o).1)
-        .collect();
-    let answers = |index: &super::Objects<'_, Summary>| {
-        let duplicates: Vec<(String, String)> = index
-            .duplicates()
-            .into_iter()
-            .map(|(later, first)| (later.source.to_string(), first.source.to_string()))
-            .collect();
-        let found = [
-            ("Deployment", "web", "lab"),
-            ("Deployment", "api", "lab"),
-            ("Service", "web", "lab"),
-            ("Service", "api", "lab"),
-            ("Deployment", "web", "other"),
-        ]
-        .map(|(kind, name, namespace)| index.contains(kind, name, namespace));
-        (duplicates, found)
-    };
-    let hashed = answers(&super::Objects::of(&summaries));
-    let colliding = answers(&super::Objects::hashed_by(&summaries, |_, _, _| 7));
-    assert_eq!(
-        hashed.0,
-        [
-            ("apps/b.rs", "apps/c.rs"),
-            ("apps/e.rs", "apps/a.rs"),
-            ("apps/d.rs", "apps/c.rs")
-        ]
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-    );
-    assert_eq!(hashed.1, [true, true, true, false, false]);
-    assert_eq!(colliding, hashed);
 }
 
 #[test]
