@@ -48,6 +48,33 @@ fn json_len(v: &Value) -> usize {
     }
 }
 
+/// At least [`json_len`], without looking at a string's bytes: each byte of a string (or
+/// key) is written as at most six (`\u00XX`; U+2028 and U+2029 take six for three), so a
+/// string is at most `2 + 6 × len`. This runs on every object, and almost every object is
+/// far below the limit by this bound too, so the exact count ([`json_len`], one pass over
+/// every byte) runs only for the few that are not.
+fn json_len_at_most(v: &Value) -> usize {
+    match v {
+        Value::String(s) => string_len_at_most(s),
+        Value::Array(items) => {
+            2 + items.len().saturating_sub(1) + items.iter().map(json_len_at_most).sum::<usize>()
+        }
+        Value::Object(map) => {
+            2 + map.len().saturating_sub(1)
+                + map
+                    .iter()
+                    .map(|(k, v)| string_len_at_most(k) + 1 + json_len_at_most(v))
+                    .sum::<usize>()
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => json_len(v),
+    }
+}
+
+/// At least [`string_len`]: every byte escaped as `\u00XX`.
+fn string_len_at_most(s: &str) -> usize {
+    2 + 6 * s.len()
+}
+
 /// A `fmt::Write` that counts what it is given.
 struct Count(usize);
 
@@ -123,6 +150,9 @@ pub(super) fn last_applied(out: &mut Out<'_>, object: &Value) {
     if theirs > ANNOTATIONS_MAX {
         return; // `meta` reports annotations over the limit on their own.
     }
+    if theirs + LAST_APPLIED.len() + json_len_at_most(object) <= ANNOTATIONS_MAX {
+        return;
+    }
     let json = json_len(object);
     let total = theirs + LAST_APPLIED.len() + json;
     if total <= ANNOTATIONS_MAX || applied_without_annotation(object) {
@@ -154,7 +184,7 @@ pub(super) fn last_applied(out: &mut Out<'_>, object: &Value) {
 mod tests {
     use serde_json::{Value, json};
 
-    use super::json_len;
+    use super::{json_len, json_len_at_most};
 
     /// The length is what a compact JSON writer writes, with Go's HTML-safe escapes added.
     #[test]
@@ -196,5 +226,30 @@ mod tests {
         // U+2029 too, among other text; U+2027 (E2 80 A7) is written raw.
         let mixed = Value::String("a\u{2029}b\u{2027}".into());
         assert_eq!(json_len(&mixed), 2 + 1 + 6 + 1 + 3);
+    }
+
+    /// The bound is never below the exact length, and is exact where no string can grow:
+    /// the worst strings (every byte escaped as `\u00XX`) reach it.
+    #[test]
+    fn the_bound_is_at_least_the_length() {
+        let worst = "<>&\u{1}".repeat(3);
+        for v in [
+            json!(null),
+            json!(-12.5),
+            json!([1, 2, [3, {}]]),
+            json!({"a": [1, "two", {"b": null}], "c": "tab\there \"q\" back\\slash"}),
+            json!({"<&>": "\u{2028}\u{2029}", "k": ["a<b && c>d", "\u{7}"]}),
+            json!(worst),
+            json!({&worst: [&worst, &worst]}),
+        ] {
+            assert!(json_len_at_most(&v) >= json_len(&v), "{v}");
+        }
+        assert_eq!(json_len_at_most(&json!(worst)), json_len(&json!(worst)));
+        assert_eq!(
+            json_len_at_most(&json!([1, null, true])),
+            json_len(&json!([1, null, true]))
+        );
+        // A plain string is bounded, not counted: six bytes a byte.
+        assert_eq!(json_len_at_most(&json!("abc")), 2 + 18);
     }
 }
