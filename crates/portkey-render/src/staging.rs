@@ -364,6 +364,7 @@ fn thread_failed(action: &'static str, path: &Path) -> RenderError {
 fn write_batches(shared: &Shared) -> Written {
     let ledger = shared.on_disk.wait().as_ref().ok();
     let mut error = None;
+    let mut made = Recent::default();
     loop {
         let batch = {
             let queue = shared
@@ -376,7 +377,7 @@ fn write_batches(shared: &Shared) -> Written {
             return error;
         };
         if !shared.stop.load(Ordering::Relaxed)
-            && let Err(e) = write_batch(shared, ledger, &batch)
+            && let Err(e) = write_batch(shared, ledger, &batch, &mut made)
         {
             shared.stop.store(true, Ordering::Relaxed);
             error = error.or(Some(e));
@@ -384,12 +385,37 @@ fn write_batches(shared: &Shared) -> Written {
     }
 }
 
+/// The directories a writer created last: each work item's batch also holds files in
+/// directories other work items' batches share (`cluster/alerts/`, `argocd/`), and creating
+/// one again costs two failed system calls (`mkdir`, then `statx` to see it is a
+/// directory).
+#[derive(Default)]
+struct Recent(std::collections::VecDeque<PathBuf>);
+
+impl Recent {
+    /// How many directories a writer remembers.
+    const KEPT: usize = 8;
+
+    /// Creates `dir` (and its parents) unless this writer created it lately.
+    fn create(&mut self, dir: &Path) -> Result<(), RenderError> {
+        if self.0.iter().any(|d| d == dir) {
+            return Ok(());
+        }
+        fs::create_dir_all(dir).map_err(io_err("creating", dir))?;
+        if self.0.len() == Self::KEPT {
+            self.0.pop_front();
+        }
+        self.0.push_back(dir.to_path_buf());
+        Ok(())
+    }
+}
+
 fn write_batch(
     shared: &Shared,
     ledger: Option<&Ledger>,
     batch: &[File],
+    made: &mut Recent,
 ) -> Result<(), RenderError> {
-    let mut made: Option<&Path> = None;
     for file in batch {
         let rel = &file.0;
         check_path(rel)?;
@@ -401,13 +427,8 @@ fn write_batch(
             continue;
         }
         let path = shared.root.join(rel);
-        let parent = Path::new(rel.as_str()).parent();
-        if parent != made {
-            if let Some(p) = parent {
-                let d = shared.root.join(p);
-                fs::create_dir_all(&d).map_err(io_err("creating", &d))?;
-            }
-            made = parent;
+        if let Some(p) = path.parent() {
+            made.create(p)?;
         }
         // An unchanged file is hard-linked from the current tree instead of rewritten: far
         // fewer new inodes on a large re-render, and the old tree's removal then only drops
@@ -533,4 +554,28 @@ fn swap_in(new: &Path, dir: &Path) -> Result<(), RenderError> {
         return Err(io_err("moving the new tree into", dir)(e));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Recent;
+
+    /// A directory the writer created lately is not created again (removed behind its back,
+    /// it stays missing); one it has forgotten, past `KEPT` others, is.
+    #[test]
+    fn a_writer_creates_each_recent_directory_once() {
+        let root = tempfile::tempdir().unwrap();
+        let mut made = Recent::default();
+        let alerts = root.path().join("cluster/alerts");
+        made.create(&alerts).unwrap();
+        assert!(alerts.is_dir());
+        std::fs::remove_dir(&alerts).unwrap();
+        made.create(&alerts).unwrap();
+        assert!(!alerts.exists(), "created again though it was made lately");
+        for i in 0..Recent::KEPT {
+            made.create(&root.path().join(format!("app-{i}"))).unwrap();
+        }
+        made.create(&alerts).unwrap();
+        assert!(alerts.is_dir(), "forgotten, so created");
+    }
 }
