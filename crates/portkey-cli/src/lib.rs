@@ -227,7 +227,9 @@ fn pipeline(
     // same way. Compilation needs only the resolved catalogue, so placement and capacity,
     // then the documents (which show the placement), run meanwhile on their own thread; a
     // placement error still fails the render before anything is swapped in.
-    let (objects, argocd, (plan, plan_took, pss), chart_values) = std::thread::scope(|s| {
+    // Set by the cluster work item, which derives the app namespaces' Pod Security levels.
+    let pss = std::sync::OnceLock::new();
+    let (objects, argocd, (plan, plan_took), chart_values) = std::thread::scope(|s| {
         // The releases' values against their charts' defaults, alongside compilation.
         let chart_values = s.spawn(|| chart_defaults::check_timed(&catalogue.charts, known));
         let side = s.spawn(|| placement_side(&catalogue, sink));
@@ -250,7 +252,7 @@ fn pipeline(
         let objects = portkey_compile::parallel::map_chunks(&work, |items| {
             items
                 .iter()
-                .map(|item| work::compile_item(&catalogue, *item, (sink, known)))
+                .map(|item| work::compile_item(&catalogue, *item, (sink, known), &pss))
                 .collect()
         });
         let mut summaries = portkey_compile::Summaries::new();
@@ -288,7 +290,7 @@ fn pipeline(
     timings
         .stages
         .push(("placement and capacity", plan_took, true));
-    model_errors.extend(pss);
+    model_errors.extend(pss.into_inner().unwrap_or_default());
     // Sync-wave problems of a catalogue with model problems may only follow from them (a
     // release waiting on an app that failed its checks): they are reported once the model
     // is clean.
@@ -427,18 +429,12 @@ fn bootstrap_gate(
     Some(simulation)
 }
 
-/// The generated Markdown documents that need no sync waves, each handed to `sink` as soon
-/// as it is written (at N = 20,000 RESTORE.md alone is about 57 MB: one is held at a time).
-/// What runs beside compilation on its own thread: placement and capacity (timed), the
-/// documents, and the Pod Security levels the namespaces need.
+/// What runs beside compilation on its own thread: placement and capacity (timed), then
+/// the documents.
 fn placement_side(
     catalogue: &portkey_model::Catalogue<'_>,
     sink: &dyn portkey_render::Sink,
-) -> (
-    Result<Plan, Error>,
-    std::time::Duration,
-    Vec<portkey_model::ModelError>,
-) {
+) -> (Result<Plan, Error>, std::time::Duration) {
     let start = std::time::Instant::now();
     let plan = plan::checked_plan(catalogue);
     let took = start.elapsed();
@@ -446,11 +442,11 @@ fn placement_side(
     if let Ok(plan) = &plan {
         documents(catalogue, plan, sink);
     }
-    // Pods that need more Pod Security than their namespace may allow.
-    let pss = portkey_compile::pss::app_namespaces(catalogue).errors;
-    (plan, took, pss)
+    (plan, took)
 }
 
+/// The generated Markdown documents that need no sync waves, each handed to `sink` as soon
+/// as it is written (at N = 20,000 RESTORE.md alone is about 57 MB: one is held at a time).
 fn documents(
     catalogue: &portkey_model::Catalogue<'_>,
     plan: &Plan,

@@ -6,16 +6,24 @@ use crate::Invalid;
 
 /// Compiles one work item (the cluster parts for `None`, else one app with its own alerts),
 /// checks and serializes its objects into `sink`, and returns what checking found with
-/// what each of its components emits.
+/// what each of its components emits. The cluster item also sets `pss` to the pods that
+/// need more Pod Security than their namespace may allow: it derives the namespaces'
+/// levels from every app's pods for their Namespaces, once for both.
 pub(crate) fn compile_item(
     catalogue: &portkey_model::Catalogue<'_>,
     item: Option<&portkey_model::resolve::ResolvedApp>,
     to: (&dyn portkey_render::Sink, &portkey_validate::Known),
+    pss: &std::sync::OnceLock<Vec<portkey_model::ModelError>>,
 ) -> (Checked, Vec<(String, portkey_compile::Emitted)>) {
     // Each app's own alerts (a piece of the cluster's alerts part) are compiled with it, so
     // that they are never all held at once.
     let compiled: Vec<portkey_compile::Compiled> = match item {
-        None => portkey_compile::compile_cluster_shared(catalogue),
+        None => {
+            let levels = portkey_compile::pss::app_namespaces(catalogue);
+            let compiled = portkey_compile::compile_cluster_shared(catalogue, &levels);
+            let _ = pss.set(levels.errors);
+            compiled
+        }
         Some(app) => std::iter::once(portkey_compile::compile_app(catalogue, app))
             .chain(portkey_compile::compile_app_alerts(catalogue, app))
             .collect(),

@@ -127,7 +127,7 @@ fn objects(catalogue: &Catalogue<'_>) -> Result<Objects, ModelErrors> {
 /// [`compile_cluster_shared`], with every app's alerts ([`compile_app_alerts`]) in the
 /// alerts part.
 pub fn compile_cluster(catalogue: &Catalogue<'_>) -> Vec<Compiled> {
-    let mut parts = compile_cluster_shared(catalogue);
+    let mut parts = compile_cluster_shared(catalogue, &pss::app_namespaces(catalogue));
     let alerts = ClusterPart::Alerts.app_name();
     if let Some(part) = parts.iter_mut().find(|c| c.component == alerts) {
         for app in &catalogue.apps {
@@ -157,8 +157,13 @@ pub fn compile_app_alerts(catalogue: &Catalogue<'_>, app: &ResolvedApp) -> Optio
 }
 
 /// The cluster parts' objects as [`compile_cluster`] has them, without the apps' own alerts
-/// ([`compile_app_alerts`]).
-pub fn compile_cluster_shared(catalogue: &Catalogue<'_>) -> Vec<Compiled> {
+/// ([`compile_app_alerts`]), with the app namespaces' Pod Security `levels` derived
+/// ([`pss::app_namespaces`], which compiles every app's pods: the caller derives them once
+/// and also reports their errors).
+pub fn compile_cluster_shared(
+    catalogue: &Catalogue<'_>,
+    levels: &pss::NamespaceLevels,
+) -> Vec<Compiled> {
     portkey_model::components::cluster_parts(catalogue.cluster, &catalogue.apps)
         .into_iter()
         .filter_map(|component| {
@@ -167,7 +172,7 @@ pub fn compile_cluster_shared(catalogue: &Catalogue<'_>) -> Vec<Compiled> {
             };
             Some(Compiled::new(
                 component.name,
-                cluster_objects(catalogue, part),
+                cluster_objects(catalogue, part, levels),
             ))
         })
         .collect()
@@ -217,9 +222,13 @@ pub(crate) fn app_dir(app: &ResolvedApp) -> String {
 }
 
 /// The objects of one cluster part.
-fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest> {
+fn cluster_objects(
+    catalogue: &Catalogue<'_>,
+    part: ClusterPart,
+    levels: &pss::NamespaceLevels,
+) -> Vec<Manifest> {
     let objects: Vec<Object> = match part {
-        ClusterPart::Namespaces => namespaces(catalogue),
+        ClusterPart::Namespaces => namespaces(catalogue, levels),
         ClusterPart::Storage => storage(catalogue),
         ClusterPart::Devices => devices::device_plugins(catalogue),
         // Each app's own alerts are compiled with the app: `compile_app_alerts`.
@@ -241,13 +250,13 @@ fn cluster_objects(catalogue: &Catalogue<'_>, part: ClusterPart) -> Vec<Manifest
 }
 
 /// The apps' Namespaces, with Pod Security labels: `enforce` at the level derived from the
-/// compiled pods ([`pss::app_namespaces`]), `warn` and `audit` at `restricted`; and each
+/// compiled pods (`levels`, [`pss::app_namespaces`]), `warn` and `audit` at `restricted`; and each
 /// one's namespace-wide NetworkPolicies ([`network_policy::namespace_policies`]). A
 /// Namespace that holds a claim also
 /// carries [`argocd::KEEP_DATA`]: deleting it would delete its claims (a Delete-class claim's
 /// volume with them), so neither a prune (a render that drops the app or the file) nor the
 /// deletion of `cluster-namespaces` may remove it.
-fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
+fn namespaces(catalogue: &Catalogue<'_>, levels: &pss::NamespaceLevels) -> Vec<Object> {
     let protected = protected_namespaces(catalogue);
     let namespaces: std::collections::BTreeSet<&str> = catalogue
         .apps
@@ -261,12 +270,17 @@ fn namespaces(catalogue: &Catalogue<'_>) -> Vec<Object> {
     let releases = portkey_model::components::release_namespaces(catalogue.cluster)
         .into_iter()
         .map(|ns| release_namespace(catalogue, ns).into());
-    pss::app_namespaces(catalogue)
+    levels
         .levels
-        .into_iter()
+        .iter()
         .map(|(ns, level)| {
             let ns = ns.as_str();
-            namespace(ns, pss::app_namespace_labels(level), protected.contains(ns)).into()
+            namespace(
+                ns,
+                pss::app_namespace_labels(*level),
+                protected.contains(ns),
+            )
+            .into()
         })
         .chain(releases)
         .chain(policies)
