@@ -34,6 +34,8 @@ static ALLOCATOR: portkey_alloc::Allocator = portkey_alloc::Allocator;
 fn main() {
     // The purge delay the CLI runs with (crates/portkey-alloc).
     portkey_alloc::tune();
+    // As `portkey` runs: a render drops the validators it is done with.
+    portkey::release_validators_when_done();
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))

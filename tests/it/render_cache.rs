@@ -102,3 +102,53 @@ fn without_a_target_directory_nothing_is_kept() {
     );
     assert!(!target.exists(), "no target directory is created");
 }
+
+/// Set in the child process of [`a_render_drops_the_validators_it_is_done_with`].
+const RELEASE_CHILD: &str = "PORTKEY_IT_RELEASE_VALIDATORS";
+
+/// With [`portkey::release_validators_when_done`] (what `portkey` sets), a render drops the
+/// app kinds' validators once the apps are compiled and keeps the Argo CD kinds': it ends
+/// with at most those built, having built more, and writes `generated/` as committed. The
+/// flag is the process's, so this test binary runs the render again in a child process of
+/// its own, where nothing else renders.
+#[test]
+fn a_render_drops_the_validators_it_is_done_with() {
+    if std::env::var_os(RELEASE_CHILD).is_some() {
+        portkey::release_validators_when_done();
+        let tree = portkey::REPOSITORY.tree().expect("the catalogue renders");
+        let committed =
+            portkey::portkey_render::read_tree(&crate::common::root().join("generated"))
+                .expect("read generated/");
+        assert!(tree == committed, "the render differs from generated/");
+        let schemas = portkey::portkey_validate::Schemas::embedded();
+        let argocd = portkey::portkey_compile::argocd::KINDS.len();
+        assert!(
+            schemas.builds() > argocd && schemas.built() <= argocd,
+            "validators built {} times, {} still held",
+            schemas.builds(),
+            schemas.built()
+        );
+        return;
+    }
+    let child = std::process::Command::new(std::env::current_exe().expect("this test binary"))
+        .args([
+            "--exact",
+            "render_cache::a_render_drops_the_validators_it_is_done_with",
+            "--test-threads=1",
+        ])
+        .env(RELEASE_CHILD, "1")
+        .output()
+        .expect("run the child render");
+    assert!(
+        child.status.success(),
+        "the child render failed:\n{}{}",
+        text(&child.stdout),
+        text(&child.stderr)
+    );
+    // The child ran the test (not zero tests, which also succeeds).
+    assert!(
+        text(&child.stdout).contains("1 passed"),
+        "{}",
+        text(&child.stdout)
+    );
+}

@@ -111,6 +111,8 @@ enum Command {
 
 /// Parses the command line and runs the subcommand on `repo`'s catalogue.
 pub fn main(repo: &Repository) -> ExitCode {
+    // One command per process: a render's validators are dropped once it is done with them.
+    crate::release_validators_when_done();
     let cli = Cli::parse();
     match cli.command {
         Command::Render {

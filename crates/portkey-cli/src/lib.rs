@@ -41,6 +41,21 @@ use portkey_model::chart::Chart;
 use portkey_model::cluster::Cluster;
 use portkey_render::Tree;
 
+/// Whether a render drops the embedded schemas' validators of the kinds it is done with
+/// ([`release_validators_when_done`]).
+static RELEASE_VALIDATORS: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Makes every later render of this process drop the embedded schemas' validators of the
+/// app kinds once the apps are compiled, before the Argo CD objects, the lints and the
+/// replay, where its memory peaks (README, "Memory"): `portkey` sets it
+/// ([`command::main`]), as do the memory bench's runs. Off by default, since a process
+/// that renders again (a test binary, a library user) would build them again each time,
+/// and renders running at once on other threads would each lose the other's.
+pub fn release_validators_when_done() {
+    RELEASE_VALIDATORS.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// A repository's catalogue, as the root package declares it: the inventory, the apps and
 /// the chart releases. The commands read it through these functions, so that the catalogue
 /// is compiled in its own (thin) package.
@@ -255,6 +270,11 @@ fn pipeline(
                 .map(|item| work::compile_item(&catalogue, *item, (sink, known), &pss))
                 .collect()
         });
+        // No object of an app kind is checked after this; the Argo CD kinds' validators,
+        // built beside compilation, are kept.
+        if RELEASE_VALIDATORS.load(std::sync::atomic::Ordering::Relaxed) {
+            portkey_validate::Schemas::embedded().release(&portkey_compile::argocd::KINDS);
+        }
         let mut summaries = portkey_compile::Summaries::new();
         let objects: Vec<work::Checked> = objects
             .into_iter()

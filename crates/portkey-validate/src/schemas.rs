@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{OnceLock, PoisonError, RwLock};
 
 use jsonschema::{Registry, Validator};
 use serde_json::{Value, json};
@@ -30,14 +31,27 @@ pub enum SchemaError {
 pub struct Schemas {
     validators: BTreeMap<(String, String), Slot>,
     origin: String,
+    /// How many validators were built, a released one built again counted again.
+    builds: AtomicUsize,
 }
 
 /// One kind's validator: already built (a directory's), or built on first use from its
-/// generator (the embedded ones). `None` once built: a custom kind with no committed
-/// upstream schema, reported as unknown.
+/// generator (the embedded ones), and built again if it was released
+/// ([`Schemas::release`]).
 struct Slot {
     generate: Option<crate::embedded::Generator>,
-    built: OnceLock<Option<Validator>>,
+    built: RwLock<Built>,
+}
+
+/// What a [`Slot`] holds.
+enum Built {
+    /// Not built yet, or released.
+    Not,
+    /// Built, and there is none: a custom kind with no committed upstream schema, reported
+    /// as unknown.
+    Missing,
+    /// The validator.
+    Ready(Validator),
 }
 
 impl std::fmt::Debug for Schemas {
@@ -45,6 +59,7 @@ impl std::fmt::Debug for Schemas {
         f.debug_struct("Schemas")
             .field("origin", &self.origin)
             .field("kinds", &self.validators.keys().collect::<Vec<_>>())
+            .field("builds", &self.builds)
             .finish()
     }
 }
@@ -58,25 +73,56 @@ fn patterns() -> &'static jsonschema::PatternCache {
 }
 
 impl Slot {
-    fn get(&self) -> Option<&Validator> {
-        self.built
-            .get_or_init(|| {
-                let (api_version, kind, schema) = self.generate?();
-                let schema = schema?;
-                Some(
-                    jsonschema::options()
-                        .should_validate_formats(false)
-                        .with_pattern_cache(patterns().clone())
-                        .build(&schema)
-                        // Invariant: embedded schemas are built into the binary and tested
-                        // (`every_embedded_schema_compiles`); one that doesn't compile is a
-                        // bug, not bad input.
-                        .unwrap_or_else(|e| {
-                            panic!("embedded schema of {api_version}/{kind} compiles: {e}")
-                        }),
-                )
-            })
-            .as_ref()
+    /// `f` of the validator, built first if it is not (or no longer) built; `None` for a
+    /// kind without one. The validator is read under the slot's read lock, so a release
+    /// waits for the checks in progress.
+    fn with<R>(&self, builds: &AtomicUsize, f: impl FnOnce(Option<&Validator>) -> R) -> R {
+        loop {
+            {
+                let read = self.built.read().unwrap_or_else(PoisonError::into_inner);
+                match &*read {
+                    Built::Not => {}
+                    Built::Missing => return f(None),
+                    Built::Ready(v) => return f(Some(v)),
+                }
+            }
+            // Not built: built now, unless another thread did it meanwhile; then read.
+            let mut write = self.built.write().unwrap_or_else(PoisonError::into_inner);
+            if matches!(*write, Built::Not) {
+                *write = match self.build() {
+                    Some(v) => {
+                        builds.fetch_add(1, Ordering::Relaxed);
+                        Built::Ready(v)
+                    }
+                    None => Built::Missing,
+                };
+            }
+        }
+    }
+
+    /// Whether a validator is built now.
+    fn is_built(&self) -> bool {
+        matches!(
+            *self.built.read().unwrap_or_else(PoisonError::into_inner),
+            Built::Ready(_)
+        )
+    }
+
+    fn build(&self) -> Option<Validator> {
+        let (api_version, kind, schema) = self.generate?();
+        let schema = schema?;
+        Some(
+            jsonschema::options()
+                .should_validate_formats(false)
+                .with_pattern_cache(patterns().clone())
+                .build(&schema)
+                // Invariant: embedded schemas are built into the binary and tested
+                // (`every_embedded_schema_compiles`); one that doesn't compile is a
+                // bug, not bad input.
+                .unwrap_or_else(|e| {
+                    panic!("embedded schema of {api_version}/{kind} compiles: {e}")
+                }),
+        )
     }
 }
 
@@ -88,7 +134,13 @@ impl Schemas {
     /// every provider, belong to kinds a catalogue may never emit).
     pub fn embedded() -> &'static Schemas {
         static EMBEDDED: OnceLock<Schemas> = OnceLock::new();
-        EMBEDDED.get_or_init(|| Schemas {
+        EMBEDDED.get_or_init(Schemas::embedded_unbuilt)
+    }
+
+    /// The embedded schemas, none built yet: [`Schemas::embedded`]'s one instance, or a
+    /// test's own.
+    fn embedded_unbuilt() -> Schemas {
+        Schemas {
             validators: crate::embedded::kinds()
                 .into_iter()
                 .map(|(api_version, kind, generate)| {
@@ -96,13 +148,14 @@ impl Schemas {
                         (api_version.to_string(), kind.to_string()),
                         Slot {
                             generate: Some(generate),
-                            built: OnceLock::new(),
+                            built: RwLock::new(Built::Not),
                         },
                     )
                 })
                 .collect(),
             origin: "embedded".into(),
-        })
+            builds: AtomicUsize::new(0),
+        }
     }
 
     /// Builds every kind's validator now (a test, or a caller that wants the cost up front).
@@ -110,7 +163,7 @@ impl Schemas {
     pub fn build_all(&self) -> Vec<(String, String)> {
         self.validators
             .iter()
-            .filter(|(_, slot)| slot.get().is_some())
+            .filter(|(_, slot)| slot.with(&self.builds, |v| v.is_some()))
             .map(|(key, _)| key.clone())
             .collect()
     }
@@ -121,15 +174,42 @@ impl Schemas {
     pub fn build(&self, api_version: &str, kind: &str) -> bool {
         self.validators
             .get(&(api_version.to_string(), kind.to_string()))
-            .is_some_and(|slot| slot.get().is_some())
+            .is_some_and(|slot| slot.with(&self.builds, |v| v.is_some()))
     }
 
     /// How many kinds' validators exist now (built, or read from a directory).
     pub fn built(&self) -> usize {
         self.validators
             .values()
-            .filter(|slot| slot.built.get().is_some_and(Option::is_some))
+            .filter(|slot| slot.is_built())
             .count()
+    }
+
+    /// How many validators have been built, one released and built again counted twice
+    /// (a directory's, read when the `Schemas` was made, are not counted).
+    pub fn builds(&self) -> usize {
+        self.builds.load(Ordering::Relaxed)
+    }
+
+    /// Drops the built validators of every kind but those `keep` names: what a render does
+    /// once its last object of those kinds is checked, since at N = 2,000 the validators
+    /// were a fifth of its heap at the peak, which comes after (README, "Memory"). A
+    /// released kind keeps its slot, and an object of it checked later builds it again; a
+    /// release waits for the checks in progress. A directory's validators, which could not
+    /// be built again, are kept. Returns how many were dropped.
+    pub fn release(&self, keep: &[(&str, &str)]) -> usize {
+        let mut released = 0;
+        for ((api_version, kind), slot) in &self.validators {
+            if slot.generate.is_none() || keep.iter().any(|(a, k)| a == api_version && k == kind) {
+                continue;
+            }
+            let mut write = slot.built.write().unwrap_or_else(PoisonError::into_inner);
+            if matches!(*write, Built::Ready(_)) {
+                released += 1;
+            }
+            *write = Built::Not;
+        }
+        released
     }
 
     /// Schemas from a kubeconform-layout directory, for the given kinds (unknown kinds are
@@ -182,13 +262,14 @@ impl Schemas {
                 (api_version.clone(), kind.clone()),
                 Slot {
                     generate: None,
-                    built: OnceLock::from(Some(validator)),
+                    built: RwLock::new(Built::Ready(validator)),
                 },
             );
         }
         Ok(Schemas {
             validators,
             origin: dir.display().to_string(),
+            builds: AtomicUsize::new(0),
         })
     }
 
@@ -201,27 +282,34 @@ impl Schemas {
     pub fn check(&self, value: &Value) -> Vec<(String, String)> {
         let api_version = value["apiVersion"].as_str().unwrap_or_default();
         let kind = value["kind"].as_str().unwrap_or_default();
-        let Some(validator) = self
-            .validators
-            .get(&(api_version.to_string(), kind.to_string()))
-            .and_then(Slot::get)
-        else {
-            return vec![(
+        let unknown = || {
+            vec![(
                 String::new(),
                 format!(
                     "unknown kind: no schema for {api_version}/{kind} in {}",
                     self.origin
                 ),
-            )];
+            )]
         };
-        // The fast path (no error collection) is what almost every object takes.
-        if validator.is_valid(value) {
-            return Vec::new();
-        }
-        validator
-            .iter_errors(value)
-            .map(|e| (e.instance_path().to_string(), e.to_string()))
-            .collect()
+        let Some(slot) = self
+            .validators
+            .get(&(api_version.to_string(), kind.to_string()))
+        else {
+            return unknown();
+        };
+        slot.with(&self.builds, |validator| {
+            let Some(validator) = validator else {
+                return unknown();
+            };
+            // The fast path (no error collection) is what almost every object takes.
+            if validator.is_valid(value) {
+                return Vec::new();
+            }
+            validator
+                .iter_errors(value)
+                .map(|e| (e.instance_path().to_string(), e.to_string()))
+                .collect()
+        })
     }
 }
 
@@ -284,6 +372,28 @@ mod tests {
         assert!(schemas.built() >= 2);
         assert!(!schemas.build("x.example/v1", "Nope"));
         assert!(!schemas.build("v1", "Application"));
+    }
+
+    /// A released validator is dropped, its kind kept: the next object of it builds it
+    /// again, and finds the same problems. The kinds named are kept.
+    #[test]
+    fn a_released_validator_is_built_again_when_needed() {
+        let schemas = super::Schemas::embedded_unbuilt();
+        let bad =
+            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": 1}});
+        let problems = schemas.check(&bad);
+        assert!(!problems.is_empty());
+        assert!(schemas.build("argoproj.io/v1alpha1", "Application"));
+        assert_eq!((schemas.built(), schemas.builds()), (2, 2));
+        assert_eq!(
+            schemas.release(&[("argoproj.io/v1alpha1", "Application")]),
+            1
+        );
+        assert_eq!((schemas.built(), schemas.builds()), (1, 2));
+        assert_eq!(schemas.check(&bad), problems);
+        assert_eq!((schemas.built(), schemas.builds()), (2, 3));
+        assert_eq!(schemas.release(&[]), 2);
+        assert_eq!(schemas.built(), 0);
     }
 
     /// The committed copy of the upstream schemas (kubeconform layout).

@@ -255,7 +255,7 @@ pub fn run(
         &known,
     );
     let (objects, hits) = known.counts();
-    let built = portkey_validate::Schemas::embedded().built();
+    let built = portkey_validate::Schemas::embedded().builds();
     if let Some(cache) = &cache
         && objects > 0
     {
