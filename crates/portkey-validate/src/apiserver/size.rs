@@ -25,6 +25,21 @@ const RULE: &str = "kubectl apply: last-applied-configuration within TotalAnnota
 /// `<`, `>`, `&`, U+2028 and U+2029 escaped as `\u00XX` (HTML-safe), the short escapes
 /// for quote, backslash, `\n`, `\r`, `\t`, and `\u00XX` for the other control characters.
 fn json_len(v: &Value) -> usize {
+    compact_len(v, string_len)
+}
+
+/// At least [`json_len`], without looking at a string's bytes: each byte of a string (or
+/// key) is written as at most six (`\u00XX`; U+2028 and U+2029 take six for three), so a
+/// string is at most `2 + 6 × len`. This runs on every object, and almost every object is
+/// far below the limit by this bound too, so the exact count ([`json_len`], one pass over
+/// every byte) runs only for the few that are not.
+fn json_len_at_most(v: &Value) -> usize {
+    compact_len(v, string_len_at_most)
+}
+
+/// The compact JSON length of `v`, each string (and key) counted by `string`, quotes
+/// included (generic, so each counting is compiled in).
+fn compact_len(v: &Value, string: impl Fn(&str) -> usize + Copy) -> usize {
     match v {
         Value::Null | Value::Bool(true) => 4,
         Value::Bool(false) => 5,
@@ -34,39 +49,18 @@ fn json_len(v: &Value) -> usize {
             let _ = std::fmt::Write::write_fmt(&mut count, format_args!("{n}"));
             count.0
         }
-        Value::String(s) => string_len(s),
+        Value::String(s) => string(s),
         Value::Array(items) => {
-            2 + items.len().saturating_sub(1) + items.iter().map(json_len).sum::<usize>()
+            2 + items.len().saturating_sub(1)
+                + items.iter().map(|v| compact_len(v, string)).sum::<usize>()
         }
         Value::Object(map) => {
             2 + map.len().saturating_sub(1)
                 + map
                     .iter()
-                    .map(|(k, v)| string_len(k) + 1 + json_len(v))
+                    .map(|(k, v)| string(k) + 1 + compact_len(v, string))
                     .sum::<usize>()
         }
-    }
-}
-
-/// At least [`json_len`], without looking at a string's bytes: each byte of a string (or
-/// key) is written as at most six (`\u00XX`; U+2028 and U+2029 take six for three), so a
-/// string is at most `2 + 6 × len`. This runs on every object, and almost every object is
-/// far below the limit by this bound too, so the exact count ([`json_len`], one pass over
-/// every byte) runs only for the few that are not.
-fn json_len_at_most(v: &Value) -> usize {
-    match v {
-        Value::String(s) => string_len_at_most(s),
-        Value::Array(items) => {
-            2 + items.len().saturating_sub(1) + items.iter().map(json_len_at_most).sum::<usize>()
-        }
-        Value::Object(map) => {
-            2 + map.len().saturating_sub(1)
-                + map
-                    .iter()
-                    .map(|(k, v)| string_len_at_most(k) + 1 + json_len_at_most(v))
-                    .sum::<usize>()
-        }
-        Value::Null | Value::Bool(_) | Value::Number(_) => json_len(v),
     }
 }
 
