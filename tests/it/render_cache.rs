@@ -114,22 +114,32 @@ const RELEASE_CHILD: &str = "PORTKEY_IT_RELEASE_VALIDATORS";
 #[test]
 fn a_render_drops_the_validators_it_is_done_with() {
     if std::env::var_os(RELEASE_CHILD).is_some() {
-        portkey::release_validators_when_done();
-        let tree = portkey::REPOSITORY.tree().expect("the catalogue renders");
-        let committed =
-            portkey::portkey_render::read_tree(&crate::common::root().join("generated"))
-                .expect("read generated/");
-        assert!(tree == committed, "the render differs from generated/");
-        let schemas = portkey::portkey_validate::Schemas::embedded();
-        let argocd = portkey::portkey_compile::argocd::KINDS.len();
-        assert!(
-            schemas.builds() > argocd && schemas.built() <= argocd,
-            "validators built {} times, {} still held",
-            schemas.builds(),
-            schemas.built()
-        );
-        return;
+        render_releasing_validators();
+    } else {
+        run_in_a_child_process();
     }
+}
+
+/// The child's side: the render, with the flag set, and what it leaves built.
+fn render_releasing_validators() {
+    portkey::release_validators_when_done();
+    let tree = portkey::REPOSITORY.tree().expect("the catalogue renders");
+    let committed = portkey::portkey_render::read_tree(&crate::common::root().join("generated"))
+        .expect("read generated/");
+    assert!(tree == committed, "the render differs from generated/");
+    let schemas = portkey::portkey_validate::Schemas::embedded();
+    let argocd = portkey::portkey_compile::argocd::KINDS.len();
+    assert!(
+        schemas.builds() > argocd && schemas.built() <= argocd,
+        "validators built {} times, {} still held",
+        schemas.builds(),
+        schemas.built()
+    );
+}
+
+/// The parent's side: this test binary again, for this one test, with [`RELEASE_CHILD`]
+/// set; it must pass, and must have run.
+fn run_in_a_child_process() {
     let child = std::process::Command::new(std::env::current_exe().expect("this test binary"))
         .args([
             "--exact",
