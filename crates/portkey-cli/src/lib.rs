@@ -100,7 +100,14 @@ pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Resu
     let mut timings = Timings::default();
     let sink = portkey_render::Collect::default();
     let known = portkey_validate::Known::none();
-    let plan = pipeline(cluster, apps, charts, (&sink, &known), &mut timings)?;
+    let plan = pipeline(
+        cluster,
+        apps,
+        charts,
+        (&sink, &known),
+        &mut timings,
+        Tables::Kept,
+    )?;
     let start = std::time::Instant::now();
     let tree = portkey_render::assemble(sink.into_files()).map_err(Error::Render)?;
     timings.lap("assemble the tree", start);
@@ -115,8 +122,10 @@ pub fn build_with(cluster: &Cluster, apps: Vec<App>, charts: Vec<Chart>) -> Resu
 /// files went to disk (or were compared with it) as they were rendered, never held.
 #[derive(Debug)]
 pub struct Streamed {
-    /// The capacity and failure analysis (its warnings are worth showing).
-    pub plan: Plan,
+    /// The capacity and failure analysis's warnings. Its tables (placements, failures,
+    /// per-node usage) went into ARCHITECTURE.md and were dropped: at N = 20,000 they are
+    /// about 6.5 MB, which would otherwise be held to the end of the render.
+    pub warnings: Vec<String>,
     /// How long each stage took.
     pub timings: Timings,
 }
@@ -208,11 +217,34 @@ fn streamed<S: portkey_render::Sink>(
     let start = std::time::Instant::now();
     let sink = begin.1().map_err(Error::Render)?;
     timings.lap(begin.0, start);
-    let plan = pipeline(cluster, apps, charts, (&sink, known), &mut timings)?;
+    let plan = pipeline(
+        cluster,
+        apps,
+        charts,
+        (&sink, known),
+        &mut timings,
+        Tables::Dropped,
+    )?;
     let start = std::time::Instant::now();
     let report = finish.1(sink).map_err(Error::Render)?;
     timings.lap(finish.0, start);
-    Ok((Streamed { plan, timings }, report))
+    Ok((
+        Streamed {
+            warnings: plan.warnings,
+            timings,
+        },
+        report,
+    ))
+}
+
+/// Whether the pipeline's plan keeps its tables once the documents that show them are
+/// written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tables {
+    /// The whole plan is returned ([`build_with`]).
+    Kept,
+    /// Only its warnings and errors are (a streaming run's report).
+    Dropped,
 }
 
 /// Resolve and check, plan, then compile, validate and serialize every object into `sink`,
@@ -223,6 +255,7 @@ fn pipeline(
     charts: Vec<Chart>,
     (sink, known): (&dyn portkey_render::Sink, &portkey_validate::Known),
     timings: &mut Timings,
+    tables: Tables,
 ) -> Result<Plan, Error> {
     let start = std::time::Instant::now();
     // The embedded schemas' validators are built per kind, when the first object of that
@@ -247,7 +280,7 @@ fn pipeline(
     let (objects, argocd, (plan, plan_took), chart_values) = std::thread::scope(|s| {
         // The releases' values against their charts' defaults, alongside compilation.
         let chart_values = s.spawn(|| chart_defaults::check_timed(&catalogue.charts, known));
-        let side = s.spawn(|| placement_side(&catalogue, sink));
+        let side = s.spawn(|| placement_side(&catalogue, sink, tables));
         // The Argo CD objects are checked last, when every app's summaries and facts
         // are held: their validators (Application's upstream schema is the largest a
         // render builds, 1.4 MB parsed) are built now, beside compilation, so that
@@ -450,10 +483,11 @@ fn bootstrap_gate(
 }
 
 /// What runs beside compilation on its own thread: placement and capacity (timed), then
-/// the documents.
+/// the documents; the plan's tables are dropped after them unless `tables` keeps them.
 fn placement_side(
     catalogue: &portkey_model::Catalogue<'_>,
     sink: &dyn portkey_render::Sink,
+    tables: Tables,
 ) -> (Result<Plan, Error>, std::time::Duration) {
     let start = std::time::Instant::now();
     let plan = plan::checked_plan(catalogue);
@@ -462,6 +496,14 @@ fn placement_side(
     if let Ok(plan) = &plan {
         documents(catalogue, plan, sink);
     }
+    let plan = match tables {
+        Tables::Kept => plan,
+        Tables::Dropped => plan.map(|p| Plan {
+            warnings: p.warnings,
+            errors: p.errors,
+            ..Plan::default()
+        }),
+    };
     (plan, took)
 }
 

@@ -19,7 +19,7 @@ use crate::resolve::{Catalogue, ResolvedApp};
 pub const RWO_DETACH_MINUTES: u32 = 6;
 
 /// The whole analysis.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Plan {
     /// Per-node totals, in inventory order.
     pub nodes: Vec<NodeUsage>,

@@ -117,7 +117,7 @@ pub fn execute_known(
     };
     match result {
         Ok((output, outcome, kept)) => {
-            let mut warnings = output.plan.warnings;
+            let mut warnings = output.warnings;
             warnings.extend(super::data_loss::warnings(&kept.before, &kept.after));
             Run {
                 outcome,
