@@ -47,8 +47,9 @@ static RELEASE_VALIDATORS: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(false);
 
 /// Makes every later render of this process drop the embedded schemas' validators of the
-/// app kinds once the apps are compiled, before the Argo CD objects, the lints and the
-/// replay, where its memory peaks (README, "Memory"): `portkey` sets it
+/// app kinds once the apps are compiled, before the Argo CD objects, and the Argo CD
+/// kinds' once those are checked, before the lints and the replay, where its memory peaks
+/// (README, "Memory"): `portkey` sets it
 /// ([`command::main`]), as do the memory bench's runs. Off by default, since a process
 /// that renders again (a test binary, a library user) would build them again each time,
 /// and renders running at once on other threads would each lose the other's.
@@ -286,14 +287,14 @@ fn pipeline(
         // render builds, 1.4 MB parsed) are built now, beside compilation, so that
         // building them is not added to the peak (README, "Memory"). Only on a run
         // that trusts no earlier verdicts: otherwise they are seldom needed at all.
-        if known.knows_nothing() {
+        let prebuilt = known.knows_nothing().then(|| {
             s.spawn(|| {
                 let schemas = portkey_validate::Schemas::embedded();
                 for (api_version, kind) in portkey_compile::argocd::KINDS {
                     schemas.build(api_version, kind);
                 }
-            });
-        }
+            })
+        });
         let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
             .chain(catalogue.apps.iter().map(Some))
             .collect();
@@ -324,9 +325,19 @@ fn pipeline(
                 checked
             })
             .collect();
+        // Done before the Argo CD objects are checked, so that none is built after the
+        // release that follows them. Invariant: it panics only on a bug; re-raise it.
+        if let Some(prebuilt) = prebuilt {
+            prebuilt.join().expect("validator thread panicked");
+        }
         let argocd = match portkey_compile::waves(&catalogue, &summaries) {
             Ok(components) => {
                 let checked = work::argocd_files(&catalogue, &components, summaries, (sink, known));
+                // Nothing is checked against a schema after the Argo CD objects: their
+                // validators (about 2 MB at N = 20,000) are not held through the lints.
+                if RELEASE_VALIDATORS.load(std::sync::atomic::Ordering::Relaxed) {
+                    portkey_validate::Schemas::embedded().release(&[]);
+                }
                 Ok((components, checked))
             }
             Err(e) => Err(e),
