@@ -298,11 +298,17 @@ fn pipeline(
         let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
             .chain(catalogue.apps.iter().map(Some))
             .collect();
-        let objects = portkey_compile::parallel::map_chunks(&work, |items| {
-            items
+        // What each block's components emit is gathered per block, so that an app's is
+        // folded into its namespace's as soon as the app is compiled.
+        let blocks = portkey_compile::parallel::map_chunks(&work, |items| {
+            let mut summaries = portkey_compile::Summaries::new();
+            let checked: Vec<work::Checked> = items
                 .iter()
-                .map(|item| work::compile_item(&catalogue, *item, (sink, known), &pss))
-                .collect()
+                .map(|item| {
+                    work::compile_item(&catalogue, *item, (sink, known), &pss, &mut summaries)
+                })
+                .collect();
+            vec![(checked, summaries)]
         });
         // No object of an app kind is checked after this; the Argo CD kinds' validators,
         // built beside compilation, are kept.
@@ -310,21 +316,11 @@ fn pipeline(
             portkey_validate::Schemas::embedded().release(&portkey_compile::argocd::KINDS);
         }
         let mut summaries = portkey_compile::Summaries::new();
-        let objects: Vec<work::Checked> = objects
-            .into_iter()
-            .map(|(checked, emitted)| {
-                // A component compiled in pieces (the alerts part) is summarised as one.
-                for (component, emitted) in emitted {
-                    work::merge_into(
-                        &mut summaries,
-                        component,
-                        emitted,
-                        portkey_compile::Emitted::merge,
-                    );
-                }
-                checked
-            })
-            .collect();
+        let mut objects: Vec<work::Checked> = Vec::with_capacity(work.len());
+        for (checked, block) in blocks {
+            objects.extend(checked);
+            summaries.merge(block);
+        }
         // Done before the Argo CD objects are checked, so that none is built after the
         // release that follows them. Invariant: it panics only on a bug; re-raise it.
         if let Some(prebuilt) = prebuilt {

@@ -67,10 +67,15 @@ pub fn bootstrap_input(
                 .collect()
         },
     ));
-    let summaries: portkey_compile::Summaries = compiled
-        .iter()
-        .map(|c| (c.component.clone(), c.emitted.clone()))
-        .collect();
+    let cluster_parts = compiled.len() - catalogue.apps.len();
+    let mut summaries = portkey_compile::Summaries::new();
+    for (i, c) in compiled.iter().enumerate() {
+        if i < cluster_parts {
+            summaries.add_part(c.component.clone(), c.emitted.clone());
+        } else {
+            summaries.add_app(c.component.clone(), c.emitted.clone());
+        }
+    }
     let components = portkey_compile::waves(catalogue, &summaries).map_err(Error::Model)?;
     let facts = compiled
         .iter()

@@ -5,16 +5,17 @@
 use crate::Invalid;
 
 /// Compiles one work item (the cluster parts for `None`, else one app with its own alerts),
-/// checks and serializes its objects into `sink`, and returns what checking found with
-/// what each of its components emits. The cluster item also sets `pss` to the pods that
-/// need more Pod Security than their namespace may allow: it derives the namespaces'
-/// levels from every app's pods for their Namespaces, once for both.
+/// checks and serializes its objects into `sink`, adds what each of its components emits
+/// to `summaries`, and returns what checking found. The cluster item also sets `pss` to
+/// the pods that need more Pod Security than their namespace may allow: it derives the
+/// namespaces' levels from every app's pods for their Namespaces, once for both.
 pub(crate) fn compile_item(
     catalogue: &portkey_model::Catalogue<'_>,
     item: Option<&portkey_model::resolve::ResolvedApp>,
     to: (&dyn portkey_render::Sink, &portkey_validate::Known),
     pss: &std::sync::OnceLock<Vec<portkey_model::ModelError>>,
-) -> (Checked, Vec<(String, portkey_compile::Emitted)>) {
+    summaries: &mut portkey_compile::Summaries,
+) -> Checked {
     // Each app's own alerts (a piece of the cluster's alerts part) are compiled with it, so
     // that they are never all held at once.
     let compiled: Vec<portkey_compile::Compiled> = match item {
@@ -34,12 +35,16 @@ pub(crate) fn compile_item(
         checked_files(&c.manifests, to, &mut checked, Some(&mut facts));
         checked.facts.push((c.component.clone(), facts));
     }
-    let emitted: Vec<(String, portkey_compile::Emitted)> = compiled
-        .into_iter()
-        .map(|c| (c.component, c.emitted))
-        .collect();
+    // An app's own component comes first; its alerts are a piece of a cluster part.
+    for (i, c) in compiled.into_iter().enumerate() {
+        if item.is_some() && i == 0 {
+            summaries.add_app(c.component, c.emitted);
+        } else {
+            summaries.add_part(c.component, c.emitted);
+        }
+    }
     // Kept to the end of compilation and beyond: copied into exact allocations.
-    (checked.compacted(), emitted.clone())
+    checked.compacted()
 }
 
 /// Adds `value` at `key`, merged into what is there already: what a component compiled in
@@ -91,8 +96,8 @@ impl Checked {
 /// AppProjects, the chart releases' and cluster parts' Applications and the root, then
 /// each app's Application, in parallel blocks.
 ///
-/// The projects' whitelists are the last use of what each component emitted (`summaries`,
-/// about 12 MB at N = 20,000): it is dropped before the apps' Applications are built, so it
+/// The projects' whitelists are the last use of what each component emitted (`summaries`:
+/// the cluster parts' whole, the apps' folded by namespace): it is dropped before the apps' Applications are built, so it
 /// is not held at the render's peak (README, "Memory").
 pub(crate) fn argocd_files(
     catalogue: &portkey_model::Catalogue<'_>,

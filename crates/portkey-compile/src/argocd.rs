@@ -234,32 +234,29 @@ fn projects(
     let mut namespaces = BTreeSet::from(["default"]);
     let mut stacks: BTreeMap<&str, BTreeSet<GroupKind>> = BTreeMap::new();
     for c in components {
-        let Some(emitted) = summaries.get(&c.name) else {
+        if !matches!(c.kind, ComponentKind::Cluster(_)) {
+            continue;
+        }
+        let Some(emitted) = summaries.part(&c.name) else {
             continue;
         };
-        match c.kind {
-            ComponentKind::Cluster(_) => {
-                cluster_kinds.extend(
-                    emitted
-                        .cluster_scoped
-                        .iter()
-                        .map(|k| group_kind(k.group_kind())),
-                );
-                for (ns, kinds) in &emitted.namespaced {
-                    namespaces.insert(ns);
-                    namespaced_kinds.extend(kinds.iter().map(|k| group_kind(k.group_kind())));
-                }
-            }
-            ComponentKind::App => {
-                for (ns, kinds) in &emitted.namespaced {
-                    stacks
-                        .entry(ns)
-                        .or_default()
-                        .extend(kinds.iter().map(|k| group_kind(k.group_kind())));
-                }
-            }
-            ComponentKind::Chart => {}
+        cluster_kinds.extend(
+            emitted
+                .cluster_scoped
+                .iter()
+                .map(|k| group_kind(k.group_kind())),
+        );
+        for (ns, kinds) in &emitted.namespaced {
+            namespaces.insert(ns);
+            namespaced_kinds.extend(kinds.iter().map(|k| group_kind(k.group_kind())));
         }
+    }
+    // Every app's kinds, gathered by namespace as the apps were added.
+    for (ns, kinds) in summaries.app_kinds() {
+        stacks
+            .entry(ns)
+            .or_default()
+            .extend(kinds.iter().map(|k| group_kind(k.group_kind())));
     }
     out.push(project(
         CLUSTER_PROJECT,

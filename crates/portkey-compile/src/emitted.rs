@@ -4,14 +4,12 @@
 //! the AppProject whitelists are computed from these summaries, so no list of groups
 //! predicts what compilation emits.
 
-use std::collections::BTreeMap;
-
 use portkey_model::chart::Capability;
 use portkey_model::components::Component;
 use portkey_model::resolve::Catalogue;
 use portkey_model::{ModelErrors, SortedSet};
 
-use crate::{KindId, Manifest, Object};
+use crate::{KindId, Manifest, Object, Summaries};
 
 /// An API group and kind; the core group is `""`.
 pub type GroupKind = (&'static str, &'static str);
@@ -130,9 +128,6 @@ impl Compiled {
     }
 }
 
-/// What every component emits, by component name.
-pub type Summaries = BTreeMap<String, Emitted>;
-
 /// The components with their dependencies and sync waves: the model's declared needs, plus
 /// the CRDs each component's objects need and define ([`Emitted`]).
 pub fn waves(
@@ -141,11 +136,11 @@ pub fn waves(
 ) -> Result<Vec<Component>, ModelErrors> {
     let mut all = portkey_model::components::components(catalogue);
     for c in &mut all {
-        if let Some(e) = summaries.get(&c.name) {
+        if let Some((needs, defines)) = summaries.crds(&c.name) {
             c.needs
-                .extend(e.needs_crds.iter().map(|g| Capability::Crds((*g).into())));
+                .extend(needs.iter().map(|g| Capability::Crds((*g).into())));
             c.provides
-                .extend(e.defines_crds.iter().cloned().map(Capability::Crds));
+                .extend(defines.iter().cloned().map(Capability::Crds));
         }
     }
     portkey_model::components::waves(all, &catalogue.charts).map_err(ModelErrors)

@@ -15,10 +15,12 @@ mod object;
 pub mod parallel;
 pub mod pss;
 pub mod secrets;
+pub mod summaries;
 mod workload;
 
-pub use emitted::{Compiled, Emitted, Summaries, waves};
+pub use emitted::{Compiled, Emitted, waves};
 pub use object::{KindId, KindVisitor, Manifest, Object};
+pub use summaries::Summaries;
 
 use std::collections::BTreeMap;
 
@@ -108,11 +110,13 @@ fn objects(catalogue: &Catalogue<'_>) -> Result<Objects, ModelErrors> {
     let apps = parallel::map_chunks(&catalogue.apps, |apps| {
         apps.iter().map(|app| compile_app(catalogue, app)).collect()
     });
-    let summaries: Summaries = cluster
-        .iter()
-        .chain(&apps)
-        .map(|c| (c.component.clone(), c.emitted.clone()))
-        .collect();
+    let mut summaries = Summaries::new();
+    for c in &cluster {
+        summaries.add_part(c.component.clone(), c.emitted.clone());
+    }
+    for c in &apps {
+        summaries.add_app(c.component.clone(), c.emitted.clone());
+    }
     let components = waves(catalogue, &summaries)?;
     Ok(Objects {
         cluster,
