@@ -67,15 +67,18 @@ fn the_names_of_the_secrets_kept_outside_git_are_the_full_lists_keys() {
         let full = outside_git(&catalogue);
         assert!(full.values().any(|s| !s.files.is_empty()), "a secret file");
         assert!(full.values().any(|s| !s.forms.is_empty()), "a secret form");
+        let names = |n: portkey::portkey_model::SecretNames| {
+            n.iter()
+                .map(|(ns, name)| (ns.to_string(), name.to_string()))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            outside_git_names(&catalogue),
-            full.into_keys().collect::<BTreeSet<_>>()
+            names(outside_git_names(&catalogue)),
+            full.into_keys().collect::<Vec<_>>()
         );
         assert_eq!(
-            created_by_hand_names(&catalogue),
-            created_by_hand(&catalogue)
-                .into_keys()
-                .collect::<BTreeSet<_>>()
+            names(created_by_hand_names(&catalogue)),
+            created_by_hand(&catalogue).into_keys().collect::<Vec<_>>()
         );
     }
 }

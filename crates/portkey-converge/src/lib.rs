@@ -331,7 +331,7 @@ pub(crate) struct Engine<'a, 'c> {
     pub(crate) facts: &'a Facts,
     /// The Secrets created by hand before Argo CD, by `(namespace, name)`: only whether one
     /// is there is asked, so what each holds is not kept.
-    pub(crate) outside: BTreeSet<(String, String)>,
+    pub(crate) outside: portkey_model::SecretNames,
     pub(crate) strict: bool,
     /// How much of each verdict the memo keeps.
     detail: Detail,
@@ -509,10 +509,7 @@ impl<'a, 'c> Engine<'a, 'c> {
     /// component (a Secret or an ExternalSecret's target), or created by hand before Argo
     /// CD (BOOTSTRAP.md's Secrets). Returns who provides it.
     pub(crate) fn secret(&self, namespace: &str, name: &str, wave: i32) -> Option<String> {
-        if self
-            .outside
-            .contains(&(namespace.to_string(), name.to_string()))
-        {
+        if self.outside.contains(namespace, name) {
             return Some("created by hand before Argo CD, BOOTSTRAP.md".into());
         }
         let component = *self.written_secrets.get(&(namespace, name))?;

@@ -21,6 +21,7 @@ pub mod network;
 pub mod packed;
 pub mod quantity;
 pub mod resolve;
+pub mod secret_names;
 pub mod secret_store;
 pub mod secrets;
 pub mod sorted_set;
@@ -28,6 +29,7 @@ pub mod sorted_set;
 pub use error::{ModelError, ModelErrors};
 pub use packed::{Packed, PackedBuilder};
 pub use resolve::{Catalogue, resolve, resolve_all, resolve_partial};
+pub use secret_names::SecretNames;
 pub use sorted_set::SortedSet;
 
 /// Everything an app file needs: `use portkey_model::prelude::*;`.

@@ -89,6 +89,15 @@ impl<T> PackedBuilder<T> {
         self.entries.push((tag, end));
     }
 
+    /// Appends `parts`, concatenated, as one entry tagged `tag`.
+    pub fn push_parts(&mut self, tag: T, parts: &[&str]) {
+        for part in parts {
+            self.text.push_str(part);
+        }
+        let end = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.entries.push((tag, end));
+    }
+
     /// Whether nothing was pushed.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
@@ -120,6 +129,11 @@ mod tests {
             p.iter().collect::<Vec<_>>(),
             [(1, "kind"), (2, ""), (3, "name")]
         );
+        let mut parts = PackedBuilder::default();
+        parts.push_parts(7u8, &["na", "me"]);
+        parts.push_parts(8, &[]);
+        let parts = parts.finish();
+        assert_eq!(parts.iter().collect::<Vec<_>>(), [(7, "name"), (8, "")]);
         *p.tag_mut(1) = 9;
         assert_eq!((p.tag(1), p.text(1)), (9, ""));
         assert_eq!(p.text(2), "name");

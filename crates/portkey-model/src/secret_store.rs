@@ -222,13 +222,15 @@ pub fn created_by_hand(
 
 /// The names alone of [`created_by_hand`]'s Secrets (what the bootstrap replay checks
 /// Secret references against), without building their keys and users.
-pub fn created_by_hand_names(
-    catalogue: &crate::resolve::Catalogue<'_>,
-) -> std::collections::BTreeSet<(String, String)> {
+pub fn created_by_hand_names(catalogue: &crate::resolve::Catalogue<'_>) -> crate::SecretNames {
     match &catalogue.cluster.backup.secret_store {
         None => crate::secrets::outside_git_names(catalogue),
         // One Secret, the store's credential: the map is as small as its names.
-        Some(_) => created_by_hand(catalogue).into_keys().collect(),
+        Some(_) => crate::SecretNames::from_pairs(
+            created_by_hand(catalogue)
+                .keys()
+                .map(|(ns, name)| (ns.as_str(), name.as_str())),
+        ),
     }
 }
 

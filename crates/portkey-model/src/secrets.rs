@@ -59,14 +59,21 @@ pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), Outs
 /// The names alone of [`outside_git`]'s Secrets, by `(namespace, name)`: what the lints
 /// and the bootstrap replay check references against. At N = 20,000 apps the whole map
 /// (keys, users, files and forms of 40,000 Secrets) took 36 MB, these names 5 MB.
-pub fn outside_git_names(catalogue: &Catalogue<'_>) -> BTreeSet<(String, String)> {
-    let mut out = BTreeSet::new();
+pub fn outside_git_names(catalogue: &Catalogue<'_>) -> crate::SecretNames {
+    // One text grows as the references come; `SecretNames` sorts it once.
+    let mut all = crate::PackedBuilder::default();
     each_outside_git(catalogue, &mut |reference| {
         if !matches!(reference.what, Referenced::File(_)) {
-            out.insert((reference.namespace.to_string(), reference.name.to_string()));
+            all.push_parts(
+                reference.namespace.len(),
+                &[reference.namespace, reference.name],
+            );
         }
     });
-    out
+    let all = all.finish();
+    crate::SecretNames::from_pairs(
+        (0..all.len()).map(|i| all.text(i).split_at(all.tag(i).min(all.text(i).len()))),
+    )
 }
 
 /// Everything that uses one of [`outside_git`]'s Secrets: the union of their `used_by`,

@@ -44,7 +44,7 @@ pub struct Context {
     /// The cluster domain every Ingress host must sit in.
     pub domain: String,
     /// Secrets that exist outside Git (`(namespace, name)`), which references may name.
-    pub external_secrets: BTreeSet<(String, String)>,
+    pub external_secrets: portkey_model::SecretNames,
 }
 
 fn label(v: &Value) -> String {
@@ -531,10 +531,7 @@ pub fn check_catalogue<S: std::borrow::Borrow<Summary>>(
     let exists = |kind: &str, name: &str, ns: &str| {
         objects.contains(kind, name, ns)
             || (kind == "Secret"
-                && (produced.contains(&(name, ns))
-                    || ctx
-                        .external_secrets
-                        .contains(&(ns.to_string(), name.to_string()))))
+                && (produced.contains(&(name, ns)) || ctx.external_secrets.contains(ns, name)))
     };
     let domain_suffix = format!(".{}", ctx.domain);
     let mut hosts: BTreeMap<&str, &Summary> = BTreeMap::new();

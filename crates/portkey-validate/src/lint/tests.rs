@@ -1,8 +1,6 @@
 //! The lint rules, one violating object per lint id: each is reported, and each is
 //! silenced by its suppression annotation (or declared exception).
 
-use std::collections::BTreeSet;
-
 use k8s_openapi::Resource as _;
 use portkey_compile::crd::external_secrets::ExternalSecret;
 use portkey_compile::crd::volsync::ReplicationDestination;
@@ -350,7 +348,7 @@ fn lint_exception_with_empty_reason_does_not_silence() {
 fn context() -> Context {
     Context {
         domain: DOMAIN.into(),
-        external_secrets: BTreeSet::new(),
+        external_secrets: portkey_model::SecretNames::default(),
     }
 }
 
@@ -575,8 +573,7 @@ fn lint_references() {
     );
     external["spec"] = json!({"target": {"name": "web-token"}});
     let mut ctx = context();
-    ctx.external_secrets
-        .insert(("lab".into(), "web-certs".into()));
+    ctx.external_secrets = portkey_model::SecretNames::from_pairs([("lab", "web-certs")]);
     let mut all = objects;
     all.extend([
         (
@@ -598,8 +595,7 @@ fn lint_references() {
     assert!(found.is_empty(), "{found:#?}");
     // ... in the same namespace only.
     let mut ctx = context();
-    ctx.external_secrets
-        .insert(("tools".into(), "web-certs".into()));
+    ctx.external_secrets = portkey_model::SecretNames::from_pairs([("tools", "web-certs")]);
     let found = catalogue_findings(&all, &ctx);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_catalogue_lint(
