@@ -278,75 +278,71 @@ fn pipeline(
     // placement error still fails the render before anything is swapped in.
     // Set by the cluster work item, which derives the app namespaces' Pod Security levels.
     let pss = std::sync::OnceLock::new();
-    let (objects, argocd, (plan, plan_took), chart_values) = std::thread::scope(|s| {
-        // The releases' values against their charts' defaults, alongside compilation.
-        let chart_values = s.spawn(|| chart_defaults::check_timed(&catalogue.charts, known));
-        let side = s.spawn(|| placement_side(&catalogue, sink, tables));
-        // The Argo CD objects are checked last, when every app's summaries and facts
-        // are held: their validators (Application's upstream schema is the largest a
-        // render builds, 1.4 MB parsed) are built now, beside compilation, so that
-        // building them is not added to the peak (README, "Memory"). Only on a run
-        // that trusts no earlier verdicts: otherwise they are seldom needed at all.
-        let prebuilt = known.knows_nothing().then(|| {
-            s.spawn(|| {
-                let schemas = portkey_validate::Schemas::embedded();
-                for (api_version, kind) in portkey_compile::argocd::KINDS {
-                    schemas.build(api_version, kind);
-                }
-            })
-        });
-        let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
-            .chain(catalogue.apps.iter().map(Some))
-            .collect();
-        // What each block's components emit is gathered per block, so that an app's is
-        // folded into its namespace's as soon as the app is compiled.
-        let blocks = portkey_compile::parallel::map_chunks(&work, |items| {
-            let mut summaries = portkey_compile::Summaries::new();
-            let checked: Vec<work::Checked> = items
-                .iter()
-                .map(|item| {
-                    work::compile_item(&catalogue, *item, (sink, known), &pss, &mut summaries)
+    let (objects, argocd, (plan, plan_took), chart_values, (context, early)) =
+        std::thread::scope(|s| {
+            // The releases' values against their charts' defaults, alongside compilation.
+            let chart_values = s.spawn(|| chart_defaults::check_timed(&catalogue.charts, known));
+            let side = s.spawn(|| placement_side(&catalogue, sink, tables));
+            // The Argo CD objects are checked last, when every app's summaries and facts
+            // are held: their validators (Application's upstream schema is the largest a
+            // render builds, 1.4 MB parsed) are built now, beside compilation, so that
+            // building them is not added to the peak (README, "Memory"). Only on a run
+            // that trusts no earlier verdicts: otherwise they are seldom needed at all.
+            let prebuilt = known.knows_nothing().then(|| {
+                s.spawn(|| {
+                    let schemas = portkey_validate::Schemas::embedded();
+                    for (api_version, kind) in portkey_compile::argocd::KINDS {
+                        schemas.build(api_version, kind);
+                    }
                 })
+            });
+            let work: Vec<Option<&portkey_model::resolve::ResolvedApp>> = std::iter::once(None)
+                .chain(catalogue.apps.iter().map(Some))
                 .collect();
-            vec![(checked, summaries)]
-        });
-        // No object of an app kind is checked after this; the Argo CD kinds' validators,
-        // built beside compilation, are kept.
-        if RELEASE_VALIDATORS.load(std::sync::atomic::Ordering::Relaxed) {
-            portkey_validate::Schemas::embedded().release(&portkey_compile::argocd::KINDS);
-        }
-        let mut summaries = portkey_compile::Summaries::new();
-        let mut objects: Vec<work::Checked> = Vec::with_capacity(work.len());
-        for (checked, block) in blocks {
-            objects.extend(checked);
-            summaries.merge(block);
-        }
-        // Done before the Argo CD objects are checked, so that none is built after the
-        // release that follows them. Invariant: it panics only on a bug; re-raise it.
-        if let Some(prebuilt) = prebuilt {
-            prebuilt.join().expect("validator thread panicked");
-        }
-        let argocd = match portkey_compile::waves(&catalogue, &summaries) {
-            Ok(components) => {
-                let checked = work::argocd_files(&catalogue, &components, summaries, (sink, known));
-                // Nothing is checked against a schema after the Argo CD objects: their
-                // validators (about 2 MB at N = 20,000) are not held through the lints.
-                if RELEASE_VALIDATORS.load(std::sync::atomic::Ordering::Relaxed) {
-                    portkey_validate::Schemas::embedded().release(&[]);
-                }
-                Ok((components, checked))
+            // What each block's components emit is gathered per block, so that an app's is
+            // folded into its namespace's as soon as the app is compiled.
+            let blocks = portkey_compile::parallel::map_chunks(&work, |items| {
+                let mut summaries = portkey_compile::Summaries::new();
+                let checked: Vec<work::Checked> = items
+                    .iter()
+                    .map(|item| {
+                        work::compile_item(&catalogue, *item, (sink, known), &pss, &mut summaries)
+                    })
+                    .collect();
+                vec![(checked, summaries)]
+            });
+            // No object of an app kind is checked after this; the Argo CD kinds' validators,
+            // built beside compilation, are kept.
+            if RELEASE_VALIDATORS.load(std::sync::atomic::Ordering::Relaxed) {
+                portkey_validate::Schemas::embedded().release(&portkey_compile::argocd::KINDS);
             }
-            Err(e) => Err(e),
-        };
-        (
-            objects,
-            argocd,
-            // Invariant: the placement thread panics only on a bug; re-raise it.
-            side.join().expect("placement thread panicked"),
-            // Invariant: as for placement.
-            chart_values.join().expect("chart values thread panicked"),
-        )
-    });
+            let (mut objects, summaries) = work::gather(blocks, work.len());
+            // The lints across objects over the apps' and the cluster parts' objects run now,
+            // and their summaries go, before the sync waves and the Argo CD objects are built
+            // beside them (README, "Memory"). The Argo CD objects are linted after, against the
+            // same context: they share no kind with the others, and refer to nothing a lint
+            // follows, so the findings are those of one pass over all of them.
+            let lints = std::time::Instant::now();
+            let context = lint_context(&catalogue);
+            let early = lints_across(&mut objects, &context);
+            let early = (early, lints.elapsed());
+            // Done before the Argo CD objects are checked, so that none is built after the
+            // release that follows them. Invariant: it panics only on a bug; re-raise it.
+            if let Some(prebuilt) = prebuilt {
+                prebuilt.join().expect("validator thread panicked");
+            }
+            let argocd = argocd_stage(&catalogue, summaries, (sink, known));
+            (
+                objects,
+                argocd,
+                // Invariant: the placement thread panics only on a bug; re-raise it.
+                side.join().expect("placement thread panicked"),
+                // Invariant: as for placement.
+                chart_values.join().expect("chart values thread panicked"),
+                (context, early),
+            )
+        });
+    let (early, early_took) = early;
     timings
         .stages
         .push(("placement and capacity", plan_took, true));
@@ -367,14 +363,23 @@ fn pipeline(
     let mut plan = plan;
     chart_values.report(timings, &mut model_errors, &mut plan);
     let plan = collect_model_errors(plan, &mut model_errors)?;
-    let start = timings.lap("compile, validate, serialize", start);
+    timings.stages.push((
+        "compile, validate, serialize",
+        start.elapsed().saturating_sub(early_took),
+        false,
+    ));
+    let start = std::time::Instant::now();
     let mut checked = objects;
     checked.extend(argocd.into_iter().flatten());
-    // The lints across objects run before the replay, and their summaries and context are
+    // The lints across objects end before the replay, and their summaries and context are
     // dropped before it starts: the two never hold memory at the same time (README,
     // "Memory").
-    let problems = object_problems(&mut checked, &lint_context(&catalogue))?;
-    let start = timings.lap("lints across objects", start);
+    let problems = object_problems(&mut checked, &context, early)?;
+    drop(context);
+    timings
+        .stages
+        .push(("lints across objects", start.elapsed() + early_took, false));
+    let start = std::time::Instant::now();
     // The bootstrap replay needs the waves and a clean model; its stalls are model
     // problems, reported with the lints'.
     let simulation = components.as_deref().and_then(|components| {
@@ -394,12 +399,37 @@ fn pipeline(
     outcome(model_errors, problems, plan)
 }
 
-/// The compiled objects' schema problems and lint findings, then the lints across objects;
-/// a serialization or write error first, if there was one. Takes the problems and, once
-/// the lints have run, drops the summaries: nothing after needs them.
+/// The sync waves, from what each component emits, then the Argo CD objects at them,
+/// checked and serialized into `sink`.
+fn argocd_stage(
+    catalogue: &portkey_model::Catalogue<'_>,
+    summaries: portkey_compile::Summaries,
+    to: (&dyn portkey_render::Sink, &portkey_validate::Known),
+) -> Result<
+    (
+        Vec<portkey_model::components::Component>,
+        Vec<work::Checked>,
+    ),
+    portkey_model::ModelErrors,
+> {
+    let components = portkey_compile::waves(catalogue, &summaries)?;
+    let checked = work::argocd_files(catalogue, &components, summaries, to);
+    // Nothing is checked against a schema after the Argo CD objects: their validators
+    // (about 2 MB at N = 20,000) are not held through the lints.
+    if RELEASE_VALIDATORS.load(std::sync::atomic::Ordering::Relaxed) {
+        portkey_validate::Schemas::embedded().release(&[]);
+    }
+    Ok((components, checked))
+}
+
+/// The compiled objects' schema problems and lint findings, then the lints across objects
+/// (`early`'s, then those of the summaries still held); a serialization or write error
+/// first, if there was one. Takes the problems and, once the lints have run, drops the
+/// summaries: nothing after needs them.
 fn object_problems(
     checked: &mut [work::Checked],
     context: &portkey_validate::lint::Context,
+    early: Vec<Invalid>,
 ) -> Result<Vec<Invalid>, Error> {
     if let Some(e) = checked.iter_mut().find_map(|part| part.render_error.take()) {
         return Err(Error::Render(*e));
@@ -408,18 +438,27 @@ fn object_problems(
         .iter_mut()
         .flat_map(|part| std::mem::take(&mut part.problems))
         .collect();
+    problems.extend(early);
+    problems.extend(lints_across(checked, context));
+    Ok(problems)
+}
+
+/// The lints across the objects whose summaries `parts` hold, which it then drops.
+fn lints_across(
+    parts: &mut [work::Checked],
+    context: &portkey_validate::lint::Context,
+) -> Vec<Invalid> {
     let summaries: Vec<&portkey_validate::lint::Summary> =
-        checked.iter().flat_map(|part| &part.summaries).collect();
-    problems.extend(
-        portkey_validate::lint::check_catalogue(&summaries, context)
-            .into_iter()
-            .map(Invalid::Lint),
-    );
+        parts.iter().flat_map(|part| &part.summaries).collect();
+    let found = portkey_validate::lint::check_catalogue(&summaries, context)
+        .into_iter()
+        .map(Invalid::Lint)
+        .collect();
     drop(summaries);
-    for part in checked {
+    for part in parts {
         part.summaries = Vec::new();
     }
-    Ok(problems)
+    found
 }
 
 /// The plan, or `None` with its model problems moved into `errors`.

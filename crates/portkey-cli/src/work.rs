@@ -47,6 +47,20 @@ pub(crate) fn compile_item(
     checked.compacted()
 }
 
+/// The blocks' work items in block order, and what their components emit, merged.
+pub(crate) fn gather(
+    blocks: Vec<(Vec<Checked>, portkey_compile::Summaries)>,
+    items: usize,
+) -> (Vec<Checked>, portkey_compile::Summaries) {
+    let mut summaries = portkey_compile::Summaries::new();
+    let mut checked = Vec::with_capacity(items);
+    for (items, block) in blocks {
+        checked.extend(items);
+        summaries.merge(block);
+    }
+    (checked, summaries)
+}
+
 /// Adds `value` at `key`, merged into what is there already: what a component compiled in
 /// pieces (the alerts part, app by app) has, gathered in work-item order.
 pub(crate) fn merge_into<V>(
