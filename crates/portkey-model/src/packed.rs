@@ -54,6 +54,22 @@ impl<T: Copy> Packed<T> {
     pub fn iter(&self) -> impl Iterator<Item = (T, &str)> {
         (0..self.len()).map(|i| (self.tag(i), self.text(i)))
     }
+
+    /// The index of an entry `order` finds equal, by binary search: the entries must be
+    /// written in the order `order` compares them to what is sought (`Less` for an entry
+    /// before it).
+    pub fn find_by(&self, mut order: impl FnMut(T, &str) -> std::cmp::Ordering) -> Option<usize> {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match order(self.tag(mid), self.text(mid)) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
 }
 
 /// Writes a [`Packed`]: [`PackedBuilder::push`] each entry, then [`PackedBuilder::finish`].
@@ -134,6 +150,9 @@ mod tests {
         parts.push_parts(8, &[]);
         let parts = parts.finish();
         assert_eq!(parts.iter().collect::<Vec<_>>(), [(7, "name"), (8, "")]);
+        assert_eq!(p.find_by(|_, text| text.cmp("name")), Some(2));
+        assert_eq!(p.find_by(|tag, _| tag.cmp(&2)), Some(1));
+        assert_eq!(p.find_by(|_, text| text.cmp("other")), None);
         *p.tag_mut(1) = 9;
         assert_eq!((p.tag(1), p.text(1)), (9, ""));
         assert_eq!(p.text(2), "name");

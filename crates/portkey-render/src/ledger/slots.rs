@@ -51,16 +51,7 @@ impl Slots {
 
     /// Where `rel` is in the listing.
     fn find(&self, rel: &str) -> Option<usize> {
-        let (mut low, mut high) = (0, self.listed.len());
-        while low < high {
-            let mid = low + (high - low) / 2;
-            match self.listed.text(mid).cmp(rel) {
-                std::cmp::Ordering::Less => low = mid + 1,
-                std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
+        self.listed.find_by(|_, path| path.cmp(rel))
     }
 
     /// `rel`'s slot, if the path is listed: on disk, or produced already. A new path has
