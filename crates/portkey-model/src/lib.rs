@@ -29,7 +29,7 @@ pub mod sorted_set;
 pub use error::{ModelError, ModelErrors};
 pub use packed::{Packed, PackedBuilder};
 pub use resolve::{Catalogue, resolve, resolve_all, resolve_partial};
-pub use secret_names::SecretNames;
+pub use secret_names::{SecretNames, SecretNamesBuilder};
 pub use sorted_set::SortedSet;
 
 /// Everything an app file needs: `use portkey_model::prelude::*;`.

@@ -10,14 +10,20 @@ use crate::{Packed, PackedBuilder};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SecretNames(Packed<u32>);
 
-impl SecretNames {
-    /// The set of `pairs`, `(namespace, name)`, given in any order and with repeats.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut all = PackedBuilder::default();
-        for (namespace, name) in pairs {
-            all.push_parts(namespace.len(), &[namespace, name]);
-        }
-        let all = all.finish();
+/// Gathers a [`SecretNames`] in any order and with repeats; [`SecretNamesBuilder::finish`]
+/// sorts it once. For names borrowed only for a moment, such as a visitor's.
+#[derive(Debug, Default)]
+pub struct SecretNamesBuilder(PackedBuilder<usize>);
+
+impl SecretNamesBuilder {
+    /// Adds Secret `name` in `namespace`.
+    pub fn push(&mut self, namespace: &str, name: &str) {
+        self.0.push_parts(namespace.len(), &[namespace, name]);
+    }
+
+    /// The set of what was pushed.
+    pub fn finish(self) -> SecretNames {
+        let all = self.0.finish();
         let key = |i: u32| split(all.text(i as usize), all.tag(i as usize));
         let n = u32::try_from(all.len()).unwrap_or(u32::MAX);
         let mut order: Vec<u32> = (0..n).collect();
@@ -30,21 +36,25 @@ impl SecretNames {
             // Past u32::MAX bytes a namespace's end saturates; `split` keeps it in bounds.
             sorted.push(u32::try_from(all.tag(i)).unwrap_or(u32::MAX), all.text(i));
         }
-        Self(sorted.finish())
+        SecretNames(sorted.finish())
+    }
+}
+
+impl SecretNames {
+    /// The set of `pairs`, `(namespace, name)`, given in any order and with repeats.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut all = SecretNamesBuilder::default();
+        for (namespace, name) in pairs {
+            all.push(namespace, name);
+        }
+        all.finish()
     }
 
     /// Whether Secret `name` in `namespace` is in the set.
     pub fn contains(&self, namespace: &str, name: &str) -> bool {
-        let (mut low, mut high) = (0, self.0.len());
-        while low < high {
-            let mid = low + (high - low) / 2;
-            match self.get(mid).cmp(&(namespace, name)) {
-                std::cmp::Ordering::Less => low = mid + 1,
-                std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return true,
-            }
-        }
-        false
+        self.0
+            .find_by(|end, text| split(text, end as usize).cmp(&(namespace, name)))
+            .is_some()
     }
 
     /// How many Secrets.

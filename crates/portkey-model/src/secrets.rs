@@ -60,20 +60,14 @@ pub fn outside_git(catalogue: &Catalogue<'_>) -> BTreeMap<(String, String), Outs
 /// and the bootstrap replay check references against. At N = 20,000 apps the whole map
 /// (keys, users, files and forms of 40,000 Secrets) took 36 MB, these names 5 MB.
 pub fn outside_git_names(catalogue: &Catalogue<'_>) -> crate::SecretNames {
-    // One text grows as the references come; `SecretNames` sorts it once.
-    let mut all = crate::PackedBuilder::default();
+    // One text grows as the references come, and is sorted once.
+    let mut all = crate::SecretNamesBuilder::default();
     each_outside_git(catalogue, &mut |reference| {
         if !matches!(reference.what, Referenced::File(_)) {
-            all.push_parts(
-                reference.namespace.len(),
-                &[reference.namespace, reference.name],
-            );
+            all.push(reference.namespace, reference.name);
         }
     });
-    let all = all.finish();
-    crate::SecretNames::from_pairs(
-        (0..all.len()).map(|i| all.text(i).split_at(all.tag(i).min(all.text(i).len()))),
-    )
+    all.finish()
 }
 
 /// Everything that uses one of [`outside_git`]'s Secrets: the union of their `used_by`,
