@@ -147,7 +147,7 @@ pub fn waves(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
     use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -157,7 +157,9 @@ mod tests {
     use crate::crd::monitoring::PrometheusRule;
     use crate::crd::volsync::ReplicationSource;
 
-    fn in_ns(mut object: Object, ns: &str) -> Object {
+    /// `object` named `x` in namespace `ns` (a ConfigMap, a PrometheusRule or a
+    /// ReplicationSource).
+    pub(crate) fn in_ns(mut object: Object, ns: &str) -> Object {
         let meta = ObjectMeta {
             name: Some("x".into()),
             namespace: Some(ns.into()),

@@ -33,6 +33,13 @@ struct Crds {
     defines: SortedSet<String>,
 }
 
+impl Crds {
+    fn extend(&mut self, other: Crds) {
+        self.needs.extend(other.needs);
+        self.defines.extend(other.defines);
+    }
+}
+
 impl Summaries {
     /// No component's.
     pub fn new() -> Self {
@@ -43,12 +50,7 @@ impl Summaries {
     /// there already: a component compiled in pieces (the alerts part, app by app) is
     /// summarised as one.
     pub fn add_part(&mut self, component: String, emitted: Emitted) {
-        match self.parts.entry(component) {
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(emitted);
-            }
-            std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().merge(emitted),
-        }
+        self.parts.entry(component).or_default().merge(emitted);
     }
 
     /// Adds what the app `app` emits: its namespaced kinds into their namespaces', its
@@ -66,9 +68,10 @@ impl Summaries {
         }
         // An app that needs and defines none is not kept: its waves follow from its model.
         if !needs_crds.is_empty() || !defines_crds.is_empty() {
-            let crds = self.apps.entry(app).or_default();
-            crds.needs.extend(needs_crds);
-            crds.defines.extend(defines_crds);
+            self.apps.entry(app).or_default().extend(Crds {
+                needs: needs_crds,
+                defines: defines_crds,
+            });
         }
     }
 
@@ -83,9 +86,7 @@ impl Summaries {
             self.add_part(component, emitted);
         }
         for (app, crds) in apps {
-            let mine = self.apps.entry(app).or_default();
-            mine.needs.extend(crds.needs);
-            mine.defines.extend(crds.defines);
+            self.apps.entry(app).or_default().extend(crds);
         }
         for (namespace, kinds) in stacks {
             self.stacks.entry(namespace).or_default().extend(kinds);
@@ -115,25 +116,11 @@ impl Summaries {
 #[cfg(test)]
 mod tests {
     use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
     use super::Summaries;
     use crate::crd::volsync::ReplicationSource;
+    use crate::emitted::tests::in_ns;
     use crate::{Emitted, Object};
-
-    fn in_ns(mut object: Object, ns: &str) -> Object {
-        let meta = ObjectMeta {
-            name: Some("x".into()),
-            namespace: Some(ns.into()),
-            ..ObjectMeta::default()
-        };
-        match &mut object {
-            Object::ConfigMap(o) => o.metadata = meta,
-            Object::ReplicationSource(o) => o.metadata = meta,
-            _ => unreachable!("the test's kinds"),
-        }
-        object
-    }
 
     fn emitted(objects: &[Object]) -> Emitted {
         let mut e = Emitted::default();
