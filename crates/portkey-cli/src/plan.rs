@@ -58,25 +58,7 @@ pub fn bootstrap_input(
     ),
     Error,
 > {
-    let mut compiled = portkey_compile::compile_cluster(catalogue);
-    compiled.extend(portkey_compile::parallel::map_chunks(
-        &catalogue.apps,
-        |apps| {
-            apps.iter()
-                .map(|app| portkey_compile::compile_app(catalogue, app))
-                .collect()
-        },
-    ));
-    let cluster_parts = compiled.len() - catalogue.apps.len();
-    let mut summaries = portkey_compile::Summaries::new();
-    for (i, c) in compiled.iter().enumerate() {
-        if i < cluster_parts {
-            summaries.add_part(c.component.clone(), c.emitted.clone());
-        } else {
-            summaries.add_app(c.component.clone(), c.emitted.clone());
-        }
-    }
-    let components = portkey_compile::waves(catalogue, &summaries).map_err(Error::Model)?;
+    let (compiled, components) = portkey_compile::compiled(catalogue).map_err(Error::Model)?;
     let facts = compiled
         .iter()
         .map(|c| {

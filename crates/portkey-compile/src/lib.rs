@@ -91,6 +91,19 @@ pub fn compile(catalogue: &Catalogue<'_>) -> Result<Vec<Manifest>, ModelErrors> 
     Ok(out)
 }
 
+/// Every component's compiled objects (the cluster parts', then each app's), with every
+/// component, its dependencies and its sync wave: what the bootstrap replay of `portkey
+/// plan` reads.
+pub fn compiled(catalogue: &Catalogue<'_>) -> Result<(Vec<Compiled>, Vec<Component>), ModelErrors> {
+    let Objects {
+        cluster,
+        apps,
+        components,
+        ..
+    } = objects(catalogue)?;
+    Ok((cluster.into_iter().chain(apps).collect(), components))
+}
+
 /// Every component with its dependencies and sync wave (what BOOTSTRAP.md lists), derived
 /// from what the compiled objects emit.
 pub fn components(catalogue: &Catalogue<'_>) -> Result<Vec<Component>, ModelErrors> {
